@@ -1,0 +1,178 @@
+package io.kaiyuan.engine.testing;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds an ONNX graph (opset 17) node by node and writes it as a model file, with initializers
+ * either inline or in an external data file beside the graph, as Optimum exports large models.
+ */
+final class OnnxGraph {
+    static final int FLOAT = 1;
+    static final int INT64 = 7;
+    static final int BOOL = 9;
+    static final int FLOAT16 = 10;
+
+    private record Initializer(String name, int dataType, long[] dims, byte[] raw) {}
+
+    private final List<Proto> nodes = new ArrayList<>();
+    private final List<Initializer> initializers = new ArrayList<>();
+    private final List<Proto> inputs = new ArrayList<>();
+    private final List<Proto> outputs = new ArrayList<>();
+    private int counter;
+
+    /** A fresh intermediate name. */
+    String fresh(String hint) {
+        return hint + "_" + (counter++);
+    }
+
+    /** Declares a graph input; each dim is a Long (fixed) or a String (symbolic). */
+    void input(String name, int elemType, Object... dims) {
+        inputs.add(valueInfo(name, elemType, dims));
+    }
+
+    void output(String name, int elemType, Object... dims) {
+        outputs.add(valueInfo(name, elemType, dims));
+    }
+
+    private static Proto valueInfo(String name, int elemType, Object... dims) {
+        Proto shape = new Proto();
+        for (Object d : dims) {
+            Proto dim = new Proto();
+            if (d instanceof String s) {
+                dim.string(2, s);
+            } else {
+                dim.int64(1, ((Number) d).longValue());
+            }
+            shape.message(1, dim);
+        }
+        Proto tensorType = new Proto().int64(1, elemType).message(2, shape);
+        Proto type = new Proto().message(1, tensorType);
+        return new Proto().string(1, name).message(2, type);
+    }
+
+    String floats(String name, long[] dims, float[] values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        initializers.add(new Initializer(name, FLOAT, dims, b.array()));
+        return name;
+    }
+
+    String longs(String name, long... values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : values) {
+            b.putLong(v);
+        }
+        initializers.add(new Initializer(name, INT64, new long[] {values.length}, b.array()));
+        return name;
+    }
+
+    String scalarFloat(String name, float value) {
+        ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(value);
+        initializers.add(new Initializer(name, FLOAT, new long[0], b.array()));
+        return name;
+    }
+
+    String scalarLong(String name, long value) {
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value);
+        initializers.add(new Initializer(name, INT64, new long[0], b.array()));
+        return name;
+    }
+
+    /** Adds a node with the given outputs; attributes are name/value pairs (Long, Float, long[], Integer as type). */
+    String[] node(String op, String[] in, String[] out, Object... attributes) {
+        Proto node = new Proto();
+        for (String i : in) {
+            node.string(1, i);
+        }
+        for (String o : out) {
+            node.string(2, o);
+        }
+        node.string(3, out[0] + "_node").string(4, op);
+        for (int a = 0; a < attributes.length; a += 2) {
+            Proto attr = new Proto().string(1, (String) attributes[a]);
+            Object v = attributes[a + 1];
+            if (v instanceof Float f) {
+                attr.float32(2, f).int64(20, 1);
+            } else if (v instanceof Long l) {
+                attr.int64(3, l).int64(20, 2);
+            } else if (v instanceof Integer i) {
+                attr.int64(3, i).int64(20, 2);
+            } else if (v instanceof long[] ls) {
+                for (long l : ls) {
+                    attr.int64(8, l);
+                }
+                attr.int64(20, 7);
+            } else {
+                throw new IllegalArgumentException("attribute type " + v.getClass());
+            }
+            node.message(5, attr);
+        }
+        nodes.add(node);
+        return out;
+    }
+
+    /** A node with one output named after the op. */
+    String op(String op, String[] in, Object... attributes) {
+        return node(op, in, new String[] {fresh(op.toLowerCase())}, attributes)[0];
+    }
+
+    /** A node without attributes. */
+    String op(String op, String... in) {
+        return node(op, in, new String[] {fresh(op.toLowerCase())})[0];
+    }
+
+    /**
+     * Writes the model to {@code graphFile}; with {@code externalData}, initializers larger than 1 KiB go
+     * to {@code graphFile + "_data"} as Optimum does.
+     */
+    void write(Path graphFile, boolean externalData) throws IOException {
+        Proto graph = new Proto();
+        for (Proto n : nodes) {
+            graph.message(1, n);
+        }
+        graph.string(2, "tiny_qwen");
+        String dataName = graphFile.getFileName() + "_data";
+        long offset = 0;
+        try (OutputStream data = externalData ? Files.newOutputStream(graphFile.resolveSibling(dataName)) : null) {
+            for (Initializer init : initializers) {
+                Proto t = new Proto();
+                for (long d : init.dims()) {
+                    t.int64(1, d);
+                }
+                t.int64(2, init.dataType()).string(8, init.name());
+                if (data != null && init.raw().length > 1024) {
+                    data.write(init.raw());
+                    t.message(13, new Proto().string(1, "location").string(2, dataName));
+                    t.message(13, new Proto().string(1, "offset").string(2, Long.toString(offset)));
+                    t.message(13, new Proto().string(1, "length").string(2, Integer.toString(init.raw().length)));
+                    t.int64(14, 1);
+                    offset += init.raw().length;
+                } else {
+                    t.bytes(9, init.raw());
+                }
+                graph.message(5, t);
+            }
+        }
+        for (Proto i : inputs) {
+            graph.message(11, i);
+        }
+        for (Proto o : outputs) {
+            graph.message(12, o);
+        }
+        Proto model = new Proto()
+                .int64(1, 8)
+                .string(2, "kaiyuan-tests")
+                .message(7, graph)
+                .message(8, new Proto().string(1, "").int64(2, 17));
+        Files.write(graphFile, model.toByteArray());
+    }
+}
