@@ -1,0 +1,63 @@
+package io.kaiyuan.engine.api;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One request to generate text.
+ *
+ * @param prompt what to continue: chat messages rendered with the model's chat template, raw text, or token ids
+ * @param sampling overrides over the model's defaults
+ * @param maxNewTokens the most tokens to generate
+ * @param stopStrings text that ends the generation; never part of the output
+ * @param ignoreEos keep generating past end-of-sequence tokens (benchmarks)
+ */
+public record GenerationRequest(
+        Prompt prompt, SamplingOverrides sampling, int maxNewTokens, List<String> stopStrings, boolean ignoreEos) {
+
+    public GenerationRequest {
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(sampling, "sampling");
+        stopStrings = List.copyOf(stopStrings);
+        if (maxNewTokens < 1) {
+            throw new IllegalArgumentException("max new tokens must be at least 1, got " + maxNewTokens);
+        }
+        if (stopStrings.stream().anyMatch(String::isEmpty)) {
+            throw new IllegalArgumentException("a stop string must not be empty");
+        }
+    }
+
+    public GenerationRequest(Prompt prompt, SamplingOverrides sampling, int maxNewTokens, List<String> stopStrings) {
+        this(prompt, sampling, maxNewTokens, stopStrings, false);
+    }
+
+    /** What the model continues. */
+    public sealed interface Prompt {
+        /** Messages rendered with the model's chat template, ending with the generation prompt. */
+        record Chat(List<ChatMessage> messages) implements Prompt {
+            public Chat {
+                messages = List.copyOf(messages);
+                if (messages.isEmpty()) {
+                    throw new IllegalArgumentException("a chat prompt needs at least one message");
+                }
+            }
+        }
+
+        /** Text tokenized as it is, without a template and without added special tokens. */
+        record Raw(String text) implements Prompt {
+            public Raw {
+                Objects.requireNonNull(text, "text");
+            }
+        }
+
+        /** Token ids given directly. */
+        record Tokens(List<Integer> ids) implements Prompt {
+            public Tokens {
+                ids = List.copyOf(ids);
+                if (ids.isEmpty()) {
+                    throw new IllegalArgumentException("a token prompt needs at least one token");
+                }
+            }
+        }
+    }
+}

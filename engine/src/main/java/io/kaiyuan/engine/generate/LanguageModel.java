@@ -1,0 +1,278 @@
+package io.kaiyuan.engine.generate;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.api.ExecutionProvider;
+import io.kaiyuan.engine.api.FinishReason;
+import io.kaiyuan.engine.api.GenerationException;
+import io.kaiyuan.engine.api.GenerationMetrics;
+import io.kaiyuan.engine.api.GenerationRequest;
+import io.kaiyuan.engine.api.GenerationResult;
+import io.kaiyuan.engine.api.SamplingParams;
+import io.kaiyuan.engine.api.TokenListener;
+import io.kaiyuan.engine.model.ModelFolder;
+import io.kaiyuan.engine.model.Variant;
+import io.kaiyuan.engine.ort.DecoderSession;
+import io.kaiyuan.engine.ort.OrtRuntime;
+import io.kaiyuan.engine.sample.Sampler;
+import io.kaiyuan.engine.sample.TokenChooser;
+import io.kaiyuan.engine.template.ChatTemplates;
+import io.kaiyuan.engine.tokenize.StreamingDetokenizer;
+import io.kaiyuan.engine.tokenize.Tokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A loaded model: its folder, tokenizer and decoder session with the KV cache of the last conversation.
+ * A prompt that extends what is cached (the next chat turn) reuses the cached prefix and prefills only
+ * the new tokens.
+ *
+ * <p>Not thread-safe: load, generate and close on the model's one generation thread. Cancel from any
+ * thread through the {@link CancellationToken}.
+ */
+public final class LanguageModel implements AutoCloseable {
+
+    /**
+     * How to load a model.
+     *
+     * @param variant the graph variant; empty picks the best present for the provider
+     * @param provider where to run
+     * @param threads intra-op threads; 0 lets ONNX Runtime choose
+     */
+    public record LoadOptions(Optional<Variant> variant, ExecutionProvider provider, int threads) {
+        public static final LoadOptions DEFAULT = new LoadOptions(Optional.empty(), ExecutionProvider.AUTO, 0);
+    }
+
+    private final ModelFolder folder;
+    private final Variant variant;
+    private final Tokenizer tokenizer;
+    private final DecoderSession decoder;
+    private final long loadMs;
+    private final int contextLimit;
+    /** The tokens whose keys and values are in the cache: the first decoder.cacheLength() entries. */
+    private int[] cachedTokens = new int[0];
+
+    private LanguageModel(ModelFolder folder, Variant variant, Tokenizer tokenizer, DecoderSession decoder, long loadMs) {
+        this.folder = folder;
+        this.variant = variant;
+        this.tokenizer = tokenizer;
+        this.decoder = decoder;
+        this.loadMs = loadMs;
+        this.contextLimit = folder.config().maxPositions();
+    }
+
+    /** Loads a model folder; throws {@link io.kaiyuan.engine.api.ModelLoadException} with a clear message. */
+    public static LanguageModel load(OrtRuntime runtime, Path dir, LoadOptions options) {
+        long start = System.nanoTime();
+        ModelFolder folder = ModelFolder.open(dir);
+        ExecutionProvider provider = options.provider();
+        boolean gpu = provider == ExecutionProvider.AUTO
+                ? runtime.availableProviders().size() > 1
+                : provider != ExecutionProvider.CPU;
+        Variant variant = folder.chooseVariant(options.variant(), gpu);
+        Tokenizer tokenizer = Tokenizer.load(dir);
+        try {
+            DecoderSession decoder = DecoderSession.open(runtime, folder.graphFile(variant), folder.config(), provider,
+                    options.threads());
+            long loadMs = (System.nanoTime() - start) / 1_000_000;
+            return new LanguageModel(folder, variant, tokenizer, decoder, loadMs);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Generates a continuation of the request's prompt, streaming the answer text to {@code listener} on
+     * this thread. Returns when an end-of-sequence token, a stop string, the token budget, the context
+     * limit or cancellation ends it.
+     */
+    public GenerationResult generate(GenerationRequest request, TokenListener listener, CancellationToken cancel) {
+        long t0 = System.nanoTime();
+        int[] prompt = promptTokens(request.prompt());
+        if (prompt.length == 0) {
+            throw new GenerationException("The prompt is empty.");
+        }
+        if (prompt.length >= contextLimit) {
+            throw new GenerationException("The prompt has " + prompt.length + " tokens, but " + folder.name()
+                    + " reads at most " + contextLimit + ": shorten the conversation.");
+        }
+        SamplingParams params = request.sampling().over(folder.generation().sampling());
+        TokenChooser chooser = Sampler.of(params);
+        Set<Integer> eos = request.ignoreEos() ? Set.of() : folder.generation().eosTokenIds();
+
+        int[] tokens = Arrays.copyOf(prompt, Math.min(contextLimit, prompt.length + request.maxNewTokens()));
+        int length = prompt.length;
+        List<Integer> generated = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        StreamingDetokenizer detokenizer = new StreamingDetokenizer(tokenizer);
+        StopStrings stops = new StopStrings(request.stopStrings());
+        FinishReason finish = null;
+        int reused = 0;
+        long prefillNs = 0;
+        long firstTokenNs = 0;
+        long lastTokenNs = 0;
+
+        try (OrtSession.RunOptions runOptions = new OrtSession.RunOptions();
+                AutoCloseable unused = cancel.onCancel(() -> terminate(runOptions))) {
+            reused = reuseCachedPrefix(prompt);
+            float[] logits = null;
+            if (!cancel.isCancelled()) {
+                long p0 = System.nanoTime();
+                logits = forward(tokens, reused, length, runOptions, cancel);
+                prefillNs = System.nanoTime() - p0;
+            }
+            while (logits != null && !cancel.isCancelled()) {
+                int id = chooser.choose(logits, tokens, length);
+                lastTokenNs = System.nanoTime();
+                if (generated.isEmpty()) {
+                    firstTokenNs = lastTokenNs;
+                }
+                tokens[length++] = id;
+                generated.add(id);
+                if (eos.contains(id)) {
+                    finish = FinishReason.STOP;
+                    break;
+                }
+                emit(stops.add(detokenizer.add(id)), text, listener);
+                if (stops.stopped()) {
+                    finish = FinishReason.STOP;
+                    break;
+                }
+                if (generated.size() >= request.maxNewTokens() || length >= contextLimit) {
+                    finish = FinishReason.LENGTH;
+                    break;
+                }
+                logits = forward(tokens, length - 1, length, runOptions, cancel);
+            }
+        } catch (GenerationException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new GenerationException("Generation failed: " + e.getMessage(), e);
+        } finally {
+            cachedTokens = tokens;
+        }
+        if (finish == null) {
+            finish = FinishReason.CANCELLED;
+        }
+        if (!stops.stopped()) {
+            emit(stops.add(detokenizer.flush()), text, listener);
+            emit(stops.stopped() ? "" : stops.flush(), text, listener);
+        }
+
+        double ttftMs = firstTokenNs == 0 ? 0 : (firstTokenNs - t0) / 1e6;
+        int prefilled = prompt.length - reused;
+        double prefillRate = prefillNs == 0 ? 0 : prefilled / (prefillNs / 1e9);
+        double decodeRate = generated.size() > 1 ? (generated.size() - 1) / ((lastTokenNs - firstTokenNs) / 1e9) : 0;
+        GenerationMetrics metrics = new GenerationMetrics(prompt.length, reused, generated.size(), loadMs, ttftMs,
+                prefillRate, decodeRate);
+        return new GenerationResult(boxed(prompt), generated, text.toString(), finish, metrics);
+    }
+
+    private static void terminate(OrtSession.RunOptions options) {
+        try {
+            options.setTerminate(true);
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot stop the model run", e);
+        }
+    }
+
+    /** Runs tokens[from, to); null when the run was cancelled. */
+    private float[] forward(int[] tokens, int from, int to, OrtSession.RunOptions options, CancellationToken cancel) {
+        try {
+            return decoder.forward(tokens, from, to, options);
+        } catch (OrtException e) {
+            if (cancel.isCancelled()) {
+                return null;
+            }
+            throw new GenerationException("The model run failed on " + decoder.provider().cliName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Keeps the longest cached prefix of {@code prompt} (leaving at least one prompt token to run) and
+     * returns its length.
+     */
+    private int reuseCachedPrefix(int[] prompt) throws OrtException {
+        int cached = decoder.cacheLength();
+        int common = 0;
+        int max = Math.min(cached, prompt.length - 1);
+        while (common < max && cachedTokens[common] == prompt[common]) {
+            common++;
+        }
+        decoder.truncate(common);
+        return common;
+    }
+
+    private static void emit(String delta, StringBuilder text, TokenListener listener) {
+        if (!delta.isEmpty()) {
+            text.append(delta);
+            listener.onText(delta);
+        }
+    }
+
+    private int[] promptTokens(GenerationRequest.Prompt prompt) {
+        if (prompt instanceof GenerationRequest.Prompt.Chat chat) {
+            return tokenizer.encode(ChatTemplates.require(folder, tokenizer).render(chat.messages(), true));
+        } else if (prompt instanceof GenerationRequest.Prompt.Raw raw) {
+            return tokenizer.encode(raw.text());
+        } else {
+            List<Integer> ids = ((GenerationRequest.Prompt.Tokens) prompt).ids();
+            return ids.stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
+    private static List<Integer> boxed(int[] ids) {
+        List<Integer> out = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            out.add(id);
+        }
+        return out;
+    }
+
+    /** Forgets the cached conversation. */
+    public void resetCache() {
+        decoder.reset();
+    }
+
+    public ModelFolder folder() {
+        return folder;
+    }
+
+    public Variant variant() {
+        return variant;
+    }
+
+    public ExecutionProvider provider() {
+        return decoder.provider();
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** The decoder session (the benchmark's bare loop runs on it). */
+    public DecoderSession decoder() {
+        return decoder;
+    }
+
+    public long loadMs() {
+        return loadMs;
+    }
+
+    @Override
+    public void close() {
+        try {
+            decoder.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("closing the session failed", e);
+        } finally {
+            tokenizer.close();
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.kaiyuan.engine.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kaiyuan.engine.api.ModelLoadException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A model folder in the Hugging Face onnx-community layout: config.json, generation_config.json,
+ * tokenizer.json, tokenizer_config.json and onnx/&lt;variant&gt;.onnx with its external _data files.
+ * Opening it checks that every file is there and names the first one that is not.
+ */
+public final class ModelFolder {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path dir;
+    private final ModelConfig config;
+    private final GenerationConfig generation;
+    private final JsonNode tokenizerConfig;
+    private final List<Variant> variants;
+
+    private ModelFolder(Path dir, ModelConfig config, GenerationConfig generation, JsonNode tokenizerConfig,
+            List<Variant> variants) {
+        this.dir = dir;
+        this.config = config;
+        this.generation = generation;
+        this.tokenizerConfig = tokenizerConfig;
+        this.variants = List.copyOf(variants);
+    }
+
+    /** Opens and checks a folder; throws {@link ModelLoadException} with a message for the user. */
+    public static ModelFolder open(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new ModelLoadException("No model folder at " + dir + ": give a folder that holds config.json and onnx/.");
+        }
+        if (Files.exists(dir.resolve("genai_config.json"))) {
+            throw new ModelLoadException(dir + " is an onnxruntime-genai export (it has genai_config.json), which Kaiyuan"
+                    + " does not run: use the model's onnx-community export (config.json with onnx/model*.onnx).");
+        }
+        JsonNode configJson = readJson(dir, "config.json", true);
+        ModelConfig config = ModelConfig.parse(configJson, dir.resolve("config.json"));
+        JsonNode generationJson = readJson(dir, "generation_config.json", false);
+        GenerationConfig generation = GenerationConfig.parse(generationJson, configJson);
+        requireFile(dir, "tokenizer.json");
+        JsonNode tokenizerConfig = readJson(dir, "tokenizer_config.json", true);
+        Path onnx = dir.resolve("onnx");
+        List<Variant> present = new ArrayList<>();
+        for (Variant v : Variant.values()) {
+            if (Files.isRegularFile(onnx.resolve(v.fileName()))) {
+                present.add(v);
+            }
+        }
+        if (present.isEmpty()) {
+            throw new ModelLoadException("No ONNX graph in " + onnx + ": expected one of onnx/model.onnx, onnx/model_q4.onnx,"
+                    + " onnx/model_fp16.onnx, ... as in the onnx-community exports.");
+        }
+        return new ModelFolder(dir, config, generation, tokenizerConfig, present);
+    }
+
+    private static void requireFile(Path dir, String name) {
+        if (!Files.isRegularFile(dir.resolve(name))) {
+            throw new ModelLoadException(name + " is missing in " + dir + ": download it from the model's repository.");
+        }
+    }
+
+    private static JsonNode readJson(Path dir, String name, boolean required) {
+        Path file = dir.resolve(name);
+        if (!Files.isRegularFile(file)) {
+            if (required) {
+                requireFile(dir, name);
+            }
+            return JSON.createObjectNode();
+        }
+        try {
+            JsonNode node = JSON.readTree(file.toFile());
+            if (node == null || !node.isObject()) {
+                throw new ModelLoadException(file + " is not a JSON object.");
+            }
+            return node;
+        } catch (IOException e) {
+            throw new ModelLoadException(file + " is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public GenerationConfig generation() {
+        return generation;
+    }
+
+    /** tokenizer_config.json as read (chat_template, special tokens). */
+    public JsonNode tokenizerConfig() {
+        return tokenizerConfig;
+    }
+
+    /** The variants whose graph is present, in {@link Variant} order. */
+    public List<Variant> variants() {
+        return variants;
+    }
+
+    /**
+     * The variant to run: the one asked for (which must be present), else the first present in the
+     * provider's preference order.
+     */
+    public Variant chooseVariant(Optional<Variant> requested, boolean gpu) {
+        if (requested.isPresent()) {
+            Variant v = requested.get();
+            if (!variants.contains(v)) {
+                throw new ModelLoadException("Variant " + v.cliName() + " (onnx/" + v.fileName() + ") is not in " + dir
+                        + "; present: " + String.join(", ", variants.stream().map(Variant::cliName).toList()) + ".");
+            }
+            return v;
+        }
+        for (Variant v : gpu ? Variant.GPU_PREFERENCE : Variant.CPU_PREFERENCE) {
+            if (variants.contains(v)) {
+                return v;
+            }
+        }
+        throw new IllegalStateException("no variant present");
+    }
+
+    /** The graph file of a variant. */
+    public Path graphFile(Variant variant) {
+        return dir.resolve("onnx").resolve(variant.fileName());
+    }
+
+    /** The display name: the folder's name. */
+    public String name() {
+        return dir.getFileName().toString();
+    }
+}

@@ -1,0 +1,47 @@
+package io.kaiyuan.engine.model;
+
+import java.util.List;
+import java.util.Locale;
+
+/** The ONNX graph variants of the onnx-community layout, each one file under onnx/. */
+public enum Variant {
+    FP32("model"),
+    FP16("model_fp16"),
+    Q4("model_q4"),
+    Q4F16("model_q4f16"),
+    INT8("model_int8"),
+    UINT8("model_uint8"),
+    QUANTIZED("model_quantized"),
+    BNB4("model_bnb4");
+
+    /** Preference when no variant is asked for and the model runs on the CPU. */
+    public static final List<Variant> CPU_PREFERENCE = List.of(Q4, INT8, QUANTIZED, UINT8, FP32, BNB4, Q4F16, FP16);
+    /** Preference on a GPU provider. */
+    public static final List<Variant> GPU_PREFERENCE = List.of(FP16, Q4F16, FP32, Q4, INT8, QUANTIZED, UINT8, BNB4);
+
+    private final String baseName;
+
+    Variant(String baseName) {
+        this.baseName = baseName;
+    }
+
+    /** The graph's file name, e.g. {@code model_q4f16.onnx}. */
+    public String fileName() {
+        return baseName + ".onnx";
+    }
+
+    /** The command-line name: fp32, fp16, q4, q4f16, int8, uint8, quantized, bnb4. */
+    public String cliName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Variant parse(String name) {
+        for (Variant v : values()) {
+            if (v.cliName().equalsIgnoreCase(name.trim())) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException(
+                "Unknown variant '" + name + "': use fp32, fp16, q4, q4f16, int8, uint8, quantized or bnb4.");
+    }
+}

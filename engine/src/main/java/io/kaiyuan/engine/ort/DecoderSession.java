@@ -1,0 +1,405 @@
+package io.kaiyuan.engine.ort;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import ai.onnxruntime.ValueInfo;
+import io.kaiyuan.engine.api.ExecutionProvider;
+import io.kaiyuan.engine.api.ModelLoadException;
+import io.kaiyuan.engine.model.ModelConfig;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One decoder graph in the Optimum/transformers.js layout and its KV cache, kept in native tensors.
+ *
+ * <p>Each {@link #forward} runs the new tokens on top of the cache: the present.* outputs of a step
+ * become the past_key_values.* inputs of the next without passing through the Java heap (the Result that
+ * owns them stays open until the next run has returned), and only the last position's logits are read,
+ * through a pre-allocated output buffer.
+ *
+ * <p>Not thread-safe: create, use and close it on the model's generation thread. Only
+ * {@link ai.onnxruntime.OrtSession.RunOptions#setTerminate} may be called from elsewhere.
+ */
+public final class DecoderSession implements AutoCloseable {
+    private static final Set<String> PLAIN_INPUTS = Set.of("input_ids", "attention_mask", "position_ids", "num_logits_to_keep");
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final ExecutionProvider provider;
+    private final int layers;
+    private final int kvHeads;
+    private final int headDim;
+    private final int vocab;
+    private final OnnxJavaType kvType;
+    private final OnnxJavaType logitsType;
+    private final boolean hasPositionIds;
+    private final boolean hasLogitsToKeep;
+    private final String[] pastNames;
+    private final String[] presentNames;
+    private final Set<String> presentSet;
+    private final OnnxTensor[] emptyPast;
+    private final OnnxTensor decodeLogits;
+    private final OnnxTensor logitsToKeepOne;
+    private final float[] lastLogits;
+
+    /** The tensors that currently serve as past_key_values, in {@link #pastNames} order. */
+    private final OnnxTensor[] past;
+    /** Owner of {@link #past} when it came from a run; closed when replaced. */
+    private OrtSession.Result pastOwner;
+    /** Tensors this class made itself for {@link #past} (after a truncation); closed when replaced. */
+    private final List<OnnxTensor> ownedPast = new ArrayList<>();
+    private int cacheLength;
+
+    private DecoderSession(OrtEnvironment env, OrtSession session, ExecutionProvider provider, ModelConfig config,
+            Path graph) throws OrtException {
+        this.env = env;
+        this.session = session;
+        this.provider = provider;
+        Map<String, NodeInfo> inputs = session.getInputInfo();
+        Map<String, NodeInfo> outputs = session.getOutputInfo();
+
+        require(inputs, "input_ids", graph);
+        require(inputs, "attention_mask", graph);
+        Set<String> unknown = new TreeSet<>();
+        int pastCount = 0;
+        for (String name : inputs.keySet()) {
+            if (name.startsWith("past_key_values.")) {
+                pastCount++;
+            } else if (!PLAIN_INPUTS.contains(name)) {
+                unknown.add(name);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new ModelLoadException(graph + " has inputs Kaiyuan does not know: " + String.join(", ", unknown)
+                    + ". Kaiyuan runs decoder-only exports with KV cache (input_ids, attention_mask, position_ids,"
+                    + " past_key_values.N.key/value), as in the onnx-community repositories.");
+        }
+        if (pastCount == 0 || pastCount % 2 != 0) {
+            throw new ModelLoadException(graph + " has no KV-cache inputs (past_key_values.N.key/value): export the model"
+                    + " with its past (Optimum's text-generation-with-past task).");
+        }
+        this.layers = pastCount / 2;
+        if (layers != config.layers()) {
+            throw new ModelLoadException(graph + " has " + layers + " layers of KV cache, but config.json says"
+                    + " num_hidden_layers = " + config.layers() + ": the graph and config.json do not belong together.");
+        }
+        this.hasPositionIds = inputs.containsKey("position_ids");
+        this.hasLogitsToKeep = inputs.containsKey("num_logits_to_keep");
+
+        this.pastNames = new String[2 * layers];
+        this.presentNames = new String[2 * layers];
+        for (int i = 0; i < layers; i++) {
+            pastNames[2 * i] = "past_key_values." + i + ".key";
+            pastNames[2 * i + 1] = "past_key_values." + i + ".value";
+            presentNames[2 * i] = "present." + i + ".key";
+            presentNames[2 * i + 1] = "present." + i + ".value";
+        }
+        TensorInfo kvInfo = tensorInfo(inputs, pastNames[0], graph);
+        this.kvType = kvInfo.type;
+        if (kvType != OnnxJavaType.FLOAT && kvType != OnnxJavaType.FLOAT16) {
+            throw new ModelLoadException(graph + " keeps its KV cache as " + kvType + "; Kaiyuan supports float32 and float16.");
+        }
+        long[] kvShape = kvInfo.getShape();
+        if (kvShape.length != 4) {
+            throw new ModelLoadException(graph + ": " + pastNames[0] + " has rank " + kvShape.length + ", expected 4.");
+        }
+        this.kvHeads = kvShape[1] > 0 ? (int) kvShape[1] : config.kvHeads();
+        this.headDim = kvShape[3] > 0 ? (int) kvShape[3] : config.headDim();
+        if (kvHeads != config.kvHeads() || headDim != config.headDim()) {
+            throw new ModelLoadException(graph + " has KV heads x head_dim " + kvHeads + " x " + headDim
+                    + ", but config.json gives " + config.kvHeads() + " x " + config.headDim() + ".");
+        }
+        for (String name : pastNames) {
+            TensorInfo t = tensorInfo(inputs, name, graph);
+            if (t.type != kvType) {
+                throw new ModelLoadException(graph + ": " + name + " is " + t.type + " but " + pastNames[0] + " is " + kvType + ".");
+            }
+        }
+        for (String name : presentNames) {
+            require(outputs, name, graph);
+        }
+        this.presentSet = new LinkedHashSet<>(Arrays.asList(presentNames));
+        TensorInfo logitsInfo = tensorInfo(outputs, "logits", graph);
+        this.logitsType = logitsInfo.type;
+        if (logitsType != OnnxJavaType.FLOAT && logitsType != OnnxJavaType.FLOAT16) {
+            throw new ModelLoadException(graph + " gives logits as " + logitsType + "; expected float32 or float16.");
+        }
+        long[] logitsShape = logitsInfo.getShape();
+        this.vocab = logitsShape.length == 3 && logitsShape[2] > 0 ? (int) logitsShape[2] : config.vocabSize();
+
+        this.emptyPast = new OnnxTensor[pastNames.length];
+        for (int i = 0; i < emptyPast.length; i++) {
+            emptyPast[i] = OnnxTensor.createTensor(env, ByteBuffer.allocateDirect(0), new long[] {1, kvHeads, 0, headDim}, kvType);
+        }
+        this.past = emptyPast.clone();
+        this.decodeLogits = logitsTensor(1);
+        this.logitsToKeepOne = hasLogitsToKeep ? OnnxTensor.createTensor(env, 1L) : null;
+        this.lastLogits = new float[vocab];
+    }
+
+    /**
+     * Opens the graph on a provider and checks it against config.json. Throws {@link ModelLoadException}
+     * naming what is missing or unsupported.
+     */
+    public static DecoderSession open(OrtRuntime runtime, Path graph, ModelConfig config, ExecutionProvider provider,
+            int threads) {
+        OrtRuntime.OpenedSession opened = runtime.open(graph, provider, threads);
+        try {
+            return new DecoderSession(runtime.environment(), opened.session(), opened.provider(), config, graph);
+        } catch (OrtException | RuntimeException e) {
+            try {
+                opened.session().close();
+            } catch (OrtException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            if (e instanceof ModelLoadException m) {
+                throw m;
+            }
+            throw new ModelLoadException("Cannot inspect " + graph + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void require(Map<String, NodeInfo> infos, String name, Path graph) {
+        if (!infos.containsKey(name)) {
+            throw new ModelLoadException(graph + " has no '" + name + "': it is not a decoder graph in the onnx-community"
+                    + " layout (it has " + String.join(", ", new TreeSet<>(infos.keySet())) + ").");
+        }
+    }
+
+    private static TensorInfo tensorInfo(Map<String, NodeInfo> infos, String name, Path graph) {
+        require(infos, name, graph);
+        ValueInfo info = infos.get(name).getInfo();
+        if (!(info instanceof TensorInfo t)) {
+            throw new ModelLoadException(graph + ": '" + name + "' is not a tensor.");
+        }
+        return t;
+    }
+
+    private OnnxTensor logitsTensor(int rows) throws OrtException {
+        int bytes = logitsType == OnnxJavaType.FLOAT ? 4 : 2;
+        ByteBuffer buffer = ByteBuffer.allocateDirect(Math.multiplyExact(Math.multiplyExact(rows, vocab), bytes))
+                .order(ByteOrder.nativeOrder());
+        return OnnxTensor.createTensor(env, buffer, new long[] {1, rows, vocab}, logitsType);
+    }
+
+    private OnnxTensor longs(long[] values, long... shape) throws OrtException {
+        LongBuffer buffer = ByteBuffer.allocateDirect(values.length * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
+        buffer.put(values).rewind();
+        return OnnxTensor.createTensor(env, buffer, shape);
+    }
+
+    /**
+     * Runs {@code tokens[from, to)} on top of the cache, appends them to the cache and returns the logits
+     * of the last position. The returned array is reused by the next call. When the run fails or is
+     * terminated through {@code options}, the cache is left as it was.
+     */
+    public float[] forward(int[] tokens, int from, int to, OrtSession.RunOptions options) throws OrtException {
+        int s = to - from;
+        if (s <= 0) {
+            throw new IllegalArgumentException("nothing to run");
+        }
+        int total = cacheLength + s;
+        long[] ids = new long[s];
+        long[] positions = new long[s];
+        for (int i = 0; i < s; i++) {
+            ids[i] = tokens[from + i];
+            positions[i] = cacheLength + i;
+        }
+        long[] mask = new long[total];
+        Arrays.fill(mask, 1L);
+
+        List<OnnxTensor> made = new ArrayList<>(4);
+        int rows = hasLogitsToKeep ? 1 : s;
+        OnnxTensor logits = rows == 1 ? decodeLogits : logitsTensor(rows);
+        OrtSession.Result result = null;
+        try {
+            Map<String, OnnxTensor> inputs = new HashMap<>(pastNames.length + 4);
+            OnnxTensor t = longs(ids, 1, s);
+            made.add(t);
+            inputs.put("input_ids", t);
+            t = longs(mask, 1, total);
+            made.add(t);
+            inputs.put("attention_mask", t);
+            if (hasPositionIds) {
+                t = longs(positions, 1, s);
+                made.add(t);
+                inputs.put("position_ids", t);
+            }
+            if (hasLogitsToKeep) {
+                inputs.put("num_logits_to_keep", logitsToKeepOne);
+            }
+            for (int i = 0; i < pastNames.length; i++) {
+                inputs.put(pastNames[i], past[i]);
+            }
+            Map<String, OnnxValue> pinned = Map.of("logits", logits);
+            result = session.run(inputs, presentSet, pinned, options);
+            readLastRow(logits, rows);
+            replacePast(result);
+            result = null;
+            cacheLength = total;
+            return lastLogits;
+        } finally {
+            for (OnnxTensor m : made) {
+                m.close();
+            }
+            if (logits != decodeLogits) {
+                logits.close();
+            }
+            if (result != null) {
+                result.close();
+            }
+        }
+    }
+
+    private void readLastRow(OnnxTensor logits, int rows) {
+        ByteBuffer buffer = (ByteBuffer) logits.getBufferRef().orElseThrow();
+        if (logitsType == OnnxJavaType.FLOAT) {
+            buffer.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer().position((rows - 1) * vocab).get(lastLogits);
+        } else {
+            var shorts = buffer.duplicate().order(ByteOrder.nativeOrder()).asShortBuffer().position((rows - 1) * vocab);
+            for (int i = 0; i < vocab; i++) {
+                lastLogits[i] = Half.toFloat(shorts.get());
+            }
+        }
+    }
+
+    private void replacePast(OrtSession.Result result) {
+        OnnxTensor[] next = new OnnxTensor[pastNames.length];
+        for (int i = 0; i < presentNames.length; i++) {
+            next[i] = (OnnxTensor) result.get(presentNames[i]).orElseThrow();
+        }
+        releasePast();
+        System.arraycopy(next, 0, past, 0, next.length);
+        pastOwner = result;
+    }
+
+    private void releasePast() {
+        if (pastOwner != null) {
+            pastOwner.close();
+            pastOwner = null;
+        }
+        ownedPast.forEach(OnnxTensor::close);
+        ownedPast.clear();
+        System.arraycopy(emptyPast, 0, past, 0, past.length);
+    }
+
+    /** Empties the cache. */
+    public void reset() {
+        releasePast();
+        cacheLength = 0;
+    }
+
+    /**
+     * Keeps only the first {@code length} cached positions (copying them once into new tensors), so that a
+     * prompt that shares only part of the cached prefix can reuse that part.
+     */
+    public void truncate(int length) throws OrtException {
+        if (length < 0 || length > cacheLength) {
+            throw new IllegalArgumentException("cannot truncate a cache of " + cacheLength + " to " + length);
+        }
+        if (length == cacheLength) {
+            return;
+        }
+        if (length == 0) {
+            reset();
+            return;
+        }
+        int elementBytes = kvType == OnnxJavaType.FLOAT ? 4 : 2;
+        long rowBytes = (long) headDim * elementBytes;
+        OnnxTensor[] next = new OnnxTensor[past.length];
+        List<OnnxTensor> created = new ArrayList<>(past.length);
+        try {
+            for (int i = 0; i < past.length; i++) {
+                ByteBuffer src = past[i].getByteBuffer().order(ByteOrder.nativeOrder());
+                ByteBuffer dst = ByteBuffer.allocateDirect((int) ((long) kvHeads * length * rowBytes)).order(ByteOrder.nativeOrder());
+                for (int h = 0; h < kvHeads; h++) {
+                    int start = (int) ((long) h * cacheLength * rowBytes);
+                    dst.put(src.duplicate().position(start).limit(start + (int) (length * rowBytes)));
+                }
+                dst.rewind();
+                next[i] = OnnxTensor.createTensor(env, dst, new long[] {1, kvHeads, length, headDim}, kvType);
+                created.add(next[i]);
+            }
+        } catch (OrtException | RuntimeException e) {
+            created.forEach(OnnxTensor::close);
+            throw e;
+        }
+        releasePast();
+        System.arraycopy(next, 0, past, 0, past.length);
+        ownedPast.addAll(created);
+        cacheLength = length;
+    }
+
+    /** Positions currently in the KV cache. */
+    public int cacheLength() {
+        return cacheLength;
+    }
+
+    public int layers() {
+        return layers;
+    }
+
+    public int kvHeads() {
+        return kvHeads;
+    }
+
+    public int headDim() {
+        return headDim;
+    }
+
+    /** Width of the logits (the model's vocab_size, often larger than the tokenizer's vocabulary). */
+    public int vocabSize() {
+        return vocab;
+    }
+
+    public boolean hasPositionIds() {
+        return hasPositionIds;
+    }
+
+    public boolean hasLogitsToKeep() {
+        return hasLogitsToKeep;
+    }
+
+    /** float32 or float16. */
+    public OnnxJavaType kvType() {
+        return kvType;
+    }
+
+    public ExecutionProvider provider() {
+        return provider;
+    }
+
+    /** The raw session, for the benchmark's bare loop. */
+    public OrtSession session() {
+        return session;
+    }
+
+    @Override
+    public void close() throws OrtException {
+        releasePast();
+        for (OnnxTensor t : emptyPast) {
+            t.close();
+        }
+        decodeLogits.close();
+        if (logitsToKeepOne != null) {
+            logitsToKeepOne.close();
+        }
+        session.close();
+    }
+}

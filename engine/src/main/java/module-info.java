@@ -1,0 +1,15 @@
+/** Kaiyuan's headless engine: no JavaFX here. */
+module io.kaiyuan.engine {
+    requires transitive com.fasterxml.jackson.databind;
+    requires com.microsoft.onnxruntime;
+    requires ai.djl.tokenizers;
+    requires org.slf4j;
+
+    exports io.kaiyuan.engine.api;
+    exports io.kaiyuan.engine.model;
+    exports io.kaiyuan.engine.ort;
+    exports io.kaiyuan.engine.generate;
+    exports io.kaiyuan.engine.sample;
+    exports io.kaiyuan.engine.template;
+    exports io.kaiyuan.engine.tokenize;
+}
