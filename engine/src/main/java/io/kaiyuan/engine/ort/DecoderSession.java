@@ -37,6 +37,8 @@ import java.util.TreeSet;
  * {@link ai.onnxruntime.OrtSession.RunOptions#setTerminate} may be called from elsewhere.
  */
 public final class DecoderSession implements AutoCloseable {
+    /** Prompt tokens per run when the graph returns logits for every position (no num_logits_to_keep). */
+    public static final int PREFILL_CHUNK = 256;
     private static final Set<String> PLAIN_INPUTS = Set.of("input_ids", "attention_mask", "position_ids", "num_logits_to_keep");
 
     private final OrtEnvironment env;
@@ -206,14 +208,35 @@ public final class DecoderSession implements AutoCloseable {
 
     /**
      * Runs {@code tokens[from, to)} on top of the cache, appends them to the cache and returns the logits
-     * of the last position. The returned array is reused by the next call. When the run fails or is
-     * terminated through {@code options}, the cache is left as it was.
+     * of the last position. The returned array is reused by the next call. A graph without
+     * num_logits_to_keep returns logits for every position, so long prompts run in chunks of
+     * {@link #PREFILL_CHUNK} tokens to bound that buffer. When a run fails or is terminated through
+     * {@code options}, the cache keeps every chunk that completed and {@link #cacheLength()} says how far.
      */
     public float[] forward(int[] tokens, int from, int to, OrtSession.RunOptions options) throws OrtException {
-        int s = to - from;
-        if (s <= 0) {
+        if (to <= from) {
             throw new IllegalArgumentException("nothing to run");
         }
+        if (from != cacheLength) {
+            throw new IllegalArgumentException("tokens from " + from + " do not follow the cache of " + cacheLength);
+        }
+        if (hasLogitsToKeep || to - from <= PREFILL_CHUNK) {
+            return run(tokens, from, to, options, to - from == 1 || hasLogitsToKeep ? decodeLogits : null);
+        }
+        try (OnnxTensor chunkLogits = logitsTensor(PREFILL_CHUNK)) {
+            int start = from;
+            while (to - start > PREFILL_CHUNK) {
+                run(tokens, start, start + PREFILL_CHUNK, options, chunkLogits);
+                start += PREFILL_CHUNK;
+            }
+            return run(tokens, start, to, options, to - start == PREFILL_CHUNK ? chunkLogits : null);
+        }
+    }
+
+    /** One session run; {@code logits} is the pinned output to use, or null to make one of the right size. */
+    private float[] run(int[] tokens, int from, int to, OrtSession.RunOptions options, OnnxTensor pinnedLogits)
+            throws OrtException {
+        int s = to - from;
         int total = cacheLength + s;
         long[] ids = new long[s];
         long[] positions = new long[s];
@@ -226,7 +249,7 @@ public final class DecoderSession implements AutoCloseable {
 
         List<OnnxTensor> made = new ArrayList<>(4);
         int rows = hasLogitsToKeep ? 1 : s;
-        OnnxTensor logits = rows == 1 ? decodeLogits : logitsTensor(rows);
+        OnnxTensor logits = pinnedLogits != null ? pinnedLogits : logitsTensor(rows);
         OrtSession.Result result = null;
         try {
             Map<String, OnnxTensor> inputs = new HashMap<>(pastNames.length + 4);
@@ -258,7 +281,7 @@ public final class DecoderSession implements AutoCloseable {
             for (OnnxTensor m : made) {
                 m.close();
             }
-            if (logits != decodeLogits) {
+            if (logits != pinnedLogits) {
                 logits.close();
             }
             if (result != null) {

@@ -183,4 +183,20 @@ class DecoderSessionTest {
             assertEquals(TestModels.QWEN_VOCAB, session.forward(new int[] {151644, 872}, 0, 2, options).length);
         }
     }
+
+    @Test
+    void longPromptRunsInChunksAndMatchesOneRunThatKeepsOnlyTheLastLogits() throws Exception {
+        int[] prompt = new int[DecoderSession.PREFILL_CHUNK * 2 + 37];
+        Arrays.setAll(prompt, i -> (i * 131) % 500);
+        TinyQwen.Spec spec = TinyQwen.qwen2().maxPositions(1024);
+        try (DecoderSession chunked = open(spec, tmp.resolve("chunked"));
+                DecoderSession kept = open(spec.logitsToKeep(true), tmp.resolve("kept"));
+                OrtSession.RunOptions options = new OrtSession.RunOptions()) {
+            assertTrue(!chunked.hasLogitsToKeep() && kept.hasLogitsToKeep());
+            float[] a = chunked.forward(prompt, 0, prompt.length, options).clone();
+            float[] b = kept.forward(prompt, 0, prompt.length, options);
+            assertEquals(prompt.length, chunked.cacheLength());
+            assertArrayEquals(b, a, 2e-3f);
+        }
+    }
 }
