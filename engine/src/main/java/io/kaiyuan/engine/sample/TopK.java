@@ -1,7 +1,5 @@
 package io.kaiyuan.engine.sample;
 
-import java.util.Arrays;
-
 /**
  * Hugging Face's TopKLogitsWarper: removes every token scoring below the k-th highest score (ties with it
  * stay).
@@ -18,13 +16,54 @@ public record TopK(int k) implements LogitsProcessor {
         if (k >= scores.length) {
             return;
         }
-        float[] sorted = scores.clone();
-        Arrays.sort(sorted);
-        float threshold = sorted[sorted.length - k];
+        // The k-th highest score, from a min-heap of the k highest seen: O(V log k), not a full sort.
+        float[] heap = new float[k];
+        int size = 0;
+        for (float s : scores) {
+            if (size < k) {
+                heap[size] = s;
+                siftUp(heap, size++);
+            } else if (s > heap[0]) {
+                heap[0] = s;
+                siftDown(heap, k);
+            }
+        }
+        float threshold = heap[0];
         for (int i = 0; i < scores.length; i++) {
             if (scores[i] < threshold) {
                 scores[i] = Float.NEGATIVE_INFINITY;
             }
+        }
+    }
+
+    private static void siftUp(float[] heap, int i) {
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            if (heap[parent] <= heap[i]) {
+                return;
+            }
+            float t = heap[parent];
+            heap[parent] = heap[i];
+            heap[i] = t;
+            i = parent;
+        }
+    }
+
+    private static void siftDown(float[] heap, int size) {
+        int i = 0;
+        while (true) {
+            int left = 2 * i + 1;
+            if (left >= size) {
+                return;
+            }
+            int smallest = left + 1 < size && heap[left + 1] < heap[left] ? left + 1 : left;
+            if (heap[i] <= heap[smallest]) {
+                return;
+            }
+            float t = heap[i];
+            heap[i] = heap[smallest];
+            heap[smallest] = t;
+            i = smallest;
         }
     }
 }

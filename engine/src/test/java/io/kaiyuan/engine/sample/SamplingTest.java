@@ -45,6 +45,23 @@ class SamplingTest {
     }
 
     @Test
+    void topKMatchesAFullSortOnALargeVocabulary() {
+        SplittableRandom random = new SplittableRandom(5);
+        float[] scores = new float[151936];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = (float) random.nextGaussian();
+        }
+        float[] sorted = scores.clone();
+        java.util.Arrays.sort(sorted);
+        float kth = sorted[sorted.length - 50];
+        new TopK(50).process(scores, new int[0], 0);
+        assertEquals(50, countKept(scores));
+        for (float s : scores) {
+            assertTrue(s == NEG || s >= kth);
+        }
+    }
+
+    @Test
     void topPKeepsTheSmallestSetReachingP() {
         // probabilities 0.5, 0.25, 0.125, 0.125
         float[] scores = {(float) Math.log(0.5), (float) Math.log(0.25), (float) Math.log(0.125), (float) Math.log(0.125)};

@@ -1,0 +1,215 @@
+package io.kaiyuan.app.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.api.ChatMessage;
+import io.kaiyuan.engine.api.GenerationMetrics;
+import io.kaiyuan.engine.api.GenerationRequest;
+import io.kaiyuan.engine.api.GenerationRequest.Prompt;
+import io.kaiyuan.engine.api.GenerationResult;
+import io.kaiyuan.engine.api.SamplingOverrides;
+import io.kaiyuan.engine.api.TokenListener;
+import io.kaiyuan.engine.generate.LanguageModel;
+import io.kaiyuan.engine.ort.OrtRuntime;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code kaiyuan generate}: one generation from the command line. */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Generate text with a local model. Text streams to stdout, metrics go to stderr.")
+final class GenerateCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    PromptSource promptSource;
+
+    static final class PromptSource {
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "The user message (or the raw text with --raw).")
+        String prompt;
+
+        @Option(names = "--messages", paramLabel = "FILE.json",
+                description = "An OpenAI-style JSON array of {\"role\", \"content\"} messages.")
+        Path messages;
+    }
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "A system message before the conversation.")
+    String system;
+
+    @Option(names = "--raw", description = "Tokenize the prompt as it is, without the chat template.")
+    boolean raw;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "512",
+            description = "The most tokens to generate (default: ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @Option(names = "--temperature", paramLabel = "T", description = "0 means greedy (default: the model's).")
+    Double temperature;
+
+    @Option(names = "--top-k", paramLabel = "K", description = "Keep the K most likely tokens (default: the model's).")
+    Integer topK;
+
+    @Option(names = "--top-p", paramLabel = "P", description = "Nucleus sampling threshold (default: the model's).")
+    Double topP;
+
+    @Option(names = "--min-p", paramLabel = "P", description = "Drop tokens below P times the top probability.")
+    Double minP;
+
+    @Option(names = "--repetition-penalty", paramLabel = "R", description = "Penalise repeated tokens (default: the model's).")
+    Double repetitionPenalty;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Makes sampling reproducible.")
+    Long seed;
+
+    @Option(names = "--stop", paramLabel = "STR", description = "Stop before this text; repeatable.")
+    List<String> stops = new ArrayList<>();
+
+    @Option(names = "--json", description = "Print one JSON object at the end instead of streaming.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        Prompt prompt = buildPrompt();
+        GenerationRequest request = new GenerationRequest(prompt,
+                new SamplingOverrides(temperature, topK, topP, minP, repetitionPenalty, seed), maxNewTokens, stops);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (LanguageModel model = LanguageModel.load(new OrtRuntime(), modelOptions.folder(), modelOptions.loadOptions())) {
+            CancellationToken cancel = new CancellationToken();
+            Thread hook = new Thread(cancel::cancel, "kaiyuan-cancel");
+            Runtime.getRuntime().addShutdownHook(hook);
+            TokenListener listener = json ? TokenListener.NONE : text -> {
+                out.print(text);
+                out.flush();
+            };
+            GenerationResult result;
+            try {
+                result = model.generate(request, listener, cancel);
+            } finally {
+                removeHook(hook);
+            }
+            if (json) {
+                out.println(JSON.writeValueAsString(toJson(model, result)));
+            } else {
+                out.println();
+                err.println(summary(result));
+            }
+            out.flush();
+            err.flush();
+        }
+        return 0;
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the JVM is exiting; the hook has run
+        }
+    }
+
+    private Prompt buildPrompt() throws IOException {
+        if (raw) {
+            if (promptSource.messages != null) {
+                throw new IllegalArgumentException("--raw takes --prompt TEXT, not --messages.");
+            }
+            if (system != null) {
+                throw new IllegalArgumentException("--system needs the chat template; it cannot be used with --raw.");
+            }
+            return new Prompt.Raw(promptSource.prompt);
+        }
+        List<ChatMessage> messages = new ArrayList<>();
+        if (promptSource.messages != null) {
+            messages.addAll(readMessages(promptSource.messages));
+        } else {
+            messages.add(ChatMessage.user(promptSource.prompt));
+        }
+        if (system != null) {
+            if (!messages.isEmpty() && messages.get(0).role().equals("system")) {
+                throw new IllegalArgumentException("--system given, but the messages already start with a system message.");
+            }
+            messages.add(0, ChatMessage.system(system));
+        }
+        return new Prompt.Chat(messages);
+    }
+
+    /** Reads an OpenAI-style message array; a malformed file gets a message naming the problem. */
+    static List<ChatMessage> readMessages(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("No messages file at " + file + ".");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(file + " is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isArray() || root.isEmpty()) {
+            throw new IllegalArgumentException(file + " must hold a non-empty JSON array of {\"role\", \"content\"} messages.");
+        }
+        List<ChatMessage> messages = new ArrayList<>();
+        for (int i = 0; i < root.size(); i++) {
+            JsonNode m = root.get(i);
+            if (!m.path("role").isTextual() || !m.path("content").isTextual()) {
+                throw new IllegalArgumentException(file + ": message " + (i + 1)
+                        + " needs a \"role\" and a \"content\" string.");
+            }
+            messages.add(new ChatMessage(m.get("role").asText(), m.get("content").asText()));
+        }
+        return messages;
+    }
+
+    static ObjectNode toJson(LanguageModel model, GenerationResult result) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("model", model.folder().name());
+        root.put("variant", model.variant().cliName());
+        root.put("provider", model.provider().cliName());
+        ArrayNode prompt = root.putArray("prompt_token_ids");
+        result.promptTokenIds().forEach(prompt::add);
+        ArrayNode tokens = root.putArray("token_ids");
+        result.tokenIds().forEach(tokens::add);
+        root.put("text", result.text());
+        root.put("finish_reason", result.finishReason().jsonName());
+        GenerationMetrics m = result.metrics();
+        ObjectNode metrics = root.putObject("metrics");
+        metrics.put("prompt_tokens", m.promptTokens());
+        metrics.put("generated_tokens", m.generatedTokens());
+        metrics.put("load_ms", m.loadMs());
+        metrics.put("ttft_ms", round(m.ttftMs()));
+        metrics.put("prefill_tokens_per_s", round(m.prefillTokensPerS()));
+        metrics.put("decode_tokens_per_s", round(m.decodeTokensPerS()));
+        return root;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100.0) / 100.0;
+    }
+
+    static String summary(GenerationResult r) {
+        GenerationMetrics m = r.metrics();
+        return String.format(Locale.ROOT,
+                "[%s] prompt %d tokens (%d cached), generated %d, load %d ms, first token %.0f ms,"
+                        + " prefill %.1f tok/s, decode %.1f tok/s",
+                r.finishReason().jsonName(), m.promptTokens(), m.cachedPromptTokens(), m.generatedTokens(), m.loadMs(),
+                m.ttftMs(), m.prefillTokensPerS(), m.decodeTokensPerS());
+    }
+}

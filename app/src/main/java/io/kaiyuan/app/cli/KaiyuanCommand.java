@@ -1,0 +1,67 @@
+package io.kaiyuan.app.cli;
+
+import io.kaiyuan.engine.api.GenerationException;
+import io.kaiyuan.engine.api.ModelLoadException;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code kaiyuan} command and its subcommands. */
+@Command(
+        name = "kaiyuan",
+        mixinStandardHelpOptions = true,
+        versionProvider = KaiyuanCommand.Version.class,
+        description = {"Run China's open language models on your own machine.",
+                "Without a subcommand, ./kaiyuan starts the desktop app."},
+        subcommands = {GenerateCommand.class, BenchCommand.class, ProvidersCommand.class,
+                CommandLine.HelpCommand.class})
+public final class KaiyuanCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Runs the CLI on stdout/stderr in UTF-8 and returns the exit code. */
+    public static int execute(String... args) {
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        return commandLine(out, err).execute(args);
+    }
+
+    /** The configured command line writing to the given streams (tests use their own). */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new KaiyuanCommand());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            PrintWriter w = commandLine.getErr();
+            if (e instanceof ModelLoadException || e instanceof GenerationException || e instanceof IllegalArgumentException
+                    || e instanceof UncheckedIOException || e instanceof IOException) {
+                w.println("kaiyuan: " + e.getMessage());
+                w.flush();
+                return 2;
+            }
+            w.println("kaiyuan: unexpected error: " + e);
+            e.printStackTrace(w);
+            w.flush();
+            return 1;
+        });
+        return cli;
+    }
+
+    /** The version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = KaiyuanCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"Kaiyuan " + (v != null ? v : "development build")};
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.kaiyuan.app.cli;
+
+import io.kaiyuan.app.paths.AppPaths;
+import io.kaiyuan.engine.api.ExecutionProvider;
+import io.kaiyuan.engine.api.ModelLoadException;
+import io.kaiyuan.engine.generate.LanguageModel;
+import io.kaiyuan.engine.model.Variant;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands that load a model. */
+final class ModelOptions {
+    @Option(names = "--model", required = true, paramLabel = "<folder|id>",
+            description = "A model folder (onnx-community layout) or the id of an installed model.")
+    String model;
+
+    @Option(names = "--variant", paramLabel = "V",
+            description = "fp32, fp16, q4, q4f16, int8, uint8, quantized or bnb4 (default: the best present for the provider).")
+    String variant;
+
+    @Option(names = "--provider", paramLabel = "P", defaultValue = "auto",
+            description = "auto, cpu, cuda, directml or coreml (default: ${DEFAULT-VALUE}).")
+    String provider;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "Intra-op threads; 0 lets ONNX Runtime choose (one per physical core).")
+    int threads;
+
+    LanguageModel.LoadOptions loadOptions() {
+        if (threads < 0) {
+            throw new IllegalArgumentException("--threads must be 0 or more");
+        }
+        return new LanguageModel.LoadOptions(Optional.ofNullable(variant).map(Variant::parse),
+                ExecutionProvider.parse(provider), threads);
+    }
+
+    /** The folder of {@link #model}: a path, or an installed model's folder. */
+    Path folder() {
+        Path asPath = Path.of(model);
+        if (Files.isDirectory(asPath)) {
+            return asPath;
+        }
+        Path installed = AppPaths.fromEnvironment().models().resolve(model.replace("/", "--"));
+        if (Files.isDirectory(installed)) {
+            return installed;
+        }
+        throw new ModelLoadException("No model folder at '" + model + "', and no installed model with that id in "
+                + installed.getParent() + ". Give the path of a folder that holds config.json and onnx/.");
+    }
+}

@@ -1,0 +1,39 @@
+package io.kaiyuan.app.paths;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Kaiyuan's data folder: KAIYUAN_HOME when set, else the per-OS application data folder
+ * (%APPDATA%\Kaiyuan on Windows, ~/Library/Application Support/Kaiyuan on macOS, $XDG_DATA_HOME/kaiyuan
+ * or ~/.local/share/kaiyuan elsewhere).
+ */
+public record AppPaths(Path home) {
+
+    public static AppPaths fromEnvironment() {
+        return from(System.getenv(), System.getProperty("os.name", ""), Path.of(System.getProperty("user.home")));
+    }
+
+    static AppPaths from(Map<String, String> env, String osName, Path userHome) {
+        String override = env.get("KAIYUAN_HOME");
+        if (override != null && !override.isBlank()) {
+            return new AppPaths(Path.of(override));
+        }
+        String os = osName.toLowerCase(Locale.ROOT);
+        if (os.contains("win")) {
+            String appData = env.get("APPDATA");
+            return new AppPaths(appData != null ? Path.of(appData, "Kaiyuan") : userHome.resolve("AppData/Roaming/Kaiyuan"));
+        }
+        if (os.contains("mac")) {
+            return new AppPaths(userHome.resolve("Library/Application Support/Kaiyuan"));
+        }
+        String xdg = env.get("XDG_DATA_HOME");
+        return new AppPaths(xdg != null && !xdg.isBlank() ? Path.of(xdg, "kaiyuan") : userHome.resolve(".local/share/kaiyuan"));
+    }
+
+    /** Where installed models live, one folder each. */
+    public Path models() {
+        return home.resolve("models");
+    }
+}

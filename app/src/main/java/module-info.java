@@ -1,0 +1,11 @@
+/** Kaiyuan's entry point, command-line interface and wiring. */
+module io.kaiyuan.app {
+    requires io.kaiyuan.engine;
+    requires io.kaiyuan.ui;
+    requires info.picocli;
+    requires com.fasterxml.jackson.databind;
+    requires org.slf4j;
+
+    exports io.kaiyuan.app to javafx.graphics;
+    opens io.kaiyuan.app.cli to info.picocli;
+}

@@ -1,0 +1,51 @@
+package io.kaiyuan.app;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The one rule of the module layout, stated in words: app -> ui -> engine. */
+class ArchitectureTest {
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(location -> !location.contains("-tests.jar"))
+                .importPackages("io.kaiyuan");
+    }
+
+    @Test
+    void engineMustNotDependOnJavaFx() {
+        noClasses().that().resideInAPackage("io.kaiyuan.engine..")
+                .should().dependOnClassesThat().resideInAPackage("javafx..")
+                .because("the engine serves the CLI, the server and tests without a display")
+                .check(classes);
+    }
+
+    @Test
+    void uiMustNotAccessOnnxRuntime() {
+        noClasses().that().resideInAPackage("io.kaiyuan.ui..")
+                .should().dependOnClassesThat().resideInAPackage("ai.onnxruntime..")
+                .because("the UI talks to the engine through its API only")
+                .check(classes);
+    }
+
+    @Test
+    void layersDependOnlyDownwards() {
+        layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("App").definedBy("io.kaiyuan.app..")
+                .layer("UI").definedBy("io.kaiyuan.ui..")
+                .layer("Engine").definedBy("io.kaiyuan.engine..")
+                .whereLayer("App").mayNotBeAccessedByAnyLayer()
+                .whereLayer("UI").mayOnlyBeAccessedByLayers("App")
+                .whereLayer("Engine").mayOnlyBeAccessedByLayers("UI", "App")
+                .check(classes);
+    }
+}

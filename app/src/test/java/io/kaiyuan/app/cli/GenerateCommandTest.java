@@ -1,0 +1,151 @@
+package io.kaiyuan.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kaiyuan.engine.testing.TestModels;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GenerateCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path shared;
+
+    private static Path model;
+
+    @BeforeAll
+    static void buildModel() throws Exception {
+        model = TestModels.withTokenizer(TestModels.chatSized(), shared.resolve("tiny-qwen"));
+    }
+
+    record Run(int exitCode, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = KaiyuanCommand.commandLine(new PrintWriter(out), new PrintWriter(err)).execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void jsonOutputHasTheDocumentedFields() throws Exception {
+        Run r = run("generate", "--model", model.toString(), "--prompt", "你好", "--max-new-tokens", "6", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode json = JSON.readTree(r.out());
+        assertEquals(List.of("model", "variant", "provider", "prompt_token_ids", "token_ids", "text", "finish_reason", "metrics"),
+                iterableToList(json.fieldNames()));
+        assertEquals(List.of("prompt_tokens", "generated_tokens", "load_ms", "ttft_ms", "prefill_tokens_per_s",
+                "decode_tokens_per_s"), iterableToList(json.get("metrics").fieldNames()));
+        assertEquals("tiny-qwen", json.get("model").asText());
+        assertEquals("fp32", json.get("variant").asText());
+        assertEquals("cpu", json.get("provider").asText());
+        assertEquals(151644, json.get("prompt_token_ids").get(0).asInt(), "the ChatML prompt starts with <|im_start|>");
+        assertTrue(json.get("token_ids").size() <= 6);
+        assertEquals(json.get("prompt_token_ids").size(), json.get("metrics").get("prompt_tokens").asInt());
+    }
+
+    private static List<String> iterableToList(java.util.Iterator<String> it) {
+        List<String> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
+    void streamsTextToStdoutAndMetricsToStderr() throws Exception {
+        Run json = run("generate", "--model", model.toString(), "--prompt", "Hello", "--raw", "--max-new-tokens", "8",
+                "--temperature", "0", "--json");
+        Run plain = run("generate", "--model", model.toString(), "--prompt", "Hello", "--raw", "--max-new-tokens", "8",
+                "--temperature", "0");
+        assertEquals(0, plain.exitCode(), plain.err());
+        assertEquals(JSON.readTree(json.out()).get("text").asText() + System.lineSeparator(), plain.out());
+        assertTrue(plain.err().contains("decode") && plain.err().contains("tok/s"), plain.err());
+        assertEquals(1, JSON.readTree(json.out()).get("prompt_token_ids").size(), "--raw adds no template");
+    }
+
+    @Test
+    void messagesFileAndSystemPromptAreRenderedInOrder() throws Exception {
+        Path messages = shared.resolve("messages.json");
+        Files.writeString(messages, "[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"hello\"},"
+                + "{\"role\":\"user\",\"content\":\"bye\"}]");
+        Run r = run("generate", "--model", model.toString(), "--messages", messages.toString(), "--system", "Be brief.",
+                "--max-new-tokens", "1", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode ids = JSON.readTree(r.out()).get("prompt_token_ids");
+        int[] array = new int[ids.size()];
+        for (int i = 0; i < array.length; i++) {
+            array[i] = ids.get(i).asInt();
+        }
+        try (var tokenizer = io.kaiyuan.engine.tokenize.Tokenizer.load(model)) {
+            assertEquals("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n"
+                    + "<|im_start|>assistant\nhello<|im_end|>\n<|im_start|>user\nbye<|im_end|>\n<|im_start|>assistant\n",
+                    tokenizer.decode(array, false));
+        }
+    }
+
+    @Test
+    void seededSamplingIsReproducibleFromTheCommandLine() throws Exception {
+        String[] args = {"generate", "--model", model.toString(), "--prompt", "Hi", "--max-new-tokens", "10",
+                "--temperature", "1.2", "--top-k", "40", "--top-p", "0.95", "--seed", "11", "--json"};
+        JsonNode a = JSON.readTree(run(args).out());
+        JsonNode b = JSON.readTree(run(args).out());
+        assertEquals(a.get("token_ids"), b.get("token_ids"));
+    }
+
+    @Test
+    void badInputGetsAClearMessageAndExitCode2() throws Exception {
+        Run missing = run("generate", "--model", shared.resolve("nothing-here").toString(), "--prompt", "hi");
+        assertEquals(2, missing.exitCode());
+        assertTrue(missing.err().startsWith("kaiyuan: No model folder"), missing.err());
+        assertFalse(missing.err().contains("Exception"), "no stack trace: " + missing.err());
+
+        Path broken = shared.resolve("broken.json");
+        Files.writeString(broken, "[{\"role\":\"user\"}]");
+        Run badMessages = run("generate", "--model", model.toString(), "--messages", broken.toString());
+        assertEquals(2, badMessages.exitCode());
+        assertTrue(badMessages.err().contains("message 1 needs a \"role\" and a \"content\""), badMessages.err());
+
+        Run badProvider = run("generate", "--model", model.toString(), "--prompt", "hi", "--provider", "tpu");
+        assertEquals(2, badProvider.exitCode());
+        assertTrue(badProvider.err().contains("use auto, cpu, cuda, directml or coreml"), badProvider.err());
+
+        Run cuda = run("generate", "--model", model.toString(), "--prompt", "hi", "--provider", "cuda");
+        if (!new io.kaiyuan.engine.ort.OrtRuntime().availableProviders().contains(io.kaiyuan.engine.api.ExecutionProvider.CUDA)) {
+            assertEquals(2, cuda.exitCode());
+            assertTrue(cuda.err().contains("-P cuda"), cuda.err());
+        }
+
+        Run both = run("generate", "--model", model.toString(), "--prompt", "hi", "--messages", broken.toString());
+        assertEquals(2, both.exitCode(), "picocli reports mutually exclusive options");
+    }
+
+    @Test
+    void benchPrintsEngineAndBareFigures() throws Exception {
+        Run r = run("bench", "--model", model.toString(), "--prompt-tokens", "16", "--new-tokens", "4", "--runs", "1",
+                "--threads", "1", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode json = JSON.readTree(r.out());
+        assertTrue(json.get("engine").get("decode_tokens_per_s").asDouble() > 0);
+        assertTrue(json.get("bare").get("decode_tokens_per_s").asDouble() > 0);
+        assertTrue(json.get("bare").get("prefill_tokens_per_s").asDouble() > 0);
+        assertTrue(json.has("overhead_percent"));
+        assertEquals(16, json.get("prompt_tokens").asInt());
+    }
+
+    @Test
+    void providersListsTheCpu() {
+        Run r = run("providers");
+        assertEquals(0, r.exitCode());
+        assertTrue(r.out().contains("cpu       available"), r.out());
+    }
+}

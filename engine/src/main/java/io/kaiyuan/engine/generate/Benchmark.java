@@ -1,0 +1,94 @@
+package io.kaiyuan.engine.generate;
+
+import ai.onnxruntime.OrtException;
+import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.api.GenerationRequest;
+import io.kaiyuan.engine.api.GenerationResult;
+import io.kaiyuan.engine.api.SamplingOverrides;
+import io.kaiyuan.engine.api.TokenListener;
+import io.kaiyuan.engine.ort.BareLoop;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The project's speed benchmark: median time to first token, prefill and decode tokens/s of the engine
+ * (greedy, end-of-sequence ignored), and the same prefill/decode measured as bare session.run calls with
+ * only the KV handoff, the floor of this design. Runs on the calling thread (the model's thread).
+ */
+public final class Benchmark {
+
+    /** Medians over the runs. */
+    public record Report(
+            int promptTokens,
+            int newTokens,
+            int runs,
+            double ttftMs,
+            double prefillTokensPerS,
+            double decodeTokensPerS,
+            double barePrefillTokensPerS,
+            double bareDecodeTokensPerS) {
+
+        /** How much slower the engine's prefill is than the bare loop, in percent (negative: faster). */
+        public double prefillOverheadPercent() {
+            return 100.0 * (barePrefillTokensPerS - prefillTokensPerS) / barePrefillTokensPerS;
+        }
+
+        /** How much slower the engine's decode is than the bare loop, in percent (negative: faster). */
+        public double decodeOverheadPercent() {
+            return 100.0 * (bareDecodeTokensPerS - decodeTokensPerS) / bareDecodeTokensPerS;
+        }
+    }
+
+    private Benchmark() {}
+
+    /** A deterministic prompt of ordinary (non-special) token ids below {@code limit}. */
+    static List<Integer> prompt(int tokens, int limit) {
+        int range = Math.max(1, Math.min(limit, 100_000) - 1000);
+        List<Integer> ids = new ArrayList<>(tokens);
+        for (int i = 0; i < tokens; i++) {
+            ids.add(Math.min(limit - 1, 1000 + (int) ((i * 7919L) % range)));
+        }
+        return ids;
+    }
+
+    /** Runs one warm-up and {@code runs} measured runs of each kind. */
+    public static Report run(LanguageModel model, int promptTokens, int newTokens, int runs) throws OrtException {
+        if (promptTokens < 1 || newTokens < 2 || runs < 1) {
+            throw new IllegalArgumentException("need at least 1 prompt token, 2 new tokens and 1 run");
+        }
+        int limit = Math.min(model.decoder().vocabSize(), model.tokenizer().vocabularySize());
+        List<Integer> prompt = prompt(promptTokens, limit);
+        int[] promptArray = prompt.stream().mapToInt(Integer::intValue).toArray();
+        GenerationRequest request = new GenerationRequest(new GenerationRequest.Prompt.Tokens(prompt),
+                new SamplingOverrides(0.0, null, null, null, null, null), newTokens, List.of(), true);
+        double[] ttft = new double[runs];
+        double[] prefill = new double[runs];
+        double[] decode = new double[runs];
+        double[] barePrefill = new double[runs];
+        double[] bareDecode = new double[runs];
+        for (int r = -1; r < runs; r++) {
+            model.resetCache();
+            GenerationResult result = model.generate(request, TokenListener.NONE, new CancellationToken());
+            model.resetCache();
+            BareLoop.Timing bare = BareLoop.run(model.decoder(), promptArray, newTokens);
+            if (r >= 0) {
+                ttft[r] = result.metrics().ttftMs();
+                prefill[r] = result.metrics().prefillTokensPerS();
+                decode[r] = result.metrics().decodeTokensPerS();
+                barePrefill[r] = promptTokens / bare.prefillSeconds();
+                bareDecode[r] = (newTokens - 1) / bare.decodeSeconds();
+            }
+        }
+        model.resetCache();
+        return new Report(promptTokens, newTokens, runs, median(ttft), median(prefill), median(decode),
+                median(barePrefill), median(bareDecode));
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+}

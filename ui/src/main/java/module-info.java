@@ -1,0 +1,8 @@
+/** Kaiyuan's JavaFX views and view models. Talks to the engine through its API only. */
+module io.kaiyuan.ui {
+    requires transitive io.kaiyuan.engine;
+    requires transitive javafx.controls;
+
+    exports io.kaiyuan.ui.shell;
+    opens io.kaiyuan.ui to javafx.graphics;
+}
