@@ -9,7 +9,14 @@ public final class Main {
 
     public static void main(String[] args) {
         if (args.length == 0) {
-            Application.launch(DesktopApp.class);
+            try {
+                Application.launch(DesktopApp.class);
+            } catch (UnsupportedOperationException | IllegalStateException e) {
+                System.err.println("kaiyuan: the desktop app cannot start here (" + e.getMessage() + ")."
+                        + " It needs a display and GTK 3 on Linux (Debian/Ubuntu: apt-get install libgtk-3-0)."
+                        + " The command line works without them: ./kaiyuan --help");
+                System.exit(1);
+            }
             return;
         }
         System.exit(KaiyuanCommand.execute(args));
