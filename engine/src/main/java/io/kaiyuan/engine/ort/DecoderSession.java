@@ -37,8 +37,8 @@ import java.util.TreeSet;
  * {@link ai.onnxruntime.OrtSession.RunOptions#setTerminate} may be called from elsewhere.
  */
 public final class DecoderSession implements AutoCloseable {
-    /** Prompt tokens per run when the graph returns logits for every position (no num_logits_to_keep). */
-    public static final int PREFILL_CHUNK = 256;
+    /** Prompt tokens per run when the graph computes logits for every position (no num_logits_to_keep). */
+    public static final int PREFILL_CHUNK = 512;
     private static final Set<String> PLAIN_INPUTS = Set.of("input_ids", "attention_mask", "position_ids", "num_logits_to_keep");
 
     private final OrtEnvironment env;
@@ -150,7 +150,7 @@ public final class DecoderSession implements AutoCloseable {
             emptyPast[i] = OnnxTensor.createTensor(env, ByteBuffer.allocateDirect(0), new long[] {1, kvHeads, 0, headDim}, kvType);
         }
         this.past = emptyPast.clone();
-        this.decodeLogits = logitsTensor(1);
+        this.decodeLogits = logitsTensor();
         this.logitsToKeepOne = hasLogitsToKeep ? OnnxTensor.createTensor(env, 1L) : null;
         this.lastLogits = new float[vocab];
     }
@@ -193,11 +193,10 @@ public final class DecoderSession implements AutoCloseable {
         return t;
     }
 
-    private OnnxTensor logitsTensor(int rows) throws OrtException {
+    private OnnxTensor logitsTensor() throws OrtException {
         int bytes = logitsType == OnnxJavaType.FLOAT ? 4 : 2;
-        ByteBuffer buffer = ByteBuffer.allocateDirect(Math.multiplyExact(Math.multiplyExact(rows, vocab), bytes))
-                .order(ByteOrder.nativeOrder());
-        return OnnxTensor.createTensor(env, buffer, new long[] {1, rows, vocab}, logitsType);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(vocab * bytes).order(ByteOrder.nativeOrder());
+        return OnnxTensor.createTensor(env, buffer, new long[] {1, 1, vocab}, logitsType);
     }
 
     private OnnxTensor longs(long[] values, long... shape) throws OrtException {
@@ -208,10 +207,13 @@ public final class DecoderSession implements AutoCloseable {
 
     /**
      * Runs {@code tokens[from, to)} on top of the cache, appends them to the cache and returns the logits
-     * of the last position. The returned array is reused by the next call. A graph without
-     * num_logits_to_keep returns logits for every position, so long prompts run in chunks of
-     * {@link #PREFILL_CHUNK} tokens to bound that buffer. When a run fails or is terminated through
-     * {@code options}, the cache keeps every chunk that completed and {@link #cacheLength()} says how far.
+     * of the last position. The returned array is reused by the next call.
+     *
+     * <p>A graph without num_logits_to_keep computes logits for every position (600 MB for 1,000 tokens of
+     * a 152k vocabulary). So a prompt runs without asking for logits, in chunks of {@link #PREFILL_CHUNK}
+     * tokens that bound what ONNX Runtime allocates, and its last token runs alone into the one-row
+     * logits buffer. When a run fails or is terminated through {@code options}, the cache keeps every
+     * chunk that completed and {@link #cacheLength()} says how far.
      */
     public float[] forward(int[] tokens, int from, int to, OrtSession.RunOptions options) throws OrtException {
         if (to <= from) {
@@ -220,21 +222,22 @@ public final class DecoderSession implements AutoCloseable {
         if (from != cacheLength) {
             throw new IllegalArgumentException("tokens from " + from + " do not follow the cache of " + cacheLength);
         }
-        if (hasLogitsToKeep || to - from <= PREFILL_CHUNK) {
-            return run(tokens, from, to, options, to - from == 1 || hasLogitsToKeep ? decodeLogits : null);
+        if (hasLogitsToKeep) {
+            return run(tokens, from, to, options, true);
         }
-        try (OnnxTensor chunkLogits = logitsTensor(PREFILL_CHUNK)) {
-            int start = from;
-            while (to - start > PREFILL_CHUNK) {
-                run(tokens, start, start + PREFILL_CHUNK, options, chunkLogits);
-                start += PREFILL_CHUNK;
-            }
-            return run(tokens, start, to, options, to - start == PREFILL_CHUNK ? chunkLogits : null);
+        int last = to - 1;
+        for (int start = from; start < last; start += PREFILL_CHUNK) {
+            run(tokens, start, Math.min(last, start + PREFILL_CHUNK), options, false);
         }
+        return run(tokens, last, to, options, true);
     }
 
-    /** One session run; {@code logits} is the pinned output to use, or null to make one of the right size. */
-    private float[] run(int[] tokens, int from, int to, OrtSession.RunOptions options, OnnxTensor pinnedLogits)
+    /**
+     * One session run. With {@code wantLogits} the logits go to the one-row pinned buffer (the graph must
+     * return one row: num_logits_to_keep, or a single token) and are returned; without, they are not
+     * requested and null is returned.
+     */
+    private float[] run(int[] tokens, int from, int to, OrtSession.RunOptions options, boolean wantLogits)
             throws OrtException {
         int s = to - from;
         int total = cacheLength + s;
@@ -248,8 +251,6 @@ public final class DecoderSession implements AutoCloseable {
         Arrays.fill(mask, 1L);
 
         List<OnnxTensor> made = new ArrayList<>(4);
-        int rows = hasLogitsToKeep ? 1 : s;
-        OnnxTensor logits = pinnedLogits != null ? pinnedLogits : logitsTensor(rows);
         OrtSession.Result result = null;
         try {
             Map<String, OnnxTensor> inputs = new HashMap<>(pastNames.length + 4);
@@ -270,19 +271,18 @@ public final class DecoderSession implements AutoCloseable {
             for (int i = 0; i < pastNames.length; i++) {
                 inputs.put(pastNames[i], past[i]);
             }
-            Map<String, OnnxValue> pinned = Map.of("logits", logits);
+            Map<String, OnnxValue> pinned = wantLogits ? Map.of("logits", decodeLogits) : Map.of();
             result = session.run(inputs, presentSet, pinned, options);
-            readLastRow(logits, rows);
+            if (wantLogits) {
+                readLastRow(decodeLogits);
+            }
             replacePast(result);
             result = null;
             cacheLength = total;
-            return lastLogits;
+            return wantLogits ? lastLogits : null;
         } finally {
             for (OnnxTensor m : made) {
                 m.close();
-            }
-            if (logits != pinnedLogits) {
-                logits.close();
             }
             if (result != null) {
                 result.close();
@@ -290,12 +290,12 @@ public final class DecoderSession implements AutoCloseable {
         }
     }
 
-    private void readLastRow(OnnxTensor logits, int rows) {
+    private void readLastRow(OnnxTensor logits) {
         ByteBuffer buffer = (ByteBuffer) logits.getBufferRef().orElseThrow();
         if (logitsType == OnnxJavaType.FLOAT) {
-            buffer.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer().position((rows - 1) * vocab).get(lastLogits);
+            buffer.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer().get(lastLogits);
         } else {
-            var shorts = buffer.duplicate().order(ByteOrder.nativeOrder()).asShortBuffer().position((rows - 1) * vocab);
+            var shorts = buffer.duplicate().order(ByteOrder.nativeOrder()).asShortBuffer();
             for (int i = 0; i < vocab; i++) {
                 lastLogits[i] = Half.toFloat(shorts.get());
             }
