@@ -1,11 +1,14 @@
 package io.kaiyuan.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kaiyuan.engine.generate.Benchmark;
 import io.kaiyuan.engine.generate.LanguageModel;
+import io.kaiyuan.engine.generate.MemoryProbe;
 import io.kaiyuan.engine.ort.OrtRuntime;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -36,10 +39,18 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--memory", description = {"Instead of speed: generate --new-tokens tokens once and print resident",
+            "memory and heap (after GC) against the KV cache size as the generation grows."})
+    boolean memory;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (LanguageModel model = LanguageModel.load(new OrtRuntime(), modelOptions.folder(), modelOptions.loadOptions())) {
+            if (memory) {
+                printMemory(out, MemoryProbe.run(model, promptTokens, newTokens, Math.max(1, newTokens / 10)));
+                return 0;
+            }
             Benchmark.Report r = Benchmark.run(model, promptTokens, newTokens, runs);
             if (json) {
                 ObjectNode root = new ObjectMapper().createObjectNode();
@@ -78,5 +89,32 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    private void printMemory(PrintWriter out, List<MemoryProbe.Sample> samples) {
+        MemoryProbe.Sample first = samples.get(0);
+        MemoryProbe.Sample last = samples.get(samples.size() - 1);
+        if (json) {
+            ArrayNode array = new ObjectMapper().createArrayNode();
+            for (MemoryProbe.Sample s : samples) {
+                array.addObject().put("tokens", s.tokens()).put("resident_bytes", s.residentBytes())
+                        .put("heap_bytes", s.heapBytes()).put("kv_cache_bytes", s.kvCacheBytes());
+            }
+            out.println(array.toString());
+        } else {
+            out.printf(Locale.ROOT, "%8s %14s %14s %14s%n", "tokens", "resident MiB", "heap MiB", "KV cache MiB");
+            for (MemoryProbe.Sample s : samples) {
+                out.printf(Locale.ROOT, "%8d %14.1f %14.1f %14.1f%n", s.tokens(), mib(s.residentBytes()), mib(s.heapBytes()),
+                        mib(s.kvCacheBytes()));
+            }
+            out.printf(Locale.ROOT, "resident growth %.1f MiB while the KV cache grew %.1f MiB; heap %+.1f MiB%n",
+                    mib(last.residentBytes() - first.residentBytes()), mib(last.kvCacheBytes() - first.kvCacheBytes()),
+                    mib(last.heapBytes() - first.heapBytes()));
+        }
+        out.flush();
+    }
+
+    private static double mib(long bytes) {
+        return bytes / (1024.0 * 1024.0);
     }
 }

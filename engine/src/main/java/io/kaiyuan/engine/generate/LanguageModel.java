@@ -93,6 +93,12 @@ public final class LanguageModel implements AutoCloseable {
      * limit or cancellation ends it.
      */
     public GenerationResult generate(GenerationRequest request, TokenListener listener, CancellationToken cancel) {
+        return generate(request, listener, cancel, id -> { });
+    }
+
+    /** As {@link #generate(GenerationRequest, TokenListener, CancellationToken)}, also reporting each sampled id. */
+    public GenerationResult generate(GenerationRequest request, TokenListener listener, CancellationToken cancel,
+            java.util.function.IntConsumer onToken) {
         long t0 = System.nanoTime();
         int[] prompt = promptTokens(request.prompt());
         if (prompt.length == 0) {
@@ -135,6 +141,7 @@ public final class LanguageModel implements AutoCloseable {
                 }
                 tokens[length++] = id;
                 generated.add(id);
+                onToken.accept(id);
                 if (eos.contains(id)) {
                     finish = FinishReason.STOP;
                     break;

@@ -1,0 +1,68 @@
+package io.kaiyuan.engine.generate;
+
+import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.api.GenerationRequest;
+import io.kaiyuan.engine.api.SamplingOverrides;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Watches memory during one long generation: the process's resident memory (Linux) and the Java heap
+ * after a collection, against the size the KV cache must have at that length. Growth beyond the KV
+ * cache would mean native tensors or results left open.
+ */
+public final class MemoryProbe {
+
+    /** One reading after {@code tokens} generated tokens. */
+    public record Sample(int tokens, long residentBytes, long heapBytes, long kvCacheBytes) {}
+
+    private MemoryProbe() {}
+
+    /** Generates {@code newTokens} tokens (greedy, eos ignored) and reads memory every {@code every} tokens. */
+    public static List<Sample> run(LanguageModel model, int promptTokens, int newTokens, int every) {
+        int limit = Math.min(model.decoder().vocabSize(), model.tokenizer().vocabularySize());
+        GenerationRequest request = new GenerationRequest(new GenerationRequest.Prompt.Tokens(Benchmark.prompt(promptTokens, limit)),
+                new SamplingOverrides(0.0, null, null, null, null, null), newTokens, List.of(), true);
+        long bytesPerPosition = 2L * model.decoder().layers() * model.decoder().kvHeads() * model.decoder().headDim()
+                * (model.decoder().kvType() == ai.onnxruntime.OnnxJavaType.FLOAT16 ? 2 : 4);
+        List<Sample> samples = new ArrayList<>();
+        int[] count = {0};
+        model.resetCache();
+        model.generate(request, text -> { }, new CancellationToken(), id -> {
+            int n = ++count[0];
+            if (n == 1 || n % every == 0) {
+                samples.add(new Sample(n, resident().orElse(-1), heapAfterGc(), bytesPerPosition * (promptTokens + n)));
+            }
+        });
+        model.resetCache();
+        return samples;
+    }
+
+    private static long heapAfterGc() {
+        Runtime runtime = Runtime.getRuntime();
+        System.gc();
+        return runtime.totalMemory() - runtime.freeMemory();
+    }
+
+    /** Resident set size from /proc/self/status, where there is one. */
+    static OptionalLong resident() {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.isReadable(status)) {
+            return OptionalLong.empty();
+        }
+        try {
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("VmRSS:")) {
+                    return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.empty();
+    }
+}
