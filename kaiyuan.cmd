@@ -16,7 +16,6 @@ powershell -NoProfile -ExecutionPolicy Bypass -Command ^
 if errorlevel 1 (
   where mvn >nul 2>nul || (echo kaiyuan: building needs Maven 3.8+ and a JDK 17+. 1>&2 & exit /b 1)
   echo kaiyuan: building ^(first run, or sources changed^)... 1>&2
-  if exist "%TARGET%\lib" rmdir /s /q "%TARGET%\lib"
   pushd "%ROOT%"
   call mvn -q -B -Dmaven.test.skip=true package 1>&2 || (popd & exit /b 1)
   popd

@@ -34,7 +34,9 @@ public final class OrtRuntime {
 
     /** For tests: pretend that these providers are compiled in. */
     OrtRuntime(Supplier<Set<OrtProvider>> available) {
-        this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "kaiyuan");
+        // Failures reach the user as exceptions with a message of Kaiyuan's; ONNX Runtime's own log would
+        // only repeat them on stderr, where generated text and JSON are read by other tools.
+        this.env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "kaiyuan");
         this.available = available;
     }
 
@@ -91,8 +93,8 @@ public final class OrtRuntime {
             return new OpenedSession(create(graph, provider, threads), provider);
         } catch (OrtException e) {
             if (provider != ExecutionProvider.CPU && isProviderFailure(e)) {
-                throw new ProviderUnavailableException(provider.cliName() + " did not start: " + e.getMessage() + ". "
-                        + missingMessage(provider), e);
+                throw new ProviderUnavailableException(provider.cliName() + " is in this build but did not start ("
+                        + e.getMessage() + "). " + failedMessage(provider), e);
             }
             throw new ModelLoadException("ONNX Runtime cannot load " + graph + ": " + e.getMessage(), e);
         }
@@ -119,6 +121,17 @@ public final class OrtRuntime {
             }
             return env.createSession(graph.toString(), options);
         }
+    }
+
+    /** What to do when a provider is compiled in but fails to start. */
+    static String failedMessage(ExecutionProvider p) {
+        return switch (p) {
+            case CUDA -> "Install the NVIDIA driver, CUDA 12 and cuDNN 9 so that their libraries (libcudart,"
+                    + " libcublasLt, libcudnn) are on the library path, or use --provider cpu.";
+            case DIRECTML -> "Update the GPU driver and DirectX 12, or use --provider cpu.";
+            case COREML -> "CoreML needs macOS 12 or later on Apple silicon; use --provider cpu.";
+            default -> "Use --provider cpu.";
+        };
     }
 
     /** What to do when a provider is missing. */
