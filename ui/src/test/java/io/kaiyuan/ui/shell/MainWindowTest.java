@@ -1,0 +1,62 @@
+package io.kaiyuan.ui.shell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Locale;
+import java.util.ResourceBundle;
+import java.util.Set;
+import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.scene.control.ToggleButton;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+@ExtendWith(ApplicationExtension.class)
+class MainWindowTest {
+    private MainWindow window;
+
+    @Start
+    void start(Stage stage) {
+        window = new MainWindow(Locale.ENGLISH);
+        stage.setTitle(window.title());
+        stage.setScene(new Scene(window.root(), 900, 600));
+        stage.show();
+    }
+
+    @Test
+    void showsTheShellTitledKaiyuanWithItsSidebar(FxRobot robot) {
+        assertEquals("Kaiyuan", window.title());
+        for (String id : new String[] {"#nav-chat", "#nav-compare", "#nav-models", "#nav-settings"}) {
+            assertTrue(robot.lookup(id).queryAs(ToggleButton.class).isVisible(), id);
+        }
+        assertTrue(robot.lookup("#nav-chat").queryAs(ToggleButton.class).isSelected());
+        assertEquals("Chat", robot.lookup("#page-title").queryAs(Label.class).getText());
+    }
+
+    @Test
+    void clickingASidebarEntryShowsItsPage(FxRobot robot) {
+        robot.clickOn("#nav-models");
+        assertEquals("Models", robot.lookup("#page-title").queryAs(Label.class).getText());
+        assertTrue(robot.lookup("#nav-models").queryAs(ToggleButton.class).isSelected());
+        robot.clickOn("#nav-models");
+        assertTrue(robot.lookup("#nav-models").queryAs(ToggleButton.class).isSelected(), "a page stays selected");
+    }
+
+    @Test
+    void everyStringExistsInEnglishAndSimplifiedChinese() {
+        ResourceBundle en = ResourceBundle.getBundle(MainWindow.BUNDLE, Locale.ROOT);
+        ResourceBundle zh = ResourceBundle.getBundle(MainWindow.BUNDLE, Locale.SIMPLIFIED_CHINESE);
+        Set<String> keys = en.keySet();
+        assertEquals(keys, zh.keySet());
+        for (String key : keys) {
+            assertTrue(!zh.getString(key).equals(en.getString(key)) || key.equals("app.title"),
+                    "untranslated: " + key);
+        }
+        assertEquals("聊天", zh.getString("nav.chat"));
+    }
+}
