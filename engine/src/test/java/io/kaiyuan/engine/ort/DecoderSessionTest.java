@@ -199,4 +199,14 @@ class DecoderSessionTest {
             assertArrayEquals(b, a, 2e-3f);
         }
     }
+
+    @Test
+    void unknownGraphInputsAreNamed() throws Exception {
+        Path dir = tmp.resolve("merged");
+        TinyQwen.build(TinyQwen.qwen2(), dir, "use_cache_branch");
+        ModelConfig config = readConfig(dir);
+        ModelLoadException e = assertThrows(ModelLoadException.class,
+                () -> DecoderSession.open(RUNTIME, dir.resolve("onnx/model.onnx"), config, ExecutionProvider.CPU, 1));
+        assertTrue(e.getMessage().contains("inputs Kaiyuan does not know: use_cache_branch"), e.getMessage());
+    }
 }

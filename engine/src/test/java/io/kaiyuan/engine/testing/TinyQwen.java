@@ -127,9 +127,21 @@ public final class TinyQwen {
 
     /** Writes the model folder into {@code dir} (created if needed) and returns it. */
     public static Path build(Spec spec, Path dir) throws IOException {
+        return build(spec, dir, null);
+    }
+
+    /**
+     * Like {@link #build(Spec, Path)}, with one more int64 graph input of that name that the graph does
+     * not use (as merged decoders declare use_cache_branch), to test how unknown inputs are reported.
+     */
+    public static Path build(Spec spec, Path dir, String extraInput) throws IOException {
         Files.createDirectories(dir.resolve("onnx"));
         writeConfig(spec, dir);
-        new Builder(spec).graph().write(dir.resolve("onnx").resolve(spec.variantFile() + ".onnx"), spec.externalData());
+        OnnxGraph graph = new Builder(spec).graph();
+        if (extraInput != null) {
+            graph.input(extraInput, OnnxGraph.INT64, 1L);
+        }
+        graph.write(dir.resolve("onnx").resolve(spec.variantFile() + ".onnx"), spec.externalData());
         return dir;
     }
 
