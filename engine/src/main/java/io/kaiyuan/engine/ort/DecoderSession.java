@@ -39,6 +39,12 @@ import java.util.TreeSet;
 public final class DecoderSession implements AutoCloseable {
     /** Prompt tokens per run when the graph computes logits for every position (no num_logits_to_keep). */
     public static final int PREFILL_CHUNK = 512;
+    /**
+     * The last prompt tokens run together into a reusable logits buffer of this many rows: a run costs
+     * about one pass over the weights whether it holds 1 or 16 tokens, so the tail adds little to the
+     * time to first token, and the buffer stays small (16 x vocabulary).
+     */
+    static final int TAIL = 16;
     private static final Set<String> PLAIN_INPUTS = Set.of("input_ids", "attention_mask", "position_ids", "num_logits_to_keep");
 
     private final OrtEnvironment env;
@@ -57,6 +63,8 @@ public final class DecoderSession implements AutoCloseable {
     private final Set<String> presentSet;
     private final OnnxTensor[] emptyPast;
     private final OnnxTensor decodeLogits;
+    /** Direct buffer for up to {@link #TAIL} rows of logits, made on the first multi-token run. */
+    private ByteBuffer tailLogits;
     private final OnnxTensor logitsToKeepOne;
     private final float[] lastLogits;
 
@@ -211,8 +219,8 @@ public final class DecoderSession implements AutoCloseable {
      *
      * <p>A graph without num_logits_to_keep computes logits for every position (600 MB for 1,000 tokens of
      * a 152k vocabulary). So a prompt runs without asking for logits, in chunks of {@link #PREFILL_CHUNK}
-     * tokens that bound what ONNX Runtime allocates, and its last token runs alone into the one-row
-     * logits buffer. When a run fails or is terminated through {@code options}, the cache keeps every
+     * tokens that bound what ONNX Runtime allocates, and its last {@link #TAIL} tokens run into a small
+     * reusable logits buffer, of which only the last row is read. When a run fails or is terminated through {@code options}, the cache keeps every
      * chunk that completed and {@link #cacheLength()} says how far.
      */
     public float[] forward(int[] tokens, int from, int to, OrtSession.RunOptions options) throws OrtException {
@@ -222,22 +230,29 @@ public final class DecoderSession implements AutoCloseable {
         if (from != cacheLength) {
             throw new IllegalArgumentException("tokens from " + from + " do not follow the cache of " + cacheLength);
         }
-        if (hasLogitsToKeep) {
-            return run(tokens, from, to, options, true);
+        if (hasLogitsToKeep || to - from == 1) {
+            return run(tokens, from, to, options, decodeLogits);
         }
-        int last = to - 1;
-        for (int start = from; start < last; start += PREFILL_CHUNK) {
-            run(tokens, start, Math.min(last, start + PREFILL_CHUNK), options, false);
+        int tail = Math.max(from, to - TAIL);
+        for (int start = from; start < tail; start += PREFILL_CHUNK) {
+            run(tokens, start, Math.min(tail, start + PREFILL_CHUNK), options, null);
         }
-        return run(tokens, last, to, options, true);
+        int bytes = logitsType == OnnxJavaType.FLOAT ? 4 : 2;
+        if (tailLogits == null) {
+            tailLogits = ByteBuffer.allocateDirect(TAIL * vocab * bytes).order(ByteOrder.nativeOrder());
+        }
+        int rows = to - tail;
+        ByteBuffer slice = tailLogits.duplicate().position(0).limit(rows * vocab * bytes).slice().order(ByteOrder.nativeOrder());
+        try (OnnxTensor logits = OnnxTensor.createTensor(env, slice, new long[] {1, rows, vocab}, logitsType)) {
+            return run(tokens, tail, to, options, logits);
+        }
     }
 
     /**
-     * One session run. With {@code wantLogits} the logits go to the one-row pinned buffer (the graph must
-     * return one row: num_logits_to_keep, or a single token) and are returned; without, they are not
-     * requested and null is returned.
+     * One session run. With {@code logits} (a pinned output of the rows the graph returns) the last row is
+     * read and returned; with null, logits are not requested and null is returned.
      */
-    private float[] run(int[] tokens, int from, int to, OrtSession.RunOptions options, boolean wantLogits)
+    private float[] run(int[] tokens, int from, int to, OrtSession.RunOptions options, OnnxTensor logits)
             throws OrtException {
         int s = to - from;
         int total = cacheLength + s;
@@ -271,15 +286,15 @@ public final class DecoderSession implements AutoCloseable {
             for (int i = 0; i < pastNames.length; i++) {
                 inputs.put(pastNames[i], past[i]);
             }
-            Map<String, OnnxValue> pinned = wantLogits ? Map.of("logits", decodeLogits) : Map.of();
+            Map<String, OnnxValue> pinned = logits != null ? Map.of("logits", logits) : Map.of();
             result = session.run(inputs, presentSet, pinned, options);
-            if (wantLogits) {
-                readLastRow(decodeLogits);
+            if (logits != null) {
+                readLastRow(logits, hasLogitsToKeep ? 1 : s);
             }
             replacePast(result);
             result = null;
             cacheLength = total;
-            return wantLogits ? lastLogits : null;
+            return logits != null ? lastLogits : null;
         } finally {
             for (OnnxTensor m : made) {
                 m.close();
@@ -290,12 +305,12 @@ public final class DecoderSession implements AutoCloseable {
         }
     }
 
-    private void readLastRow(OnnxTensor logits) {
+    private void readLastRow(OnnxTensor logits, int rows) {
         ByteBuffer buffer = (ByteBuffer) logits.getBufferRef().orElseThrow();
         if (logitsType == OnnxJavaType.FLOAT) {
-            buffer.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer().get(lastLogits);
+            buffer.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer().position((rows - 1) * vocab).get(lastLogits);
         } else {
-            var shorts = buffer.duplicate().order(ByteOrder.nativeOrder()).asShortBuffer();
+            var shorts = buffer.duplicate().order(ByteOrder.nativeOrder()).asShortBuffer().position((rows - 1) * vocab);
             for (int i = 0; i < vocab; i++) {
                 lastLogits[i] = Half.toFloat(shorts.get());
             }
