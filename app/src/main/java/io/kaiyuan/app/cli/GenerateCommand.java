@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -95,26 +97,35 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (LanguageModel model = LanguageModel.load(new OrtRuntime(), modelOptions.folder(), modelOptions.loadOptions())) {
             CancellationToken cancel = new CancellationToken();
-            Thread hook = new Thread(cancel::cancel, "kaiyuan-cancel");
+            CountDownLatch printed = new CountDownLatch(1);
+            // Ctrl+C cancels the generation and waits a moment for its result (finish_reason cancelled) to print.
+            Thread hook = new Thread(() -> {
+                cancel.cancel();
+                try {
+                    printed.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "kaiyuan-cancel");
             Runtime.getRuntime().addShutdownHook(hook);
-            TokenListener listener = json ? TokenListener.NONE : text -> {
-                out.print(text);
-                out.flush();
-            };
-            GenerationResult result;
             try {
-                result = model.generate(request, listener, cancel);
+                TokenListener listener = json ? TokenListener.NONE : text -> {
+                    out.print(text);
+                    out.flush();
+                };
+                GenerationResult result = model.generate(request, listener, cancel);
+                if (json) {
+                    out.println(JSON.writeValueAsString(toJson(model, result)));
+                } else {
+                    out.println();
+                    err.println(summary(result));
+                }
+                out.flush();
+                err.flush();
             } finally {
+                printed.countDown();
                 removeHook(hook);
             }
-            if (json) {
-                out.println(JSON.writeValueAsString(toJson(model, result)));
-            } else {
-                out.println();
-                err.println(summary(result));
-            }
-            out.flush();
-            err.flush();
         }
         return 0;
     }
