@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
  * Builds tiny random-weight Qwen2- and Qwen3-shaped decoders in the Hugging Face "onnx-community"
  * layout (config.json, generation_config.json, onnx/&lt;variant&gt;.onnx), with the graph I/O that
  * Optimum exports: input_ids, attention_mask, optional position_ids, past_key_values.N.key/value
- * (float32 or float16), optional num_logits_to_keep; outputs logits and present.N.key/value.
+ * (float32 or float16), optional num_logits_to_keep; outputs logits and present.N.key/value (float16
+ * logits with a float16 cache, as the fp16 and q4f16 exports have).
  *
  * <p>Deterministic: the same spec and seed give the same bytes. With a float16 KV cache the new keys
  * and values are rounded through float16 before attention, so a cached run computes exactly what a
@@ -248,7 +249,7 @@ public final class TinyQwen {
             if (s.logitsToKeep()) {
                 g.input("num_logits_to_keep", OnnxGraph.INT64);
             }
-            g.output("logits", OnnxGraph.FLOAT, "batch_size", "sequence_length", (long) s.vocab());
+            g.output("logits", kvElem, "batch_size", "sequence_length", (long) s.vocab());
             for (int i = 0; i < s.layers(); i++) {
                 g.output("present." + i + ".key", kvElem, "batch_size", (long) s.kvHeads(), "total_sequence_length", (long) s.headDim());
                 g.output("present." + i + ".value", kvElem, "batch_size", (long) s.kvHeads(), "total_sequence_length", (long) s.headDim());
@@ -347,8 +348,13 @@ public final class TinyQwen {
                 String start = g.op("Unsqueeze", g.op("Neg", "num_logits_to_keep"), "axes0");
                 x = g.op("Slice", new String[] {x, start, g.longs("int_max", Long.MAX_VALUE), "axes1"});
             }
-            g.node("MatMul", new String[] {x, weight("lm_head", s.hidden(), s.vocab(), 4.0 / Math.sqrt(s.hidden()))},
-                    new String[] {"logits"});
+            String lmHead = weight("lm_head", s.hidden(), s.vocab(), 4.0 / Math.sqrt(s.hidden()));
+            if (s.fp16Kv()) {
+                // fp16 exports (fp16, q4f16) return float16 logits too.
+                g.node("Cast", new String[] {g.op("MatMul", x, lmHead)}, new String[] {"logits"}, "to", (long) OnnxGraph.FLOAT16);
+            } else {
+                g.node("MatMul", new String[] {x, lmHead}, new String[] {"logits"});
+            }
             return g;
         }
     }
