@@ -13,16 +13,31 @@ public record MinP(float p) implements LogitsProcessor {
 
     @Override
     public void process(float[] scores, int[] history, int length) {
+        process(scores, history, length, null);
+    }
+
+    @Override
+    public int[] process(float[] scores, int[] history, int length, int[] candidates) {
         if (p <= 0f) {
-            return;
+            return candidates;
         }
-        double[] probs = Softmax.probabilities(scores);
-        int top = Softmax.argmax(scores);
-        double threshold = p * probs[top];
-        for (int i = 0; i < scores.length; i++) {
-            if (i != top && probs[i] < threshold) {
-                scores[i] = Float.NEGATIVE_INFINITY;
+        int[] ids = Softmax.stillIn(scores, candidates);
+        double[] probs = Softmax.probabilities(scores, ids);
+        // The most likely candidate (the first on ties) always stays.
+        int top = ids[0];
+        double topProbability = probs[0];
+        for (int k = 1; k < ids.length; k++) {
+            if (probs[k] > topProbability) {
+                topProbability = probs[k];
+                top = ids[k];
             }
         }
+        double threshold = p * topProbability;
+        for (int k = 0; k < ids.length; k++) {
+            if (ids[k] != top && probs[k] < threshold) {
+                scores[ids[k]] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        return Softmax.stillIn(scores, ids);
     }
 }

@@ -19,4 +19,11 @@ public record RepetitionPenalty(float penalty) implements LogitsProcessor {
             }
         }
     }
+
+    /** Penalised scores stay finite: the candidates do not change. */
+    @Override
+    public int[] process(float[] scores, int[] history, int length, int[] candidates) {
+        process(scores, history, length);
+        return candidates;
+    }
 }

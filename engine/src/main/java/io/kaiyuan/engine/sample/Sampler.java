@@ -14,23 +14,33 @@ public interface Sampler {
 
     int sample(float[] scores);
 
+    /** Samples knowing that only {@code candidates} (null: any id) are still in play. */
+    default int sample(float[] scores, int[] candidates) {
+        return sample(scores);
+    }
+
     /** Draws from the softmax of the scores with the given generator (seeded for reproducible runs). */
     static Sampler multinomial(SplittableRandom random) {
-        return scores -> {
-            double[] p = Softmax.probabilities(scores);
-            double u = random.nextDouble();
-            double cumulative = 0;
-            int last = -1;
-            for (int i = 0; i < p.length; i++) {
-                if (p[i] > 0) {
-                    cumulative += p[i];
-                    last = i;
+        return new Sampler() {
+            @Override
+            public int sample(float[] scores) {
+                return sample(scores, null);
+            }
+
+            @Override
+            public int sample(float[] scores, int[] candidates) {
+                int[] ids = Softmax.stillIn(scores, candidates);
+                double[] p = Softmax.probabilities(scores, ids);
+                double u = random.nextDouble();
+                double cumulative = 0;
+                for (int k = 0; k < ids.length; k++) {
+                    cumulative += p[k];
                     if (u < cumulative) {
-                        return i;
+                        return ids[k];
                     }
                 }
+                return ids[ids.length - 1];
             }
-            return last;
         };
     }
 

@@ -1,10 +1,11 @@
 package io.kaiyuan.engine.sample;
 
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.stream.IntStream;
 
-/** Numeric helpers shared by the processors and samplers. */
+/**
+ * Numeric helpers shared by the processors and samplers. They work on the candidates that are still in
+ * play (finite scores): after top-k only a few of a 152k vocabulary remain.
+ */
 final class Softmax {
     private Softmax() {}
 
@@ -21,27 +22,78 @@ final class Softmax {
         return best;
     }
 
-    /** Softmax in double precision; -inf scores get probability 0. */
-    static double[] probabilities(float[] scores) {
-        float max = scores[argmax(scores)];
-        double[] p = new double[scores.length];
-        double sum = 0;
-        for (int i = 0; i < scores.length; i++) {
-            double e = scores[i] == Float.NEGATIVE_INFINITY ? 0 : Math.exp((double) scores[i] - max);
-            p[i] = e;
-            sum += e;
+    /** Ids whose score is not -inf, in id order. */
+    static int[] candidates(float[] scores) {
+        int count = 0;
+        for (float s : scores) {
+            if (s != Float.NEGATIVE_INFINITY) {
+                count++;
+            }
         }
-        for (int i = 0; i < p.length; i++) {
-            p[i] /= sum;
+        int[] ids = new int[count];
+        for (int i = 0, n = 0; n < count; i++) {
+            if (scores[i] != Float.NEGATIVE_INFINITY) {
+                ids[n++] = i;
+            }
+        }
+        return ids;
+    }
+
+    /** The candidates that the scores have not removed, or all finite ids when {@code candidates} is null. */
+    static int[] stillIn(float[] scores, int[] candidates) {
+        if (candidates == null) {
+            return candidates(scores);
+        }
+        int n = 0;
+        for (int id : candidates) {
+            if (scores[id] != Float.NEGATIVE_INFINITY) {
+                n++;
+            }
+        }
+        if (n == candidates.length) {
+            return candidates;
+        }
+        int[] out = new int[n];
+        n = 0;
+        for (int id : candidates) {
+            if (scores[id] != Float.NEGATIVE_INFINITY) {
+                out[n++] = id;
+            }
+        }
+        return out;
+    }
+
+    /** Softmax of the candidates' scores in double precision, aligned with {@code ids}. */
+    static double[] probabilities(float[] scores, int[] ids) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int id : ids) {
+            max = Math.max(max, scores[id]);
+        }
+        double[] p = new double[ids.length];
+        double sum = 0;
+        for (int k = 0; k < ids.length; k++) {
+            p[k] = Math.exp((double) scores[ids[k]] - max);
+            sum += p[k];
+        }
+        for (int k = 0; k < p.length; k++) {
+            p[k] /= sum;
         }
         return p;
     }
 
-    /** Indices of the finite scores ordered by ascending score (stable); removed (-inf) tokens are left out. */
-    static int[] argsortAscending(float[] scores) {
-        Integer[] boxed = IntStream.range(0, scores.length).filter(i -> scores[i] != Float.NEGATIVE_INFINITY)
-                .boxed().toArray(Integer[]::new);
-        Arrays.sort(boxed, Comparator.comparingDouble(i -> scores[i]));
-        return Arrays.stream(boxed).mapToInt(Integer::intValue).toArray();
+    /** The candidates (finite scores) ordered by ascending score, ties by ascending id. */
+    static int[] argsortAscending(float[] scores, int[] candidates) {
+        int[] ids = stillIn(scores, candidates).clone();
+        long[] keys = new long[ids.length];
+        for (int k = 0; k < ids.length; k++) {
+            int bits = Float.floatToIntBits(scores[ids[k]]);
+            int sortable = bits ^ ((bits >> 31) & 0x7FFFFFFF);
+            keys[k] = ((long) sortable << 32) | ids[k];
+        }
+        Arrays.sort(keys);
+        for (int k = 0; k < keys.length; k++) {
+            ids[k] = (int) keys[k];
+        }
+        return ids;
     }
 }

@@ -14,4 +14,17 @@ public record Temperature(float temperature) implements LogitsProcessor {
             scores[i] /= temperature;
         }
     }
+
+    /** Removed tokens stay -inf when divided, so only the candidates need dividing. */
+    @Override
+    public int[] process(float[] scores, int[] history, int length, int[] candidates) {
+        if (candidates == null) {
+            process(scores, history, length);
+        } else {
+            for (int id : candidates) {
+                scores[id] /= temperature;
+            }
+        }
+        return candidates;
+    }
 }

@@ -10,9 +10,10 @@ public record TokenChooser(List<LogitsProcessor> processors, Sampler sampler) {
 
     /** Processes {@code scores} in place and returns the chosen token id. */
     public int choose(float[] scores, int[] history, int length) {
+        int[] candidates = null;
         for (LogitsProcessor p : processors) {
-            p.process(scores, history, length);
+            candidates = p.process(scores, history, length, candidates);
         }
-        return sampler.sample(scores);
+        return sampler.sample(scores, candidates);
     }
 }

@@ -13,13 +13,21 @@ public record TopK(int k) implements LogitsProcessor {
 
     @Override
     public void process(float[] scores, int[] history, int length) {
-        if (k >= scores.length) {
-            return;
+        process(scores, history, length, null);
+    }
+
+    /** Returns the ids kept, in id order: those scoring at least the k-th highest score (ties included). */
+    @Override
+    public int[] process(float[] scores, int[] history, int length, int[] candidates) {
+        int n = candidates == null ? scores.length : candidates.length;
+        if (k >= n) {
+            return Softmax.stillIn(scores, candidates);
         }
-        // The k-th highest score, from a min-heap of the k highest seen: O(V log k), not a full sort.
+        // The k-th highest score, from a min-heap of the k highest seen: O(n log k), not a full sort.
         float[] heap = new float[k];
         int size = 0;
-        for (float s : scores) {
+        for (int j = 0; j < n; j++) {
+            float s = scores[candidates == null ? j : candidates[j]];
             if (size < k) {
                 heap[size] = s;
                 siftUp(heap, size++);
@@ -29,11 +37,20 @@ public record TopK(int k) implements LogitsProcessor {
             }
         }
         float threshold = heap[0];
-        for (int i = 0; i < scores.length; i++) {
-            if (scores[i] < threshold) {
-                scores[i] = Float.NEGATIVE_INFINITY;
+        int[] survivors = new int[k + 8];
+        int kept = 0;
+        for (int j = 0; j < n; j++) {
+            int id = candidates == null ? j : candidates[j];
+            if (scores[id] < threshold) {
+                scores[id] = Float.NEGATIVE_INFINITY;
+            } else {
+                if (kept == survivors.length) {
+                    survivors = java.util.Arrays.copyOf(survivors, kept * 2);
+                }
+                survivors[kept++] = id;
             }
         }
+        return java.util.Arrays.copyOf(survivors, kept);
     }
 
     private static void siftUp(float[] heap, int i) {

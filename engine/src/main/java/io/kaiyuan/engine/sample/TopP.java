@@ -13,22 +13,30 @@ public record TopP(float p) implements LogitsProcessor {
 
     @Override
     public void process(float[] scores, int[] history, int length) {
+        process(scores, history, length, null);
+    }
+
+    @Override
+    public int[] process(float[] scores, int[] history, int length, int[] candidates) {
         if (p >= 1f) {
-            return;
+            return candidates;
         }
-        int[] order = Softmax.argsortAscending(scores);
-        double[] probs = Softmax.probabilities(scores);
+        int[] order = Softmax.argsortAscending(scores, candidates);
+        double[] probs = Softmax.probabilities(scores, order);
         // HF: sort ascending, cumulative sum, remove while cumulative <= 1 - p, always keep the last (top) one.
         double cumulative = 0;
         double limit = 1.0 - p;
         for (int r = 0; r < order.length - 1; r++) {
             int id = order[r];
-            cumulative += probs[id];
+            cumulative += probs[r];
             if (cumulative <= limit) {
                 scores[id] = Float.NEGATIVE_INFINITY;
             } else {
                 break;
             }
         }
+        int[] kept = Softmax.stillIn(scores, order).clone();
+        java.util.Arrays.sort(kept);
+        return kept;
     }
 }

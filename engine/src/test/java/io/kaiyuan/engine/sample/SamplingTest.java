@@ -139,6 +139,38 @@ class SamplingTest {
     }
 
     @Test
+    void narrowingToCandidatesGivesTheSameScoresAndDrawsAsFullPasses() {
+        SplittableRandom random = new SplittableRandom(21);
+        int[] history = new int[300];
+        for (int i = 0; i < history.length; i++) {
+            history[i] = random.nextInt(5000);
+        }
+        SamplingParams[] settings = {
+            new SamplingParams(true, 0.7, 20, 0.8, 0.0, 1.05, OptionalLong.of(3)),
+            new SamplingParams(true, 1.3, 0, 0.9, 0.05, 1.0, OptionalLong.of(4)),
+            new SamplingParams(true, 0.6, 50, 1.0, 0.1, 1.2, OptionalLong.of(5)),
+        };
+        for (SamplingParams p : settings) {
+            TokenChooser narrowed = Sampler.of(p);
+            TokenChooser reference = Sampler.of(p);
+            for (int step = 0; step < 30; step++) {
+                float[] scores = new float[5000];
+                for (int i = 0; i < scores.length; i++) {
+                    scores[i] = (float) (random.nextGaussian() * 2);
+                }
+                float[] a = scores.clone();
+                int chosen = narrowed.choose(a, history, history.length);
+                float[] b = scores.clone();
+                for (LogitsProcessor processor : reference.processors()) {
+                    processor.process(b, history, history.length);
+                }
+                assertArrayEquals(b, a, "scores after the processors, " + p);
+                assertEquals(reference.sampler().sample(b), chosen, "drawn token, " + p);
+            }
+        }
+    }
+
+    @Test
     void pipelineRunsInHuggingFaceOrder() {
         SamplingParams p = new SamplingParams(true, 0.7, 40, 0.9, 0.05, 1.1, OptionalLong.of(1));
         TokenChooser chooser = Sampler.of(p);
