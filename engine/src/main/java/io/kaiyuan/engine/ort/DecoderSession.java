@@ -37,7 +37,7 @@ import java.util.TreeSet;
  * {@link ai.onnxruntime.OrtSession.RunOptions#setTerminate} may be called from elsewhere.
  */
 public final class DecoderSession implements AutoCloseable {
-    /** Prompt tokens per run when the graph computes logits for every position (no num_logits_to_keep). */
+    /** Prompt tokens per run: bounds attention scratch and, without num_logits_to_keep, the logits. */
     public static final int PREFILL_CHUNK = 512;
     /**
      * The last prompt tokens run together into a reusable logits buffer of this many rows: a run costs
@@ -217,11 +217,12 @@ public final class DecoderSession implements AutoCloseable {
      * Runs {@code tokens[from, to)} on top of the cache, appends them to the cache and returns the logits
      * of the last position. The returned array is reused by the next call.
      *
-     * <p>A graph without num_logits_to_keep computes logits for every position (600 MB for 1,000 tokens of
-     * a 152k vocabulary). So a prompt runs without asking for logits, in chunks of {@link #PREFILL_CHUNK}
-     * tokens that bound what ONNX Runtime allocates, and its last {@link #TAIL} tokens run into a small
-     * reusable logits buffer, of which only the last row is read. When a run fails or is terminated through {@code options}, the cache keeps every
-     * chunk that completed and {@link #cacheLength()} says how far.
+     * <p>A long prompt runs in chunks of {@link #PREFILL_CHUNK} tokens, which bounds what ONNX Runtime
+     * allocates for attention and, in a graph without num_logits_to_keep, for logits of every position
+     * (600 MB for 1,000 tokens of a 152k vocabulary): chunks run without asking for logits, and the last
+     * {@link #TAIL} tokens run into a small reusable logits buffer of which only the last row is read.
+     * When a run fails or is terminated through {@code options}, the cache keeps every chunk that
+     * completed and {@link #cacheLength()} says how far.
      */
     public float[] forward(int[] tokens, int from, int to, OrtSession.RunOptions options) throws OrtException {
         if (to <= from) {
@@ -230,18 +231,18 @@ public final class DecoderSession implements AutoCloseable {
         if (from != cacheLength) {
             throw new IllegalArgumentException("tokens from " + from + " do not follow the cache of " + cacheLength);
         }
-        if (hasLogitsToKeep || to - from == 1) {
-            return run(tokens, from, to, options, decodeLogits);
-        }
-        int tail = Math.max(from, to - TAIL);
+        int tail = Math.max(from, to - (hasLogitsToKeep ? PREFILL_CHUNK : TAIL));
         for (int start = from; start < tail; start += PREFILL_CHUNK) {
             run(tokens, start, Math.min(tail, start + PREFILL_CHUNK), options, null);
+        }
+        int rows = hasLogitsToKeep ? 1 : to - tail;
+        if (rows == 1) {
+            return run(tokens, tail, to, options, decodeLogits);
         }
         int bytes = logitsType == OnnxJavaType.FLOAT ? 4 : 2;
         if (tailLogits == null) {
             tailLogits = ByteBuffer.allocateDirect(TAIL * vocab * bytes).order(ByteOrder.nativeOrder());
         }
-        int rows = to - tail;
         ByteBuffer slice = tailLogits.duplicate().position(0).limit(rows * vocab * bytes).slice().order(ByteOrder.nativeOrder());
         try (OnnxTensor logits = OnnxTensor.createTensor(env, slice, new long[] {1, rows, vocab}, logitsType)) {
             return run(tokens, tail, to, options, logits);
