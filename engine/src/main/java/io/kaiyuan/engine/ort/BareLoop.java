@@ -10,7 +10,9 @@ import java.util.Map;
 
 /**
  * The floor of the engine's design, for the benchmark: bare session.run calls with the KV handoff only
- * (present of one run fed as past of the next), no logits read, no sampling, no detokenizing.
+ * (present of one run fed as past of the next), no logits read, no sampling, no detokenizing. Each step
+ * is timed whole: making its input tensors, the run, and releasing the previous step's outputs, which
+ * any loop over this graph must do.
  * Runs on the decoder's own session; call it on the model's generation thread with the cache reset.
  */
 public final class BareLoop {
@@ -38,6 +40,7 @@ public final class BareLoop {
         int length = 0;
         try {
             for (int step = 0; step <= newTokens - 1; step++) {
+                long t0 = System.nanoTime();
                 int s = step == 0 ? prompt.length : 1;
                 long[][] ids = new long[1][s];
                 long[][] positions = new long[1][s];
@@ -61,14 +64,7 @@ public final class BareLoop {
                     made.add(OnnxTensor.createTensor(env, 1L));
                     inputs.put("num_logits_to_keep", made.get(made.size() - 1));
                 }
-                long t0 = System.nanoTime();
                 OrtSession.Result result = session.run(inputs);
-                long elapsed = System.nanoTime() - t0;
-                if (step == 0) {
-                    prefillNs = elapsed;
-                } else {
-                    decodeNs += elapsed;
-                }
                 for (OnnxTensor m : made) {
                     m.close();
                 }
@@ -83,6 +79,12 @@ public final class BareLoop {
                 }
                 previous = result;
                 length += s;
+                long elapsed = System.nanoTime() - t0;
+                if (step == 0) {
+                    prefillNs = elapsed;
+                } else {
+                    decodeNs += elapsed;
+                }
             }
         } finally {
             if (previous != null) {

@@ -65,6 +65,13 @@ public final class DecoderSession implements AutoCloseable {
     private final OnnxTensor decodeLogits;
     /** Direct buffer for up to {@link #TAIL} rows of logits, made on the first multi-token run. */
     private ByteBuffer tailLogits;
+    /** One-token input_ids and position_ids for decode steps: the tensors wrap these buffers. */
+    private final LongBuffer stepId = directLongs(1);
+    private final LongBuffer stepPosition = directLongs(1);
+    private final OnnxTensor stepIdTensor;
+    private final OnnxTensor stepPositionTensor;
+    /** All ones; each step's attention_mask is a view of its first positions. Grows by doubling. */
+    private LongBuffer ones = directLongs(0);
     private final OnnxTensor logitsToKeepOne;
     private final float[] lastLogits;
 
@@ -160,6 +167,8 @@ public final class DecoderSession implements AutoCloseable {
         this.past = emptyPast.clone();
         this.decodeLogits = logitsTensor();
         this.logitsToKeepOne = hasLogitsToKeep ? OnnxTensor.createTensor(env, 1L) : null;
+        this.stepIdTensor = OnnxTensor.createTensor(env, stepId, new long[] {1, 1});
+        this.stepPositionTensor = OnnxTensor.createTensor(env, stepPosition, new long[] {1, 1});
         this.lastLogits = new float[vocab];
     }
 
@@ -207,10 +216,30 @@ public final class DecoderSession implements AutoCloseable {
         return OnnxTensor.createTensor(env, buffer, new long[] {1, 1, vocab}, logitsType);
     }
 
-    private OnnxTensor longs(long[] values, long... shape) throws OrtException {
-        LongBuffer buffer = ByteBuffer.allocateDirect(values.length * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
-        buffer.put(values).rewind();
-        return OnnxTensor.createTensor(env, buffer, shape);
+    private static LongBuffer directLongs(int n) {
+        return ByteBuffer.allocateDirect(n * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
+    }
+
+    /** A tensor over a new direct buffer holding {@code tokens[from, to)} or positions from the cache on. */
+    private OnnxTensor longs(int[] tokens, int from, int to, boolean positions) throws OrtException {
+        LongBuffer buffer = directLongs(to - from);
+        for (int i = from; i < to; i++) {
+            buffer.put(positions ? cacheLength + (i - from) : tokens[i]);
+        }
+        buffer.rewind();
+        return OnnxTensor.createTensor(env, buffer, new long[] {1, to - from});
+    }
+
+    /** attention_mask of {@code total} ones, a view of {@link #ones} (no copy). */
+    private OnnxTensor mask(int total) throws OrtException {
+        if (ones.capacity() < total) {
+            ones = directLongs(Math.max(total, 2 * ones.capacity()));
+            while (ones.hasRemaining()) {
+                ones.put(1L);
+            }
+        }
+        LongBuffer view = ones.duplicate().position(0).limit(total).slice();
+        return OnnxTensor.createTensor(env, view, new long[] {1, total});
     }
 
     /**
@@ -257,29 +286,29 @@ public final class DecoderSession implements AutoCloseable {
             throws OrtException {
         int s = to - from;
         int total = cacheLength + s;
-        long[] ids = new long[s];
-        long[] positions = new long[s];
-        for (int i = 0; i < s; i++) {
-            ids[i] = tokens[from + i];
-            positions[i] = cacheLength + i;
-        }
-        long[] mask = new long[total];
-        Arrays.fill(mask, 1L);
-
-        List<OnnxTensor> made = new ArrayList<>(4);
+        List<OnnxTensor> made = new ArrayList<>(3);
         OrtSession.Result result = null;
         try {
             Map<String, OnnxTensor> inputs = new HashMap<>(pastNames.length + 4);
-            OnnxTensor t = longs(ids, 1, s);
-            made.add(t);
-            inputs.put("input_ids", t);
-            t = longs(mask, 1, total);
-            made.add(t);
-            inputs.put("attention_mask", t);
-            if (hasPositionIds) {
-                t = longs(positions, 1, s);
-                made.add(t);
-                inputs.put("position_ids", t);
+            OnnxTensor mask = mask(total);
+            made.add(mask);
+            inputs.put("attention_mask", mask);
+            if (s == 1) {
+                stepId.put(0, tokens[from]);
+                stepPosition.put(0, cacheLength);
+                inputs.put("input_ids", stepIdTensor);
+                if (hasPositionIds) {
+                    inputs.put("position_ids", stepPositionTensor);
+                }
+            } else {
+                OnnxTensor ids = longs(tokens, from, to, false);
+                made.add(ids);
+                inputs.put("input_ids", ids);
+                if (hasPositionIds) {
+                    OnnxTensor positions = longs(tokens, from, to, true);
+                    made.add(positions);
+                    inputs.put("position_ids", positions);
+                }
             }
             if (hasLogitsToKeep) {
                 inputs.put("num_logits_to_keep", logitsToKeepOne);
@@ -436,6 +465,8 @@ public final class DecoderSession implements AutoCloseable {
             t.close();
         }
         decodeLogits.close();
+        stepIdTensor.close();
+        stepPositionTensor.close();
         if (logitsToKeepOne != null) {
             logitsToKeepOne.close();
         }
