@@ -39,8 +39,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
-    @Option(names = "--memory", description = {"Instead of speed: generate --new-tokens tokens once and print resident",
-            "memory and heap (after GC) against the KV cache size as the generation grows."})
+    @Option(names = "--memory", description = {"Instead of speed: generate --new-tokens tokens twice and print, for the",
+            "second generation, resident memory and heap (after GC) against the KV cache size."})
     boolean memory;
 
     @Override
@@ -107,8 +107,10 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "%8d %14.1f %14.1f %14.1f%n", s.tokens(), mib(s.residentBytes()), mib(s.heapBytes()),
                         mib(s.kvCacheBytes()));
             }
-            out.printf(Locale.ROOT, "resident growth %.1f MiB while the KV cache grew %.1f MiB; heap %+.1f MiB%n",
-                    mib(last.residentBytes() - first.residentBytes()), mib(last.kvCacheBytes() - first.kvCacheBytes()),
+            long lowest = samples.stream().mapToLong(MemoryProbe.Sample::residentBytes).min().orElse(0);
+            out.printf(Locale.ROOT, "second generation: resident memory rose %.1f MiB from its lowest reading while the KV"
+                    + " cache grew %.1f MiB; heap %+.1f MiB%n",
+                    mib(last.residentBytes() - lowest), mib(last.kvCacheBytes() - first.kvCacheBytes()),
                     mib(last.heapBytes() - first.heapBytes()));
         }
         out.flush();

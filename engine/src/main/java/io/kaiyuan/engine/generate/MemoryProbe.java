@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * Watches memory during one long generation: the process's resident memory (Linux) and the Java heap
- * after a collection, against the size the KV cache must have at that length. Growth beyond the KV
- * cache would mean native tensors or results left open.
+ * Watches memory during a long generation: the process's resident memory (Linux) and the Java heap after
+ * a collection, against the size the KV cache must have at that length. The first long generation
+ * raises the native allocators' high-water mark (ever larger KV tensors; a bare session.run loop does the
+ * same), so a warm-up generation of the same length runs first and the second one is measured: resident
+ * memory growing there beyond the KV cache would mean native tensors or results left open.
  */
 public final class MemoryProbe {
 
@@ -22,7 +24,10 @@ public final class MemoryProbe {
 
     private MemoryProbe() {}
 
-    /** Generates {@code newTokens} tokens (greedy, eos ignored) and reads memory every {@code every} tokens. */
+    /**
+     * Generates {@code newTokens} tokens (greedy, eos ignored) twice and reads memory every {@code every}
+     * tokens of the second generation.
+     */
     public static List<Sample> run(LanguageModel model, int promptTokens, int newTokens, int every) {
         int limit = Math.min(model.decoder().vocabSize(), model.tokenizer().vocabularySize());
         GenerationRequest request = new GenerationRequest(new GenerationRequest.Prompt.Tokens(Benchmark.prompt(promptTokens, limit)),
@@ -31,6 +36,8 @@ public final class MemoryProbe {
                 * (model.decoder().kvType() == ai.onnxruntime.OnnxJavaType.FLOAT16 ? 2 : 4);
         List<Sample> samples = new ArrayList<>();
         int[] count = {0};
+        model.resetCache();
+        model.generate(request, text -> { }, new CancellationToken());
         model.resetCache();
         model.generate(request, text -> { }, new CancellationToken(), id -> {
             int n = ++count[0];
