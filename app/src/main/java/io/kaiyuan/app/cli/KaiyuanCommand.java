@@ -56,11 +56,14 @@ public final class KaiyuanCommand implements Runnable {
         return cli;
     }
 
-    /** The version from the jar manifest. */
+    /** The version: the module's (module path) or the jar manifest's (class path). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = KaiyuanCommand.class.getPackage().getImplementationVersion();
+            Module module = KaiyuanCommand.class.getModule();
+            String v = module.isNamed()
+                    ? module.getDescriptor().rawVersion().orElse(null)
+                    : KaiyuanCommand.class.getPackage().getImplementationVersion();
             return new String[] {"Kaiyuan " + (v != null ? v : "development build")};
         }
     }
