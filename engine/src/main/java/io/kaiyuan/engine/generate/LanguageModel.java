@@ -17,6 +17,7 @@ import io.kaiyuan.engine.ort.DecoderSession;
 import io.kaiyuan.engine.ort.OrtRuntime;
 import io.kaiyuan.engine.sample.Sampler;
 import io.kaiyuan.engine.sample.TokenChooser;
+import io.kaiyuan.engine.template.ChatTemplate;
 import io.kaiyuan.engine.template.ChatTemplates;
 import io.kaiyuan.engine.tokenize.StreamingDetokenizer;
 import io.kaiyuan.engine.tokenize.Tokenizer;
@@ -54,6 +55,8 @@ public final class LanguageModel implements AutoCloseable {
     private final DecoderSession decoder;
     private final long loadMs;
     private final int contextLimit;
+    /** The model's chat template, compiled once at load; empty when it has none. */
+    private final Optional<ChatTemplate> chatTemplate;
     /** The tokens whose keys and values are in the cache: the first decoder.cacheLength() entries. */
     private int[] cachedTokens = new int[0];
 
@@ -64,6 +67,7 @@ public final class LanguageModel implements AutoCloseable {
         this.decoder = decoder;
         this.loadMs = loadMs;
         this.contextLimit = folder.config().maxPositions();
+        this.chatTemplate = ChatTemplates.forModel(folder);
     }
 
     /** Loads a model folder; throws {@link io.kaiyuan.engine.api.ModelLoadException} with a clear message. */
@@ -225,7 +229,7 @@ public final class LanguageModel implements AutoCloseable {
 
     private int[] promptTokens(GenerationRequest.Prompt prompt) {
         if (prompt instanceof GenerationRequest.Prompt.Chat chat) {
-            return tokenizer.encode(ChatTemplates.require(folder, tokenizer).render(chat.messages(), true));
+            return tokenizer.encode(chatTemplate().render(chat.messages(), true));
         } else if (prompt instanceof GenerationRequest.Prompt.Raw raw) {
             return tokenizer.encode(raw.text());
         } else {
@@ -240,6 +244,11 @@ public final class LanguageModel implements AutoCloseable {
             out.add(id);
         }
         return out;
+    }
+
+    /** The model's chat template; throws a message telling the user to use --raw when it has none. */
+    public ChatTemplate chatTemplate() {
+        return chatTemplate.orElseGet(() -> ChatTemplates.require(folder));
     }
 
     /** Forgets the cached conversation. */

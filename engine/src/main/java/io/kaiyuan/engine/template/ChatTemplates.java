@@ -3,10 +3,12 @@ package io.kaiyuan.engine.template;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kaiyuan.engine.api.ModelLoadException;
 import io.kaiyuan.engine.model.ModelFolder;
-import io.kaiyuan.engine.tokenize.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /** Finds the chat template for a model folder. */
@@ -14,18 +16,30 @@ public final class ChatTemplates {
     private ChatTemplates() {}
 
     /**
-     * The template of a model, or empty when it has none that Kaiyuan can render yet. ChatML is used for
-     * Qwen-family models: a tokenizer with {@code <|im_start|>} and {@code <|im_end|>} tokens whose own
-     * chat template (if it has one) is ChatML too. A fine-tune that keeps Qwen's tokens but brings a
-     * template of its own (DeepSeek-R1 distills) is not rendered as ChatML.
+     * The model's own template (chat_template.jinja, or chat_template in tokenizer_config.json, the
+     * {@code default} one of a list), or empty when it has none.
      */
-    public static Optional<ChatTemplate> forModel(ModelFolder folder, Tokenizer tokenizer) {
-        boolean chatMlTokens = tokenizer.tokenId("<|im_start|>") >= 0 && tokenizer.tokenId("<|im_end|>") >= 0;
-        Optional<String> own = ownTemplate(folder);
-        if (chatMlTokens && own.map(t -> t.contains("<|im_start|>")).orElse(true)) {
-            return Optional.of(new ChatMlTemplate());
+    public static Optional<ChatTemplate> forModel(ModelFolder folder) {
+        return ownTemplate(folder).map(source ->
+                new JinjaChatTemplate(folder.name(), source, specialTokens(folder), Clock.systemDefaultZone()));
+    }
+
+    /**
+     * The special tokens transformers passes to templates, from tokenizer_config.json: strings, or
+     * {"__type": "AddedToken", "content": ...} objects.
+     */
+    static Map<String, Object> specialTokens(ModelFolder folder) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String name : new String[] {"bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token",
+                "mask_token"}) {
+            JsonNode token = folder.tokenizerConfig().path(name);
+            if (token.isTextual()) {
+                out.put(name, token.asText());
+            } else if (token.isObject() && token.path("content").isTextual()) {
+                out.put(name, token.get("content").asText());
+            }
         }
-        return Optional.empty();
+        return out;
     }
 
     /** The model's Jinja template: chat_template.jinja, or chat_template in tokenizer_config.json. */
@@ -53,11 +67,9 @@ public final class ChatTemplates {
     }
 
     /** The template, or a clear error telling the user to pass --raw. */
-    public static ChatTemplate require(ModelFolder folder, Tokenizer tokenizer) {
-        return forModel(folder, tokenizer).orElseThrow(() -> new ModelLoadException(folder.dir()
-                + (ownTemplate(folder).isPresent()
-                        ? " has a chat template that is not ChatML, which Kaiyuan cannot render yet:"
-                        : " has no chat template and is not a ChatML (Qwen-family) model:")
+    public static ChatTemplate require(ModelFolder folder) {
+        return forModel(folder).orElseThrow(() -> new ModelLoadException(folder.dir()
+                + " has no chat template (no chat_template in tokenizer_config.json and no chat_template.jinja):"
                 + " use --raw to send the prompt text as it is."));
     }
 }
