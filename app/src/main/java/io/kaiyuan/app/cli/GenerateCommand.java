@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -84,6 +85,10 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--stop", paramLabel = "STR", description = "Stop before this text; repeatable.")
     List<String> stops = new ArrayList<>();
+
+    @Option(names = "--enable-thinking", paramLabel = "true|false", arity = "1",
+            description = "Qwen3-style templates: think before answering (the template's default when not given).")
+    Boolean enableThinking;
 
     @Option(names = "--json", description = "Print one JSON object at the end instead of streaming.")
     boolean json;
@@ -160,7 +165,7 @@ final class GenerateCommand implements Callable<Integer> {
             }
             messages.add(0, ChatMessage.system(system));
         }
-        return new Prompt.Chat(messages);
+        return new Prompt.Chat(messages, TemplateCommand.variables(enableThinking, Map.of()));
     }
 
     /** Reads an OpenAI-style message array; a malformed file gets a message naming the problem. */

@@ -38,15 +38,22 @@ final class ModelOptions {
 
     /** The folder of {@link #model}: a path, or an installed model's folder. */
     Path folder() {
-        Path asPath = Path.of(model);
-        if (Files.isDirectory(asPath)) {
-            return asPath;
+        return new Locator(model).folder();
+    }
+
+    /** Finds a model folder from what the user typed: a path, or an installed model's id. */
+    record Locator(String model) {
+        Path folder() {
+            Path asPath = Path.of(model);
+            if (Files.isDirectory(asPath)) {
+                return asPath;
+            }
+            Path installed = AppPaths.fromEnvironment().models().resolve(model.replace("/", "--"));
+            if (Files.isDirectory(installed)) {
+                return installed;
+            }
+            throw new ModelLoadException("No model folder at '" + model + "', and no installed model with that id in "
+                    + installed.getParent() + ". Give the path of a folder that holds config.json and onnx/.");
         }
-        Path installed = AppPaths.fromEnvironment().models().resolve(model.replace("/", "--"));
-        if (Files.isDirectory(installed)) {
-            return installed;
-        }
-        throw new ModelLoadException("No model folder at '" + model + "', and no installed model with that id in "
-                + installed.getParent() + ". Give the path of a folder that holds config.json and onnx/.");
     }
 }

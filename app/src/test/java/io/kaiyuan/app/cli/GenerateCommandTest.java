@@ -143,6 +143,40 @@ class GenerateCommandTest {
     }
 
     @Test
+    void templatePrintsExactlyTheRenderedPrompt() throws Exception {
+        Path messages = shared.resolve("chat.json");
+        Files.writeString(messages, "[{\"role\":\"system\",\"content\":\"简短回答\"},{\"role\":\"user\",\"content\":\"hi 👋\"}]");
+        Run r = run("template", "--model", model.toString(), "--messages", messages.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals("<|im_start|>system\n简短回答<|im_end|>\n<|im_start|>user\nhi 👋<|im_end|>\n<|im_start|>assistant\n", r.out());
+        Run noThinking = run("template", "--model", model.toString(), "--prompt", "hi", "--enable-thinking", "false");
+        assertEquals("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n", noThinking.out());
+        Run viaVar = run("template", "--model", model.toString(), "--prompt", "hi", "--var", "enable_thinking=false");
+        assertEquals(noThinking.out(), viaVar.out());
+        Run noPrompt = run("template", "--model", model.toString(), "--prompt", "hi", "--no-generation-prompt");
+        assertEquals("<|im_start|>user\nhi<|im_end|>\n", noPrompt.out());
+        Run badVar = run("template", "--model", model.toString(), "--prompt", "hi", "--var", "x=oops");
+        assertEquals(2, badVar.exitCode());
+        assertTrue(badVar.err().contains("--var x=oops is not JSON"), badVar.err());
+    }
+
+    @Test
+    void generateRendersWithEnableThinking() throws Exception {
+        Run r = run("generate", "--model", model.toString(), "--prompt", "hi", "--enable-thinking", "false",
+                "--max-new-tokens", "1", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode ids = JSON.readTree(r.out()).get("prompt_token_ids");
+        int[] array = new int[ids.size()];
+        for (int i = 0; i < array.length; i++) {
+            array[i] = ids.get(i).asInt();
+        }
+        try (var tokenizer = io.kaiyuan.engine.tokenize.Tokenizer.load(model)) {
+            assertEquals("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n",
+                    tokenizer.decode(array, false));
+        }
+    }
+
+    @Test
     void providersListsTheCpu() {
         Run r = run("providers");
         assertEquals(0, r.exitCode());

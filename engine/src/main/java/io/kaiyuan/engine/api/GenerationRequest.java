@@ -1,6 +1,7 @@
 package io.kaiyuan.engine.api;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -33,13 +34,22 @@ public record GenerationRequest(
 
     /** What the model continues. */
     public sealed interface Prompt {
-        /** Messages rendered with the model's chat template, ending with the generation prompt. */
-        record Chat(List<ChatMessage> messages) implements Prompt {
+        /**
+         * Messages rendered with the model's chat template, ending with the generation prompt.
+         *
+         * @param variables extra template variables, such as {@code enable_thinking}
+         */
+        record Chat(List<ChatMessage> messages, Map<String, Object> variables) implements Prompt {
             public Chat {
                 messages = List.copyOf(messages);
+                variables = Map.copyOf(variables);
                 if (messages.isEmpty()) {
                     throw new IllegalArgumentException("a chat prompt needs at least one message");
                 }
+            }
+
+            public Chat(List<ChatMessage> messages) {
+                this(messages, Map.of());
             }
         }
 

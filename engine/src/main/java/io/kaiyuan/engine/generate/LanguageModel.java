@@ -229,7 +229,7 @@ public final class LanguageModel implements AutoCloseable {
 
     private int[] promptTokens(GenerationRequest.Prompt prompt) {
         if (prompt instanceof GenerationRequest.Prompt.Chat chat) {
-            return tokenizer.encode(chatTemplate().render(chat.messages(), true));
+            return tokenizer.encode(chatTemplate().render(chat.messages(), true, chat.variables()));
         } else if (prompt instanceof GenerationRequest.Prompt.Raw raw) {
             return tokenizer.encode(raw.text());
         } else {
