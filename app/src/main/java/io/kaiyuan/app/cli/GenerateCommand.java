@@ -114,10 +114,7 @@ final class GenerateCommand implements Callable<Integer> {
             }, "kaiyuan-cancel");
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                TokenListener listener = json ? TokenListener.NONE : text -> {
-                    out.print(text);
-                    out.flush();
-                };
+                TokenListener listener = json ? TokenListener.NONE : new PlainListener(out);
                 GenerationResult result = model.generate(request, listener, cancel);
                 if (json) {
                     out.println(JSON.writeValueAsString(toJson(model, result)));
@@ -204,6 +201,8 @@ final class GenerateCommand implements Callable<Integer> {
         ArrayNode tokens = root.putArray("token_ids");
         result.tokenIds().forEach(tokens::add);
         root.put("text", result.text());
+        root.put("reasoning", result.reasoning());
+        root.put("answer", result.answer());
         root.put("finish_reason", result.finishReason().jsonName());
         GenerationMetrics m = result.metrics();
         ObjectNode metrics = root.putObject("metrics");
@@ -222,10 +221,44 @@ final class GenerateCommand implements Callable<Integer> {
 
     static String summary(GenerationResult r) {
         GenerationMetrics m = r.metrics();
+        String reasoning = m.reasoningMs() > 0 || r.reasoningUnclosed()
+                ? String.format(Locale.ROOT, ", reasoned %.1f s%s", m.reasoningMs() / 1000,
+                        r.reasoningUnclosed() ? " (never closed)" : "")
+                : "";
         return String.format(Locale.ROOT,
                 "[%s] prompt %d tokens (%d cached), generated %d, load %d ms, first token %.0f ms,"
-                        + " prefill %.1f tok/s, decode %.1f tok/s",
+                        + " prefill %.1f tok/s, decode %.1f tok/s%s",
                 r.finishReason().jsonName(), m.promptTokens(), m.cachedPromptTokens(), m.generatedTokens(), m.loadMs(),
-                m.ttftMs(), m.prefillTokensPerS(), m.decodeTokensPerS());
+                m.ttftMs(), m.prefillTokensPerS(), m.decodeTokensPerS(), reasoning);
+    }
+
+    /** Streams to the terminal: reasoning between <think> and </think> lines, then the answer. */
+    static final class PlainListener implements TokenListener {
+        private final PrintWriter out;
+        private boolean inReasoning;
+
+        PlainListener(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void onReasoning(String text) {
+            if (!inReasoning) {
+                out.print("<think>\n");
+                inReasoning = true;
+            }
+            out.print(text);
+            out.flush();
+        }
+
+        @Override
+        public void onText(String text) {
+            if (inReasoning) {
+                out.print("\n</think>\n\n");
+                inReasoning = false;
+            }
+            out.print(text);
+            out.flush();
+        }
     }
 }

@@ -43,7 +43,8 @@ class GenerateCommandTest {
         Run r = run("generate", "--model", model.toString(), "--prompt", "你好", "--max-new-tokens", "6", "--json");
         assertEquals(0, r.exitCode(), r.err());
         JsonNode json = JSON.readTree(r.out());
-        assertEquals(List.of("model", "variant", "provider", "prompt_token_ids", "token_ids", "text", "finish_reason", "metrics"),
+        assertEquals(List.of("model", "variant", "provider", "prompt_token_ids", "token_ids", "text", "reasoning", "answer",
+                "finish_reason", "metrics"),
                 iterableToList(json.fieldNames()));
         assertEquals(List.of("prompt_tokens", "generated_tokens", "load_ms", "ttft_ms", "prefill_tokens_per_s",
                 "decode_tokens_per_s"), iterableToList(json.get("metrics").fieldNames()));
@@ -68,7 +69,7 @@ class GenerateCommandTest {
         Run plain = run("generate", "--model", model.toString(), "--prompt", "Hello", "--raw", "--max-new-tokens", "8",
                 "--temperature", "0");
         assertEquals(0, plain.exitCode(), plain.err());
-        assertEquals(JSON.readTree(json.out()).get("text").asText() + System.lineSeparator(), plain.out());
+        assertEquals(JSON.readTree(json.out()).get("answer").asText() + System.lineSeparator(), plain.out());
         assertTrue(plain.err().contains("decode") && plain.err().contains("tok/s"), plain.err());
         assertEquals(1, JSON.readTree(json.out()).get("prompt_token_ids").size(), "--raw adds no template");
     }

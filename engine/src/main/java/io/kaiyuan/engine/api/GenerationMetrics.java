@@ -10,6 +10,7 @@ package io.kaiyuan.engine.api;
  * @param ttftMs from the request to the first sampled token (tokenizing, prefill, sampling)
  * @param prefillTokensPerS prefilled tokens per second (the prompt tokens that were not cached)
  * @param decodeTokensPerS tokens per second after the first one
+ * @param reasoningMs from the first generated token to the end of the reasoning block (0 without one)
  */
 public record GenerationMetrics(
         int promptTokens,
@@ -18,4 +19,5 @@ public record GenerationMetrics(
         long loadMs,
         double ttftMs,
         double prefillTokensPerS,
-        double decodeTokensPerS) {}
+        double decodeTokensPerS,
+        double reasoningMs) {}

@@ -7,7 +7,10 @@ import java.util.List;
  *
  * @param promptTokenIds the prompt as the model saw it
  * @param tokenIds every token sampled, including an end-of-sequence token that ended it
- * @param text the answer text: special tokens and stop strings removed
+ * @param text the whole output text: special tokens and stop strings removed
+ * @param reasoning the reasoning part ({@code <think>}...{@code </think>}, tags and surrounding newlines removed)
+ * @param answer the answer part
+ * @param reasoningUnclosed the model opened a reasoning block and never closed it: all text is reasoning
  * @param finishReason why it ended
  * @param metrics timings
  */
@@ -15,6 +18,9 @@ public record GenerationResult(
         List<Integer> promptTokenIds,
         List<Integer> tokenIds,
         String text,
+        String reasoning,
+        String answer,
+        boolean reasoningUnclosed,
         FinishReason finishReason,
         GenerationMetrics metrics) {
 

@@ -9,6 +9,12 @@ public interface TokenListener {
     /** A listener that ignores everything. */
     TokenListener NONE = text -> {};
 
-    /** New answer text; never half a UTF-8 character and never part of a stop string. */
+    /**
+     * New answer text; never half a UTF-8 character and never part of a stop string. Reasoning
+     * ({@code <think>}...) goes to {@link #onReasoning} instead.
+     */
     void onText(String text);
+
+    /** New reasoning text (inside {@code <think>}...{@code </think>}), without the tags. */
+    default void onReasoning(String text) {}
 }

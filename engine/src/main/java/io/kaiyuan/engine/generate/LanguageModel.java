@@ -19,6 +19,7 @@ import io.kaiyuan.engine.sample.Sampler;
 import io.kaiyuan.engine.sample.TokenChooser;
 import io.kaiyuan.engine.template.ChatTemplate;
 import io.kaiyuan.engine.template.ChatTemplates;
+import io.kaiyuan.engine.template.ReasoningParser;
 import io.kaiyuan.engine.tokenize.StreamingDetokenizer;
 import io.kaiyuan.engine.tokenize.Tokenizer;
 import java.nio.file.Path;
@@ -104,7 +105,10 @@ public final class LanguageModel implements AutoCloseable {
     public GenerationResult generate(GenerationRequest request, TokenListener listener, CancellationToken cancel,
             java.util.function.IntConsumer onToken) {
         long t0 = System.nanoTime();
-        int[] prompt = promptTokens(request.prompt());
+        String promptText = promptText(request.prompt());
+        int[] prompt = request.prompt() instanceof GenerationRequest.Prompt.Tokens t
+                ? t.ids().stream().mapToInt(Integer::intValue).toArray()
+                : tokenizer.encode(promptText);
         if (prompt.length == 0) {
             throw new GenerationException("The prompt is empty.");
         }
@@ -119,7 +123,7 @@ public final class LanguageModel implements AutoCloseable {
         int[] tokens = Arrays.copyOf(prompt, Math.min(contextLimit, prompt.length + request.maxNewTokens()));
         int length = prompt.length;
         List<Integer> generated = new ArrayList<>();
-        StringBuilder text = new StringBuilder();
+        Output text = new Output(listener, ReasoningParser.promptOpensReasoning(promptText));
         StreamingDetokenizer detokenizer = new StreamingDetokenizer(tokenizer);
         StopStrings stops = new StopStrings(request.stopStrings());
         FinishReason finish = null;
@@ -127,6 +131,7 @@ public final class LanguageModel implements AutoCloseable {
         long prefillNs = 0;
         long firstTokenNs = 0;
         long lastTokenNs = 0;
+        long reasoningEndNs = 0;
 
         try (OrtSession.RunOptions runOptions = new OrtSession.RunOptions();
                 AutoCloseable unused = cancel.onCancel(() -> terminate(runOptions))) {
@@ -150,7 +155,10 @@ public final class LanguageModel implements AutoCloseable {
                     finish = FinishReason.STOP;
                     break;
                 }
-                emit(stops.add(detokenizer.add(id)), text, listener);
+                text.add(stops.add(detokenizer.add(id)));
+                if (reasoningEndNs == 0 && text.reasoning.reasoningEnded()) {
+                    reasoningEndNs = lastTokenNs;
+                }
                 if (stops.stopped()) {
                     finish = FinishReason.STOP;
                     break;
@@ -172,17 +180,23 @@ public final class LanguageModel implements AutoCloseable {
             finish = FinishReason.CANCELLED;
         }
         if (!stops.stopped()) {
-            emit(stops.add(detokenizer.flush()), text, listener);
-            emit(stops.stopped() ? "" : stops.flush(), text, listener);
+            text.add(stops.add(detokenizer.flush()));
+            text.add(stops.stopped() ? "" : stops.flush());
+        }
+        text.finish();
+        if (reasoningEndNs == 0 && text.reasoning.unclosed()) {
+            reasoningEndNs = lastTokenNs;
         }
 
         double ttftMs = firstTokenNs == 0 ? 0 : (firstTokenNs - t0) / 1e6;
         int prefilled = prompt.length - reused;
         double prefillRate = prefillNs == 0 ? 0 : prefilled / (prefillNs / 1e9);
         double decodeRate = generated.size() > 1 ? (generated.size() - 1) / ((lastTokenNs - firstTokenNs) / 1e9) : 0;
+        double reasoningMs = reasoningEndNs == 0 || firstTokenNs == 0 ? 0 : (reasoningEndNs - firstTokenNs) / 1e6;
         GenerationMetrics metrics = new GenerationMetrics(prompt.length, reused, generated.size(), loadMs, ttftMs,
-                prefillRate, decodeRate);
-        return new GenerationResult(boxed(prompt), generated, text.toString(), finish, metrics);
+                prefillRate, decodeRate, reasoningMs);
+        return new GenerationResult(boxed(prompt), generated, text.all.toString(), text.reasoningText.toString(),
+                text.answerText.toString(), text.reasoning.unclosed(), finish, metrics);
     }
 
     private static void terminate(OrtSession.RunOptions options) {
@@ -220,21 +234,51 @@ public final class LanguageModel implements AutoCloseable {
         return common;
     }
 
-    private static void emit(String delta, StringBuilder text, TokenListener listener) {
-        if (!delta.isEmpty()) {
-            text.append(delta);
-            listener.onText(delta);
+    /** The generated text, split into reasoning and answer as it streams to the listener. */
+    private static final class Output {
+        final StringBuilder all = new StringBuilder();
+        final StringBuilder reasoningText = new StringBuilder();
+        final StringBuilder answerText = new StringBuilder();
+        final ReasoningParser reasoning;
+        final TokenListener listener;
+
+        Output(TokenListener listener, boolean startsInsideReasoning) {
+            this.listener = listener;
+            this.reasoning = new ReasoningParser(startsInsideReasoning);
+        }
+
+        void add(String delta) {
+            if (!delta.isEmpty()) {
+                all.append(delta);
+                send(reasoning.add(delta));
+            }
+        }
+
+        void finish() {
+            send(reasoning.finish());
+        }
+
+        private void send(ReasoningParser.Delta d) {
+            if (!d.reasoning().isEmpty()) {
+                reasoningText.append(d.reasoning());
+                listener.onReasoning(d.reasoning());
+            }
+            if (!d.answer().isEmpty()) {
+                answerText.append(d.answer());
+                listener.onText(d.answer());
+            }
         }
     }
 
-    private int[] promptTokens(GenerationRequest.Prompt prompt) {
+    /** The prompt as text: rendered with the chat template, raw, or the token ids decoded. */
+    private String promptText(GenerationRequest.Prompt prompt) {
         if (prompt instanceof GenerationRequest.Prompt.Chat chat) {
-            return tokenizer.encode(chatTemplate().render(chat.messages(), true, chat.variables()));
+            return chatTemplate().render(chat.messages(), true, chat.variables());
         } else if (prompt instanceof GenerationRequest.Prompt.Raw raw) {
-            return tokenizer.encode(raw.text());
+            return raw.text();
         } else {
-            List<Integer> ids = ((GenerationRequest.Prompt.Tokens) prompt).ids();
-            return ids.stream().mapToInt(Integer::intValue).toArray();
+            int[] ids = ((GenerationRequest.Prompt.Tokens) prompt).ids().stream().mapToInt(Integer::intValue).toArray();
+            return tokenizer.decode(ids, Math.max(0, ids.length - 8), ids.length, false);
         }
     }
 

@@ -82,6 +82,40 @@ class LanguageModelTest {
     }
 
     @Test
+    void aPromptThatOpensReasoningStreamsEverythingAsReasoning() {
+        List<String> reasoning = new ArrayList<>();
+        List<String> answer = new ArrayList<>();
+        TokenListener listener = new TokenListener() {
+            @Override
+            public void onText(String text) {
+                answer.add(text);
+            }
+
+            @Override
+            public void onReasoning(String text) {
+                reasoning.add(text);
+            }
+        };
+        GenerationResult r = model.generate(new GenerationRequest(new Prompt.Raw("<|im_start|>assistant\n<think>\n"),
+                SamplingOverrides.NONE, 20, List.of(), true), listener, new CancellationToken());
+        assertTrue(r.reasoningUnclosed(), "a random model never closes the block");
+        assertEquals("", r.answer());
+        assertTrue(answer.isEmpty());
+        assertEquals(r.reasoning(), String.join("", reasoning));
+        assertEquals(r.text().replaceFirst("^\n+", "").replaceFirst("\n+$", ""), r.reasoning());
+        assertTrue(r.metrics().reasoningMs() > 0);
+    }
+
+    @Test
+    void withoutReasoningTheAnswerIsTheText() {
+        GenerationResult r = run(new GenerationRequest(new Prompt.Raw("Hello"), SamplingOverrides.NONE, 12, List.of(), true));
+        assertFalse(r.reasoningUnclosed());
+        assertEquals("", r.reasoning());
+        assertEquals(r.text().replaceFirst("^\n+", ""), r.answer());
+        assertEquals(0.0, r.metrics().reasoningMs());
+    }
+
+    @Test
     void maxNewTokensEndsWithLength() {
         GenerationResult r = run(new GenerationRequest(new Prompt.Raw("Hello"), SamplingOverrides.NONE, 7, List.of(), true));
         assertEquals(FinishReason.LENGTH, r.finishReason());
