@@ -182,11 +182,17 @@ final class GenerateCommand implements Callable<Integer> {
         List<ChatMessage> messages = new ArrayList<>();
         for (int i = 0; i < root.size(); i++) {
             JsonNode m = root.get(i);
-            if (!m.path("role").isTextual() || !m.path("content").isTextual()) {
+            JsonNode content = m.path("content");
+            boolean toolCallsOnly = (content.isNull() || content.isMissingNode()) && m.has("tool_calls");
+            if (!m.path("role").isTextual() || !(content.isTextual() || toolCallsOnly)) {
                 throw new IllegalArgumentException(file + ": message " + (i + 1)
                         + " needs a \"role\" and a \"content\" string.");
             }
-            messages.add(new ChatMessage(m.get("role").asText(), m.get("content").asText()));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> extra = JSON.convertValue(m, Map.class);
+            extra.remove("role");
+            extra.remove("content");
+            messages.add(new ChatMessage(m.get("role").asText(), content.isTextual() ? content.asText() : null, extra));
         }
         return messages;
     }

@@ -1,12 +1,28 @@
 package io.kaiyuan.engine.api;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
-/** One OpenAI-style chat message: role ({@code system}, {@code user}, {@code assistant}) and content. */
-public record ChatMessage(String role, String content) {
+/**
+ * One OpenAI-style chat message.
+ *
+ * @param role {@code system}, {@code user}, {@code assistant}, {@code tool}, ...
+ * @param content the text; null where a message has none (an assistant turn that only calls tools)
+ * @param extra the message's other fields, passed to the chat template as they are:
+ *     {@code reasoning_content}, {@code tool_calls}, {@code name}, {@code tool_call_id}, ... (JSON-like values)
+ */
+public record ChatMessage(String role, String content, Map<String, Object> extra) {
     public ChatMessage {
         Objects.requireNonNull(role, "role");
-        Objects.requireNonNull(content, "content");
+        extra = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extra));
+        if (extra.containsKey("role") || extra.containsKey("content")) {
+            throw new IllegalArgumentException("role and content are fields of their own, not extra ones");
+        }
+    }
+
+    public ChatMessage(String role, String content) {
+        this(role, Objects.requireNonNull(content, "content"), Map.of());
     }
 
     public static ChatMessage system(String content) {

@@ -14,7 +14,8 @@ public final class ChatMlTemplate implements ChatTemplate {
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, Object> variables) {
         StringBuilder out = new StringBuilder();
         for (ChatMessage m : messages) {
-            out.append("<|im_start|>").append(m.role()).append('\n').append(m.content()).append("<|im_end|>\n");
+            out.append("<|im_start|>").append(m.role()).append('\n').append(m.content() == null ? "" : m.content())
+                    .append("<|im_end|>\n");
         }
         if (addGenerationPrompt) {
             out.append("<|im_start|>assistant\n");

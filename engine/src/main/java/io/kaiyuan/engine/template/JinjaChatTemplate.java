@@ -39,6 +39,7 @@ public final class JinjaChatTemplate implements ChatTemplate {
             Map<String, Object> message = new LinkedHashMap<>();
             message.put("role", m.role());
             message.put("content", m.content());
+            message.putAll(m.extra());
             list.add(message);
         }
         context.put("messages", list);

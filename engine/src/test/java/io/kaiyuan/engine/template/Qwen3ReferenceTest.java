@@ -35,7 +35,11 @@ class Qwen3ReferenceTest {
             for (JsonNode c : root.get("cases")) {
                 List<ChatMessage> messages = new ArrayList<>();
                 for (JsonNode m : c.get("messages")) {
-                    messages.add(new ChatMessage(m.get("role").asText(), m.get("content").asText()));
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> extra = new ObjectMapper().convertValue(m, Map.class);
+                    extra.remove("role");
+                    extra.remove("content");
+                    messages.add(new ChatMessage(m.get("role").asText(), m.get("content").asText(), extra));
                 }
                 Map<String, Object> variables = c.get("enable_thinking").isNull() ? Map.of()
                         : Map.of("enable_thinking", c.get("enable_thinking").asBoolean());
