@@ -83,6 +83,28 @@ class TokenizerTest {
     }
 
     @Test
+    void aTokenizerThatAddsBosDoesNotAddItAgainToARenderedPrompt(@TempDir Path dir) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode config = (com.fasterxml.jackson.databind.node.ObjectNode)
+                json.readTree(TestModels.qwenTokenizerDir().resolve("tokenizer.json").toFile());
+        String bos = "{\"SpecialToken\": {\"id\": \"<|endoftext|>\", \"type_id\": 0}}";
+        config.set("post_processor", json.readTree("{\"type\": \"TemplateProcessing\","
+                + "\"single\": [" + bos + ", {\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}],"
+                + "\"pair\": [" + bos + ", {\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}, {\"Sequence\": {\"id\": \"B\", \"type_id\": 1}}],"
+                + "\"special_tokens\": {\"<|endoftext|>\": {\"id\": \"<|endoftext|>\", \"ids\": [151643], \"tokens\": [\"<|endoftext|>\"]}}}"));
+        json.writeValue(dir.resolve("tokenizer.json").toFile(), config);
+        try (ai.djl.huggingface.tokenizers.HuggingFaceTokenizer raw = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer
+                .newInstance(dir.resolve("tokenizer.json"));
+                Tokenizer ours = Tokenizer.load(dir)) {
+            assertEquals(151643, raw.encode("<|endoftext|>hi", true, false).getIds()[0], "the tokenizer itself adds a BOS");
+            assertEquals(151643, raw.encode("<|endoftext|>hi", true, false).getIds()[1]);
+            int[] ids = ours.encode("<|endoftext|>hi");
+            assertEquals(151643, ids[0], "the template's own BOS");
+            assertTrue(ids.length == 1 + tokenizer.encode("hi").length, "and no second one");
+        }
+    }
+
+    @Test
     void missingTokenizerFileIsNamed(@TempDir Path empty) {
         ModelLoadException e = assertThrows(ModelLoadException.class, () -> Tokenizer.load(empty));
         assertTrue(e.getMessage().contains("tokenizer.json is missing"), e.getMessage());

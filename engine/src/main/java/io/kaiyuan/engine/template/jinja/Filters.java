@@ -65,6 +65,8 @@ final class Filters {
                 }
                 case "string":
                     return Json.write(operand, null, false, null, false, 0, false);
+                case "select", "reject":
+                    return selectOrReject(new ArrayList<>(list), name.equals("select"), null, List.of());
                 case "unique": {
                     List<Object> out = new ArrayList<>();
                     for (Object x : list) {
@@ -109,6 +111,8 @@ final class Filters {
             switch (name) {
                 case "abs":
                     return operand instanceof Long l ? (Object) Math.abs(l) : (Object) Math.abs((Double) operand);
+                case "round":
+                    return round(Values.numeric(operand), 0, "common");
                 case "int":
                     return (long) Math.floor(Values.numeric(operand));
                 case "float":
@@ -322,6 +326,14 @@ final class Filters {
                     }
                     return out;
                 }
+                case "select", "reject": {
+                    Interpreter.Arguments a = interpreter.arguments(call.args(), env);
+                    if (a.positional().isEmpty()) {
+                        return selectOrReject(list, name.equals("select"), null, List.of());
+                    }
+                    return selectOrReject(list, name.equals("select"), Values.str(a.positional().get(0)),
+                            a.positional().subList(1, a.positional().size()));
+                }
                 case "map": {
                     Interpreter.Arguments a = interpreter.arguments(call.args(), env);
                     if (!a.keywords().containsKey("attribute")) {
@@ -345,6 +357,15 @@ final class Filters {
                 default:
                     throw new TemplateException("Unknown ArrayValue filter: " + name);
             }
+        }
+        if (Values.isNumber(operand) && name.equals("round")) {
+            Interpreter.Arguments a = interpreter.arguments(call.args(), env);
+            Object precision = arg(a, 0, "precision", 0L);
+            Object method = arg(a, 1, "method", "common");
+            if (!(precision instanceof Long p) || !(method instanceof String m)) {
+                throw new TemplateException("round: precision must be an integer and method a string");
+            }
+            return round(Values.numeric(operand), p, m);
         }
         if (operand instanceof String s) {
             switch (name) {
@@ -381,6 +402,32 @@ final class Filters {
             throw new TemplateException("Unknown ObjectValue filter: " + name);
         }
         throw new TemplateException("Cannot apply filter \"" + name + "\" to type: " + Values.typeName(operand));
+    }
+
+    /** Jinja2's select/reject: keep (or drop) the items passing a test, or truthy items without one. */
+    private static List<Object> selectOrReject(List<Object> list, boolean select, String test, List<Object> testArgs) {
+        BiPredicate<Object, Object> predicate = test == null ? (x, y) -> Values.truthy(x) : Tests.get(test);
+        Object argument = testArgs.isEmpty() ? UNDEFINED : testArgs.get(0);
+        List<Object> out = new ArrayList<>();
+        for (Object item : list) {
+            if (predicate.test(item, argument) == select) {
+                out.add(item);
+            }
+        }
+        return out;
+    }
+
+    /** Jinja2's round: a float, rounded half away from zero ("common"), up ("ceil") or down ("floor"). */
+    static double round(double value, long precision, String method) {
+        double scale = Math.pow(10, precision);
+        double scaled = value * scale;
+        double r = switch (method) {
+            case "common" -> Math.signum(scaled) * Math.floor(Math.abs(scaled) + 0.5);
+            case "ceil" -> Math.ceil(scaled);
+            case "floor" -> Math.floor(scaled);
+            default -> throw new TemplateException("method must be common, ceil or floor");
+        };
+        return r / scale;
     }
 
     /** item.a.b or item.0 for arrays; undefined when missing. */
