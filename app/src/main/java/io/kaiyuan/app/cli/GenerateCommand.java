@@ -46,8 +46,9 @@ final class GenerateCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     PromptSource promptSource;
 
+    /** --prompt or --messages, shared with the template command. */
     static final class PromptSource {
-        @Option(names = "--prompt", paramLabel = "TEXT", description = "The user message (or the raw text with --raw).")
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "One user message (with --raw: the text as it is).")
         String prompt;
 
         @Option(names = "--messages", paramLabel = "FILE.json",

@@ -7,7 +7,6 @@ import io.kaiyuan.engine.model.ModelFolder;
 import io.kaiyuan.engine.template.ChatTemplates;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,16 +30,7 @@ final class TemplateCommand implements Callable<Integer> {
     String model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
-    PromptSource promptSource;
-
-    static final class PromptSource {
-        @Option(names = "--prompt", paramLabel = "TEXT", description = "One user message.")
-        String prompt;
-
-        @Option(names = "--messages", paramLabel = "FILE.json",
-                description = "An OpenAI-style JSON array of {\"role\", \"content\"} messages.")
-        Path messages;
-    }
+    GenerateCommand.PromptSource promptSource;
 
     @Option(names = "--no-generation-prompt", description = "Leave out the opening of the assistant's turn.")
     boolean noGenerationPrompt;

@@ -56,6 +56,18 @@ class GenerateCommandTest {
         assertEquals(json.get("prompt_token_ids").size(), json.get("metrics").get("prompt_tokens").asInt());
     }
 
+    /** The prompt of a --json run, decoded with its special tokens. */
+    private static String promptText(Run r) throws Exception {
+        JsonNode ids = JSON.readTree(r.out()).get("prompt_token_ids");
+        int[] array = new int[ids.size()];
+        for (int i = 0; i < array.length; i++) {
+            array[i] = ids.get(i).asInt();
+        }
+        try (var tokenizer = io.kaiyuan.engine.tokenize.Tokenizer.load(model)) {
+            return tokenizer.decode(array, false);
+        }
+    }
+
     private static List<String> iterableToList(java.util.Iterator<String> it) {
         List<String> out = new java.util.ArrayList<>();
         it.forEachRemaining(out::add);
@@ -82,16 +94,9 @@ class GenerateCommandTest {
         Run r = run("generate", "--model", model.toString(), "--messages", messages.toString(), "--system", "Be brief.",
                 "--max-new-tokens", "1", "--json");
         assertEquals(0, r.exitCode(), r.err());
-        JsonNode ids = JSON.readTree(r.out()).get("prompt_token_ids");
-        int[] array = new int[ids.size()];
-        for (int i = 0; i < array.length; i++) {
-            array[i] = ids.get(i).asInt();
-        }
-        try (var tokenizer = io.kaiyuan.engine.tokenize.Tokenizer.load(model)) {
-            assertEquals("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n"
-                    + "<|im_start|>assistant\nhello<|im_end|>\n<|im_start|>user\nbye<|im_end|>\n<|im_start|>assistant\n",
-                    tokenizer.decode(array, false));
-        }
+        assertEquals("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n"
+                + "<|im_start|>assistant\nhello<|im_end|>\n<|im_start|>user\nbye<|im_end|>\n<|im_start|>assistant\n",
+                promptText(r));
     }
 
     @Test
@@ -166,15 +171,7 @@ class GenerateCommandTest {
         Run r = run("generate", "--model", model.toString(), "--prompt", "hi", "--enable-thinking", "false",
                 "--max-new-tokens", "1", "--json");
         assertEquals(0, r.exitCode(), r.err());
-        JsonNode ids = JSON.readTree(r.out()).get("prompt_token_ids");
-        int[] array = new int[ids.size()];
-        for (int i = 0; i < array.length; i++) {
-            array[i] = ids.get(i).asInt();
-        }
-        try (var tokenizer = io.kaiyuan.engine.tokenize.Tokenizer.load(model)) {
-            assertEquals("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n",
-                    tokenizer.decode(array, false));
-        }
+        assertEquals("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n", promptText(r));
     }
 
     @Test

@@ -11,7 +11,6 @@ import io.kaiyuan.engine.template.jinja.Values.KwArgs;
 import io.kaiyuan.engine.template.jinja.Values.Namespace;
 import io.kaiyuan.engine.template.jinja.Values.Tuple;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -613,9 +612,5 @@ final class Interpreter {
                 }
             }
         }
-    }
-
-    static List<Object> emptyIfNull(List<Object> l) {
-        return l == null ? Collections.emptyList() : l;
     }
 }
