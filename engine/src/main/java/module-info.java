@@ -4,8 +4,10 @@ module io.kaiyuan.engine {
     requires com.microsoft.onnxruntime;
     requires ai.djl.tokenizers;
     requires org.slf4j;
+    requires java.net.http;
 
     exports io.kaiyuan.engine.api;
+    exports io.kaiyuan.engine.download;
     exports io.kaiyuan.engine.model;
     exports io.kaiyuan.engine.ort;
     exports io.kaiyuan.engine.generate;

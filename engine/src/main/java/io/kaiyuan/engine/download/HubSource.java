@@ -1,0 +1,19 @@
+package io.kaiyuan.engine.download;
+
+import java.net.URI;
+import java.util.Map;
+
+/** One place models can be downloaded from: Hugging Face, a mirror of it, or ModelScope. */
+public interface HubSource {
+    /** A short name for messages: huggingface, hf-mirror, modelscope, or the base URL. */
+    String name();
+
+    /** The files of {@code repo} at {@code revision} (a branch, tag or commit), and the commit it is. */
+    RepoListing list(String repo, String revision);
+
+    /** Where one file of a listed commit is downloaded from. */
+    URI fileUri(String repo, String commit, String path);
+
+    /** Headers to send to this source's own host (authorization); never sent to another host. */
+    Map<String, String> headers();
+}

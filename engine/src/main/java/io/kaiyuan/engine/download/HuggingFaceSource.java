@@ -1,0 +1,164 @@
+package io.kaiyuan.engine.download;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The Hugging Face Hub protocol, on huggingface.co, HF_ENDPOINT, hf-mirror.com or any base URL that
+ * serves the same paths. Thread-safe.
+ */
+public final class HuggingFaceSource implements HubSource {
+    public static final URI OFFICIAL = URI.create("https://huggingface.co");
+    public static final URI HF_MIRROR = URI.create("https://hf-mirror.com");
+    private static final Pattern REPO = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String name;
+    private final URI endpoint;
+    private final Optional<String> token;
+    private final HttpClient http;
+
+    public HuggingFaceSource(String name, URI endpoint, Optional<String> token) {
+        this.name = name;
+        this.endpoint = URI.create(endpoint.toString().replaceAll("/+$", ""));
+        this.token = token.filter(t -> !t.isBlank());
+        this.http = HttpSupport.client();
+    }
+
+    /** huggingface.co, or HF_ENDPOINT when set; HF_TOKEN when set. */
+    public static HuggingFaceSource fromEnvironment(Map<String, String> env) {
+        String endpoint = env.getOrDefault("HF_ENDPOINT", "");
+        return new HuggingFaceSource("huggingface", endpoint.isBlank() ? OFFICIAL : URI.create(endpoint),
+                Optional.ofNullable(env.get("HF_TOKEN")));
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Map<String, String> headers() {
+        return token.map(t -> Map.of("Authorization", "Bearer " + t)).orElse(Map.of());
+    }
+
+    static String checkRepo(String repo) {
+        if (!REPO.matcher(repo).matches() || repo.contains("..")) {
+            throw new HubException("'" + repo + "' is not a repository id: use organisation/name, e.g."
+                    + " onnx-community/Qwen2.5-0.5B-Instruct.", false);
+        }
+        return repo;
+    }
+
+    private static String quote(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String quotePath(String path) {
+        List<String> parts = new ArrayList<>();
+        for (String p : path.split("/")) {
+            parts.add(quote(p));
+        }
+        return String.join("/", parts);
+    }
+
+    @Override
+    public RepoListing list(String repo, String revision) {
+        checkRepo(repo);
+        JsonNode info = getJson(endpoint + "/api/models/" + repo + "/revision/" + quote(revision), repo, revision).json();
+        String commit = info.path("sha").asText("");
+        if (!commit.matches("[0-9a-f]{40}")) {
+            throw new HubException(name + " gave no commit for " + repo + "@" + revision + ".", true);
+        }
+        List<RemoteFile> files = new ArrayList<>();
+        String next = endpoint + "/api/models/" + repo + "/tree/" + commit + "?recursive=true";
+        while (next != null) {
+            Page page = getJson(next, repo, revision);
+            for (JsonNode entry : page.json()) {
+                if (!"file".equals(entry.path("type").asText())) {
+                    continue;
+                }
+                JsonNode lfs = entry.path("lfs");
+                Optional<String> sha256 = lfs.path("oid").isTextual()
+                        ? Optional.of(lfs.get("oid").asText().replaceFirst("^sha256:", "")) : Optional.empty();
+                long size = lfs.path("size").canConvertToLong() ? lfs.get("size").asLong() : entry.path("size").asLong();
+                files.add(new RemoteFile(entry.path("path").asText(), size, sha256));
+            }
+            next = page.next();
+        }
+        return new RepoListing(repo, commit, files);
+    }
+
+    @Override
+    public URI fileUri(String repo, String commit, String path) {
+        return URI.create(endpoint + "/" + checkRepo(repo) + "/resolve/" + quote(commit) + "/" + quotePath(SafePath.check(path)));
+    }
+
+    private record Page(JsonNode json, String next) {}
+
+    private Page getJson(String url, String repo, String revision) {
+        URI uri = URI.create(url);
+        HttpResponse<InputStream> response;
+        try {
+            response = HttpSupport.send(http, uri, headers(), Map.of("Accept", "application/json"),
+                    HttpResponse.BodyHandlers.ofInputStream(), Duration.ofSeconds(30));
+        } catch (IOException e) {
+            throw new HubException(name + " cannot be reached (" + endpoint.getHost() + "): " + e.getMessage()
+                    + ". From mainland China, try --source hf-mirror or modelscope.", true, e);
+        }
+        int status = response.statusCode();
+        try {
+            if (status == 200) {
+                JsonNode json;
+                try (InputStream in = response.body()) {
+                    json = JSON.readTree(in);
+                }
+                String next = null;
+                for (String link : response.headers().allValues("Link")) {
+                    Matcher m = NEXT.matcher(link);
+                    if (m.find()) {
+                        next = uri.resolve(m.group(1)).toString();
+                    }
+                }
+                return new Page(json, next);
+            }
+            HttpSupport.closeBody(response);
+            throw errorFor(status, response.headers().firstValue("X-Error-Code").orElse(""), repo, revision, null);
+        } catch (IOException e) {
+            throw new HubException(name + " sent a listing Kaiyuan cannot read: " + e.getMessage(), true, e);
+        }
+    }
+
+    /** The message for an error status, from Hugging Face's X-Error-Code. */
+    HubException errorFor(int status, String code, String repo, String revision, String path) {
+        if (status == 401 || status == 403 || code.equals("GatedRepo")) {
+            return new HubException(repo + " is gated: accept its licence on " + endpoint + "/" + repo
+                    + " while logged in, then set HF_TOKEN to an access token of that account.", false);
+        }
+        if (code.equals("RevisionNotFound")) {
+            return new HubException(repo + " has no revision '" + revision + "'.", false);
+        }
+        if (code.equals("EntryNotFound") || (status == 404 && path != null)) {
+            return new HubException(repo + " has no file " + path + " at " + revision + ".", false);
+        }
+        if (code.equals("RepoNotFound") || status == 404) {
+            return new HubException(name + " has no repository " + repo + " (check the id, or the source).", false);
+        }
+        return new HubException(name + " answered HTTP " + status + " for " + repo + ".", status >= 500 || status == 429);
+    }
+}

@@ -1,0 +1,168 @@
+package io.kaiyuan.engine.download;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.model.Variant;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Installs a model from a hub into the models folder: only the chosen variant's graph and its _data
+ * files plus config, generation config, tokenizer and template files; everything lands in a staging
+ * folder first (partial files resume after a restart) and the model appears under its id only after
+ * every file is verified, with an atomic move and a manifest. Call from a background thread.
+ */
+public final class ModelInstaller {
+    /** Written into each installed model's folder. */
+    public static final String MANIFEST = "kaiyuan-manifest.json";
+    private static final Set<String> REQUIRED = Set.of("config.json", "tokenizer.json", "tokenizer_config.json");
+    private static final Set<String> OPTIONAL = Set.of("generation_config.json", "chat_template.jinja",
+            "special_tokens_map.json");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Progress of a whole install: bytes on disk of all chosen files; never goes backwards but on a restart. */
+    @FunctionalInterface
+    public interface Progress {
+        void update(long doneBytes, long totalBytes, String currentFile);
+    }
+
+    /** An installed model. */
+    public record Installed(String id, Path dir, String repo, String commit, Variant variant, long bytes) {}
+
+    private final Path modelsDir;
+    private final FileTransfer transfer;
+
+    public ModelInstaller(Path modelsDir, FileTransfer transfer) {
+        this.modelsDir = modelsDir;
+        this.transfer = transfer;
+    }
+
+    /** The folder name of a model id (org/name becomes org--name). */
+    public static String folderName(String id) {
+        return SafePath.check(id.replace("/", "--"));
+    }
+
+    /** The files to fetch for a variant (the best CPU variant present when empty). */
+    static List<RemoteFile> choose(RepoListing listing, Optional<Variant> requested, List<Variant> preference) {
+        List<RemoteFile> files = listing.files();
+        Variant variant = requested.orElseGet(() -> preference.stream()
+                .filter(v -> files.stream().anyMatch(f -> f.path().equals("onnx/" + v.fileName())))
+                .findFirst()
+                .orElseThrow(() -> new HubException(listing.repo() + " has no ONNX graph in onnx/: it is not an"
+                        + " onnx-community style repository.", false)));
+        String graph = "onnx/" + variant.fileName();
+        if (files.stream().noneMatch(f -> f.path().equals(graph))) {
+            throw new HubException(listing.repo() + " has no " + graph + " (variant " + variant.cliName() + ").", false);
+        }
+        List<RemoteFile> chosen = new ArrayList<>();
+        for (RemoteFile f : files) {
+            String p = f.path();
+            if (REQUIRED.contains(p) || OPTIONAL.contains(p) || p.equals(graph) || p.startsWith(graph + "_data")) {
+                chosen.add(f);
+            }
+        }
+        for (String required : REQUIRED) {
+            if (chosen.stream().noneMatch(f -> f.path().equals(required))) {
+                throw new HubException(listing.repo() + " has no " + required + ".", false);
+            }
+        }
+        return chosen;
+    }
+
+    /** The variant the chosen files are for. */
+    static Variant variantOf(List<RemoteFile> chosen) {
+        for (Variant v : Variant.values()) {
+            if (chosen.stream().anyMatch(f -> f.path().equals("onnx/" + v.fileName()))) {
+                return v;
+            }
+        }
+        throw new IllegalStateException("no graph chosen");
+    }
+
+    /**
+     * Downloads and installs {@code repo} at {@code revision} as {@code id}, trying {@code sources} in order
+     * for each file. A second call after an interruption resumes the staged files.
+     */
+    public Installed install(String id, List<HubSource> sources, String repo, String revision,
+            Optional<Variant> variant, Progress progress, CancellationToken cancel) throws IOException {
+        Path target = modelsDir.resolve(folderName(id));
+        if (Files.exists(target)) {
+            throw new HubException(id + " is already installed in " + target + ": remove it first to install again.", false);
+        }
+        RepoListing listing = listFirst(sources, repo, revision);
+        List<RemoteFile> files = choose(listing, variant, Variant.CPU_PREFERENCE);
+        Path staging = modelsDir.resolve(".staging").resolve(folderName(id) + "@" + listing.commit());
+        Files.createDirectories(staging);
+        long total = files.stream().mapToLong(RemoteFile::size).sum();
+        long present = 0;
+        for (RemoteFile f : files) {
+            Path partial = partial(staging, f);
+            present += Files.exists(partial) ? Math.min(Files.size(partial), f.size()) : 0;
+        }
+        long free = Files.getFileStore(Files.createDirectories(modelsDir)).getUsableSpace();
+        if (total - present > free) {
+            throw new HubException(String.format("%s needs %.1f GB more but only %.1f GB are free in %s.", repo,
+                    (total - present) / 1e9, free / 1e9, modelsDir), false);
+        }
+        ObjectNode manifest = JSON.createObjectNode();
+        ArrayNode manifestFiles = JSON.createArrayNode();
+        long[] done = new long[files.size()];
+        for (int i = 0; i < files.size(); i++) {
+            RemoteFile f = files.get(i);
+            Path partial = partial(staging, f);
+            int index = i;
+            String sha256 = transfer.fetch(sources, repo, listing.commit(), f, partial, bytes -> {
+                done[index] = bytes;
+                long sum = 0;
+                for (long d : done) {
+                    sum += d;
+                }
+                progress.update(sum, total, f.path());
+            }, cancel);
+            Path complete = staging.resolve(f.path());
+            Files.createDirectories(complete.getParent());
+            Files.move(partial, complete, StandardCopyOption.REPLACE_EXISTING);
+            manifestFiles.addObject().put("path", f.path()).put("size", f.size()).put("sha256", sha256);
+        }
+        manifest.put("id", id);
+        manifest.put("source", sources.get(0).name());
+        manifest.put("repo", repo);
+        manifest.put("revision", revision);
+        manifest.put("commit", listing.commit());
+        manifest.put("variant", variantOf(files).cliName());
+        manifest.put("installed_at", Instant.now().toString());
+        manifest.set("files", manifestFiles);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(staging.resolve(MANIFEST).toFile(), manifest);
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        return new Installed(id, target, repo, listing.commit(), variantOf(files), total);
+    }
+
+    /** A file being downloaded: beside its final place, named .incomplete until verified. */
+    private static Path partial(Path staging, RemoteFile f) {
+        return staging.resolve(f.path() + ".incomplete");
+    }
+
+    private static RepoListing listFirst(List<HubSource> sources, String repo, String revision) {
+        HubException last = null;
+        for (HubSource s : sources) {
+            try {
+                return s.list(repo, revision);
+            } catch (HubException e) {
+                last = e;
+                if (!e.retryable()) {
+                    throw e;
+                }
+            }
+        }
+        throw last != null ? last : new HubException("No source given.", false);
+    }
+}

@@ -1,0 +1,240 @@
+package io.kaiyuan.engine.download;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Hugging Face Hub on 127.0.0.1 for tests: /api/models/{repo}/revision/{rev}, the paginated
+ * /api/models/{repo}/tree/{commit}, and /{repo}/resolve/{commit}/{path}, where files over 1 KiB redirect
+ * to a "CDN" under another host name (localhost), as LFS files do. Faults can be switched on per test.
+ */
+final class HubTestServer implements AutoCloseable {
+    static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final Map<String, Map<String, byte[]>> repos = new ConcurrentHashMap<>();
+    /** Extra listing entries (hostile paths). */
+    final List<String> extraListedPaths = new CopyOnWriteArrayList<>();
+    final List<String> requests = new CopyOnWriteArrayList<>();
+    final List<String> authorizationOnCdn = new CopyOnWriteArrayList<>();
+    final List<String> authorizationOnHub = new CopyOnWriteArrayList<>();
+
+    volatile boolean gated;
+    volatile boolean ignoreRange;
+    volatile boolean corrupt;
+    volatile int failFilesWithStatus;
+    /** Bytes after which the next file transfer drops its connection (once); -1 off. */
+    final AtomicInteger dropAfter = new AtomicInteger(-1);
+    /** Bytes after which the next file transfer stalls (once); -1 off. */
+    final AtomicInteger stallAfter = new AtomicInteger(-1);
+    volatile long stallMillis = 5_000;
+    int pageSize = 2;
+
+    private final HttpServer server;
+
+    HubTestServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "hub-test-server");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    void addRepo(String repo, Map<String, byte[]> files) {
+        repos.put(repo, new LinkedHashMap<>(files));
+    }
+
+    static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getRawPath();
+            String range = ex.getRequestHeaders().getFirst("Range");
+            requests.add(ex.getRequestMethod() + " " + ex.getRequestURI() + (range != null ? " " + range : ""));
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            if (path.startsWith("/cdn/")) {
+                authorizationOnCdn.add(String.valueOf(auth));
+                String[] parts = path.substring(5).split("/", 3);
+                byte[] data = repos.get(parts[0] + "/" + parts[1]).get(java.net.URLDecoder.decode(parts[2], StandardCharsets.UTF_8));
+                serveBytes(ex, data, range);
+                return;
+            }
+            authorizationOnHub.add(String.valueOf(auth));
+            if (path.startsWith("/api/models/")) {
+                api(ex, path.substring("/api/models/".length()));
+                return;
+            }
+            String[] parts = path.substring(1).split("/", 5);
+            if (parts.length == 5 && parts[2].equals("resolve")) {
+                String repo = parts[0] + "/" + parts[1];
+                if (gated) {
+                    error(ex, 401, "GatedRepo");
+                    return;
+                }
+                Map<String, byte[]> files = repos.get(repo);
+                if (files == null) {
+                    error(ex, 404, "RepoNotFound");
+                    return;
+                }
+                String file = java.net.URLDecoder.decode(parts[4], StandardCharsets.UTF_8);
+                byte[] data = files.get(file);
+                if (data == null) {
+                    error(ex, 404, "EntryNotFound");
+                    return;
+                }
+                if (failFilesWithStatus != 0) {
+                    error(ex, failFilesWithStatus, "");
+                    return;
+                }
+                if (data.length > 1024) {
+                    ex.getResponseHeaders().add("Location", "http://localhost:" + server.getAddress().getPort() + "/cdn/"
+                            + repo + "/" + parts[4]);
+                    ex.getResponseHeaders().add("X-Repo-Commit", COMMIT);
+                    ex.getResponseHeaders().add("X-Linked-Etag", "\"" + sha256(data) + "\"");
+                    ex.sendResponseHeaders(302, -1);
+                    return;
+                }
+                serveBytes(ex, data, range);
+                return;
+            }
+            error(ex, 404, "");
+        }
+    }
+
+    private void api(HttpExchange ex, String rest) throws IOException {
+        String[] parts = rest.split("/", 4);
+        String repo = parts[0] + "/" + parts[1];
+        if (gated) {
+            error(ex, 401, "GatedRepo");
+            return;
+        }
+        Map<String, byte[]> files = repos.get(repo);
+        if (files == null) {
+            error(ex, 404, "RepoNotFound");
+            return;
+        }
+        if (parts[2].equals("revision")) {
+            if (!parts[3].equals("main") && !parts[3].equals(COMMIT)) {
+                error(ex, 404, "RevisionNotFound");
+                return;
+            }
+            json(ex, JSON.createObjectNode().put("sha", COMMIT).toString(), null);
+            return;
+        }
+        if (parts[2].equals("tree")) {
+            List<Map.Entry<String, Long>> entries = new ArrayList<>();
+            files.forEach((p, d) -> entries.add(Map.entry(p, (long) d.length)));
+            extraListedPaths.forEach(p -> entries.add(Map.entry(p, 1L)));
+            String query = ex.getRequestURI().getQuery();
+            int cursor = query != null && query.contains("cursor=") ? Integer.parseInt(query.replaceAll(".*cursor=(\\d+).*", "$1")) : 0;
+            ArrayNode page = JSON.createArrayNode();
+            page.addObject().put("type", "directory").put("path", "onnx").put("size", 0);
+            for (int i = cursor; i < Math.min(entries.size(), cursor + pageSize); i++) {
+                String p = entries.get(i).getKey();
+                byte[] data = files.get(p);
+                var node = page.addObject().put("type", "file").put("path", p).put("size", entries.get(i).getValue());
+                if (data != null && data.length > 1024) {
+                    node.putObject("lfs").put("oid", sha256(data)).put("size", data.length).put("pointerSize", 134);
+                }
+            }
+            String next = cursor + pageSize < entries.size()
+                    ? "<" + endpoint() + "/api/models/" + repo + "/tree/" + COMMIT + "?recursive=true&cursor="
+                            + (cursor + pageSize) + ">; rel=\"next\"" : null;
+            json(ex, page.toString(), next);
+            return;
+        }
+        error(ex, 404, "");
+    }
+
+    private static void json(HttpExchange ex, String body, String link) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        if (link != null) {
+            ex.getResponseHeaders().add("Link", link);
+        }
+        ex.sendResponseHeaders(200, bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+
+    private static void error(HttpExchange ex, int status, String code) throws IOException {
+        if (!code.isEmpty()) {
+            ex.getResponseHeaders().add("X-Error-Code", code);
+        }
+        ex.sendResponseHeaders(status, -1);
+    }
+
+    private void serveBytes(HttpExchange ex, byte[] data, String range) throws IOException {
+        int start = 0;
+        if (range != null && !ignoreRange) {
+            start = Integer.parseInt(range.replaceAll("bytes=(\\d+)-.*", "$1"));
+            ex.getResponseHeaders().add("Content-Range", "bytes " + start + "-" + (data.length - 1) + "/" + data.length);
+            ex.sendResponseHeaders(206, data.length - start);
+        } else {
+            ex.sendResponseHeaders(200, data.length);
+        }
+        byte[] body = data.clone();
+        if (corrupt) {
+            body[body.length / 2] ^= 0x5A;
+        }
+        OutputStream out = ex.getResponseBody();
+        // A one-shot fault applies to the first transfer long enough to reach it.
+        int drop = dropAfter.get() >= 0 && dropAfter.get() < body.length ? dropAfter.getAndSet(-1) : -1;
+        int stall = stallAfter.get() >= 0 && stallAfter.get() < body.length ? stallAfter.getAndSet(-1) : -1;
+        int pos = start;
+        while (pos < body.length) {
+            int n = Math.min(8192, body.length - pos);
+            if (drop >= 0 && pos + n > drop) {
+                out.write(body, pos, Math.max(0, drop - pos));
+                out.flush();
+                throw new IOException("test fault: connection dropped at " + drop);
+            }
+            if (stall >= 0 && pos + n > stall) {
+                out.write(body, pos, Math.max(0, stall - pos));
+                out.flush();
+                try {
+                    Thread.sleep(stallMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IOException("test fault: stalled at " + stall);
+            }
+            out.write(body, pos, n);
+            pos += n;
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

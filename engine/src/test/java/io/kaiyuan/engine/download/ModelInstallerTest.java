@@ -1,0 +1,240 @@
+package io.kaiyuan.engine.download;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.model.Variant;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelInstallerTest {
+    private static final String REPO = "onnx-community/Tiny-Qwen";
+    private HubTestServer hub;
+    private Map<String, byte[]> files;
+
+    @TempDir
+    Path models;
+
+    @BeforeEach
+    void start() throws Exception {
+        hub = new HubTestServer();
+        files = new LinkedHashMap<>();
+        files.put("config.json", "{\"model_type\":\"qwen2\"}".getBytes(StandardCharsets.UTF_8));
+        files.put("generation_config.json", "{\"eos_token_id\":[2]}".getBytes(StandardCharsets.UTF_8));
+        files.put("tokenizer.json", random(5_000, 1));
+        files.put("tokenizer_config.json", "{\"chat_template\":\"x\"}".getBytes(StandardCharsets.UTF_8));
+        files.put("README.md", "# not fetched".getBytes(StandardCharsets.UTF_8));
+        files.put("onnx/model.onnx", random(40_000, 2));
+        files.put("onnx/model_q4.onnx", random(30_000, 3));
+        files.put("onnx/model_q4.onnx_data", random(700_000, 4));
+        hub.addRepo(REPO, files);
+    }
+
+    @AfterEach
+    void stop() {
+        hub.close();
+    }
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private HuggingFaceSource source(String token) {
+        return new HuggingFaceSource("test-hub", hub.endpoint(), Optional.ofNullable(token));
+    }
+
+    private static FileTransfer transfer() {
+        return new FileTransfer(Duration.ofMillis(600), 2, Duration.ofMillis(20));
+    }
+
+    private ModelInstaller.Installed install(HubSource... sources) throws Exception {
+        return new ModelInstaller(models, transfer()).install("tiny", List.of(sources), REPO, "main",
+                Optional.of(Variant.Q4), (done, total, file) -> { }, new CancellationToken());
+    }
+
+    private void assertInstalledExactly(Path dir) throws Exception {
+        List<String> present;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            present = walk.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString().replace('\\', '/')).sorted().toList();
+        }
+        assertEquals(List.of("config.json", "generation_config.json", ModelInstaller.MANIFEST, "onnx/model_q4.onnx",
+                "onnx/model_q4.onnx_data", "tokenizer.json", "tokenizer_config.json"), present);
+        for (String f : present) {
+            if (!f.equals(ModelInstaller.MANIFEST)) {
+                assertArrayEquals(files.get(f), Files.readAllBytes(dir.resolve(f)), f);
+            }
+        }
+    }
+
+    @Test
+    void installsOnlyTheVariantsFilesWithAManifest() throws Exception {
+        ModelInstaller.Installed installed = install(source(null));
+        assertEquals(models.resolve("tiny"), installed.dir());
+        assertEquals(HubTestServer.COMMIT, installed.commit());
+        assertInstalledExactly(installed.dir());
+        JsonNode manifest = new ObjectMapper().readTree(installed.dir().resolve(ModelInstaller.MANIFEST).toFile());
+        assertEquals(REPO, manifest.get("repo").asText());
+        assertEquals(HubTestServer.COMMIT, manifest.get("commit").asText());
+        assertEquals("q4", manifest.get("variant").asText());
+        for (JsonNode f : manifest.get("files")) {
+            assertEquals(HubTestServer.sha256(files.get(f.get("path").asText())), f.get("sha256").asText());
+        }
+        assertFalse(Files.exists(models.resolve(".staging").resolve("tiny@" + HubTestServer.COMMIT)));
+        assertTrue(hub.requests.stream().anyMatch(r -> r.contains("cursor=")), "the listing was paginated");
+    }
+
+    @Test
+    void theBestCpuVariantIsChosenWhenNoneIsAsked() throws Exception {
+        ModelInstaller.Installed installed = new ModelInstaller(models, transfer()).install("tiny", List.of(source(null)),
+                REPO, "main", Optional.empty(), (d, t, f) -> { }, new CancellationToken());
+        assertEquals(Variant.Q4, installed.variant());
+    }
+
+    @Test
+    void aDroppedConnectionResumesWithRange() throws Exception {
+        hub.dropAfter.set(300_000);
+        assertInstalledExactly(install(source(null)).dir());
+        assertTrue(resumedWithRange("onnx/model_q4.onnx_data"), hub.requests.toString());
+    }
+
+    /** Whether a request for the file asked for a range starting after its first byte. */
+    private boolean resumedWithRange(String file) {
+        return hub.requests.stream().anyMatch(r -> r.contains(file) && r.matches(".* bytes=[1-9][0-9]*-$"));
+    }
+
+    @Test
+    void aServerIgnoringRangeRestartsTheFile() throws Exception {
+        hub.dropAfter.set(300_000);
+        hub.ignoreRange = true;
+        List<Long> progress = new ArrayList<>();
+        new ModelInstaller(models, transfer()).install("tiny", List.of(source(null)), REPO, "main", Optional.of(Variant.Q4),
+                (done, total, file) -> progress.add(done), new CancellationToken());
+        assertInstalledExactly(models.resolve("tiny"));
+        assertTrue(resumedWithRange("onnx/model_q4.onnx_data"), "a range was asked for");
+        boolean restarted = false;
+        for (int i = 1; i < progress.size(); i++) {
+            restarted |= progress.get(i) < progress.get(i - 1);
+        }
+        assertTrue(restarted, "the file restarted from zero when the range was ignored");
+    }
+
+    @Test
+    void corruptBytesAreDiscardedNamedAndNothingIsInstalled() {
+        hub.corrupt = true;
+        HubException e = assertThrows(HubException.class, () -> install(source(null)));
+        assertTrue(e.getMessage().contains("is corrupt") && e.getMessage().contains("should be"), e.getMessage());
+        assertTrue(e.getMessage().contains(HubTestServer.sha256(files.get("tokenizer.json")))
+                || e.getMessage().contains(HubTestServer.sha256(files.get("onnx/model_q4.onnx"))), e.getMessage());
+        assertFalse(Files.exists(models.resolve("tiny")));
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aStalledTransferIsAbortedAndRetried() throws Exception {
+        hub.stallAfter.set(100_000);
+        hub.stallMillis = 120_000; // without the watchdog this test would hang until its timeout
+        assertInstalledExactly(install(source(null)).dir());
+        assertTrue(resumedWithRange("onnx/model_q4.onnx_data"), hub.requests.toString());
+    }
+
+    @Test
+    void theTokenGoesToTheHubButNotToAnotherHost() throws Exception {
+        install(source("hf_secret"));
+        assertTrue(hub.authorizationOnHub.stream().allMatch(a -> a.equals("Bearer hf_secret")), hub.authorizationOnHub.toString());
+        assertFalse(hub.authorizationOnCdn.isEmpty());
+        assertTrue(hub.authorizationOnCdn.stream().allMatch(a -> a.equals("null")), hub.authorizationOnCdn.toString());
+    }
+
+    @Test
+    void gatedMissingAndHostileRepositoriesGetClearMessages() {
+        hub.gated = true;
+        HubException gated = assertThrows(HubException.class, () -> install(source(null)));
+        assertTrue(gated.getMessage().contains("accept its licence") && gated.getMessage().contains("HF_TOKEN"), gated.getMessage());
+        hub.gated = false;
+
+        HubException missingRepo = assertThrows(HubException.class, () -> new ModelInstaller(models, transfer())
+                .install("x", List.of(source(null)), "nobody/nothing", "main", Optional.empty(), (d, t, f) -> { },
+                        new CancellationToken()));
+        assertTrue(missingRepo.getMessage().contains("has no repository nobody/nothing"), missingRepo.getMessage());
+
+        HubException missingRevision = assertThrows(HubException.class, () -> new ModelInstaller(models, transfer())
+                .install("x", List.of(source(null)), REPO, "v9", Optional.empty(), (d, t, f) -> { }, new CancellationToken()));
+        assertTrue(missingRevision.getMessage().contains("no revision 'v9'"), missingRevision.getMessage());
+
+        HubException missingVariant = assertThrows(HubException.class, () -> new ModelInstaller(models, transfer())
+                .install("x", List.of(source(null)), REPO, "main", Optional.of(Variant.FP16), (d, t, f) -> { },
+                        new CancellationToken()));
+        assertTrue(missingVariant.getMessage().contains("onnx/model_fp16.onnx"), missingVariant.getMessage());
+
+        hub.extraListedPaths.add("../../etc/passwd");
+        HubException hostile = assertThrows(HubException.class, () -> install(source(null)));
+        assertTrue(hostile.getMessage().contains("Refusing the remote path"), hostile.getMessage());
+        hub.extraListedPaths.clear();
+        hub.extraListedPaths.add("onnx\\evil.onnx");
+        assertThrows(HubException.class, () -> install(source(null)));
+        assertFalse(Files.exists(models.resolve("x")));
+    }
+
+    @Test
+    void aFileFailingOnOneSourceContinuesFromTheNext() throws Exception {
+        try (HubTestServer broken = new HubTestServer()) {
+            broken.addRepo(REPO, files);
+            broken.failFilesWithStatus = 503;
+            HuggingFaceSource first = new HuggingFaceSource("broken", broken.endpoint(), Optional.empty());
+            assertInstalledExactly(install(first, source(null)).dir());
+            assertTrue(broken.requests.stream().anyMatch(r -> r.contains("/resolve/")));
+        }
+    }
+
+    @Test
+    void aDownloadKilledMidwayResumesInAFreshInstaller() throws Exception {
+        CancellationToken cancel = new CancellationToken();
+        ModelInstaller first = new ModelInstaller(models, transfer());
+        HubException stopped = assertThrows(HubException.class, () -> first.install("tiny", List.of(source(null)), REPO,
+                "main", Optional.of(Variant.Q4), (done, total, file) -> {
+                    if (file.endsWith("_data") && done > 400_000) {
+                        cancel.cancel();
+                    }
+                }, cancel));
+        assertTrue(stopped.getMessage().contains("cancelled"), stopped.getMessage());
+        assertFalse(Files.exists(models.resolve("tiny")), "a partial download is never installed");
+        Path partial = models.resolve(".staging/tiny@" + HubTestServer.COMMIT + "/onnx/model_q4.onnx_data.incomplete");
+        assertTrue(Files.size(partial) > 0);
+        long kept = Files.size(partial);
+
+        ModelInstaller second = new ModelInstaller(models, transfer());
+        assertInstalledExactly(second.install("tiny", List.of(source(null)), REPO, "main", Optional.of(Variant.Q4),
+                (d, t, f) -> { }, new CancellationToken()).dir());
+        assertTrue(hub.requests.stream().anyMatch(r -> r.endsWith("bytes=" + kept + "-")), hub.requests.toString());
+    }
+
+    @Test
+    void anInstalledModelIsNotOverwritten() throws Exception {
+        install(source(null));
+        HubException e = assertThrows(HubException.class, () -> install(source(null)));
+        assertTrue(e.getMessage().contains("already installed"), e.getMessage());
+    }
+}
