@@ -64,17 +64,18 @@ public final class FileTransfer {
      * @param progress receives the bytes of this file on disk; never goes backwards except when a server
      *     ignores a range and the file restarts
      */
-    public String fetch(List<HubSource> sources, String repo, String commit, RemoteFile file, Path partial,
-            LongConsumer progress, CancellationToken cancel) throws IOException {
+    public String fetch(List<Origin> origins, RemoteFile file, Path partial, LongConsumer progress,
+            CancellationToken cancel) throws IOException {
         HubException last = null;
-        for (HubSource source : sources) {
+        for (Origin origin : origins) {
+            HubSource source = origin.source();
             Duration backoff = firstBackoff;
             for (int attempt = 1; attempt <= attemptsPerSource; attempt++) {
                 if (cancel.isCancelled()) {
                     throw new HubException("Download cancelled; it resumes where it stopped.", false);
                 }
                 try {
-                    MessageDigest digest = transfer(source, repo, commit, file, partial, progress, cancel);
+                    MessageDigest digest = transfer(source, origin.repo(), origin.revision(), file, partial, progress, cancel);
                     return verify(file, partial, digest);
                 } catch (HubException e) {
                     last = e;

@@ -92,13 +92,24 @@ public final class ModelInstaller {
      * Downloads and installs {@code repo} at {@code revision} as {@code id}, trying {@code sources} in order
      * for each file. A second call after an interruption resumes the staged files.
      */
-    public Installed install(String id, List<HubSource> sources, String repo, String revision,
-            Optional<Variant> variant, Progress progress, CancellationToken cancel) throws IOException {
+    public Installed install(String id, List<Origin> origins, Optional<Variant> variant, Progress progress,
+            CancellationToken cancel) throws IOException {
         Path target = modelsDir.resolve(folderName(id));
         if (Files.exists(target)) {
             throw new HubException(id + " is already installed in " + target + ": remove it first to install again.", false);
         }
-        RepoListing listing = listFirst(sources, repo, revision);
+        if (origins.isEmpty()) {
+            throw new HubException("No source given.", false);
+        }
+        Origin first = origins.get(0);
+        String repo = first.repo();
+        String revision = first.revision();
+        RepoListing listing = first.source().list(repo, revision);
+        // The listed commit pins every source speaking the same protocol (mirrors); others keep their revision.
+        List<Origin> pinned = new ArrayList<>();
+        for (Origin o : origins) {
+            pinned.add(o.source().getClass() == first.source().getClass() ? o.at(listing.commit()) : o);
+        }
         List<RemoteFile> files = choose(listing, variant, Variant.CPU_PREFERENCE);
         Path staging = modelsDir.resolve(".staging").resolve(folderName(id) + "@" + listing.commit());
         Files.createDirectories(staging);
@@ -120,7 +131,7 @@ public final class ModelInstaller {
             RemoteFile f = files.get(i);
             Path partial = partial(staging, f);
             int index = i;
-            String sha256 = transfer.fetch(sources, repo, listing.commit(), f, partial, bytes -> {
+            String sha256 = transfer.fetch(pinned, f, partial, bytes -> {
                 done[index] = bytes;
                 long sum = 0;
                 for (long d : done) {
@@ -134,7 +145,7 @@ public final class ModelInstaller {
             manifestFiles.addObject().put("path", f.path()).put("size", f.size()).put("sha256", sha256);
         }
         manifest.put("id", id);
-        manifest.put("source", sources.get(0).name());
+        manifest.put("source", first.source().name());
         manifest.put("repo", repo);
         manifest.put("revision", revision);
         manifest.put("commit", listing.commit());
@@ -149,20 +160,5 @@ public final class ModelInstaller {
     /** A file being downloaded: beside its final place, named .incomplete until verified. */
     private static Path partial(Path staging, RemoteFile f) {
         return staging.resolve(f.path() + ".incomplete");
-    }
-
-    private static RepoListing listFirst(List<HubSource> sources, String repo, String revision) {
-        HubException last = null;
-        for (HubSource s : sources) {
-            try {
-                return s.list(repo, revision);
-            } catch (HubException e) {
-                last = e;
-                if (!e.retryable()) {
-                    throw e;
-                }
-            }
-        }
-        throw last != null ? last : new HubException("No source given.", false);
     }
 }

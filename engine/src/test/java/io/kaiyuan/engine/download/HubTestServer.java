@@ -90,6 +90,10 @@ final class HubTestServer implements AutoCloseable {
                 return;
             }
             authorizationOnHub.add(String.valueOf(auth));
+            if (path.startsWith("/api/v1/models/")) {
+                modelScope(ex, path.substring("/api/v1/models/".length()), range);
+                return;
+            }
             if (path.startsWith("/api/models/")) {
                 api(ex, path.substring("/api/models/".length()));
                 return;
@@ -174,6 +178,34 @@ final class HubTestServer implements AutoCloseable {
             return;
         }
         error(ex, 404, "");
+    }
+
+    /** ModelScope: /api/v1/models/{id}/repo/files?Revision=&Recursive= and /api/v1/models/{id}/repo?FilePath=. */
+    private void modelScope(HttpExchange ex, String rest, String range) throws IOException {
+        String[] parts = rest.split("/");
+        String repo = parts[0] + "/" + parts[1];
+        Map<String, byte[]> files = repos.get("ms:" + repo);
+        if (files == null) {
+            error(ex, 404, "");
+            return;
+        }
+        String query = java.net.URLDecoder.decode(ex.getRequestURI().getRawQuery(), StandardCharsets.UTF_8);
+        if (parts.length == 4 && parts[3].equals("files")) {
+            var root = JSON.createObjectNode();
+            ArrayNode list = root.putObject("Data").putArray("Files");
+            list.addObject().put("Name", "onnx").put("Path", "onnx").put("Type", "tree").put("Size", 0);
+            files.forEach((p, d) -> list.addObject().put("Name", p.substring(p.lastIndexOf('/') + 1)).put("Path", p)
+                    .put("Type", "blob").put("Size", d.length).put("Sha256", sha256(d)));
+            json(ex, root.toString(), null);
+            return;
+        }
+        String filePath = query.replaceAll(".*FilePath=([^&]*).*", "$1");
+        byte[] data = files.get(filePath);
+        if (data == null) {
+            error(ex, 404, "");
+            return;
+        }
+        serveBytes(ex, data, range);
     }
 
     private static void json(HttpExchange ex, String body, String link) throws IOException {

@@ -71,8 +71,16 @@ class ModelInstallerTest {
     }
 
     private ModelInstaller.Installed install(HubSource... sources) throws Exception {
-        return new ModelInstaller(models, transfer()).install("tiny", List.of(sources), REPO, "main",
+        return new ModelInstaller(models, transfer()).install("tiny", origins(REPO, "main", sources),
                 Optional.of(Variant.Q4), (done, total, file) -> { }, new CancellationToken());
+    }
+
+    private static List<Origin> origins(String repo, String revision, HubSource... sources) {
+        List<Origin> out = new ArrayList<>();
+        for (HubSource s : sources) {
+            out.add(new Origin(s, repo, revision));
+        }
+        return out;
     }
 
     private void assertInstalledExactly(Path dir) throws Exception {
@@ -108,8 +116,7 @@ class ModelInstallerTest {
 
     @Test
     void theBestCpuVariantIsChosenWhenNoneIsAsked() throws Exception {
-        ModelInstaller.Installed installed = new ModelInstaller(models, transfer()).install("tiny", List.of(source(null)),
-                REPO, "main", Optional.empty(), (d, t, f) -> { }, new CancellationToken());
+        ModelInstaller.Installed installed = new ModelInstaller(models, transfer()).install("tiny", origins(REPO, "main", source(null)), Optional.empty(), (d, t, f) -> { }, new CancellationToken());
         assertEquals(Variant.Q4, installed.variant());
     }
 
@@ -130,7 +137,7 @@ class ModelInstallerTest {
         hub.dropAfter.set(300_000);
         hub.ignoreRange = true;
         List<Long> progress = new ArrayList<>();
-        new ModelInstaller(models, transfer()).install("tiny", List.of(source(null)), REPO, "main", Optional.of(Variant.Q4),
+        new ModelInstaller(models, transfer()).install("tiny", origins(REPO, "main", source(null)), Optional.of(Variant.Q4),
                 (done, total, file) -> progress.add(done), new CancellationToken());
         assertInstalledExactly(models.resolve("tiny"));
         assertTrue(resumedWithRange("onnx/model_q4.onnx_data"), "a range was asked for");
@@ -176,16 +183,16 @@ class ModelInstallerTest {
         hub.gated = false;
 
         HubException missingRepo = assertThrows(HubException.class, () -> new ModelInstaller(models, transfer())
-                .install("x", List.of(source(null)), "nobody/nothing", "main", Optional.empty(), (d, t, f) -> { },
+                .install("x", origins("nobody/nothing", "main", source(null)), Optional.empty(), (d, t, f) -> { },
                         new CancellationToken()));
         assertTrue(missingRepo.getMessage().contains("has no repository nobody/nothing"), missingRepo.getMessage());
 
         HubException missingRevision = assertThrows(HubException.class, () -> new ModelInstaller(models, transfer())
-                .install("x", List.of(source(null)), REPO, "v9", Optional.empty(), (d, t, f) -> { }, new CancellationToken()));
+                .install("x", origins(REPO, "v9", source(null)), Optional.empty(), (d, t, f) -> { }, new CancellationToken()));
         assertTrue(missingRevision.getMessage().contains("no revision 'v9'"), missingRevision.getMessage());
 
         HubException missingVariant = assertThrows(HubException.class, () -> new ModelInstaller(models, transfer())
-                .install("x", List.of(source(null)), REPO, "main", Optional.of(Variant.FP16), (d, t, f) -> { },
+                .install("x", origins(REPO, "main", source(null)), Optional.of(Variant.FP16), (d, t, f) -> { },
                         new CancellationToken()));
         assertTrue(missingVariant.getMessage().contains("onnx/model_fp16.onnx"), missingVariant.getMessage());
 
@@ -213,8 +220,7 @@ class ModelInstallerTest {
     void aDownloadKilledMidwayResumesInAFreshInstaller() throws Exception {
         CancellationToken cancel = new CancellationToken();
         ModelInstaller first = new ModelInstaller(models, transfer());
-        HubException stopped = assertThrows(HubException.class, () -> first.install("tiny", List.of(source(null)), REPO,
-                "main", Optional.of(Variant.Q4), (done, total, file) -> {
+        HubException stopped = assertThrows(HubException.class, () -> first.install("tiny", origins(REPO, "main", source(null)), Optional.of(Variant.Q4), (done, total, file) -> {
                     if (file.endsWith("_data") && done > 400_000) {
                         cancel.cancel();
                     }
@@ -226,9 +232,27 @@ class ModelInstallerTest {
         long kept = Files.size(partial);
 
         ModelInstaller second = new ModelInstaller(models, transfer());
-        assertInstalledExactly(second.install("tiny", List.of(source(null)), REPO, "main", Optional.of(Variant.Q4),
+        assertInstalledExactly(second.install("tiny", origins(REPO, "main", source(null)), Optional.of(Variant.Q4),
                 (d, t, f) -> { }, new CancellationToken()).dir());
         assertTrue(hub.requests.stream().anyMatch(r -> r.endsWith("bytes=" + kept + "-")), hub.requests.toString());
+    }
+
+    @Test
+    void installsFromModelScopeAndFailsOverToItWithItsOwnId() throws Exception {
+        hub.addRepo("ms:qwen/Tiny-Qwen-ONNX", files);
+        ModelScopeSource modelScope = new ModelScopeSource(hub.endpoint(), Optional.empty());
+        ModelInstaller.Installed fromModelScope = new ModelInstaller(models, transfer()).install("tiny",
+                List.of(new Origin(modelScope, "qwen/Tiny-Qwen-ONNX", "master")), Optional.of(Variant.Q4),
+                (d, t, f) -> { }, new CancellationToken());
+        assertInstalledExactly(fromModelScope.dir());
+        assertTrue(hub.requests.stream().anyMatch(r -> r.contains("/api/v1/models/qwen/Tiny-Qwen-ONNX/repo?Revision=master&FilePath=")));
+
+        hub.failFilesWithStatus = 503; // Hugging Face lists but serves no file; ModelScope does
+        ModelInstaller.Installed failedOver = new ModelInstaller(models, transfer()).install("tiny-2",
+                List.of(new Origin(source(null), REPO, "main"), new Origin(modelScope, "qwen/Tiny-Qwen-ONNX", "master")),
+                Optional.of(Variant.Q4), (d, t, f) -> { }, new CancellationToken());
+        assertEquals(HubTestServer.COMMIT, failedOver.commit());
+        assertArrayEquals(files.get("onnx/model_q4.onnx_data"), Files.readAllBytes(failedOver.dir().resolve("onnx/model_q4.onnx_data")));
     }
 
     @Test

@@ -1,0 +1,112 @@
+package io.kaiyuan.engine.download;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * ModelScope's protocol (www.modelscope.cn, MODELSCOPE_DOMAIN to override, MODELSCOPE_API_TOKEN):
+ * {@code /api/v1/models/{id}/repo/files} lists, {@code /api/v1/models/{id}/repo?FilePath=} serves files
+ * with Range. The default revision is {@code master}. Thread-safe.
+ */
+public final class ModelScopeSource implements HubSource {
+    public static final URI OFFICIAL = URI.create("https://www.modelscope.cn");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI endpoint;
+    private final Optional<String> token;
+    private final HttpClient http = HttpSupport.client();
+
+    public ModelScopeSource(URI endpoint, Optional<String> token) {
+        this.endpoint = URI.create(endpoint.toString().replaceAll("/+$", ""));
+        this.token = token.filter(t -> !t.isBlank());
+    }
+
+    public static ModelScopeSource fromEnvironment(Map<String, String> env) {
+        String domain = env.getOrDefault("MODELSCOPE_DOMAIN", "");
+        URI endpoint = domain.isBlank() ? OFFICIAL
+                : URI.create(domain.startsWith("http") ? domain : "https://" + domain);
+        return new ModelScopeSource(endpoint, Optional.ofNullable(env.get("MODELSCOPE_API_TOKEN")));
+    }
+
+    @Override
+    public String name() {
+        return "modelscope";
+    }
+
+    @Override
+    public Map<String, String> headers() {
+        return token.map(t -> Map.of("Authorization", "Bearer " + t)).orElse(Map.of());
+    }
+
+    private static String quote(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    @Override
+    public RepoListing list(String repo, String revision) {
+        HuggingFaceSource.checkRepo(repo);
+        URI uri = URI.create(endpoint + "/api/v1/models/" + repo + "/repo/files?Revision=" + quote(revision)
+                + "&Recursive=true");
+        HttpResponse<InputStream> response;
+        try {
+            response = HttpSupport.send(http, uri, headers(), Map.of("Accept", "application/json"),
+                    HttpResponse.BodyHandlers.ofInputStream(), Duration.ofSeconds(30));
+        } catch (IOException e) {
+            throw new HubException("ModelScope cannot be reached (" + endpoint.getHost() + "): " + e.getMessage(), true, e);
+        }
+        int status = response.statusCode();
+        if (status == 401 || status == 403) {
+            HttpSupport.closeBody(response);
+            throw new HubException(repo + " on ModelScope needs access: accept its terms on " + endpoint + "/models/" + repo
+                    + " and set MODELSCOPE_API_TOKEN.", false);
+        }
+        if (status == 404) {
+            HttpSupport.closeBody(response);
+            throw new HubException("ModelScope has no model " + repo + " at revision " + revision
+                    + " (ModelScope ids often differ from Hugging Face's).", false);
+        }
+        if (status != 200) {
+            HttpSupport.closeBody(response);
+            throw new HubException("ModelScope answered HTTP " + status + " for " + repo + ".", status >= 500 || status == 429);
+        }
+        JsonNode root;
+        try (InputStream in = response.body()) {
+            root = JSON.readTree(in);
+        } catch (IOException e) {
+            throw new HubException("ModelScope sent a listing Kaiyuan cannot read: " + e.getMessage(), true, e);
+        }
+        JsonNode filesNode = root.path("Data").path("Files");
+        if (!filesNode.isArray()) {
+            throw new HubException("ModelScope has no files for " + repo + " at " + revision + ": "
+                    + root.path("Message").asText("unexpected answer") + ".", false);
+        }
+        List<RemoteFile> files = new ArrayList<>();
+        for (JsonNode f : filesNode) {
+            if (!"blob".equals(f.path("Type").asText())) {
+                continue;
+            }
+            String sha = f.path("Sha256").asText("");
+            files.add(new RemoteFile(f.path("Path").asText(), f.path("Size").asLong(),
+                    sha.matches("[0-9a-fA-F]{64}") ? Optional.of(sha.toLowerCase()) : Optional.empty()));
+        }
+        return new RepoListing(repo, revision, files);
+    }
+
+    @Override
+    public URI fileUri(String repo, String revision, String path) {
+        return URI.create(endpoint + "/api/v1/models/" + HuggingFaceSource.checkRepo(repo) + "/repo?Revision="
+                + quote(revision) + "&FilePath=" + quote(SafePath.check(path)));
+    }
+}
