@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         versionProvider = KaiyuanCommand.Version.class,
         description = {"Run China's open language models on your own machine.",
                 "Without a subcommand, ./kaiyuan starts the desktop app."},
-        subcommands = {GenerateCommand.class, TemplateCommand.class, BenchCommand.class, ProvidersCommand.class,
+        subcommands = {GenerateCommand.class, TemplateCommand.class, ModelsCommand.class, BenchCommand.class, ProvidersCommand.class,
                 CommandLine.HelpCommand.class})
 public final class KaiyuanCommand implements Runnable {
     @CommandLine.Spec
@@ -43,6 +43,7 @@ public final class KaiyuanCommand implements Runnable {
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter w = commandLine.getErr();
             if (e instanceof ModelLoadException || e instanceof GenerationException || e instanceof IllegalArgumentException
+                    || e instanceof io.kaiyuan.engine.download.HubException
                     || e instanceof UncheckedIOException || e instanceof IOException) {
                 w.println("kaiyuan: " + e.getMessage());
                 w.flush();

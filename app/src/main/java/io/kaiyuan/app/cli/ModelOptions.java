@@ -7,6 +7,7 @@ import io.kaiyuan.engine.generate.LanguageModel;
 import io.kaiyuan.engine.model.Variant;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.kaiyuan.engine.model.ModelRegistry;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -48,12 +49,18 @@ final class ModelOptions {
             if (Files.isDirectory(asPath)) {
                 return asPath;
             }
-            Path installed = AppPaths.fromEnvironment().models().resolve(model.replace("/", "--"));
-            if (Files.isDirectory(installed)) {
-                return installed;
+            ModelRegistry registry = new ModelRegistry(AppPaths.fromEnvironment().models());
+            Optional<ModelRegistry.InstalledModel> installed = looksLikeId(model) ? registry.find(model) : Optional.empty();
+            if (installed.isPresent()) {
+                return installed.get().dir();
             }
             throw new ModelLoadException("No model folder at '" + model + "', and no installed model with that id in "
-                    + installed.getParent() + ". Give the path of a folder that holds config.json and onnx/.");
+                    + registry.modelsDir() + ". Give the path of a folder that holds config.json and onnx/, or see"
+                    + " './kaiyuan models list'.");
+        }
+
+        private static boolean looksLikeId(String s) {
+            return s.matches("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?");
         }
     }
 }

@@ -5,13 +5,17 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Kaiyuan's data folder: KAIYUAN_HOME when set, else the per-OS application data folder
+ * Kaiyuan's data folder: the kaiyuan.home system property or KAIYUAN_HOME when set, else the per-OS application data folder
  * (%APPDATA%\Kaiyuan on Windows, ~/Library/Application Support/Kaiyuan on macOS, $XDG_DATA_HOME/kaiyuan
  * or ~/.local/share/kaiyuan elsewhere).
  */
 public record AppPaths(Path home) {
 
     public static AppPaths fromEnvironment() {
+        String property = System.getProperty("kaiyuan.home");
+        if (property != null && !property.isBlank()) {
+            return new AppPaths(Path.of(property));
+        }
         return from(System.getenv(), System.getProperty("os.name", ""), Path.of(System.getProperty("user.home")));
     }
 

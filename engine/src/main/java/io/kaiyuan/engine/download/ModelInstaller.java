@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.model.Variant;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ import java.util.Set;
  */
 public final class ModelInstaller {
     /** Written into each installed model's folder. */
-    public static final String MANIFEST = "kaiyuan-manifest.json";
+    public static final String MANIFEST = ModelRegistry.MANIFEST;
     private static final Set<String> REQUIRED = Set.of("config.json", "tokenizer.json", "tokenizer_config.json");
     private static final Set<String> OPTIONAL = Set.of("generation_config.json", "chat_template.jinja",
             "special_tokens_map.json");
@@ -48,7 +49,7 @@ public final class ModelInstaller {
 
     /** The folder name of a model id (org/name becomes org--name). */
     public static String folderName(String id) {
-        return SafePath.check(id.replace("/", "--"));
+        return ModelRegistry.folderName(id);
     }
 
     /** The files to fetch for a variant (the best CPU variant present when empty). */

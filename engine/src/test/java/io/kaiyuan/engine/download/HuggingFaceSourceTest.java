@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kaiyuan.engine.testing.HubTestServer;
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;

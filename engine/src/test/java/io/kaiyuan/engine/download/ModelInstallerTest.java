@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.testing.HubTestServer;
 import io.kaiyuan.engine.model.Variant;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

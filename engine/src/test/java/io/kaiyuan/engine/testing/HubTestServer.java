@@ -1,4 +1,4 @@
-package io.kaiyuan.engine.download;
+package io.kaiyuan.engine.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -25,31 +25,31 @@ import java.util.concurrent.atomic.AtomicInteger;
  * /api/models/{repo}/tree/{commit}, and /{repo}/resolve/{commit}/{path}, where files over 1 KiB redirect
  * to a "CDN" under another host name (localhost), as LFS files do. Faults can be switched on per test.
  */
-final class HubTestServer implements AutoCloseable {
-    static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
+public final class HubTestServer implements AutoCloseable {
+    public static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    final Map<String, Map<String, byte[]>> repos = new ConcurrentHashMap<>();
+    public final Map<String, Map<String, byte[]>> repos = new ConcurrentHashMap<>();
     /** Extra listing entries (hostile paths). */
-    final List<String> extraListedPaths = new CopyOnWriteArrayList<>();
-    final List<String> requests = new CopyOnWriteArrayList<>();
-    final List<String> authorizationOnCdn = new CopyOnWriteArrayList<>();
-    final List<String> authorizationOnHub = new CopyOnWriteArrayList<>();
+    public final List<String> extraListedPaths = new CopyOnWriteArrayList<>();
+    public final List<String> requests = new CopyOnWriteArrayList<>();
+    public final List<String> authorizationOnCdn = new CopyOnWriteArrayList<>();
+    public final List<String> authorizationOnHub = new CopyOnWriteArrayList<>();
 
-    volatile boolean gated;
-    volatile boolean ignoreRange;
-    volatile boolean corrupt;
-    volatile int failFilesWithStatus;
+    public volatile boolean gated;
+    public volatile boolean ignoreRange;
+    public volatile boolean corrupt;
+    public volatile int failFilesWithStatus;
     /** Bytes after which the next file transfer drops its connection (once); -1 off. */
-    final AtomicInteger dropAfter = new AtomicInteger(-1);
+    public final AtomicInteger dropAfter = new AtomicInteger(-1);
     /** Bytes after which the next file transfer stalls (once); -1 off. */
-    final AtomicInteger stallAfter = new AtomicInteger(-1);
-    volatile long stallMillis = 5_000;
+    public final AtomicInteger stallAfter = new AtomicInteger(-1);
+    public volatile long stallMillis = 5_000;
     int pageSize = 2;
 
     private final HttpServer server;
 
-    HubTestServer() throws IOException {
+    public HubTestServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "hub-test-server");
@@ -60,15 +60,15 @@ final class HubTestServer implements AutoCloseable {
         server.start();
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    void addRepo(String repo, Map<String, byte[]> files) {
+    public void addRepo(String repo, Map<String, byte[]> files) {
         repos.put(repo, new LinkedHashMap<>(files));
     }
 
-    static String sha256(byte[] data) {
+    public static String sha256(byte[] data) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         } catch (Exception e) {

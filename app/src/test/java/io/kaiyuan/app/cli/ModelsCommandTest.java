@@ -1,0 +1,129 @@
+package io.kaiyuan.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kaiyuan.engine.testing.HubTestServer;
+import io.kaiyuan.engine.testing.TestModels;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelsCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path home;
+
+    @TempDir
+    Path work;
+
+    private HubTestServer hub;
+    private Path model;
+
+    record Run(int exitCode, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = KaiyuanCommand.commandLine(new PrintWriter(out), new PrintWriter(err)).execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        System.setProperty("kaiyuan.home", home.toString());
+        model = TestModels.withTokenizer(TestModels.chatSized(), work.resolve("Tiny-Qwen"));
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        try (Stream<Path> walk = Files.walk(model)) {
+            for (Path f : walk.filter(Files::isRegularFile).toList()) {
+                files.put(model.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
+            }
+        }
+        files.put("README.md", "model card".getBytes());
+        hub = new HubTestServer();
+        hub.addRepo("onnx-community/Tiny-Qwen", files);
+    }
+
+    @AfterEach
+    void tearDown() {
+        hub.close();
+        System.clearProperty("kaiyuan.home");
+    }
+
+    @Test
+    void pullGenerateVerifyRemove() throws Exception {
+        Run pull = run("models", "pull", "onnx-community/Tiny-Qwen", "--source", hub.endpoint().toString(), "--json");
+        assertEquals(0, pull.exitCode(), pull.err());
+        JsonNode result = JSON.readTree(pull.out());
+        assertEquals("fp32", result.get("variant").asText());
+        assertEquals(HubTestServer.COMMIT, result.get("commit").asText());
+        Path installed = home.resolve("models/onnx-community--Tiny-Qwen");
+        assertFalse(Files.exists(installed.resolve("README.md")), "only the model's files are fetched");
+
+        Run list = run("models", "list", "--json");
+        assertEquals("onnx-community/Tiny-Qwen", JSON.readTree(list.out()).get(0).get("id").asText());
+
+        Run generate = run("generate", "--model", "onnx-community/Tiny-Qwen", "--prompt", "你好", "--max-new-tokens", "3", "--json");
+        assertEquals(0, generate.exitCode(), generate.err());
+        assertEquals("onnx-community--Tiny-Qwen", JSON.readTree(generate.out()).get("model").asText());
+
+        assertEquals(0, run("models", "verify", "onnx-community/Tiny-Qwen").exitCode());
+        Files.writeString(installed.resolve("config.json"), "{}");
+        Run damaged = run("models", "verify", "onnx-community/Tiny-Qwen");
+        assertEquals(1, damaged.exitCode());
+        assertTrue(damaged.out().contains("altered: config.json"), damaged.out());
+        Files.delete(installed.resolve("tokenizer.json"));
+        assertTrue(run("models", "verify", "onnx-community/Tiny-Qwen").out().contains("missing: tokenizer.json"));
+
+        assertEquals(0, run("models", "rm", "onnx-community/Tiny-Qwen").exitCode());
+        assertFalse(Files.exists(installed));
+        assertEquals("[]", run("models", "list", "--json").out().trim());
+    }
+
+    @Test
+    void importInPlaceOrCopiedAndRunById() throws Exception {
+        Run inPlace = run("models", "import", model.toString(), "--id", "local/tiny", "--in-place");
+        assertEquals(0, inPlace.exitCode(), inPlace.err());
+        assertFalse(Files.exists(home.resolve("models/local--tiny/config.json")), "referenced, not copied");
+        Run generate = run("generate", "--model", "local/tiny", "--prompt", "hi", "--max-new-tokens", "2", "--json");
+        assertEquals(0, generate.exitCode(), generate.err());
+
+        Run copied = run("models", "import", model.toString());
+        assertEquals(0, copied.exitCode(), copied.err());
+        assertTrue(Files.exists(home.resolve("models/Tiny-Qwen/config.json")));
+        assertEquals(0, run("models", "verify", "Tiny-Qwen").exitCode());
+
+        Run notAModel = run("models", "import", work.toString(), "--id", "broken");
+        assertEquals(2, notAModel.exitCode());
+        assertTrue(notAModel.err().contains("config.json is missing"), notAModel.err());
+    }
+
+    @Test
+    void errorsExitNonZeroWithTheMessage() {
+        hub.gated = true;
+        Run gated = run("models", "pull", "onnx-community/Tiny-Qwen", "--source", hub.endpoint().toString());
+        assertEquals(2, gated.exitCode());
+        assertTrue(gated.err().contains("accept its licence"), gated.err());
+        hub.gated = false;
+        Run badSource = run("models", "pull", "onnx-community/Tiny-Qwen", "--source", "ftp-land");
+        assertEquals(2, badSource.exitCode());
+        assertTrue(badSource.err().contains("Unknown source"), badSource.err());
+        Run missing = run("models", "rm", "nobody/nothing");
+        assertEquals(2, missing.exitCode());
+        assertTrue(missing.err().contains("No installed model nobody/nothing"), missing.err());
+        assertTrue(List.of(home.toFile().list()).isEmpty() || !Files.exists(home.resolve("models/onnx-community--Tiny-Qwen")));
+    }
+}
