@@ -3,8 +3,6 @@ package io.kaiyuan.engine.download;
 import io.kaiyuan.engine.api.CancellationToken;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -17,8 +15,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -32,13 +28,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileTransfer {
     private static final Logger LOG = LoggerFactory.getLogger(FileTransfer.class);
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "kaiyuan-download-watchdog");
+    /** Writes and hashes downloaded buffers while the downloading thread reads the next ones. */
+    private static final java.util.concurrent.ExecutorService WRITERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "kaiyuan-download-writer");
         t.setDaemon(true);
         return t;
     });
-
-    private final HttpClient http = HttpSupport.client();
     private final Duration stallTimeout;
     private final int attemptsPerSource;
     private final Duration firstBackoff;
@@ -147,86 +142,141 @@ public final class FileTransfer {
             return digest;
         }
         Map<String, String> range = have > 0 ? Map.of("Range", "bytes=" + have + "-") : Map.of();
-        HttpResponse<InputStream> response = HttpSupport.send(http, source.fileUri(repo, commit, file.path()),
-                source.headers(), range, HttpResponse.BodyHandlers.ofInputStream(), Duration.ofSeconds(60));
-        int status = response.statusCode();
-        boolean append;
-        if (status == 206) {
-            String contentRange = response.headers().firstValue("Content-Range").orElse("");
-            append = contentRange.startsWith("bytes " + have + "-");
+        try (HttpSupport.Stream response = HttpSupport.open(source.fileUri(repo, commit, file.path()), source.headers(),
+                range, stallTimeout)) {
+            int status = response.status();
+            boolean append;
+            if (status == 206) {
+                String contentRange = String.valueOf(response.header("Content-Range"));
+                append = contentRange.startsWith("bytes " + have + "-");
+                if (!append) {
+                    throw new HubException(source.name() + " answered a range Kaiyuan did not ask for (" + contentRange + ").", true);
+                }
+            } else if (status == 200) {
+                append = false;
+                if (have > 0) {
+                    LOG.info("{} ignored the range for {}: restarting the file", source.name(), file.path());
+                }
+            } else {
+                String code = response.header("X-Error-Code");
+                HubException error = source instanceof HuggingFaceSource hf
+                        ? hf.errorFor(status, code == null ? "" : code, repo, commit, file.path())
+                        : new HubException(source.name() + " answered HTTP " + status + " for " + file.path() + ".", status >= 500);
+                // A file missing or refused on one source may be on the next: let the caller move on.
+                throw new HubException(error.getMessage(), error.retryable() || status == 404, error);
+            }
             if (!append) {
-                HttpSupport.closeBody(response);
-                throw new HubException(source.name() + " answered a range Kaiyuan did not ask for (" + contentRange + ").", true);
+                digest = sha256();
+                have = 0;
+                progress.accept(0);
             }
-        } else if (status == 200) {
-            append = false;
-            if (have > 0) {
-                LOG.info("{} ignored the range for {}: restarting the file", source.name(), file.path());
+            try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+                copy(response.body(), out, digest, have, file, source, progress, cancel);
+            } catch (java.net.SocketTimeoutException e) {
+                throw new IOException("stalled: nothing received for " + stallTimeout.toSeconds() + " s", e);
             }
-        } else {
-            HttpSupport.closeBody(response);
-            HubException error = source instanceof HuggingFaceSource hf
-                    ? hf.errorFor(status, response.headers().firstValue("X-Error-Code").orElse(""), repo, commit, file.path())
-                    : new HubException(source.name() + " answered HTTP " + status + " for " + file.path() + ".", status >= 500);
-            // A file missing or refused on one source may be on the next: let the caller move on.
-            throw new HubException(error.getMessage(), error.retryable() || status == 404, error);
-        }
-        if (!append) {
-            digest = sha256();
-            have = 0;
-            progress.accept(0);
-        }
-        long[] lastProgress = {System.nanoTime()};
-        InputStream body = response.body();
-        ScheduledFuture<?> watchdog = WATCHDOG.scheduleAtFixedRate(() -> {
-            if (System.nanoTime() - lastProgress[0] > stallTimeout.toNanos() || cancel.isCancelled()) {
-                try {
-                    body.close();
-                } catch (IOException ignored) {
-                    // the reading thread sees the failure
-                }
-            }
-        }, stallTimeout.toMillis() / 4 + 1, stallTimeout.toMillis() / 4 + 1, TimeUnit.MILLISECONDS);
-        try (body;
-                FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-            byte[] buffer = new byte[1 << 20];
-            int n;
-            long done = have;
-            while ((n = body.read(buffer)) >= 0) {
-                if (n == 0) {
-                    continue;
-                }
-                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-                while (chunk.hasRemaining()) {
-                    out.write(chunk);
-                }
-                digest.update(buffer, 0, n);
-                done += n;
-                lastProgress[0] = System.nanoTime();
-                progress.accept(done);
-                if (cancel.isCancelled()) {
-                    throw new HubException("Download cancelled; it resumes where it stopped.", false);
-                }
-                if (done > file.size()) {
-                    throw new HubException(file.path() + " from " + source.name() + " is larger than the "
-                            + file.size() + " bytes the listing gives.", true);
-                }
-            }
-        } catch (IOException e) {
-            if (cancel.isCancelled()) {
-                throw new HubException("Download cancelled; it resumes where it stopped.", false);
-            }
-            throw new IOException(System.nanoTime() - lastProgress[0] > stallTimeout.toNanos()
-                    ? "stalled for " + stallTimeout.toSeconds() + " s" : e.getMessage(), e);
-        } finally {
-            watchdog.cancel(false);
         }
         long size = Files.size(partial);
         if (size != file.size()) {
             throw new IOException("transfer ended at " + size + " of " + file.size() + " bytes");
         }
         return digest;
+    }
+
+    /** One buffer of bytes read, or the end (length -1). */
+    private record Chunk(byte[] bytes, int length) {}
+
+    /**
+     * Copies the body to the file, hashing it: this thread reads from the network while another writes
+     * and hashes the previous buffers, so the three overlap.
+     */
+    private static void copy(InputStream body, FileChannel out, MessageDigest digest, long have, RemoteFile file,
+            HubSource source, LongConsumer progress, CancellationToken cancel) throws IOException {
+        int buffers = 4;
+        java.util.concurrent.BlockingQueue<byte[]> free = new java.util.concurrent.ArrayBlockingQueue<>(buffers);
+        java.util.concurrent.BlockingQueue<Chunk> full = new java.util.concurrent.ArrayBlockingQueue<>(buffers + 1);
+        for (int i = 0; i < buffers; i++) {
+            free.add(new byte[1 << 20]);
+        }
+        java.util.concurrent.Future<?> writer = WRITERS.submit(() -> {
+            while (true) {
+                Chunk c = full.take();
+                if (c.length() < 0) {
+                    return null;
+                }
+                ByteBuffer b = ByteBuffer.wrap(c.bytes(), 0, c.length());
+                while (b.hasRemaining()) {
+                    out.write(b);
+                }
+                digest.update(c.bytes(), 0, c.length());
+                free.put(c.bytes());
+            }
+        });
+        long done = have;
+        try {
+            while (true) {
+                byte[] buffer = free.poll(1, TimeUnit.SECONDS);
+                if (buffer == null) {
+                    if (writer.isDone()) {
+                        break;
+                    }
+                    continue;
+                }
+                int n = 0;
+                boolean end = false;
+                IOException failure = null;
+                HubException cancelled = null;
+                try {
+                    while (n < buffer.length) {
+                        int r = body.read(buffer, n, buffer.length - n);
+                        if (r < 0) {
+                            end = true;
+                            break;
+                        }
+                        n += r;
+                        progress.accept(done + n);
+                        if (cancel.isCancelled()) {
+                            cancelled = new HubException("Download cancelled; it resumes where it stopped.", false);
+                            break;
+                        }
+                    }
+                } catch (IOException e) {
+                    failure = e; // keep what arrived before the failure, so the next try resumes after it
+                }
+                if (n > 0) {
+                    full.put(new Chunk(buffer, n));
+                    done += n;
+                } else {
+                    free.put(buffer);
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+                if (cancelled != null) {
+                    throw cancelled;
+                }
+                if (done > file.size()) {
+                    throw new HubException(file.path() + " from " + source.name() + " is larger than the "
+                            + file.size() + " bytes the listing gives.", true);
+                }
+                if (end) {
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } finally {
+            try {
+                full.put(new Chunk(null, -1));
+                writer.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IOException("writing " + file.path() + " failed: " + e.getCause().getMessage(), e.getCause());
+            }
+        }
     }
 
     private static String verify(RemoteFile file, Path partial, MessageDigest digest) throws IOException {

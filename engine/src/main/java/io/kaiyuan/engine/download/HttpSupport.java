@@ -53,6 +53,64 @@ final class HttpSupport {
         throw new IOException("too many redirects from " + uri);
     }
 
+    /** An open file response: status, headers (lower-case names) and its body. */
+    record Stream(int status, java.util.Map<String, java.util.List<String>> headers, java.io.InputStream body,
+            java.net.HttpURLConnection connection) implements AutoCloseable {
+        String header(String name) {
+            java.util.List<String> v = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+            return v == null || v.isEmpty() ? null : v.get(0);
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (body != null) {
+                    body.close();
+                }
+            } catch (IOException ignored) {
+                // closing after a failure
+            }
+            connection.disconnect();
+        }
+    }
+
+    /**
+     * Opens a file download with HttpURLConnection, which reads several times faster than
+     * java.net.http's InputStream body; redirects are followed here so that headers go only to the
+     * source's own host. A read that waits longer than {@code readTimeout} fails (a stalled transfer).
+     */
+    static Stream open(URI uri, Map<String, String> sourceHeaders, Map<String, String> extraHeaders,
+            Duration readTimeout) throws IOException {
+        URI current = uri;
+        for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection) current.toURL().openConnection();
+            c.setInstanceFollowRedirects(false);
+            c.setConnectTimeout(20_000);
+            c.setReadTimeout((int) Math.max(1, readTimeout.toMillis()));
+            c.setRequestProperty("User-Agent", "kaiyuan");
+            c.setRequestProperty("Accept-Encoding", "identity");
+            if (sameHost(uri, current)) {
+                sourceHeaders.forEach(c::setRequestProperty);
+            }
+            extraHeaders.forEach(c::setRequestProperty);
+            int status = c.getResponseCode();
+            java.util.Map<String, java.util.List<String>> headers = new java.util.HashMap<>();
+            c.getHeaderFields().forEach((k, v) -> {
+                if (k != null) {
+                    headers.put(k.toLowerCase(java.util.Locale.ROOT), v);
+                }
+            });
+            if (status >= 300 && status < 400 && headers.containsKey("location")) {
+                c.disconnect();
+                current = current.resolve(headers.get("location").get(0));
+                continue;
+            }
+            java.io.InputStream body = status >= 400 ? c.getErrorStream() : c.getInputStream();
+            return new Stream(status, headers, body, c);
+        }
+        throw new IOException("too many redirects from " + uri);
+    }
+
     static boolean sameHost(URI a, URI b) {
         return Objects.equals(a.getHost(), b.getHost()) && a.getPort() == b.getPort()
                 && Objects.equals(a.getScheme(), b.getScheme());

@@ -48,7 +48,7 @@ class ModelInstallerTest {
         files.put("README.md", "# not fetched".getBytes(StandardCharsets.UTF_8));
         files.put("onnx/model.onnx", random(40_000, 2));
         files.put("onnx/model_q4.onnx", random(30_000, 3));
-        files.put("onnx/model_q4.onnx_data", random(700_000, 4));
+        files.put("onnx/model_q4.onnx_data", random(6_000_000, 4));
         hub.addRepo(REPO, files);
     }
 
@@ -222,7 +222,7 @@ class ModelInstallerTest {
         CancellationToken cancel = new CancellationToken();
         ModelInstaller first = new ModelInstaller(models, transfer());
         HubException stopped = assertThrows(HubException.class, () -> first.install("tiny", origins(REPO, "main", source(null)), Optional.of(Variant.Q4), (done, total, file) -> {
-                    if (file.endsWith("_data") && done > 400_000) {
+                    if (file.endsWith("_data") && done > 1_500_000) {
                         cancel.cancel();
                     }
                 }, cancel));
