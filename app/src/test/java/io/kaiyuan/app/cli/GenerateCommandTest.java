@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kaiyuan.engine.testing.TestModels;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,18 +27,13 @@ class GenerateCommandTest {
         model = TestModels.withTokenizer(TestModels.chatSized(), shared.resolve("tiny-qwen"));
     }
 
-    record Run(int exitCode, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = KaiyuanCommand.commandLine(new PrintWriter(out), new PrintWriter(err)).execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static Cli.Run run(String... args) {
+        return Cli.run(args);
     }
 
     @Test
     void jsonOutputHasTheDocumentedFields() throws Exception {
-        Run r = run("generate", "--model", model.toString(), "--prompt", "你好", "--max-new-tokens", "6", "--json");
+        Cli.Run r = run("generate", "--model", model.toString(), "--prompt", "你好", "--max-new-tokens", "6", "--json");
         assertEquals(0, r.exitCode(), r.err());
         JsonNode json = JSON.readTree(r.out());
         assertEquals(List.of("model", "variant", "provider", "prompt_token_ids", "token_ids", "text", "reasoning", "answer",
@@ -57,7 +50,7 @@ class GenerateCommandTest {
     }
 
     /** The prompt of a --json run, decoded with its special tokens. */
-    private static String promptText(Run r) throws Exception {
+    private static String promptText(Cli.Run r) throws Exception {
         JsonNode ids = JSON.readTree(r.out()).get("prompt_token_ids");
         int[] array = new int[ids.size()];
         for (int i = 0; i < array.length; i++) {
@@ -76,9 +69,9 @@ class GenerateCommandTest {
 
     @Test
     void streamsTextToStdoutAndMetricsToStderr() throws Exception {
-        Run json = run("generate", "--model", model.toString(), "--prompt", "Hello", "--raw", "--max-new-tokens", "8",
+        Cli.Run json = run("generate", "--model", model.toString(), "--prompt", "Hello", "--raw", "--max-new-tokens", "8",
                 "--temperature", "0", "--json");
-        Run plain = run("generate", "--model", model.toString(), "--prompt", "Hello", "--raw", "--max-new-tokens", "8",
+        Cli.Run plain = run("generate", "--model", model.toString(), "--prompt", "Hello", "--raw", "--max-new-tokens", "8",
                 "--temperature", "0");
         assertEquals(0, plain.exitCode(), plain.err());
         assertEquals(JSON.readTree(json.out()).get("answer").asText() + System.lineSeparator(), plain.out());
@@ -91,7 +84,7 @@ class GenerateCommandTest {
         Path messages = shared.resolve("messages.json");
         Files.writeString(messages, "[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"assistant\",\"content\":\"hello\"},"
                 + "{\"role\":\"user\",\"content\":\"bye\"}]");
-        Run r = run("generate", "--model", model.toString(), "--messages", messages.toString(), "--system", "Be brief.",
+        Cli.Run r = run("generate", "--model", model.toString(), "--messages", messages.toString(), "--system", "Be brief.",
                 "--max-new-tokens", "1", "--json");
         assertEquals(0, r.exitCode(), r.err());
         assertEquals("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n"
@@ -110,34 +103,34 @@ class GenerateCommandTest {
 
     @Test
     void badInputGetsAClearMessageAndExitCode2() throws Exception {
-        Run missing = run("generate", "--model", shared.resolve("nothing-here").toString(), "--prompt", "hi");
+        Cli.Run missing = run("generate", "--model", shared.resolve("nothing-here").toString(), "--prompt", "hi");
         assertEquals(2, missing.exitCode());
         assertTrue(missing.err().startsWith("kaiyuan: No model folder"), missing.err());
         assertFalse(missing.err().contains("Exception"), "no stack trace: " + missing.err());
 
         Path broken = shared.resolve("broken.json");
         Files.writeString(broken, "[{\"role\":\"user\"}]");
-        Run badMessages = run("generate", "--model", model.toString(), "--messages", broken.toString());
+        Cli.Run badMessages = run("generate", "--model", model.toString(), "--messages", broken.toString());
         assertEquals(2, badMessages.exitCode());
         assertTrue(badMessages.err().contains("message 1 needs a \"role\" and a \"content\""), badMessages.err());
 
-        Run badProvider = run("generate", "--model", model.toString(), "--prompt", "hi", "--provider", "tpu");
+        Cli.Run badProvider = run("generate", "--model", model.toString(), "--prompt", "hi", "--provider", "tpu");
         assertEquals(2, badProvider.exitCode());
         assertTrue(badProvider.err().contains("use auto, cpu, cuda, directml or coreml"), badProvider.err());
 
-        Run cuda = run("generate", "--model", model.toString(), "--prompt", "hi", "--provider", "cuda");
+        Cli.Run cuda = run("generate", "--model", model.toString(), "--prompt", "hi", "--provider", "cuda");
         if (!new io.kaiyuan.engine.ort.OrtRuntime().availableProviders().contains(io.kaiyuan.engine.api.ExecutionProvider.CUDA)) {
             assertEquals(2, cuda.exitCode());
             assertTrue(cuda.err().contains("-P cuda"), cuda.err());
         }
 
-        Run both = run("generate", "--model", model.toString(), "--prompt", "hi", "--messages", broken.toString());
+        Cli.Run both = run("generate", "--model", model.toString(), "--prompt", "hi", "--messages", broken.toString());
         assertEquals(2, both.exitCode(), "picocli reports mutually exclusive options");
     }
 
     @Test
     void benchPrintsEngineAndBareFigures() throws Exception {
-        Run r = run("bench", "--model", model.toString(), "--prompt-tokens", "16", "--new-tokens", "4", "--runs", "1",
+        Cli.Run r = run("bench", "--model", model.toString(), "--prompt-tokens", "16", "--new-tokens", "4", "--runs", "1",
                 "--threads", "1", "--json");
         assertEquals(0, r.exitCode(), r.err());
         JsonNode json = JSON.readTree(r.out());
@@ -152,23 +145,23 @@ class GenerateCommandTest {
     void templatePrintsExactlyTheRenderedPrompt() throws Exception {
         Path messages = shared.resolve("chat.json");
         Files.writeString(messages, "[{\"role\":\"system\",\"content\":\"简短回答\"},{\"role\":\"user\",\"content\":\"hi 👋\"}]");
-        Run r = run("template", "--model", model.toString(), "--messages", messages.toString());
+        Cli.Run r = run("template", "--model", model.toString(), "--messages", messages.toString());
         assertEquals(0, r.exitCode(), r.err());
         assertEquals("<|im_start|>system\n简短回答<|im_end|>\n<|im_start|>user\nhi 👋<|im_end|>\n<|im_start|>assistant\n", r.out());
-        Run noThinking = run("template", "--model", model.toString(), "--prompt", "hi", "--enable-thinking", "false");
+        Cli.Run noThinking = run("template", "--model", model.toString(), "--prompt", "hi", "--enable-thinking", "false");
         assertEquals("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n", noThinking.out());
-        Run viaVar = run("template", "--model", model.toString(), "--prompt", "hi", "--var", "enable_thinking=false");
+        Cli.Run viaVar = run("template", "--model", model.toString(), "--prompt", "hi", "--var", "enable_thinking=false");
         assertEquals(noThinking.out(), viaVar.out());
-        Run noPrompt = run("template", "--model", model.toString(), "--prompt", "hi", "--no-generation-prompt");
+        Cli.Run noPrompt = run("template", "--model", model.toString(), "--prompt", "hi", "--no-generation-prompt");
         assertEquals("<|im_start|>user\nhi<|im_end|>\n", noPrompt.out());
-        Run badVar = run("template", "--model", model.toString(), "--prompt", "hi", "--var", "x=oops");
+        Cli.Run badVar = run("template", "--model", model.toString(), "--prompt", "hi", "--var", "x=oops");
         assertEquals(2, badVar.exitCode());
         assertTrue(badVar.err().contains("--var x=oops is not JSON"), badVar.err());
     }
 
     @Test
     void generateRendersWithEnableThinking() throws Exception {
-        Run r = run("generate", "--model", model.toString(), "--prompt", "hi", "--enable-thinking", "false",
+        Cli.Run r = run("generate", "--model", model.toString(), "--prompt", "hi", "--enable-thinking", "false",
                 "--max-new-tokens", "1", "--json");
         assertEquals(0, r.exitCode(), r.err());
         assertEquals("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n", promptText(r));
@@ -176,7 +169,7 @@ class GenerateCommandTest {
 
     @Test
     void providersListsTheCpu() {
-        Run r = run("providers");
+        Cli.Run r = run("providers");
         assertEquals(0, r.exitCode());
         assertTrue(r.out().contains("cpu       available"), r.out());
     }

@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kaiyuan.engine.testing.HubTestServer;
 import io.kaiyuan.engine.testing.TestModels;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -33,13 +31,8 @@ class ModelsCommandTest {
     private HubTestServer hub;
     private Path model;
 
-    record Run(int exitCode, String out, String err) {}
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = KaiyuanCommand.commandLine(new PrintWriter(out), new PrintWriter(err)).execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static Cli.Run run(String... args) {
+        return Cli.run(args);
     }
 
     @BeforeEach
@@ -65,7 +58,7 @@ class ModelsCommandTest {
 
     @Test
     void pullGenerateVerifyRemove() throws Exception {
-        Run pull = run("models", "pull", "onnx-community/Tiny-Qwen", "--source", hub.endpoint().toString(), "--json");
+        Cli.Run pull = run("models", "pull", "onnx-community/Tiny-Qwen", "--source", hub.endpoint().toString(), "--json");
         assertEquals(0, pull.exitCode(), pull.err());
         JsonNode result = JSON.readTree(pull.out());
         assertEquals("fp32", result.get("variant").asText());
@@ -73,16 +66,16 @@ class ModelsCommandTest {
         Path installed = home.resolve("models/onnx-community--Tiny-Qwen");
         assertFalse(Files.exists(installed.resolve("README.md")), "only the model's files are fetched");
 
-        Run list = run("models", "list", "--json");
+        Cli.Run list = run("models", "list", "--json");
         assertEquals("onnx-community/Tiny-Qwen", JSON.readTree(list.out()).get(0).get("id").asText());
 
-        Run generate = run("generate", "--model", "onnx-community/Tiny-Qwen", "--prompt", "你好", "--max-new-tokens", "3", "--json");
+        Cli.Run generate = run("generate", "--model", "onnx-community/Tiny-Qwen", "--prompt", "你好", "--max-new-tokens", "3", "--json");
         assertEquals(0, generate.exitCode(), generate.err());
         assertEquals("onnx-community--Tiny-Qwen", JSON.readTree(generate.out()).get("model").asText());
 
         assertEquals(0, run("models", "verify", "onnx-community/Tiny-Qwen").exitCode());
         Files.writeString(installed.resolve("config.json"), "{}");
-        Run damaged = run("models", "verify", "onnx-community/Tiny-Qwen");
+        Cli.Run damaged = run("models", "verify", "onnx-community/Tiny-Qwen");
         assertEquals(1, damaged.exitCode());
         assertTrue(damaged.out().contains("altered: config.json"), damaged.out());
         Files.delete(installed.resolve("tokenizer.json"));
@@ -95,18 +88,18 @@ class ModelsCommandTest {
 
     @Test
     void importInPlaceOrCopiedAndRunById() throws Exception {
-        Run inPlace = run("models", "import", model.toString(), "--id", "local/tiny", "--in-place");
+        Cli.Run inPlace = run("models", "import", model.toString(), "--id", "local/tiny", "--in-place");
         assertEquals(0, inPlace.exitCode(), inPlace.err());
         assertFalse(Files.exists(home.resolve("models/local--tiny/config.json")), "referenced, not copied");
-        Run generate = run("generate", "--model", "local/tiny", "--prompt", "hi", "--max-new-tokens", "2", "--json");
+        Cli.Run generate = run("generate", "--model", "local/tiny", "--prompt", "hi", "--max-new-tokens", "2", "--json");
         assertEquals(0, generate.exitCode(), generate.err());
 
-        Run copied = run("models", "import", model.toString());
+        Cli.Run copied = run("models", "import", model.toString());
         assertEquals(0, copied.exitCode(), copied.err());
         assertTrue(Files.exists(home.resolve("models/Tiny-Qwen/config.json")));
         assertEquals(0, run("models", "verify", "Tiny-Qwen").exitCode());
 
-        Run notAModel = run("models", "import", work.toString(), "--id", "broken");
+        Cli.Run notAModel = run("models", "import", work.toString(), "--id", "broken");
         assertEquals(2, notAModel.exitCode());
         assertTrue(notAModel.err().contains("config.json is missing"), notAModel.err());
     }
@@ -114,14 +107,14 @@ class ModelsCommandTest {
     @Test
     void errorsExitNonZeroWithTheMessage() {
         hub.gated = true;
-        Run gated = run("models", "pull", "onnx-community/Tiny-Qwen", "--source", hub.endpoint().toString());
+        Cli.Run gated = run("models", "pull", "onnx-community/Tiny-Qwen", "--source", hub.endpoint().toString());
         assertEquals(2, gated.exitCode());
         assertTrue(gated.err().contains("accept its licence"), gated.err());
         hub.gated = false;
-        Run badSource = run("models", "pull", "onnx-community/Tiny-Qwen", "--source", "ftp-land");
+        Cli.Run badSource = run("models", "pull", "onnx-community/Tiny-Qwen", "--source", "ftp-land");
         assertEquals(2, badSource.exitCode());
         assertTrue(badSource.err().contains("Unknown source"), badSource.err());
-        Run missing = run("models", "rm", "nobody/nothing");
+        Cli.Run missing = run("models", "rm", "nobody/nothing");
         assertEquals(2, missing.exitCode());
         assertTrue(missing.err().contains("No installed model nobody/nothing"), missing.err());
         assertTrue(List.of(home.toFile().list()).isEmpty() || !Files.exists(home.resolve("models/onnx-community--Tiny-Qwen")));
