@@ -5,6 +5,8 @@ module io.kaiyuan.engine {
     requires ai.djl.tokenizers;
     requires org.slf4j;
     requires java.net.http;
+    requires java.management;
+    requires jdk.management;
 
     exports io.kaiyuan.engine.api;
     exports io.kaiyuan.engine.download;

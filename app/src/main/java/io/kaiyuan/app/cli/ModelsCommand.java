@@ -10,6 +10,7 @@ import io.kaiyuan.engine.download.HuggingFaceSource;
 import io.kaiyuan.engine.download.ModelInstaller;
 import io.kaiyuan.engine.download.ModelScopeSource;
 import io.kaiyuan.engine.download.Origin;
+import io.kaiyuan.engine.model.MemoryFit;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.model.Variant;
 import java.io.PrintWriter;
@@ -179,23 +180,41 @@ final class ModelsCommand implements Runnable {
         @Option(names = "--json", description = "Print a JSON array.")
         boolean json;
 
+        @Option(names = "--context", paramLabel = "TOKENS", defaultValue = "4096",
+                description = "Context length the memory estimate assumes (default: ${DEFAULT-VALUE}).")
+        int context;
+
+        /** Whether the model fits in memory at the chosen context, or "?" when its folder cannot be read. */
+        private String fit(ModelRegistry.InstalledModel m, long available) {
+            try {
+                var config = io.kaiyuan.engine.model.ModelFolder.open(m.dir()).config();
+                int kvBytes = m.variant().contains("16") ? 2 : 4;
+                return MemoryFit.estimate(m.bytes(), config, kvBytes, Math.min(context, config.maxPositions()), available)
+                        .fit().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+            } catch (RuntimeException e) {
+                return "?";
+            }
+        }
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             List<ModelRegistry.InstalledModel> models = registry().list();
+            long available = MemoryFit.availableMemory();
             if (json) {
                 ArrayNode array = JSON.createArrayNode();
                 for (ModelRegistry.InstalledModel m : models) {
                     array.addObject().put("id", m.id()).put("path", m.dir().toString()).put("source", m.source())
                             .put("repo", m.repo()).put("commit", m.commit()).put("variant", m.variant())
-                            .put("bytes", m.bytes()).put("installed_at", m.installedAt());
+                            .put("bytes", m.bytes()).put("installed_at", m.installedAt()).put("fit", fit(m, available));
                 }
                 out.println(array);
             } else if (models.isEmpty()) {
                 out.println("No models installed. Download one: ./kaiyuan models pull onnx-community/Qwen2.5-0.5B-Instruct");
             } else {
+                out.printf("%-48s %-8s %10s  %-9s %s%n", "ID", "VARIANT", "SIZE", "FITS", "SOURCE");
                 for (ModelRegistry.InstalledModel m : models) {
-                    out.printf("%-48s %-8s %10s  %s%n", m.id(), m.variant(), gb(m.bytes()), m.source());
+                    out.printf("%-48s %-8s %10s  %-9s %s%n", m.id(), m.variant(), gb(m.bytes()), fit(m, available), m.source());
                 }
             }
             out.flush();
