@@ -30,7 +30,7 @@ public final class ModelInstaller {
             "special_tokens_map.json");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Progress of a whole install: bytes on disk of all chosen files; never goes backwards but on a restart. */
+    /** Progress of a whole install: bytes on disk of all chosen files; never goes backwards. */
     @FunctionalInterface
     public interface Progress {
         void update(long doneBytes, long totalBytes, String currentFile);
@@ -41,10 +41,25 @@ public final class ModelInstaller {
 
     private final Path modelsDir;
     private final FileTransfer transfer;
+    private final java.util.function.ToLongFunction<Path> freeSpace;
 
     public ModelInstaller(Path modelsDir, FileTransfer transfer) {
+        this(modelsDir, transfer, ModelInstaller::usableSpace);
+    }
+
+    /** For tests: how much space the models folder's disk has free. */
+    ModelInstaller(Path modelsDir, FileTransfer transfer, java.util.function.ToLongFunction<Path> freeSpace) {
         this.modelsDir = modelsDir;
         this.transfer = transfer;
+        this.freeSpace = freeSpace;
+    }
+
+    private static long usableSpace(Path dir) {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /** The folder name of a model id (org/name becomes org--name). */
@@ -120,14 +135,16 @@ public final class ModelInstaller {
             Path partial = partial(staging, f);
             present += Files.exists(partial) ? Math.min(Files.size(partial), f.size()) : 0;
         }
-        long free = Files.getFileStore(Files.createDirectories(modelsDir)).getUsableSpace();
+        long free = freeSpace.applyAsLong(Files.createDirectories(modelsDir));
         if (total - present > free) {
-            throw new HubException(String.format("%s needs %.1f GB more but only %.1f GB are free in %s.", repo,
-                    (total - present) / 1e9, free / 1e9, modelsDir), false);
+            throw new HubException(repo + " needs " + humanBytes(total - present) + " more but only " + humanBytes(free)
+                    + " are free in " + modelsDir + ": free some space or set KAIYUAN_HOME to a larger disk.", false);
         }
         ObjectNode manifest = JSON.createObjectNode();
         ArrayNode manifestFiles = JSON.createArrayNode();
         long[] done = new long[files.size()];
+        // A file that restarts (a server ignoring Range) must not make the bar jump back: hold the shown value.
+        long[] shown = {0};
         for (int i = 0; i < files.size(); i++) {
             RemoteFile f = files.get(i);
             Path partial = partial(staging, f);
@@ -138,7 +155,8 @@ public final class ModelInstaller {
                 for (long d : done) {
                     sum += d;
                 }
-                progress.update(sum, total, f.path());
+                shown[0] = Math.max(shown[0], sum);
+                progress.update(shown[0], total, f.path());
             }, cancel);
             Path complete = staging.resolve(f.path());
             Files.createDirectories(complete.getParent());
@@ -156,6 +174,17 @@ public final class ModelInstaller {
         JSON.writerWithDefaultPrettyPrinter().writeValue(staging.resolve(MANIFEST).toFile(), manifest);
         Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         return new Installed(id, target, repo, listing.commit(), variantOf(files), total);
+    }
+
+    /** 1.2 GB, 350.0 MB, 12.3 kB. */
+    static String humanBytes(long bytes) {
+        if (bytes >= 1_000_000_000L) {
+            return String.format(java.util.Locale.ROOT, "%.1f GB", bytes / 1e9);
+        }
+        if (bytes >= 1_000_000L) {
+            return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f kB", bytes / 1e3);
     }
 
     /** A file being downloaded: beside its final place, named .incomplete until verified. */
