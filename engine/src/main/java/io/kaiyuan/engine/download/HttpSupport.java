@@ -13,6 +13,8 @@ import java.util.Objects;
 /** Requests with manual redirects: credentials go only to the host they belong to. */
 final class HttpSupport {
     static final int MAX_REDIRECTS = 10;
+    /** HTTPS_PROXY, HTTP_PROXY and NO_PROXY from the environment, else the JVM's proxy settings. */
+    static final java.net.ProxySelector PROXIES = EnvProxySelector.fromEnvironment();
 
     private HttpSupport() {}
 
@@ -20,7 +22,7 @@ final class HttpSupport {
         return HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(20))
-                .proxy(java.net.ProxySelector.getDefault())
+                .proxy(PROXIES)
                 .build();
     }
 
@@ -83,7 +85,8 @@ final class HttpSupport {
             Duration readTimeout) throws IOException {
         URI current = uri;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            java.net.HttpURLConnection c = (java.net.HttpURLConnection) current.toURL().openConnection();
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection) current.toURL()
+                    .openConnection(PROXIES.select(current).get(0));
             c.setInstanceFollowRedirects(false);
             c.setConnectTimeout(20_000);
             c.setReadTimeout((int) Math.max(1, readTimeout.toMillis()));
