@@ -101,7 +101,8 @@ final class GenerateCommand implements Callable<Integer> {
                 new SamplingOverrides(temperature, topK, topP, minP, repetitionPenalty, seed), maxNewTokens, stops);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (LanguageModel model = LanguageModel.load(new OrtRuntime(), modelOptions.folder(), modelOptions.loadOptions())) {
+        Path folder = modelOptions.folder();
+        try (LanguageModel model = LanguageModel.load(new OrtRuntime(), folder, modelOptions.loadOptions())) {
             CancellationToken cancel = new CancellationToken();
             CountDownLatch printed = new CountDownLatch(1);
             // Ctrl+C cancels the generation and waits a moment for its result (finish_reason cancelled) to print.
@@ -118,7 +119,7 @@ final class GenerateCommand implements Callable<Integer> {
                 TokenListener listener = json ? TokenListener.NONE : new PlainListener(out);
                 GenerationResult result = model.generate(request, listener, cancel);
                 if (json) {
-                    out.println(JSON.writeValueAsString(toJson(model, result)));
+                    out.println(JSON.writeValueAsString(toJson(modelOptions.displayName(folder), model, result)));
                 } else {
                     out.println();
                     err.println(summary(result));
@@ -198,9 +199,9 @@ final class GenerateCommand implements Callable<Integer> {
         return messages;
     }
 
-    static ObjectNode toJson(LanguageModel model, GenerationResult result) {
+    static ObjectNode toJson(String modelName, LanguageModel model, GenerationResult result) {
         ObjectNode root = JSON.createObjectNode();
-        root.put("model", model.folder().name());
+        root.put("model", modelName);
         root.put("variant", model.variant().cliName());
         root.put("provider", model.provider().cliName());
         ArrayNode prompt = root.putArray("prompt_token_ids");

@@ -42,6 +42,11 @@ final class ModelOptions {
         return new Locator(model).folder();
     }
 
+    /** How results name the model: the installed id the user gave, else the folder's name. */
+    String displayName(Path folder) {
+        return Files.isDirectory(Path.of(model)) ? folder.getFileName().toString() : model;
+    }
+
     /** Finds a model folder from what the user typed: a path, or an installed model's id. */
     record Locator(String model) {
         Path folder() {

@@ -71,7 +71,7 @@ class ModelsCommandTest {
 
         Cli.Run generate = run("generate", "--model", "onnx-community/Tiny-Qwen", "--prompt", "你好", "--max-new-tokens", "3", "--json");
         assertEquals(0, generate.exitCode(), generate.err());
-        assertEquals("onnx-community--Tiny-Qwen", JSON.readTree(generate.out()).get("model").asText());
+        assertEquals("onnx-community/Tiny-Qwen", JSON.readTree(generate.out()).get("model").asText());
 
         assertEquals(0, run("models", "verify", "onnx-community/Tiny-Qwen").exitCode());
         Files.writeString(installed.resolve("config.json"), "{}");
