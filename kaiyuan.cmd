@@ -17,7 +17,7 @@ if errorlevel 1 (
   where mvn >nul 2>nul || (echo kaiyuan: building needs Maven 3.8+ and a JDK 17+. 1>&2 & exit /b 1)
   echo kaiyuan: building ^(first run, or sources changed^)... 1>&2
   pushd "%ROOT%"
-  call mvn -q -B -Dmaven.test.skip=true package 1>&2 || (popd & exit /b 1)
+  call mvn -q -B -DskipTests package 1>&2 || (popd & exit /b 1)
   popd
   type nul > "%STAMP%"
 )
