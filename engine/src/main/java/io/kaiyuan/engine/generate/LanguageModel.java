@@ -56,8 +56,10 @@ public final class LanguageModel implements AutoCloseable {
     private final DecoderSession decoder;
     private final long loadMs;
     private final int contextLimit;
-    /** The model's chat template, compiled once at load; empty when it has none. */
+    /** The model's chat template, compiled once at load; empty when it has none or it does not parse. */
     private final Optional<ChatTemplate> chatTemplate;
+    /** Why the template could not be compiled: reported when a chat prompt needs it, not at load. */
+    private final RuntimeException chatTemplateError;
     /** The tokens whose keys and values are in the cache: the first decoder.cacheLength() entries. */
     private int[] cachedTokens = new int[0];
 
@@ -68,7 +70,15 @@ public final class LanguageModel implements AutoCloseable {
         this.decoder = decoder;
         this.loadMs = loadMs;
         this.contextLimit = folder.config().maxPositions();
-        this.chatTemplate = ChatTemplates.forModel(folder);
+        Optional<ChatTemplate> template = Optional.empty();
+        RuntimeException error = null;
+        try {
+            template = ChatTemplates.forModel(folder);
+        } catch (io.kaiyuan.engine.template.ChatTemplateException e) {
+            error = e;
+        }
+        this.chatTemplate = template;
+        this.chatTemplateError = error;
     }
 
     /** Loads a model folder; throws {@link io.kaiyuan.engine.api.ModelLoadException} with a clear message. */
@@ -292,6 +302,9 @@ public final class LanguageModel implements AutoCloseable {
 
     /** The model's chat template; throws a message telling the user to use --raw when it has none. */
     public ChatTemplate chatTemplate() {
+        if (chatTemplateError != null) {
+            throw chatTemplateError;
+        }
         return chatTemplate.orElseGet(() -> ChatTemplates.require(folder));
     }
 

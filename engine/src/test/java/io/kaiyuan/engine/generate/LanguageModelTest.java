@@ -274,6 +274,21 @@ class LanguageModelTest {
     }
 
     @Test
+    void aTemplateThatDoesNotParseFailsChatPromptsOnlyWithAClearMessage(@TempDir Path dir) throws Exception {
+        Path m = TestModels.withTokenizer(TinyQwen.qwen2(), dir.resolve("m"));
+        Files.writeString(m.resolve("chat_template.jinja"), "{% for m in messages %}{{ m.content }}");
+        try (LanguageModel loaded = LanguageModel.load(RUNTIME, m, CPU)) {
+            GenerationException e = assertThrows(GenerationException.class, () -> loaded.generate(
+                    request(new Prompt.Chat(List.of(ChatMessage.user("hi"))), 2, List.of()), TokenListener.NONE,
+                    new CancellationToken()));
+            assertTrue(e.getMessage().contains("chat template cannot be parsed"), e.getMessage());
+            GenerationResult raw = loaded.generate(request(new Prompt.Tokens(List.of(5, 6, 7)), 2, List.of()), TokenListener.NONE,
+                    new CancellationToken());
+            assertFalse(raw.tokenIds().isEmpty(), "prompts without the template still work");
+        }
+    }
+
+    @Test
     void bestVariantPresentIsChosenForTheCpu(@TempDir Path dir) throws Exception {
         Path m = TestModels.withTokenizer(TinyQwen.qwen2(), dir.resolve("m"));
         TinyQwen.build(TinyQwen.qwen2().variantFile("model_q4").seed(3), m);
