@@ -4,5 +4,6 @@ module io.kaiyuan.ui {
     requires transitive javafx.controls;
 
     exports io.kaiyuan.ui.shell;
+    exports io.kaiyuan.ui.chat;
     opens io.kaiyuan.ui to javafx.graphics;
 }

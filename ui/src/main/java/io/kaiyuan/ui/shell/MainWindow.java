@@ -27,9 +27,32 @@ public final class MainWindow {
     private final ResourceBundle messages;
     private final BorderPane root = new BorderPane();
     private final Label pageTitle = new Label();
+    private StackPane placeholder;
 
+    private final io.kaiyuan.ui.chat.ChatBackend chatBackend;
+    private Parent chatPage;
+
+    /** The shell without an engine behind it (every page shows its title). */
     public MainWindow(Locale locale) {
+        this(locale, null, Runnable::run);
+    }
+
+    /**
+     * The shell with the chat page on {@code chatBackend}; {@code background} runs disk work (listing
+     * installed models) off the FX thread.
+     */
+    public MainWindow(Locale locale, io.kaiyuan.ui.chat.ChatBackend chatBackend, java.util.concurrent.Executor background) {
         this.messages = ResourceBundle.getBundle(BUNDLE, locale);
+        this.chatBackend = chatBackend;
+        if (chatBackend != null) {
+            io.kaiyuan.ui.chat.ChatViewModel chat = new io.kaiyuan.ui.chat.ChatViewModel(chatBackend,
+                    javafx.application.Platform::runLater, messages);
+            chatPage = new io.kaiyuan.ui.chat.ChatView(chat, messages).root();
+            background.execute(() -> {
+                java.util.List<String> ids = chatBackend.installedModels();
+                javafx.application.Platform.runLater(() -> chat.setModels(ids));
+            });
+        }
         build();
     }
 
@@ -56,6 +79,7 @@ public final class MainWindow {
             button.setOnAction(e -> {
                 button.setSelected(true);
                 pageTitle.setText(messages.getString(key));
+                root.setCenter(key.equals("nav.chat") && chatPage != null ? chatPage : placeholder);
             });
             sidebar.getChildren().add(button);
         }
@@ -66,9 +90,9 @@ public final class MainWindow {
         Label hint = new Label(messages.getString("shell.empty"));
         VBox page = new VBox(8, pageTitle, hint);
         page.setAlignment(Pos.CENTER);
-        StackPane content = new StackPane(page);
-        content.getStyleClass().add(PAGE_STYLE);
+        placeholder = new StackPane(page);
+        placeholder.getStyleClass().add(PAGE_STYLE);
         root.setLeft(sidebar);
-        root.setCenter(content);
+        root.setCenter(chatPage != null ? chatPage : placeholder);
     }
 }

@@ -1,0 +1,91 @@
+package io.kaiyuan.app.wiring;
+
+import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.api.ChatMessage;
+import io.kaiyuan.engine.api.GenerationRequest;
+import io.kaiyuan.engine.api.SamplingOverrides;
+import io.kaiyuan.engine.api.TokenListener;
+import io.kaiyuan.engine.generate.LanguageModel;
+import io.kaiyuan.engine.model.ModelRegistry;
+import io.kaiyuan.engine.ort.OrtRuntime;
+import io.kaiyuan.ui.chat.ChatBackend;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chat page's engine: one named generation thread owns the loaded model (its session and KV cache
+ * live and die there), loading another model when the conversation asks for it. Safe from any thread.
+ */
+public final class EngineChatBackend implements ChatBackend, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineChatBackend.class);
+    private static final int MAX_NEW_TOKENS = 2048;
+
+    private final ModelRegistry registry;
+    private final ExecutorService generation = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "kaiyuan-generation");
+        t.setDaemon(true);
+        return t;
+    });
+    private OrtRuntime runtime;
+    private String loadedId;
+    private LanguageModel loaded;
+
+    public EngineChatBackend(ModelRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public List<String> installedModels() {
+        return registry.list().stream().map(ModelRegistry.InstalledModel::id).toList();
+    }
+
+    @Override
+    public void answer(String modelId, List<ChatMessage> conversation, Map<String, Object> templateVariables,
+            TokenListener listener, CancellationToken cancel, Completion completion) {
+        generation.execute(() -> {
+            try {
+                LanguageModel model = load(modelId);
+                completion.finished(model.generate(new GenerationRequest(
+                        new GenerationRequest.Prompt.Chat(conversation, templateVariables), SamplingOverrides.NONE,
+                        MAX_NEW_TOKENS, List.of()), listener, cancel));
+            } catch (RuntimeException e) {
+                LOG.warn("chat with {} failed", modelId, e);
+                completion.failed(e.getMessage() != null ? e.getMessage() : e.toString());
+            }
+        });
+    }
+
+    /** On the generation thread: the model, loaded once and kept until another is asked for. */
+    private LanguageModel load(String modelId) {
+        if (modelId.equals(loadedId) && loaded != null) {
+            return loaded;
+        }
+        if (loaded != null) {
+            loaded.close();
+            loaded = null;
+            loadedId = null;
+        }
+        if (runtime == null) {
+            runtime = new OrtRuntime();
+        }
+        ModelRegistry.InstalledModel installed = registry.find(modelId).orElseThrow(() ->
+                new IllegalArgumentException(modelId + " is not installed any more: pick another model."));
+        loaded = LanguageModel.load(runtime, installed.dir(), LanguageModel.LoadOptions.DEFAULT);
+        loadedId = modelId;
+        return loaded;
+    }
+
+    @Override
+    public void close() {
+        generation.execute(() -> {
+            if (loaded != null) {
+                loaded.close();
+            }
+        });
+        generation.shutdown();
+    }
+}

@@ -1,0 +1,29 @@
+package io.kaiyuan.ui.chat;
+
+import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.api.ChatMessage;
+import io.kaiyuan.engine.api.GenerationResult;
+import io.kaiyuan.engine.api.TokenListener;
+import java.util.List;
+import java.util.Map;
+
+/** What the chat page needs from the engine; implemented in the app's wiring on a generation thread. */
+public interface ChatBackend {
+    /** Ids of the installed models. May touch the disk: call off the FX thread. */
+    List<String> installedModels();
+
+    /** Called once a request ends, on the generation thread. */
+    interface Completion {
+        void finished(GenerationResult result);
+
+        /** A message for the user: what happened and what to do. */
+        void failed(String message);
+    }
+
+    /**
+     * Loads the model if needed and answers the conversation, streaming to {@code listener}; returns at
+     * once. Everything after this call happens on the backend's generation thread.
+     */
+    void answer(String modelId, List<ChatMessage> conversation, Map<String, Object> templateVariables,
+            TokenListener listener, CancellationToken cancel, Completion completion);
+}

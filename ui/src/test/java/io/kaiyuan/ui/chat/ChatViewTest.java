@@ -1,0 +1,84 @@
+package io.kaiyuan.ui.chat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kaiyuan.ui.shell.MainWindow;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Scene;
+import javafx.scene.control.Button;
+import javafx.scene.control.ListView;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The chat page in the real window, driven by keyboard, with a real tiny model on a generation thread. */
+@ExtendWith(ApplicationExtension.class)
+class ChatViewTest {
+    private ExecutorService generation;
+    private TinyModelBackend backend;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        generation = Executors.newSingleThreadExecutor();
+        backend = new TinyModelBackend(Files.createTempDirectory("kaiyuan-ui-test"), generation, 400);
+        MainWindow window = new MainWindow(Locale.ENGLISH, backend, Runnable::run);
+        stage.setScene(new Scene(window.root(), 900, 600));
+        stage.show();
+    }
+
+    @AfterEach
+    void stop() {
+        generation.shutdownNow();
+        backend.close();
+    }
+
+    @SuppressWarnings("unchecked")
+    private ListView<MessageItem> messages(FxRobot robot) {
+        return robot.lookup("#chat-messages").queryAs(ListView.class);
+    }
+
+    private static void waitUntil(java.util.concurrent.Callable<Boolean> condition) throws Exception {
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, condition);
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    @Test
+    void enterSendsAndTheAnswerStreamsIn(FxRobot robot) throws Exception {
+        robot.clickOn("#chat-input").write("你好").type(KeyCode.ENTER);
+        waitUntil(() -> messages(robot).getItems().size() == 2
+                && !messages(robot).getItems().get(1).footerProperty().get().isEmpty());
+        MessageItem answer = messages(robot).getItems().get(1);
+        assertFalse(answer.textProperty().get().isEmpty());
+        assertTrue(answer.footerProperty().get().contains("400 tokens"), answer.footerProperty().get());
+        assertEquals("Send", robot.lookup("#chat-send").queryAs(Button.class).getText());
+    }
+
+    @Test
+    void shiftEnterAddsALineAndEscStops(FxRobot robot) throws Exception {
+        robot.clickOn("#chat-input").write("line one");
+        robot.press(KeyCode.SHIFT).type(KeyCode.ENTER).release(KeyCode.SHIFT);
+        robot.write("line two");
+        assertEquals("line one\nline two", robot.lookup("#chat-input").queryAs(javafx.scene.control.TextArea.class).getText());
+        robot.type(KeyCode.ENTER);
+        waitUntil(() -> messages(robot).getItems().size() == 2
+                && !messages(robot).getItems().get(1).textProperty().get().isEmpty());
+        assertEquals("line one\nline two", messages(robot).getItems().get(0).textProperty().get());
+        robot.type(KeyCode.ESCAPE);
+        waitUntil(() -> !messages(robot).getItems().get(1).footerProperty().get().isEmpty());
+        assertTrue(messages(robot).getItems().get(1).footerProperty().get().contains("stopped"),
+                messages(robot).getItems().get(1).footerProperty().get());
+    }
+}
