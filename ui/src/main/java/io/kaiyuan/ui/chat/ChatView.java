@@ -38,6 +38,9 @@ public final class ChatView {
         list.setId("chat-messages");
         list.setCellFactory(v -> new MessageCell(messages));
         list.setFocusTraversable(false);
+        // The page decides the list's width; its cells wrap to it (their labels follow the list's width).
+        list.setPrefWidth(200);
+        list.setMinWidth(0);
         model.conversation().addListener((javafx.collections.ListChangeListener<MessageItem>) c ->
                 list.scrollTo(Math.max(0, model.conversation().size() - 1)));
 
@@ -93,6 +96,8 @@ public final class ChatView {
 
         MessageCell(ResourceBundle messages) {
             this.messages = messages;
+            // A cell otherwise takes its text's unwrapped width and the list scrolls sideways.
+            setPrefWidth(0);
         }
 
         @Override
@@ -121,8 +126,12 @@ public final class ChatView {
             footer.managedProperty().bind(footer.visibleProperty());
             VBox box = new VBox(4, who, reasoning, text, footer);
             box.setPadding(new Insets(4));
-            box.prefWidthProperty().bind(getListView().widthProperty().subtract(40));
-            text.maxWidthProperty().bind(box.prefWidthProperty());
+            var width = getListView().widthProperty().subtract(48);
+            for (Label l : new Label[] {reasoning, text, footer}) {
+                l.setMinWidth(0);
+                l.prefWidthProperty().bind(width);
+                l.maxWidthProperty().bind(width);
+            }
             setGraphic(box);
         }
     }
