@@ -31,7 +31,11 @@ public final class ChatView {
         error.setId("chat-error");
         error.textProperty().bind(model.errorProperty());
         error.setStyle("-fx-text-fill: #b3261e;");
-        HBox top = new HBox(12, picker, error);
+        Button newChat = new Button("+");
+        newChat.setId("chat-new");
+        newChat.setTooltip(new Tooltip(messages.getString("chat.new.tooltip")));
+        newChat.setOnAction(e -> model.newChat());
+        HBox top = new HBox(12, newChat, picker, error);
         top.setPadding(new Insets(8));
 
         ListView<MessageItem> list = new ListView<>(model.conversation());
@@ -57,8 +61,6 @@ public final class ChatView {
             } else if (e.getCode() == KeyCode.ENTER) {
                 e.consume();
                 input.insertText(input.getCaretPosition(), "\n");
-            } else if (e.getCode() == KeyCode.ESCAPE) {
-                model.stop();
             }
         });
         Button send = new Button();
@@ -76,8 +78,17 @@ public final class ChatView {
         HBox bottom = new HBox(8, input, send);
         HBox.setHgrow(input, Priority.ALWAYS);
         bottom.setPadding(new Insets(8));
-        root.setOnKeyPressed(e -> {
-            if (e.getCode() == KeyCode.ESCAPE) {
+        // Page shortcuts, also while the input has the focus: Ctrl+K picks a model, Ctrl+N starts a new chat.
+        root.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, e -> {
+            if (e.isShortcutDown() && e.getCode() == KeyCode.K) {
+                e.consume();
+                picker.requestFocus();
+                picker.show();
+            } else if (e.isShortcutDown() && e.getCode() == KeyCode.N) {
+                e.consume();
+                model.newChat();
+                input.requestFocus();
+            } else if (e.getCode() == KeyCode.ESCAPE) {
                 model.stop();
             }
         });

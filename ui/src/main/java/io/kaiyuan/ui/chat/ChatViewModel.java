@@ -112,6 +112,14 @@ public final class ChatViewModel {
         });
     }
 
+    /** Starts a new conversation (FX thread); stops an answer in progress first. */
+    public void newChat() {
+        stop();
+        conversation.clear();
+        error.set("");
+        input.set("");
+    }
+
     /** Stops the answer being generated (any thread). */
     public void stop() {
         CancellationToken c = cancel;

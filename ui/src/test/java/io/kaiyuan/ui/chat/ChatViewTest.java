@@ -67,6 +67,23 @@ class ChatViewTest {
     }
 
     @Test
+    void ctrlKFocusesTheModelPickerAndCtrlNStartsANewChat(FxRobot robot) throws Exception {
+        robot.clickOn("#chat-input").write("hi").type(KeyCode.ENTER);
+        waitUntil(() -> !messages(robot).getItems().isEmpty()
+                && !messages(robot).getItems().get(messages(robot).getItems().size() - 1).footerProperty().get().isEmpty());
+        robot.clickOn("#chat-input");
+        robot.press(KeyCode.CONTROL).type(KeyCode.K).release(KeyCode.CONTROL);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(robot.lookup("#chat-model").queryAs(javafx.scene.control.ComboBox.class).isFocused());
+        robot.type(KeyCode.ESCAPE);
+        robot.clickOn("#chat-input");
+        robot.press(KeyCode.CONTROL).type(KeyCode.N).release(KeyCode.CONTROL);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(messages(robot).getItems().isEmpty(), "a new chat starts empty");
+        assertTrue(robot.lookup("#chat-input").queryAs(javafx.scene.control.TextArea.class).isFocused());
+    }
+
+    @Test
     void shiftEnterAddsALineAndEscStops(FxRobot robot) throws Exception {
         robot.clickOn("#chat-input").write("line one");
         robot.press(KeyCode.SHIFT).type(KeyCode.ENTER).release(KeyCode.SHIFT);
