@@ -134,7 +134,8 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void removeHook(Thread hook) {
+    /** Removes a shutdown hook unless the JVM is already exiting (then the hook has run). */
+    static void removeHook(Thread hook) {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {

@@ -74,17 +74,16 @@ final class ModelsCommand implements Runnable {
 
         List<Origin> origins(Map<String, String> env) {
             String s = source.toLowerCase(Locale.ROOT);
+            String hfRevision = revision != null ? revision : "main";
             List<Origin> out = new ArrayList<>();
             switch (s) {
                 case "huggingface" -> {
-                    out.add(new Origin(HuggingFaceSource.fromEnvironment(env), repo, revision != null ? revision : "main"));
+                    out.add(new Origin(HuggingFaceSource.fromEnvironment(env), repo, hfRevision));
                     if (!env.containsKey("HF_ENDPOINT")) {
-                        out.add(new Origin(new HuggingFaceSource("hf-mirror", HuggingFaceSource.HF_MIRROR,
-                                Optional.ofNullable(env.get("HF_TOKEN"))), repo, revision != null ? revision : "main"));
+                        out.add(new Origin(HuggingFaceSource.mirror(env), repo, hfRevision));
                     }
                 }
-                case "hf-mirror" -> out.add(new Origin(new HuggingFaceSource("hf-mirror", HuggingFaceSource.HF_MIRROR,
-                        Optional.ofNullable(env.get("HF_TOKEN"))), repo, revision != null ? revision : "main"));
+                case "hf-mirror" -> out.add(new Origin(HuggingFaceSource.mirror(env), repo, hfRevision));
                 case "modelscope" -> out.add(new Origin(ModelScopeSource.fromEnvironment(env), repo,
                         revision != null ? revision : "master"));
                 default -> {
@@ -93,7 +92,7 @@ final class ModelsCommand implements Runnable {
                                 + "': use huggingface, hf-mirror, modelscope or a base URL such as https://hf-mirror.com.");
                     }
                     out.add(new Origin(new HuggingFaceSource(source, URI.create(source),
-                            Optional.ofNullable(env.get("HF_TOKEN"))), repo, revision != null ? revision : "main"));
+                            Optional.ofNullable(env.get("HF_TOKEN"))), repo, hfRevision));
                 }
             }
             return out;
@@ -115,11 +114,7 @@ final class ModelsCommand implements Runnable {
                         Optional.ofNullable(variant).map(Variant::parse), bar, cancel);
             } finally {
                 bar.finish();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // exiting
-                }
+                GenerateCommand.removeHook(hook);
             }
             if (json) {
                 ObjectNode o = JSON.createObjectNode().put("id", installed.id()).put("path", installed.dir().toString())

@@ -47,6 +47,11 @@ public final class HuggingFaceSource implements HubSource {
                 Optional.ofNullable(env.get("HF_TOKEN")));
     }
 
+    /** hf-mirror.com, with HF_TOKEN when set. */
+    public static HuggingFaceSource mirror(Map<String, String> env) {
+        return new HuggingFaceSource("hf-mirror", HF_MIRROR, Optional.ofNullable(env.get("HF_TOKEN")));
+    }
+
     @Override
     public String name() {
         return name;
