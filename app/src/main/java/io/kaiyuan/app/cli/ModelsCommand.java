@@ -7,9 +7,12 @@ import io.kaiyuan.app.paths.AppPaths;
 import io.kaiyuan.engine.api.CancellationToken;
 import io.kaiyuan.engine.download.FileTransfer;
 import io.kaiyuan.engine.download.HuggingFaceSource;
+import io.kaiyuan.engine.download.InstallProgress;
 import io.kaiyuan.engine.download.ModelInstaller;
 import io.kaiyuan.engine.download.ModelScopeSource;
 import io.kaiyuan.engine.download.Origin;
+import io.kaiyuan.engine.model.Catalog;
+import io.kaiyuan.engine.model.CatalogEntry;
 import io.kaiyuan.engine.model.MemoryFit;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.model.Variant;
@@ -30,7 +33,8 @@ import picocli.CommandLine.Parameters;
 /** {@code kaiyuan models}: the local registry and downloads. */
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = "Download, list, verify, import and remove local models (in $KAIYUAN_HOME/models).",
-        subcommands = {ModelsCommand.Pull.class, ModelsCommand.ListModels.class, ModelsCommand.Verify.class,
+        subcommands = {ModelsCommand.CatalogCommand.class, ModelsCommand.Pull.class, ModelsCommand.ListModels.class,
+                ModelsCommand.Verify.class,
                 ModelsCommand.Remove.class, ModelsCommand.Import.class})
 final class ModelsCommand implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,16 +55,111 @@ final class ModelsCommand implements Runnable {
         return String.format(Locale.ROOT, "%.2f GB", bytes / 1e9);
     }
 
+    /** The options of the commands that list models with a memory estimate. */
+    static final class Listing {
+        @Option(names = "--json", description = "Print a JSON array.")
+        boolean json;
+
+        @Option(names = "--context", paramLabel = "TOKENS", defaultValue = "4096",
+                description = "Context length the memory estimate assumes (default: ${DEFAULT-VALUE}).")
+        int context;
+    }
+
+    /** The catalog entry an argument names, if it is a catalog id (a repository is pulled as itself). */
+    static Optional<CatalogEntry> catalogEntry(String idOrRepo) {
+        return idOrRepo.contains("/") ? Optional.empty() : Catalog.bundled().find(idOrRepo);
+    }
+
+    @Command(name = "catalog", mixinStandardHelpOptions = true,
+            description = "List the bundled catalog of Chinese open models, with what fits this machine.")
+    static final class CatalogCommand implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @CommandLine.Mixin
+        Listing listing;
+
+        @Option(names = "--gpu", description = "Show the variants recommended for a GPU provider.")
+        boolean gpu;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            long available = MemoryFit.availableMemory();
+            ModelRegistry registry = registry();
+            Locale locale = Locale.getDefault();
+            if (listing.json) {
+                ArrayNode array = JSON.createArrayNode();
+                for (CatalogEntry e : Catalog.bundled().entries()) {
+                    Variant v = e.recommended(gpu);
+                    MemoryFit.Estimate fit = e.fit(v, listing.context, available);
+                    ObjectNode o = array.addObject().put("id", e.id()).put("name", e.name(Locale.ENGLISH))
+                            .put("name_zh", e.name(Locale.SIMPLIFIED_CHINESE)).put("organisation", e.organisation(Locale.ENGLISH))
+                            .put("family", e.family()).put("parameters", e.parameters())
+                            .put("licence", e.licence().name()).put("licence_url", e.licence().url())
+                            .put("context_length", e.contextLength()).put("reasoning", e.reasoning())
+                            .put("huggingface", e.huggingFaceRepo()).put("modelscope", e.modelScopeId().orElse(null))
+                            .put("recommended_cpu", e.cpuVariant().cliName()).put("recommended_gpu", e.gpuVariant().cliName())
+                            .put("variant", v.cliName()).put("weights_bytes", fit.weightsBytes())
+                            .put("weights_size_seen", e.weightsBytes(v).isPresent())
+                            .put("kv_cache_bytes", fit.kvCacheBytes()).put("context", fit.contextTokens())
+                            .put("fit", fitName(fit.fit())).put("installed", registry.find(e.id()).isPresent())
+                            .put("listing_verified", e.listingVerified())
+                            .put("description", e.description(Locale.ENGLISH)).put("description_zh", e.description(Locale.SIMPLIFIED_CHINESE));
+                    ObjectNode variants = o.putObject("variants");
+                    e.variants().forEach((variant, files) -> {
+                        ArrayNode list = variants.putArray(variant.cliName());
+                        files.forEach(f -> {
+                            ObjectNode file = list.addObject().put("path", f.path());
+                            if (f.size().isPresent()) {
+                                file.put("size", f.size().getAsLong());
+                            } else {
+                                file.putNull("size");
+                            }
+                        });
+                    });
+                }
+                out.println(array);
+            } else {
+                out.printf("%-30s %-7s %-8s %-7s %11s  %-9s %-22s %s%n", "ID", "PARAMS", "CONTEXT", "VARIANT", "SIZE", "FITS",
+                        "LICENCE", "NAME");
+                for (CatalogEntry e : Catalog.bundled().entries()) {
+                    Variant v = e.recommended(gpu);
+                    MemoryFit.Estimate fit = e.fit(v, listing.context, available);
+                    String size = (e.weightsBytes(v).isPresent() ? "" : "~") + gb(fit.weightsBytes());
+                    out.printf(Locale.ROOT, "%-30s %-7s %-8s %-7s %11s  %-9s %-22s %s%s%n", e.id(),
+                            String.format(Locale.ROOT, "%.1fB", e.parameters() / 1e9), e.contextLength() / 1024 + "K",
+                            v.cliName(), size, fitName(fit.fit()), e.licence().name(), e.name(locale),
+                            registry.find(e.id()).isPresent() ? "  (installed)" : "");
+                }
+                out.printf("Fits: weights + KV cache at %d tokens + working memory against %s available. ~ = estimated"
+                        + " from the parameter count.%nSizes are as seen on the hub's pages; a pull checks the real listing"
+                        + " and every file's sha256.%nInstall one: ./kaiyuan models pull <ID>%n", listing.context, gb(available));
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    static String fitName(MemoryFit.Fit fit) {
+        return fit.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+    }
+
     @Command(name = "pull", mixinStandardHelpOptions = true, description = "Download a model and install it, verified.")
     static final class Pull implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Parameters(paramLabel = "<org/name>", description = "A repository in the onnx-community layout.")
+        @Parameters(paramLabel = "<catalog id | org/name>",
+                description = "A catalog id (./kaiyuan models catalog) or any repository in the onnx-community layout.")
         String repo;
 
-        @Option(names = "--variant", paramLabel = "V", description = "fp32, fp16, q4, q4f16, int8, uint8, quantized, bnb4 (default: the best for the CPU).")
+        @Option(names = "--variant", paramLabel = "V", description = "fp32, fp16, q4, q4f16, int8, uint8, quantized, bnb4"
+                + " (default: the catalog's recommendation, else the best for the CPU).")
         String variant;
+
+        @Option(names = "--gpu", description = "Take the catalog's GPU recommendation (q4f16 or fp16) instead of the CPU's.")
+        boolean gpu;
 
         @Option(names = "--source", paramLabel = "S", defaultValue = "huggingface",
                 description = "huggingface (HF_ENDPOINT honoured, hf-mirror.com as fallback), hf-mirror, modelscope, or a base URL.")
@@ -69,30 +168,37 @@ final class ModelsCommand implements Runnable {
         @Option(names = "--revision", paramLabel = "REV", description = "Branch, tag or commit (default: main; master on ModelScope).")
         String revision;
 
+        @Option(names = "--parallel", paramLabel = "N", defaultValue = "3",
+                description = "Files downloaded at the same time (default: ${DEFAULT-VALUE}).")
+        int parallel;
+
         @Option(names = "--json", description = "Print the result as one JSON object.")
         boolean json;
 
-        List<Origin> origins(Map<String, String> env) {
+        /** The sources to try in order for a repository (Hugging Face id) and, for catalog entries, a ModelScope copy. */
+        List<Origin> origins(Map<String, String> env, String hfRepo, Optional<String> modelScopeId) {
             String s = source.toLowerCase(Locale.ROOT);
             String hfRevision = revision != null ? revision : "main";
+            String msRevision = revision != null ? revision : "master";
             List<Origin> out = new ArrayList<>();
             switch (s) {
                 case "huggingface" -> {
-                    out.add(new Origin(HuggingFaceSource.fromEnvironment(env), repo, hfRevision));
+                    out.add(new Origin(HuggingFaceSource.fromEnvironment(env), hfRepo, hfRevision));
                     if (!env.containsKey("HF_ENDPOINT")) {
-                        out.add(new Origin(HuggingFaceSource.mirror(env), repo, hfRevision));
+                        out.add(new Origin(HuggingFaceSource.mirror(env), hfRepo, hfRevision));
                     }
+                    modelScopeId.ifPresent(id -> out.add(new Origin(ModelScopeSource.fromEnvironment(env), id, msRevision)));
                 }
-                case "hf-mirror" -> out.add(new Origin(HuggingFaceSource.mirror(env), repo, hfRevision));
-                case "modelscope" -> out.add(new Origin(ModelScopeSource.fromEnvironment(env), repo,
-                        revision != null ? revision : "master"));
+                case "hf-mirror" -> out.add(new Origin(HuggingFaceSource.mirror(env), hfRepo, hfRevision));
+                case "modelscope" -> out.add(new Origin(ModelScopeSource.fromEnvironment(env), modelScopeId.orElse(hfRepo),
+                        msRevision));
                 default -> {
                     if (!s.startsWith("http://") && !s.startsWith("https://")) {
                         throw new IllegalArgumentException("Unknown source '" + source
                                 + "': use huggingface, hf-mirror, modelscope or a base URL such as https://hf-mirror.com.");
                     }
                     out.add(new Origin(new HuggingFaceSource(source, URI.create(source),
-                            Optional.ofNullable(env.get("HF_TOKEN"))), repo, hfRevision));
+                            Optional.ofNullable(env.get("HF_TOKEN"))), hfRepo, hfRevision));
                 }
             }
             return out;
@@ -102,16 +208,30 @@ final class ModelsCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
+            Optional<CatalogEntry> entry = catalogEntry(repo);
+            if (entry.isEmpty() && !repo.contains("/")) {
+                throw new IllegalArgumentException("'" + repo + "' is neither a catalog id nor a repository (org/name):"
+                        + " see ./kaiyuan models catalog.");
+            }
+            String id = entry.map(CatalogEntry::id).orElse(repo);
+            String hfRepo = entry.map(CatalogEntry::huggingFaceRepo).orElse(repo);
+            if (entry.isPresent() && source.equalsIgnoreCase("modelscope") && entry.get().modelScopeId().isEmpty()) {
+                throw new IllegalArgumentException(id + " has no known copy on ModelScope. From mainland China use"
+                        + " --source hf-mirror, or pull a ModelScope repository by its own id: ./kaiyuan models pull"
+                        + " <owner/name> --source modelscope.");
+            }
+            Optional<Variant> chosen = Optional.ofNullable(variant).map(Variant::parse)
+                    .or(() -> entry.map(e -> e.recommended(gpu)));
             ModelRegistry registry = registry();
-            ModelInstaller installer = new ModelInstaller(registry.modelsDir(), FileTransfer.defaults());
+            ModelInstaller installer = new ModelInstaller(registry.modelsDir(), FileTransfer.defaults(), parallel);
             ProgressBar bar = new ProgressBar(err, System.console() != null && !json);
             CancellationToken cancel = new CancellationToken();
             Thread hook = new Thread(cancel::cancel, "kaiyuan-cancel-download");
             Runtime.getRuntime().addShutdownHook(hook);
             ModelInstaller.Installed installed;
             try {
-                installed = installer.install(repo, origins(System.getenv()),
-                        Optional.ofNullable(variant).map(Variant::parse), bar, cancel);
+                installed = installer.install(id, origins(System.getenv(), hfRepo, entry.flatMap(CatalogEntry::modelScopeId)),
+                        chosen, bar, cancel);
             } finally {
                 bar.finish();
                 GenerateCommand.removeHook(hook);
@@ -134,7 +254,6 @@ final class ModelsCommand implements Runnable {
     static final class ProgressBar implements ModelInstaller.Progress {
         private final PrintWriter err;
         private final boolean enabled;
-        private final long start = System.nanoTime();
         private long lastDraw;
         private boolean drawn;
 
@@ -144,19 +263,27 @@ final class ModelsCommand implements Runnable {
         }
 
         @Override
-        public void update(long done, long total, String file) {
+        public void update(InstallProgress p) {
             long now = System.nanoTime();
-            if (!enabled || now - lastDraw < 200_000_000L && done < total) {
+            if (!enabled || now - lastDraw < 200_000_000L && p.doneBytes() < p.totalBytes()) {
                 return;
             }
             lastDraw = now;
-            int width = 30;
-            int filled = total == 0 ? width : (int) (width * done / total);
-            double seconds = Math.max(1e-3, (now - start) / 1e9);
-            err.printf(Locale.ROOT, "\r[%s%s] %5.1f%% %s / %s %6.1f MB/s %s   ", "#".repeat(filled), " ".repeat(width - filled),
-                    total == 0 ? 100.0 : 100.0 * done / total, gb(done), gb(total), done / seconds / 1e6, file);
+            err.print("\r" + line(p) + "   ");
             err.flush();
             drawn = true;
+        }
+
+        /** [#####     ]  45.0% 0.35 GB / 0.79 GB   12.3 MB/s  ETA 0:36  2 files downloading */
+        static String line(InstallProgress p) {
+            int width = 30;
+            int filled = (int) (width * p.fraction());
+            long active = p.files().stream().filter(f -> f.state() == InstallProgress.FileState.DOWNLOADING).count();
+            String eta = p.paused() ? "paused" : p.etaSeconds().stream()
+                    .mapToObj(s -> String.format(Locale.ROOT, "ETA %d:%02d", s / 60, s % 60)).findFirst().orElse("ETA --:--");
+            return String.format(Locale.ROOT, "[%s%s] %5.1f%% %s / %s %7.1f MB/s  %s  %d file%s downloading",
+                    "#".repeat(filled), " ".repeat(width - filled), 100 * p.fraction(), gb(p.doneBytes()), gb(p.totalBytes()),
+                    p.bytesPerSecond() / 1e6, eta, active, active == 1 ? "" : "s");
         }
 
         void finish() {
@@ -172,20 +299,16 @@ final class ModelsCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--json", description = "Print a JSON array.")
-        boolean json;
-
-        @Option(names = "--context", paramLabel = "TOKENS", defaultValue = "4096",
-                description = "Context length the memory estimate assumes (default: ${DEFAULT-VALUE}).")
-        int context;
+        @CommandLine.Mixin
+        Listing listing;
 
         /** Whether the model fits in memory at the chosen context, or "?" when its folder cannot be read. */
         private String fit(ModelRegistry.InstalledModel m, long available) {
             try {
                 var config = io.kaiyuan.engine.model.ModelFolder.open(m.dir()).config();
                 int kvBytes = m.variant().contains("16") ? 2 : 4;
-                return MemoryFit.estimate(m.bytes(), config, kvBytes, Math.min(context, config.maxPositions()), available)
-                        .fit().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+                return fitName(MemoryFit.estimate(m.bytes(), config, kvBytes, Math.min(listing.context, config.maxPositions()),
+                        available).fit());
             } catch (RuntimeException e) {
                 return "?";
             }
@@ -196,7 +319,7 @@ final class ModelsCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             List<ModelRegistry.InstalledModel> models = registry().list();
             long available = MemoryFit.availableMemory();
-            if (json) {
+            if (listing.json) {
                 ArrayNode array = JSON.createArrayNode();
                 for (ModelRegistry.InstalledModel m : models) {
                     array.addObject().put("id", m.id()).put("path", m.dir().toString()).put("source", m.source())
@@ -205,7 +328,7 @@ final class ModelsCommand implements Runnable {
                 }
                 out.println(array);
             } else if (models.isEmpty()) {
-                out.println("No models installed. Download one: ./kaiyuan models pull onnx-community/Qwen2.5-0.5B-Instruct");
+                out.println("No models installed. See what fits: ./kaiyuan models catalog; download one: ./kaiyuan models pull qwen2.5-0.5b-instruct");
             } else {
                 out.printf("%-48s %-8s %10s  %-9s %s%n", "ID", "VARIANT", "SIZE", "FITS", "SOURCE");
                 for (ModelRegistry.InstalledModel m : models) {

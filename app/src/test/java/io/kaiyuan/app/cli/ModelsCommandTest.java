@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kaiyuan.engine.download.InstallProgress;
 import io.kaiyuan.engine.testing.HubTestServer;
 import io.kaiyuan.engine.testing.TestModels;
 import java.nio.file.Files;
@@ -118,5 +119,75 @@ class ModelsCommandTest {
         assertEquals(2, missing.exitCode());
         assertTrue(missing.err().contains("No installed model nobody/nothing"), missing.err());
         assertTrue(List.of(home.toFile().list()).isEmpty() || !Files.exists(home.resolve("models/onnx-community--Tiny-Qwen")));
+    }
+
+    @Test
+    void theCatalogListsModelsWithWhatFitsAndOneIsPulledByItsId() throws Exception {
+        Cli.Run catalog = run("models", "catalog", "--json");
+        assertEquals(0, catalog.exitCode(), catalog.err());
+        JsonNode entries = JSON.readTree(catalog.out());
+        assertTrue(entries.size() >= 8, catalog.out());
+        for (JsonNode e : entries) {
+            assertTrue(List.of("fits", "tight", "wont fit").contains(e.get("fit").asText()), e.toString());
+            assertFalse(e.get("installed").asBoolean());
+        }
+        JsonNode qwen = find(entries, "qwen2.5-0.5b-instruct");
+        assertEquals("q4", qwen.get("variant").asText());
+        assertEquals(786_000_000L, qwen.get("weights_bytes").asLong());
+        assertEquals(24L * 2 * 64 * 2 * 4 * 4096, qwen.get("kv_cache_bytes").asLong());
+        assertEquals("onnx-community/Qwen2.5-0.5B-Instruct", qwen.get("huggingface").asText());
+        assertEquals("q4f16", find(JSON.readTree(run("models", "catalog", "--json", "--gpu").out()),
+                "deepseek-r1-distill-qwen-1.5b").get("variant").asText());
+        Cli.Run table = run("models", "catalog", "--context", "8192");
+        assertTrue(table.out().contains("qwen3-0.6b") && table.out().contains("Apache-2.0") && table.out().contains("8192 tokens"),
+                table.out());
+
+        // The catalog entry's repository, served by the local hub with a q4 graph (a tiny model under that name)
+        Path q4 = TestModels.withTokenizer(TestModels.chatSized().variantFile("model_q4"), work.resolve("q4"));
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        try (Stream<Path> walk = Files.walk(q4)) {
+            for (Path f : walk.filter(Files::isRegularFile).toList()) {
+                files.put(q4.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
+            }
+        }
+        hub.addRepo("onnx-community/Qwen2.5-0.5B-Instruct", files);
+        Cli.Run pull = run("models", "pull", "qwen2.5-0.5b-instruct", "--source", hub.endpoint().toString(), "--json");
+        assertEquals(0, pull.exitCode(), pull.err());
+        JsonNode installed = JSON.readTree(pull.out());
+        assertEquals("qwen2.5-0.5b-instruct", installed.get("id").asText());
+        assertEquals("onnx-community/Qwen2.5-0.5B-Instruct", installed.get("repo").asText());
+        assertEquals("q4", installed.get("variant").asText(), "the catalog's CPU recommendation");
+        assertTrue(find(JSON.readTree(run("models", "catalog", "--json").out()), "qwen2.5-0.5b-instruct").get("installed").asBoolean());
+        Cli.Run generate = run("generate", "--model", "qwen2.5-0.5b-instruct", "--prompt", "你好", "--max-new-tokens", "2", "--json");
+        assertEquals(0, generate.exitCode(), generate.err());
+
+        Cli.Run unknown = run("models", "pull", "qwen9-1t");
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.err().contains("neither a catalog id nor a repository"), unknown.err());
+        Cli.Run noModelScope = run("models", "pull", "qwen2.5-1.5b-instruct", "--source", "modelscope");
+        assertEquals(2, noModelScope.exitCode());
+        assertTrue(noModelScope.err().contains("no known copy on ModelScope") && noModelScope.err().contains("hf-mirror"),
+                noModelScope.err());
+    }
+
+    private static JsonNode find(JsonNode entries, String id) {
+        for (JsonNode e : entries) {
+            if (e.get("id").asText().equals(id)) {
+                return e;
+            }
+        }
+        throw new AssertionError(id + " not in " + entries);
+    }
+
+    @Test
+    void theProgressLineShowsRateEtaAndActiveFiles() {
+        var files = List.of(
+                new InstallProgress.FileProgress("onnx/model_q4.onnx", 300_000_000L, 700_000_000L, InstallProgress.FileState.DOWNLOADING),
+                new InstallProgress.FileProgress("tokenizer.json", 7_000_000L, 7_000_000L, InstallProgress.FileState.VERIFIED));
+        String line = ModelsCommand.ProgressBar.line(new InstallProgress(307_000_000L, 707_000_000L, 10_000_000, files, false));
+        assertTrue(line.contains(" 43.4% 0.31 GB / 0.71 GB") && line.contains("10.0 MB/s") && line.contains("ETA 0:40")
+                && line.contains("1 file downloading"), line);
+        String paused = ModelsCommand.ProgressBar.line(new InstallProgress(307_000_000L, 707_000_000L, 0, files, true));
+        assertTrue(paused.contains("paused"), paused);
     }
 }

@@ -174,7 +174,7 @@ public final class FileTransfer {
                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
                 copy(response.body(), out, digest, have, file, source, progress, cancel);
             } catch (java.net.SocketTimeoutException e) {
-                throw new IOException("stalled: nothing received for " + stallTimeout.toSeconds() + " s", e);
+                throw new IOException(String.format(java.util.Locale.ROOT, "stalled: nothing received for %.1f s", stallTimeout.toMillis() / 1000.0), e);
             }
         }
         long size = Files.size(partial);

@@ -14,7 +14,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Comparator;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToLongFunction;
 
 /**
  * Installs a model from a hub into the models folder: only the chosen variant's graph and its _data
@@ -30,28 +40,51 @@ public final class ModelInstaller {
             "special_tokens_map.json");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Progress of a whole install: bytes on disk of all chosen files; never goes backwards. */
+    /**
+     * Receives an install's progress: at most every {@value #PROGRESS_INTERVAL_MS} ms while bytes arrive, at
+     * least every {@value #TICK_MS} ms while nothing does (so a stall shows as a falling rate), and whenever a
+     * file changes state. Calls come from the installer's threads, one at a time.
+     */
     @FunctionalInterface
     public interface Progress {
-        void update(long doneBytes, long totalBytes, String currentFile);
+        void update(InstallProgress progress);
     }
 
     /** An installed model. */
     public record Installed(String id, Path dir, String repo, String commit, Variant variant, long bytes) {}
 
+    /** Files downloaded at the same time by default. */
+    public static final int DEFAULT_PARALLEL_FILES = 3;
+    static final long PROGRESS_INTERVAL_MS = 100;
+    static final long TICK_MS = 500;
+
     private final Path modelsDir;
     private final FileTransfer transfer;
-    private final java.util.function.ToLongFunction<Path> freeSpace;
+    private final ToLongFunction<Path> freeSpace;
+    private final int parallelFiles;
 
     public ModelInstaller(Path modelsDir, FileTransfer transfer) {
-        this(modelsDir, transfer, ModelInstaller::usableSpace);
+        this(modelsDir, transfer, DEFAULT_PARALLEL_FILES);
+    }
+
+    /** @param parallelFiles how many files download at the same time (at least 1) */
+    public ModelInstaller(Path modelsDir, FileTransfer transfer, int parallelFiles) {
+        this(modelsDir, transfer, ModelInstaller::usableSpace, parallelFiles);
     }
 
     /** For tests: how much space the models folder's disk has free. */
-    ModelInstaller(Path modelsDir, FileTransfer transfer, java.util.function.ToLongFunction<Path> freeSpace) {
+    ModelInstaller(Path modelsDir, FileTransfer transfer, ToLongFunction<Path> freeSpace) {
+        this(modelsDir, transfer, freeSpace, DEFAULT_PARALLEL_FILES);
+    }
+
+    private ModelInstaller(Path modelsDir, FileTransfer transfer, ToLongFunction<Path> freeSpace, int parallelFiles) {
+        if (parallelFiles < 1) {
+            throw new IllegalArgumentException("parallelFiles must be at least 1");
+        }
         this.modelsDir = modelsDir;
         this.transfer = transfer;
         this.freeSpace = freeSpace;
+        this.parallelFiles = parallelFiles;
     }
 
     private static long usableSpace(Path dir) {
@@ -104,12 +137,32 @@ public final class ModelInstaller {
         throw new IllegalStateException("no graph chosen");
     }
 
-    /**
-     * Downloads and installs {@code repo} at {@code revision} as {@code id}, trying {@code sources} in order
-     * for each file. A second call after an interruption resumes the staged files.
-     */
+    /** As {@link #install(String, List, Optional, Progress, DownloadControl)}, cancelled through a token. */
     public Installed install(String id, List<Origin> origins, Optional<Variant> variant, Progress progress,
             CancellationToken cancel) throws IOException {
+        DownloadControl control = new DownloadControl();
+        try (AutoCloseable ignored = cancel.onCancel(control::cancel)) {
+            return install(id, origins, variant, progress, control);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Downloads and installs the first origin's repository as {@code id}, trying the origins in order for
+     * each file and downloading up to {@code parallelFiles} files at once. A second call after an
+     * interruption (a cancel, a crash, a restart) resumes the staged files. Blocks until installed, failed
+     * or cancelled; call from a background thread.
+     *
+     * @param variant the graph variant; the best present for the CPU when empty
+     * @param control pauses, resumes or cancels this install from another thread
+     * @throws HubException with a message for the user when the install cannot complete (nothing is
+     *     installed then)
+     */
+    public Installed install(String id, List<Origin> origins, Optional<Variant> variant, Progress progress,
+            DownloadControl control) throws IOException {
         Path target = modelsDir.resolve(folderName(id));
         if (Files.exists(target)) {
             throw new HubException(id + " is already installed in " + target + ": remove it first to install again.", false);
@@ -129,39 +182,25 @@ public final class ModelInstaller {
         List<RemoteFile> files = choose(listing, variant, Variant.CPU_PREFERENCE);
         Path staging = modelsDir.resolve(".staging").resolve(folderName(id) + "@" + listing.commit());
         Files.createDirectories(staging);
-        long total = files.stream().mapToLong(RemoteFile::size).sum();
-        long present = 0;
-        for (RemoteFile f : files) {
-            Path partial = partial(staging, f);
-            present += Files.exists(partial) ? Math.min(Files.size(partial), f.size()) : 0;
+        long[] present = new long[files.size()];
+        for (int i = 0; i < files.size(); i++) {
+            Path partial = partial(staging, files.get(i));
+            present[i] = Files.exists(partial) ? Math.min(Files.size(partial), files.get(i).size()) : 0;
         }
+        long total = files.stream().mapToLong(RemoteFile::size).sum();
+        long missing = total - java.util.Arrays.stream(present).sum();
         long free = freeSpace.applyAsLong(Files.createDirectories(modelsDir));
-        if (total - present > free) {
-            throw new HubException(repo + " needs " + humanBytes(total - present) + " more but only " + humanBytes(free)
+        if (missing > free) {
+            throw new HubException(repo + " needs " + humanBytes(missing) + " more but only " + humanBytes(free)
                     + " are free in " + modelsDir + ": free some space or set KAIYUAN_HOME to a larger disk.", false);
         }
+        Tracker tracker = new Tracker(files, present, progress, control);
+        String[] sha256 = download(files, pinned, staging, tracker, control);
         ObjectNode manifest = JSON.createObjectNode();
         ArrayNode manifestFiles = JSON.createArrayNode();
-        long[] done = new long[files.size()];
-        // A file that restarts (a server ignoring Range) must not make the bar jump back: hold the shown value.
-        long[] shown = {0};
         for (int i = 0; i < files.size(); i++) {
             RemoteFile f = files.get(i);
-            Path partial = partial(staging, f);
-            int index = i;
-            String sha256 = transfer.fetch(pinned, f, partial, bytes -> {
-                done[index] = bytes;
-                long sum = 0;
-                for (long d : done) {
-                    sum += d;
-                }
-                shown[0] = Math.max(shown[0], sum);
-                progress.update(shown[0], total, f.path());
-            }, cancel);
-            Path complete = staging.resolve(f.path());
-            Files.createDirectories(complete.getParent());
-            Files.move(partial, complete, StandardCopyOption.REPLACE_EXISTING);
-            manifestFiles.addObject().put("path", f.path()).put("size", f.size()).put("sha256", sha256);
+            manifestFiles.addObject().put("path", f.path()).put("size", f.size()).put("sha256", sha256[i]);
         }
         manifest.put("id", id);
         manifest.put("source", first.source().name());
@@ -174,6 +213,164 @@ public final class ModelInstaller {
         JSON.writerWithDefaultPrettyPrinter().writeValue(staging.resolve(MANIFEST).toFile(), manifest);
         Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         return new Installed(id, target, repo, listing.commit(), variantOf(files), total);
+    }
+
+    /**
+     * Downloads the files, the largest first, on up to {@code parallelFiles} threads; returns their sha256s
+     * in the files' order. The first failure stops the other transfers and is thrown.
+     */
+    private String[] download(List<RemoteFile> files, List<Origin> origins, Path staging, Tracker tracker,
+            DownloadControl control) throws IOException {
+        String[] sha256 = new String[files.size()];
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparingLong((Integer i) -> files.get(i).size()).reversed());
+        AtomicInteger threadNumber = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelFiles, Math.max(1, files.size())), r -> {
+            Thread t = new Thread(r, "kaiyuan-download-" + threadNumber.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            ExecutorCompletionService<Void> done = new ExecutorCompletionService<>(pool);
+            for (int index : order) {
+                done.submit(() -> {
+                    fetchOne(index, files.get(index), origins, staging, tracker, control, failure, sha256);
+                    return null;
+                });
+            }
+            for (int finished = 0; finished < files.size(); ) {
+                Future<Void> f = done.poll(TICK_MS, TimeUnit.MILLISECONDS);
+                if (f == null) {
+                    tracker.emit(true);
+                    continue;
+                }
+                finished++;
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    failure.compareAndSet(null, e.getCause() instanceof Exception ex ? ex : new IOException(e.getCause()));
+                    control.abort();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            control.cancel();
+            throw new HubException("Download interrupted; it resumes where it stopped.", false);
+        } finally {
+            pool.shutdownNow();
+        }
+        Exception e = failure.get();
+        if (e instanceof IOException io) {
+            throw io;
+        }
+        if (e instanceof RuntimeException rt) {
+            throw rt;
+        }
+        if (e != null) {
+            throw new IOException(e);
+        }
+        if (control.isCancelled()) {
+            throw new HubException("Download cancelled; it resumes where it stopped.", false);
+        }
+        tracker.emit(true);
+        return sha256;
+    }
+
+    /** Brings one file to its verified place in the staging folder, waiting out pauses. */
+    private void fetchOne(int index, RemoteFile f, List<Origin> origins, Path staging, Tracker tracker,
+            DownloadControl control, AtomicReference<Exception> failure, String[] sha256)
+            throws IOException, InterruptedException {
+        Path partial = partial(staging, f);
+        while (true) {
+            control.awaitRunning();
+            if (failure.get() != null) {
+                return;
+            }
+            if (control.isCancelled()) {
+                throw new HubException("Download cancelled; it resumes where it stopped.", false);
+            }
+            CancellationToken run = control.run();
+            tracker.state(index, InstallProgress.FileState.DOWNLOADING);
+            try {
+                sha256[index] = transfer.fetch(origins, f, partial, bytes -> tracker.bytes(index, bytes), run);
+                break;
+            } catch (HubException e) {
+                if (!run.isCancelled() || failure.get() != null || control.isCancelled()) {
+                    throw e;
+                }
+                tracker.state(index, InstallProgress.FileState.QUEUED); // paused: wait, then resume the file
+            }
+        }
+        Path complete = staging.resolve(f.path());
+        Files.createDirectories(complete.getParent());
+        Files.move(partial, complete, StandardCopyOption.REPLACE_EXISTING);
+        tracker.state(index, InstallProgress.FileState.VERIFIED);
+    }
+
+    /**
+     * Collects the download threads' byte counts into {@link InstallProgress} events. Each file's count is
+     * held at its highest value, so a file that restarts (a server ignoring Range) does not make the bars go
+     * back; it catches up before it moves again.
+     */
+    private static final class Tracker {
+        private final List<RemoteFile> files;
+        private final long[] shown;
+        private final InstallProgress.FileState[] states;
+        private final Progress progress;
+        private final DownloadControl control;
+        private final RateMeter rate = new RateMeter(5_000_000_000L);
+        private long lastEmit;
+        private boolean wasPaused;
+
+        Tracker(List<RemoteFile> files, long[] present, Progress progress, DownloadControl control) {
+            this.files = files;
+            this.shown = present.clone();
+            this.states = new InstallProgress.FileState[files.size()];
+            java.util.Arrays.fill(states, InstallProgress.FileState.QUEUED);
+            this.progress = progress;
+            this.control = control;
+            emit(true);
+        }
+
+        synchronized void bytes(int index, long bytes) {
+            if (bytes > shown[index]) {
+                shown[index] = bytes;
+                emit(false);
+            }
+        }
+
+        synchronized void state(int index, InstallProgress.FileState state) {
+            if (states[index] != state) {
+                states[index] = state;
+                emit(true);
+            }
+        }
+
+        synchronized void emit(boolean force) {
+            long now = System.nanoTime();
+            if (!force && now - lastEmit < PROGRESS_INTERVAL_MS * 1_000_000L) {
+                return;
+            }
+            lastEmit = now;
+            long done = 0;
+            List<InstallProgress.FileProgress> list = new ArrayList<>(files.size());
+            for (int i = 0; i < files.size(); i++) {
+                done += shown[i];
+                list.add(new InstallProgress.FileProgress(files.get(i).path(), shown[i], files.get(i).size(), states[i]));
+            }
+            boolean paused = control.isPaused();
+            if (paused != wasPaused) {
+                rate.reset(); // the time spent paused is not time spent downloading
+                wasPaused = paused;
+            }
+            rate.add(now, done);
+            long total = files.stream().mapToLong(RemoteFile::size).sum();
+            progress.update(new InstallProgress(done, total, paused ? 0 : rate.rate(now), list, paused));
+        }
     }
 
     /** 1.2 GB, 350.0 MB, 12.3 kB. */

@@ -11,9 +11,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * ModelScope's protocol (www.modelscope.cn, MODELSCOPE_DOMAIN to override, MODELSCOPE_API_TOKEN):
@@ -54,11 +57,47 @@ public final class ModelScopeSource implements HubSource {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /** Entries asked for per listing page; the hub may send fewer. */
+    static final int PAGE_SIZE = 100;
+    /** A bound on pages, so a hub that never stops paging cannot loop forever. */
+    private static final int MAX_PAGES = 1000;
+
+    /**
+     * Lists every file, page by page ({@code PageNumber}/{@code PageSize}): pages follow until one brings no
+     * path not seen before, which also ends the listing when a hub ignores paging and sends everything at once.
+     */
     @Override
     public RepoListing list(String repo, String revision) {
         HuggingFaceSource.checkRepo(repo);
+        Map<String, RemoteFile> files = new LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (int page = 1; page <= MAX_PAGES; page++) {
+            JsonNode entries = page(repo, revision, page);
+            boolean fresh = false;
+            for (JsonNode f : entries) {
+                String path = f.path("Path").asText();
+                if (!seen.add(path)) {
+                    continue;
+                }
+                fresh = true;
+                if (!"blob".equals(f.path("Type").asText())) {
+                    continue;
+                }
+                String sha = f.path("Sha256").asText("");
+                files.put(path, new RemoteFile(path, f.path("Size").asLong(),
+                        sha.matches("[0-9a-fA-F]{64}") ? Optional.of(sha.toLowerCase(Locale.ROOT)) : Optional.empty()));
+            }
+            if (!fresh) {
+                return new RepoListing(repo, revision, new ArrayList<>(files.values()));
+            }
+        }
+        throw new HubException("ModelScope kept sending new listing pages for " + repo + " past " + MAX_PAGES
+                + " pages.", false);
+    }
+
+    private JsonNode page(String repo, String revision, int page) {
         URI uri = URI.create(endpoint + "/api/v1/models/" + repo + "/repo/files?Revision=" + quote(revision)
-                + "&Recursive=true");
+                + "&Recursive=true&PageNumber=" + page + "&PageSize=" + PAGE_SIZE);
         HttpResponse<InputStream> response;
         try {
             response = HttpSupport.send(http, uri, headers(), Map.of("Accept", "application/json"),
@@ -88,20 +127,14 @@ public final class ModelScopeSource implements HubSource {
             throw new HubException("ModelScope sent a listing Kaiyuan cannot read: " + e.getMessage(), true, e);
         }
         JsonNode filesNode = root.path("Data").path("Files");
+        if ((filesNode.isNull() || filesNode.isMissingNode()) && page > 1) {
+            return JSON.createArrayNode();
+        }
         if (!filesNode.isArray()) {
             throw new HubException("ModelScope has no files for " + repo + " at " + revision + ": "
                     + root.path("Message").asText("unexpected answer") + ".", false);
         }
-        List<RemoteFile> files = new ArrayList<>();
-        for (JsonNode f : filesNode) {
-            if (!"blob".equals(f.path("Type").asText())) {
-                continue;
-            }
-            String sha = f.path("Sha256").asText("");
-            files.add(new RemoteFile(f.path("Path").asText(), f.path("Size").asLong(),
-                    sha.matches("[0-9a-fA-F]{64}") ? Optional.of(sha.toLowerCase()) : Optional.empty()));
-        }
-        return new RepoListing(repo, revision, files);
+        return filesNode;
     }
 
     @Override

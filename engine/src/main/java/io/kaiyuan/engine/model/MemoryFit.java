@@ -44,7 +44,11 @@ public final class MemoryFit {
      */
     public static Estimate estimate(long weightsBytes, ModelConfig config, int kvBytesPerValue, int contextTokens,
             long availableBytes) {
-        long kv = kvCacheBytes(config, kvBytesPerValue, contextTokens);
+        return estimate(weightsBytes, kvCacheBytes(config, kvBytesPerValue, contextTokens), contextTokens, availableBytes);
+    }
+
+    /** As above, with the KV cache's bytes at {@code contextTokens} already computed. */
+    public static Estimate estimate(long weightsBytes, long kv, int contextTokens, long availableBytes) {
         long working = BASE_WORKING_BYTES + weightsBytes / 10;
         long need = weightsBytes + kv + working;
         Fit fit = need <= availableBytes * 0.70 ? Fit.FITS : need <= availableBytes * 0.95 ? Fit.TIGHT : Fit.WONT_FIT;

@@ -30,6 +30,11 @@ public enum Variant {
         return baseName + ".onnx";
     }
 
+    /** Bytes per value of the KV cache the onnx-community exports of this variant use (float16 or float32). */
+    public int kvBytesPerValue() {
+        return this == FP16 || this == Q4F16 ? 2 : 4;
+    }
+
     /** The command-line name: fp32, fp16, q4, q4f16, int8, uint8, quantized, bnb4. */
     public String cliName() {
         return name().toLowerCase(Locale.ROOT);

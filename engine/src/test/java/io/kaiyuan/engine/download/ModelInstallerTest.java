@@ -73,7 +73,7 @@ class ModelInstallerTest {
 
     private ModelInstaller.Installed install(HubSource... sources) throws Exception {
         return new ModelInstaller(models, transfer()).install("tiny", origins(REPO, "main", sources),
-                Optional.of(Variant.Q4), (done, total, file) -> { }, new CancellationToken());
+                Optional.of(Variant.Q4), p -> { }, new CancellationToken());
     }
 
     private static List<Origin> origins(String repo, String revision, HubSource... sources) {
@@ -117,7 +117,7 @@ class ModelInstallerTest {
 
     @Test
     void theBestCpuVariantIsChosenWhenNoneIsAsked() throws Exception {
-        ModelInstaller.Installed installed = new ModelInstaller(models, transfer()).install("tiny", origins(REPO, "main", source(null)), Optional.empty(), (d, t, f) -> { }, new CancellationToken());
+        ModelInstaller.Installed installed = new ModelInstaller(models, transfer()).install("tiny", origins(REPO, "main", source(null)), Optional.empty(), p -> { }, new CancellationToken());
         assertEquals(Variant.Q4, installed.variant());
     }
 
@@ -139,7 +139,7 @@ class ModelInstallerTest {
         hub.ignoreRange = true;
         List<Long> progress = new ArrayList<>();
         new ModelInstaller(models, transfer()).install("tiny", origins(REPO, "main", source(null)), Optional.of(Variant.Q4),
-                (done, total, file) -> progress.add(done), new CancellationToken());
+                p -> progress.add(p.doneBytes()), new CancellationToken());
         assertInstalledExactly(models.resolve("tiny"));
         assertTrue(resumedWithRange("onnx/model_q4.onnx_data"), "a range was asked for");
         assertTrue(hub.requests.stream().filter(r -> r.contains("/cdn/") && r.contains("model_q4.onnx_data")).count() >= 2,
@@ -184,16 +184,16 @@ class ModelInstallerTest {
         hub.gated = false;
 
         HubException missingRepo = assertThrows(HubException.class, () -> new ModelInstaller(models, transfer())
-                .install("x", origins("nobody/nothing", "main", source(null)), Optional.empty(), (d, t, f) -> { },
+                .install("x", origins("nobody/nothing", "main", source(null)), Optional.empty(), p -> { },
                         new CancellationToken()));
         assertTrue(missingRepo.getMessage().contains("has no repository nobody/nothing"), missingRepo.getMessage());
 
         HubException missingRevision = assertThrows(HubException.class, () -> new ModelInstaller(models, transfer())
-                .install("x", origins(REPO, "v9", source(null)), Optional.empty(), (d, t, f) -> { }, new CancellationToken()));
+                .install("x", origins(REPO, "v9", source(null)), Optional.empty(), p -> { }, new CancellationToken()));
         assertTrue(missingRevision.getMessage().contains("no revision 'v9'"), missingRevision.getMessage());
 
         HubException missingVariant = assertThrows(HubException.class, () -> new ModelInstaller(models, transfer())
-                .install("x", origins(REPO, "main", source(null)), Optional.of(Variant.FP16), (d, t, f) -> { },
+                .install("x", origins(REPO, "main", source(null)), Optional.of(Variant.FP16), p -> { },
                         new CancellationToken()));
         assertTrue(missingVariant.getMessage().contains("onnx/model_fp16.onnx"), missingVariant.getMessage());
 
@@ -219,10 +219,11 @@ class ModelInstallerTest {
 
     @Test
     void aDownloadKilledMidwayResumesInAFreshInstaller() throws Exception {
+        hub.bytesPerSecond = 10_000_000; // slow enough that progress events arrive while the file is midway
         CancellationToken cancel = new CancellationToken();
         ModelInstaller first = new ModelInstaller(models, transfer());
-        HubException stopped = assertThrows(HubException.class, () -> first.install("tiny", origins(REPO, "main", source(null)), Optional.of(Variant.Q4), (done, total, file) -> {
-                    if (file.endsWith("_data") && done > 1_500_000) {
+        HubException stopped = assertThrows(HubException.class, () -> first.install("tiny", origins(REPO, "main", source(null)), Optional.of(Variant.Q4), p -> {
+                    if (p.files().stream().anyMatch(f -> f.path().endsWith("_data") && f.doneBytes() > 1_500_000)) {
                         cancel.cancel();
                     }
                 }, cancel));
@@ -231,10 +232,11 @@ class ModelInstallerTest {
         Path partial = models.resolve(".staging/tiny@" + HubTestServer.COMMIT + "/onnx/model_q4.onnx_data.incomplete");
         assertTrue(Files.size(partial) > 0);
         long kept = Files.size(partial);
+        hub.bytesPerSecond = 0;
 
         ModelInstaller second = new ModelInstaller(models, transfer());
         assertInstalledExactly(second.install("tiny", origins(REPO, "main", source(null)), Optional.of(Variant.Q4),
-                (d, t, f) -> { }, new CancellationToken()).dir());
+                p -> { }, new CancellationToken()).dir());
         assertTrue(hub.requests.stream().anyMatch(r -> r.endsWith("bytes=" + kept + "-")), hub.requests.toString());
     }
 
@@ -244,14 +246,18 @@ class ModelInstallerTest {
         ModelScopeSource modelScope = new ModelScopeSource(hub.endpoint(), Optional.empty());
         ModelInstaller.Installed fromModelScope = new ModelInstaller(models, transfer()).install("tiny",
                 List.of(new Origin(modelScope, "qwen/Tiny-Qwen-ONNX", "master")), Optional.of(Variant.Q4),
-                (d, t, f) -> { }, new CancellationToken());
+                p -> { }, new CancellationToken());
         assertInstalledExactly(fromModelScope.dir());
         assertTrue(hub.requests.stream().anyMatch(r -> r.contains("/api/v1/models/qwen/Tiny-Qwen-ONNX/repo?Revision=master&FilePath=")));
+        // 9 entries in pages of 2: five pages, then a sixth that brings nothing new ends the listing
+        assertTrue(hub.requests.stream().anyMatch(r -> r.contains("/repo/files?") && r.contains("PageNumber=5")), hub.requests.toString());
+        assertTrue(hub.requests.stream().anyMatch(r -> r.contains("/repo/files?") && r.contains("PageNumber=6")));
+        assertTrue(hub.requests.stream().noneMatch(r -> r.contains("/repo/files?") && r.contains("PageNumber=7")));
 
         hub.failFilesWithStatus = 503; // Hugging Face lists but serves no file; ModelScope does
         ModelInstaller.Installed failedOver = new ModelInstaller(models, transfer()).install("tiny-2",
                 List.of(new Origin(source(null), REPO, "main"), new Origin(modelScope, "qwen/Tiny-Qwen-ONNX", "master")),
-                Optional.of(Variant.Q4), (d, t, f) -> { }, new CancellationToken());
+                Optional.of(Variant.Q4), p -> { }, new CancellationToken());
         assertEquals(HubTestServer.COMMIT, failedOver.commit());
         assertArrayEquals(files.get("onnx/model_q4.onnx_data"), Files.readAllBytes(failedOver.dir().resolve("onnx/model_q4.onnx_data")));
     }
@@ -260,7 +266,7 @@ class ModelInstallerTest {
     void notEnoughDiskSpaceIsRefusedBeforeDownloading() {
         ModelInstaller installer = new ModelInstaller(models, transfer(), dir -> 1_000_000L);
         HubException e = assertThrows(HubException.class, () -> installer.install("tiny", origins(REPO, "main", source(null)),
-                Optional.of(Variant.Q4), (d, t, f) -> { }, new CancellationToken()));
+                Optional.of(Variant.Q4), p -> { }, new CancellationToken()));
         assertTrue(e.getMessage().contains("needs 6.0 MB more but only 1.0 MB are free"), e.getMessage());
         assertTrue(hub.requests.stream().noneMatch(r -> r.contains("/resolve/")), "nothing was downloaded");
     }
@@ -270,5 +276,89 @@ class ModelInstallerTest {
         install(source(null));
         HubException e = assertThrows(HubException.class, () -> install(source(null)));
         assertTrue(e.getMessage().contains("already installed"), e.getMessage());
+    }
+
+    @Test
+    void aModelScopeListingThatIgnoresPagingStillEnds() throws Exception {
+        hub.addRepo("ms:qwen/Tiny-Qwen-ONNX", files);
+        hub.modelScopePaging = false;
+        ModelInstaller.Installed installed = new ModelInstaller(models, transfer()).install("tiny",
+                List.of(new Origin(new ModelScopeSource(hub.endpoint(), Optional.empty()), "qwen/Tiny-Qwen-ONNX", "master")),
+                Optional.of(Variant.Q4), p -> { }, new CancellationToken());
+        assertInstalledExactly(installed.dir());
+        assertEquals(2, hub.requests.stream().filter(r -> r.contains("/repo/files?")).count(), hub.requests.toString());
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void progressGivesEachFileTheRateAndEtaAndNeverGoesBack() throws Exception {
+        hub.bytesPerSecond = 4_000_000;
+        List<InstallProgress> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        new ModelInstaller(models, transfer(), 2).install("tiny", origins(REPO, "main", source(null)), Optional.of(Variant.Q4),
+                events::add, new CancellationToken());
+        assertInstalledExactly(models.resolve("tiny"));
+        long total = files.entrySet().stream().filter(e -> !e.getKey().equals("README.md") && !e.getKey().equals("onnx/model.onnx"))
+                .mapToLong(e -> e.getValue().length).sum();
+        InstallProgress last = events.get(events.size() - 1);
+        assertEquals(total, last.totalBytes());
+        assertEquals(total, last.doneBytes());
+        assertTrue(last.files().stream().allMatch(f -> f.state() == InstallProgress.FileState.VERIFIED), last.toString());
+        assertEquals(6, last.files().size());
+        for (int i = 1; i < events.size(); i++) {
+            InstallProgress a = events.get(i - 1);
+            InstallProgress b = events.get(i);
+            assertTrue(b.doneBytes() >= a.doneBytes(), "overall progress went back at event " + i);
+            for (int f = 0; f < b.files().size(); f++) {
+                assertTrue(b.files().get(f).doneBytes() >= a.files().get(f).doneBytes(), "a file went back at event " + i);
+            }
+            long downloading = b.files().stream().filter(f -> f.state() == InstallProgress.FileState.DOWNLOADING).count();
+            assertTrue(downloading <= 2, "more files downloading than the cap: " + b);
+        }
+        InstallProgress middle = events.stream().filter(e -> e.fraction() > 0.3 && e.fraction() < 0.8).findFirst().orElseThrow();
+        // 4 MB/s per transfer: the rate seen is of that order, and the ETA follows from it
+        assertTrue(middle.bytesPerSecond() > 1_000_000 && middle.bytesPerSecond() < 20_000_000, middle.toString());
+        long eta = middle.etaSeconds().orElseThrow();
+        assertEquals((long) Math.ceil((middle.totalBytes() - middle.doneBytes()) / middle.bytesPerSecond()), eta);
+        assertEquals(2, hub.maxActiveTransfers.get(), "two files at once");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void pauseStopsTheTransfersAndResumeContinuesWhereTheyStopped() throws Exception {
+        hub.bytesPerSecond = 3_000_000;
+        DownloadControl control = new DownloadControl();
+        List<InstallProgress> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch halfway = new java.util.concurrent.CountDownLatch(1);
+        ModelInstaller installer = new ModelInstaller(models, transfer());
+        var running = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return installer.install("tiny", origins(REPO, "main", source(null)), Optional.of(Variant.Q4), p -> {
+                    events.add(p);
+                    if (p.fraction() > 0.3) {
+                        halfway.countDown();
+                    }
+                }, control);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        assertTrue(halfway.await(30, TimeUnit.SECONDS));
+        control.pause();
+        Thread.sleep(400); // transfers in flight notice the pause
+        long atPause = events.get(events.size() - 1).doneBytes();
+        Thread.sleep(1_000);
+        InstallProgress whilePaused = events.get(events.size() - 1);
+        assertTrue(whilePaused.paused(), whilePaused.toString());
+        assertEquals(0.0, whilePaused.bytesPerSecond());
+        assertEquals(atPause, whilePaused.doneBytes(), "no bytes arrive while paused");
+        assertTrue(whilePaused.doneBytes() < whilePaused.totalBytes());
+        assertEquals(0, hub.activeTransfers.get(), "no transfer open while paused");
+        assertFalse(running.isDone());
+
+        control.resume();
+        ModelInstaller.Installed installed = running.get(30, TimeUnit.SECONDS);
+        assertInstalledExactly(installed.dir());
+        assertTrue(resumedWithRange("onnx/model_q4.onnx_data"), hub.requests.toString());
+        assertFalse(events.get(events.size() - 1).paused());
     }
 }

@@ -45,7 +45,14 @@ public final class HubTestServer implements AutoCloseable {
     /** Bytes after which the next file transfer stalls (once); -1 off. */
     public final AtomicInteger stallAfter = new AtomicInteger(-1);
     public volatile long stallMillis = 5_000;
+    /** Each file transfer's rate limit in bytes per second; 0 for none. */
+    public volatile long bytesPerSecond;
+    /** File transfers in progress now, and the most seen at once. */
+    public final AtomicInteger activeTransfers = new AtomicInteger();
+    public final AtomicInteger maxActiveTransfers = new AtomicInteger();
     int pageSize = 2;
+    /** Whether the ModelScope listing honours PageNumber/PageSize (else it sends everything each time). */
+    public volatile boolean modelScopePaging = true;
 
     private final HttpServer server;
 
@@ -192,10 +199,21 @@ public final class HubTestServer implements AutoCloseable {
         String query = java.net.URLDecoder.decode(ex.getRequestURI().getRawQuery(), StandardCharsets.UTF_8);
         if (parts.length == 4 && parts[3].equals("files")) {
             var root = JSON.createObjectNode();
-            ArrayNode list = root.putObject("Data").putArray("Files");
-            list.addObject().put("Name", "onnx").put("Path", "onnx").put("Type", "tree").put("Size", 0);
-            files.forEach((p, d) -> list.addObject().put("Name", p.substring(p.lastIndexOf('/') + 1)).put("Path", p)
+            ArrayNode all = JSON.createArrayNode();
+            all.addObject().put("Name", "onnx").put("Path", "onnx").put("Type", "tree").put("Size", 0);
+            files.forEach((p, d) -> all.addObject().put("Name", p.substring(p.lastIndexOf('/') + 1)).put("Path", p)
                     .put("Type", "blob").put("Size", d.length).put("Sha256", sha256(d)));
+            ArrayNode list = root.putObject("Data").putArray("Files");
+            String number = query.replaceAll(".*PageNumber=(\\d+).*", "$1");
+            if (modelScopePaging && !number.equals(query)) {
+                // Pages of at most pageSize entries, as a hub capping the page size would send.
+                int first = (Integer.parseInt(number) - 1) * pageSize;
+                for (int i = first; i < Math.min(all.size(), first + pageSize); i++) {
+                    list.add(all.get(i));
+                }
+            } else {
+                list.addAll(all);
+            }
             json(ex, root.toString(), null);
             return;
         }
@@ -243,8 +261,27 @@ public final class HubTestServer implements AutoCloseable {
         int drop = dropAfter.get() >= 0 && dropAfter.get() < body.length ? dropAfter.getAndSet(-1) : -1;
         int stall = stallAfter.get() >= 0 && stallAfter.get() < body.length ? stallAfter.getAndSet(-1) : -1;
         int pos = start;
+        int now = activeTransfers.incrementAndGet();
+        maxActiveTransfers.accumulateAndGet(now, Math::max);
+        try {
+            send(out, body, pos, drop, stall);
+        } finally {
+            activeTransfers.decrementAndGet();
+        }
+    }
+
+    private void send(OutputStream out, byte[] body, int pos, int drop, int stall) throws IOException {
         while (pos < body.length) {
             int n = Math.min(8192, body.length - pos);
+            long rate = bytesPerSecond;
+            if (rate > 0) {
+                try {
+                    Thread.sleep(Math.max(1, n * 1000L / rate));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted");
+                }
+            }
             if (drop >= 0 && pos + n > drop) {
                 out.write(body, pos, Math.max(0, drop - pos));
                 out.flush();
