@@ -5,5 +5,6 @@ module io.kaiyuan.ui {
 
     exports io.kaiyuan.ui.shell;
     exports io.kaiyuan.ui.chat;
+    exports io.kaiyuan.ui.models;
     opens io.kaiyuan.ui to javafx.graphics;
 }

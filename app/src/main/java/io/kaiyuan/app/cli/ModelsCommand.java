@@ -6,23 +6,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kaiyuan.app.paths.AppPaths;
 import io.kaiyuan.engine.api.CancellationToken;
 import io.kaiyuan.engine.download.FileTransfer;
-import io.kaiyuan.engine.download.HuggingFaceSource;
 import io.kaiyuan.engine.download.InstallProgress;
 import io.kaiyuan.engine.download.ModelInstaller;
-import io.kaiyuan.engine.download.ModelScopeSource;
-import io.kaiyuan.engine.download.Origin;
+import io.kaiyuan.engine.download.Sources;
 import io.kaiyuan.engine.model.Catalog;
 import io.kaiyuan.engine.model.CatalogEntry;
 import io.kaiyuan.engine.model.MemoryFit;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.model.Variant;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -175,35 +170,6 @@ final class ModelsCommand implements Runnable {
         @Option(names = "--json", description = "Print the result as one JSON object.")
         boolean json;
 
-        /** The sources to try in order for a repository (Hugging Face id) and, for catalog entries, a ModelScope copy. */
-        List<Origin> origins(Map<String, String> env, String hfRepo, Optional<String> modelScopeId) {
-            String s = source.toLowerCase(Locale.ROOT);
-            String hfRevision = revision != null ? revision : "main";
-            String msRevision = revision != null ? revision : "master";
-            List<Origin> out = new ArrayList<>();
-            switch (s) {
-                case "huggingface" -> {
-                    out.add(new Origin(HuggingFaceSource.fromEnvironment(env), hfRepo, hfRevision));
-                    if (!env.containsKey("HF_ENDPOINT")) {
-                        out.add(new Origin(HuggingFaceSource.mirror(env), hfRepo, hfRevision));
-                    }
-                    modelScopeId.ifPresent(id -> out.add(new Origin(ModelScopeSource.fromEnvironment(env), id, msRevision)));
-                }
-                case "hf-mirror" -> out.add(new Origin(HuggingFaceSource.mirror(env), hfRepo, hfRevision));
-                case "modelscope" -> out.add(new Origin(ModelScopeSource.fromEnvironment(env), modelScopeId.orElse(hfRepo),
-                        msRevision));
-                default -> {
-                    if (!s.startsWith("http://") && !s.startsWith("https://")) {
-                        throw new IllegalArgumentException("Unknown source '" + source
-                                + "': use huggingface, hf-mirror, modelscope or a base URL such as https://hf-mirror.com.");
-                    }
-                    out.add(new Origin(new HuggingFaceSource(source, URI.create(source),
-                            Optional.ofNullable(env.get("HF_TOKEN"))), hfRepo, hfRevision));
-                }
-            }
-            return out;
-        }
-
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
@@ -230,7 +196,8 @@ final class ModelsCommand implements Runnable {
             Runtime.getRuntime().addShutdownHook(hook);
             ModelInstaller.Installed installed;
             try {
-                installed = installer.install(id, origins(System.getenv(), hfRepo, entry.flatMap(CatalogEntry::modelScopeId)),
+                installed = installer.install(id, Sources.origins(source, System.getenv(), hfRepo,
+                        entry.flatMap(CatalogEntry::modelScopeId), Optional.ofNullable(revision)),
                         chosen, bar, cancel);
             } finally {
                 bar.finish();

@@ -83,6 +83,31 @@ public final class ModelRegistry {
         return out;
     }
 
+    /**
+     * Bytes of a partial download of {@code id} waiting in the staging folder (0 when none): an install of
+     * the same id resumes them.
+     */
+    public long stagedBytes(String id) {
+        Path staging = modelsDir.resolve(".staging");
+        if (!Files.isDirectory(staging)) {
+            return 0;
+        }
+        String prefix = folderName(id) + "@";
+        long bytes = 0;
+        try (Stream<Path> dirs = Files.list(staging)) {
+            for (Path dir : dirs.filter(d -> d.getFileName().toString().startsWith(prefix)).toList()) {
+                try (Stream<Path> files = Files.walk(dir)) {
+                    for (Path f : files.filter(Files::isRegularFile).toList()) {
+                        bytes += Files.size(f);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return bytes;
+        }
+        return bytes;
+    }
+
     /** The installed model with this id (org/name or its folder name). */
     public Optional<InstalledModel> find(String id) {
         Path dir = modelsDir.resolve(folderName(id));

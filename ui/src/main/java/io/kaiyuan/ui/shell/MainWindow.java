@@ -1,8 +1,18 @@
 package io.kaiyuan.ui.shell;
 
+import io.kaiyuan.ui.chat.ChatBackend;
+import io.kaiyuan.ui.chat.ChatView;
+import io.kaiyuan.ui.chat.ChatViewModel;
+import io.kaiyuan.ui.models.ModelManagerView;
+import io.kaiyuan.ui.models.ModelManagerViewModel;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.ResourceBundle;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import javafx.application.Platform;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Parent;
@@ -14,8 +24,8 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 
 /**
- * The application shell: a sidebar with Chat, Compare, Models and Settings and the page area. The pages
- * themselves come with their issues; for now each shows its title. Build and use on the FX thread.
+ * The application shell: a sidebar with Chat, Compare, Models and Settings and the page area; pages not
+ * built yet show their title. Build and use on the FX thread.
  */
 public final class MainWindow {
     /** Resource bundle with every visible string of the UI (English and Simplified Chinese). */
@@ -23,37 +33,69 @@ public final class MainWindow {
     /** Style classes, kept as constants rather than strings scattered in code. */
     public static final String SIDEBAR_STYLE = "sidebar";
     public static final String PAGE_STYLE = "page";
+    /** Kaiyuan's styles beside the theme. */
+    static final String STYLESHEET = "/io/kaiyuan/ui/kaiyuan.css";
 
     private final ResourceBundle messages;
     private final BorderPane root = new BorderPane();
     private final Label pageTitle = new Label();
     private StackPane placeholder;
 
-    private final io.kaiyuan.ui.chat.ChatBackend chatBackend;
-    private Parent chatPage;
+    private final Map<String, Parent> pageNodes = new HashMap<>();
+    private final Map<String, ToggleButton> navButtons = new HashMap<>();
+
+    /** What the model manager page needs, built by the app's wiring with the window's strings. */
+    @FunctionalInterface
+    public interface ModelsPage {
+        ModelManagerViewModel create(ResourceBundle messages);
+    }
 
     /** The shell without an engine behind it (every page shows its title). */
     public MainWindow(Locale locale) {
-        this(locale, null, Runnable::run);
+        this(locale, null, Runnable::run, null, url -> { });
     }
 
     /**
-     * The shell with the chat page on {@code chatBackend}; {@code background} runs disk work (listing
-     * installed models) off the FX thread.
+     * The shell with the chat page on {@code chatBackend} and the model manager from {@code modelsPage}
+     * (either may be null); {@code background} runs disk work (listing installed models) off the FX thread;
+     * {@code openLink} opens web addresses and folders. With no model installed the window opens on the
+     * model manager.
      */
-    public MainWindow(Locale locale, io.kaiyuan.ui.chat.ChatBackend chatBackend, java.util.concurrent.Executor background) {
+    public MainWindow(Locale locale, ChatBackend chatBackend, Executor background, ModelsPage modelsPage,
+            Consumer<String> openLink) {
         this.messages = ResourceBundle.getBundle(BUNDLE, locale);
-        this.chatBackend = chatBackend;
-        if (chatBackend != null) {
-            io.kaiyuan.ui.chat.ChatViewModel chat = new io.kaiyuan.ui.chat.ChatViewModel(chatBackend,
-                    javafx.application.Platform::runLater, messages);
-            chatPage = new io.kaiyuan.ui.chat.ChatView(chat, messages).root();
-            background.execute(() -> {
-                java.util.List<String> ids = chatBackend.installedModels();
-                javafx.application.Platform.runLater(() -> chat.setModels(ids));
-            });
-        }
         build();
+        ChatViewModel chat = null;
+        if (chatBackend != null) {
+            chat = new ChatViewModel(chatBackend, Platform::runLater, messages);
+            pageNodes.put("nav.chat", new ChatView(chat, messages).root());
+        }
+        ModelManagerViewModel models = null;
+        if (modelsPage != null) {
+            models = modelsPage.create(messages);
+            pageNodes.put("nav.models", new ModelManagerView(models, messages, openLink).root());
+            models.refresh();
+        }
+        ChatViewModel chatModel = chat;
+        Runnable listInstalled = () -> background.execute(() -> {
+            List<String> ids = chatBackend.installedModels();
+            Platform.runLater(() -> {
+                chatModel.setModels(ids);
+                if (ids.isEmpty() && pageNodes.containsKey("nav.models")) {
+                    show("nav.models");
+                }
+            });
+        });
+        if (models != null && chat != null) {
+            models.setOnInstalledChanged(() -> background.execute(() -> {
+                List<String> ids = chatBackend.installedModels();
+                Platform.runLater(() -> chatModel.setModels(ids));
+            }));
+        }
+        show("nav.chat");
+        if (chat != null) {
+            listInstalled.run();
+        }
     }
 
     /** The window title. */
@@ -76,15 +118,10 @@ public final class MainWindow {
             button.setId(key.replace('.', '-'));
             button.setMaxWidth(Double.MAX_VALUE);
             button.setToggleGroup(pages);
-            button.setOnAction(e -> {
-                button.setSelected(true);
-                pageTitle.setText(messages.getString(key));
-                root.setCenter(key.equals("nav.chat") && chatPage != null ? chatPage : placeholder);
-            });
+            button.setOnAction(e -> show(key));
+            navButtons.put(key, button);
             sidebar.getChildren().add(button);
         }
-        pages.getToggles().get(0).setSelected(true);
-        pageTitle.setText(messages.getString("nav.chat"));
         pageTitle.setId("page-title");
         pageTitle.setStyle("-fx-font-size: 20px;");
         Label hint = new Label(messages.getString("shell.empty"));
@@ -93,6 +130,13 @@ public final class MainWindow {
         placeholder = new StackPane(page);
         placeholder.getStyleClass().add(PAGE_STYLE);
         root.setLeft(sidebar);
-        root.setCenter(chatPage != null ? chatPage : placeholder);
+        root.getStylesheets().add(MainWindow.class.getResource(STYLESHEET).toExternalForm());
+    }
+
+    /** Shows a page by its navigation key (nav.chat, nav.compare, nav.models, nav.settings). */
+    public void show(String key) {
+        navButtons.get(key).setSelected(true);
+        pageTitle.setText(messages.getString(key));
+        root.setCenter(pageNodes.getOrDefault(key, placeholder));
     }
 }

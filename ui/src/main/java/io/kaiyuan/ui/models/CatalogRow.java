@@ -1,0 +1,64 @@
+package io.kaiyuan.ui.models;
+
+import io.kaiyuan.engine.download.DownloadControl;
+import io.kaiyuan.engine.model.CatalogEntry;
+import io.kaiyuan.engine.model.MemoryFit;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+
+/** One catalog model on the model manager page, with its download state. Properties change on the FX thread. */
+public final class CatalogRow {
+    /** Where the model stands on this machine. */
+    public enum State { AVAILABLE, QUEUED, DOWNLOADING, PAUSED, INSTALLED, FAILED }
+
+    private final CatalogEntry entry;
+    private final MemoryFit.Estimate fit;
+    private final ObjectProperty<State> state = new SimpleObjectProperty<>(State.AVAILABLE);
+    private final DoubleProperty progress = new SimpleDoubleProperty(0);
+    private final StringProperty detail = new SimpleStringProperty("");
+    private final StringProperty error = new SimpleStringProperty("");
+    private final StringProperty source = new SimpleStringProperty("");
+    volatile DownloadControl control;
+
+    CatalogRow(CatalogEntry entry, MemoryFit.Estimate fit) {
+        this.entry = entry;
+        this.fit = fit;
+    }
+
+    public CatalogEntry entry() {
+        return entry;
+    }
+
+    /** The recommended CPU variant's fit at the page's context. */
+    public MemoryFit.Estimate fit() {
+        return fit;
+    }
+
+    public ObjectProperty<State> stateProperty() {
+        return state;
+    }
+
+    /** 0 to 1 while downloading or paused. */
+    public DoubleProperty progressProperty() {
+        return progress;
+    }
+
+    /** Bytes, rate and time left while downloading; what is kept when paused or cancelled. */
+    public StringProperty detailProperty() {
+        return detail;
+    }
+
+    /** What went wrong and what to do, after a failed download. */
+    public StringProperty errorProperty() {
+        return error;
+    }
+
+    /** The sources of the download in flight, in the order tried (failover shown in the row). */
+    public StringProperty sourceProperty() {
+        return source;
+    }
+}

@@ -1,0 +1,317 @@
+package io.kaiyuan.ui.models;
+
+import io.kaiyuan.engine.download.Sources;
+import io.kaiyuan.engine.model.CatalogEntry;
+import io.kaiyuan.engine.model.MemoryFit;
+import io.kaiyuan.engine.model.ModelRegistry;
+import io.kaiyuan.engine.model.Variant;
+import java.text.MessageFormat;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.ResourceBundle;
+import java.util.function.Consumer;
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.Parent;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Hyperlink;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.SplitMenuButton;
+import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
+
+/**
+ * The model manager page: a recommendation for newcomers, the catalog with search, filters and fit
+ * badges, downloads with progress, and the installed models. Build and use on the FX thread.
+ */
+public final class ModelManagerView {
+    /** Style classes of the fit badge, one per verdict. */
+    public static final String BADGE_STYLE = "fit-badge";
+    public static final String ROW_STYLE = "catalog-row";
+
+    private final ModelManagerViewModel model;
+    private final ResourceBundle messages;
+    private final Locale locale;
+    private final Consumer<String> openLink;
+    private final VBox root = new VBox(10);
+
+    /**
+     * @param openLink opens a web address or a folder's file: URI in the system's browser or file manager
+     */
+    public ModelManagerView(ModelManagerViewModel model, ResourceBundle messages, Consumer<String> openLink) {
+        this.model = model;
+        this.messages = messages;
+        this.locale = messages.getLocale();
+        this.openLink = openLink;
+        build();
+    }
+
+    public Parent root() {
+        return root;
+    }
+
+    private void build() {
+        root.setPadding(new Insets(16));
+        root.getStyleClass().add("models-page");
+        Label title = new Label(messages.getString("models.title"));
+        title.setStyle("-fx-font-size: 20px;");
+
+        Label recommended = new Label();
+        recommended.setId("models-recommended");
+        recommended.setWrapText(true);
+        recommended.textProperty().bind(Bindings.createStringBinding(() -> {
+            CatalogRow r = model.recommendedProperty().get();
+            return r == null ? "" : MessageFormat.format(messages.getString("models.recommended"), r.entry().name(locale),
+                    ModelManagerViewModel.gb(r.fit().weightsBytes()));
+        }, model.recommendedProperty()));
+        // Shown only while nothing is installed: the newcomer's way in.
+        recommended.visibleProperty().bind(Bindings.isEmpty(model.installed()).and(model.recommendedProperty().isNotNull()));
+        recommended.managedProperty().bind(recommended.visibleProperty());
+
+        TextField search = new TextField();
+        search.setId("models-search");
+        search.setPromptText(messages.getString("models.search"));
+        search.textProperty().bindBidirectional(model.searchProperty());
+        HBox.setHgrow(search, Priority.ALWAYS);
+        ComboBox<String> family = new ComboBox<>();
+        family.setId("models-family");
+        family.getItems().add(messages.getString("models.family.all"));
+        family.getItems().addAll(model.families());
+        family.getSelectionModel().select(0);
+        family.valueProperty().addListener((o, a, b) ->
+                model.familyProperty().set(b == null || family.getSelectionModel().getSelectedIndex() == 0 ? null : b));
+        CheckBox fits = new CheckBox(messages.getString("models.fitsOnly"));
+        fits.setId("models-fits-only");
+        fits.selectedProperty().bindBidirectional(model.fitsOnlyProperty());
+        ComboBox<String> source = new ComboBox<>();
+        source.setId("models-source");
+        source.setEditable(true);
+        source.getItems().addAll(Sources.NAMES);
+        source.setValue(model.sourceProperty().get());
+        source.valueProperty().addListener((o, a, b) -> {
+            if (b != null && !b.isBlank()) {
+                model.sourceProperty().set(b.strip());
+            }
+        });
+        source.setTooltip(new Tooltip(messages.getString("models.source.tooltip")));
+        Label sourceLabel = new Label(messages.getString("models.source"));
+        HBox filters = new HBox(8, search, family, fits, sourceLabel, source);
+        filters.setAlignment(Pos.CENTER_LEFT);
+
+        ListView<CatalogRow> catalog = new ListView<>(model.visibleRows());
+        catalog.setId("models-catalog");
+        catalog.setCellFactory(v -> new RowCell());
+        VBox.setVgrow(catalog, Priority.ALWAYS);
+
+        Label installedTitle = new Label(messages.getString("models.installed.title"));
+        installedTitle.setStyle("-fx-font-size: 16px;");
+        Button importButton = new Button(messages.getString("models.import"));
+        importButton.setId("models-import");
+        importButton.setOnAction(e -> {
+            DirectoryChooser chooser = new DirectoryChooser();
+            chooser.setTitle(messages.getString("models.import.title"));
+            java.io.File dir = chooser.showDialog(root.getScene() == null ? null : root.getScene().getWindow());
+            if (dir != null) {
+                model.importFolder(dir.toPath());
+            }
+        });
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox installedHeader = new HBox(8, installedTitle, spacer, importButton);
+        installedHeader.setAlignment(Pos.CENTER_LEFT);
+        ListView<ModelRegistry.InstalledModel> installed = new ListView<>(model.installed());
+        installed.setId("models-installed");
+        installed.setPlaceholder(new Label(messages.getString("models.installed.empty")));
+        installed.setPrefHeight(160);
+        installed.setCellFactory(v -> new InstalledCell());
+        Label message = new Label();
+        message.setId("models-message");
+        message.setWrapText(true);
+        message.textProperty().bind(model.messageProperty());
+
+        root.getChildren().addAll(title, recommended, filters, catalog, installedHeader, installed, message);
+    }
+
+    private String fitText(MemoryFit.Estimate fit) {
+        return messages.getString("models.fit." + fit.fit().name());
+    }
+
+    /** One catalog model: what it is, whether it fits, and its download. */
+    private final class RowCell extends ListCell<CatalogRow> {
+        @Override
+        protected void updateItem(CatalogRow row, boolean empty) {
+            super.updateItem(row, empty);
+            setText(null);
+            setGraphic(empty || row == null ? null : card(row));
+        }
+
+        private Node card(CatalogRow row) {
+            CatalogEntry e = row.entry();
+            Label name = new Label(e.name(locale));
+            name.setStyle("-fx-font-weight: bold; -fx-font-size: 14px;");
+            Label org = new Label(e.organisation(locale));
+            Label badge = new Label(fitText(row.fit()));
+            badge.getStyleClass().addAll(BADGE_STYLE, BADGE_STYLE + "-" + row.fit().fit().name().toLowerCase(Locale.ROOT));
+            badge.setTooltip(new Tooltip(MessageFormat.format(messages.getString("models.fit.tooltip"),
+                    ModelManagerViewModel.gb(row.fit().weightsBytes()), ModelManagerViewModel.gb(row.fit().kvCacheBytes()),
+                    row.fit().contextTokens(), ModelManagerViewModel.gb(row.fit().availableBytes()))));
+            HBox head = new HBox(8, name, org, badge);
+            head.setAlignment(Pos.BASELINE_LEFT);
+            if (e.reasoning()) {
+                head.getChildren().add(new Label(messages.getString("models.reasoning")));
+            }
+            Variant v = e.cpuVariant();
+            String size = MessageFormat.format(messages.getString(e.weightsBytes(v).isPresent() ? "models.size" : "models.size.estimated"),
+                    ModelManagerViewModel.gb(e.estimatedWeightsBytes(v)), v.cliName());
+            Hyperlink licence = new Hyperlink(MessageFormat.format(messages.getString("models.licence"), e.licence().name()));
+            licence.setOnAction(a -> openLink.accept(e.licence().url()));
+            HBox facts = new HBox(12,
+                    new Label(MessageFormat.format(messages.getString("models.params"),
+                            String.format(Locale.ROOT, "%.1fB", e.parameters() / 1e9))),
+                    new Label(MessageFormat.format(messages.getString("models.context"), String.valueOf(e.contextLength()))),
+                    new Label(size), licence);
+            facts.setAlignment(Pos.CENTER_LEFT);
+            Label description = new Label(e.description(locale));
+            description.setWrapText(true);
+            VBox text = new VBox(2, head, facts, description, status(row));
+            HBox.setHgrow(text, Priority.ALWAYS);
+            HBox card = new HBox(12, text, actions(row));
+            card.getStyleClass().add(ROW_STYLE);
+            card.setId("row-" + e.id());
+            card.setAlignment(Pos.CENTER_LEFT);
+            card.setPadding(new Insets(6));
+            // A cell is as wide as the list; let the description wrap inside it.
+            card.prefWidthProperty().bind(widthProperty().subtract(30));
+            card.setMaxWidth(Region.USE_PREF_SIZE);
+            return card;
+        }
+
+        private Node status(CatalogRow row) {
+            ProgressBar bar = new ProgressBar();
+            bar.setId("progress-" + row.entry().id());
+            bar.progressProperty().bind(row.progressProperty());
+            bar.setPrefWidth(260);
+            bar.visibleProperty().bind(row.stateProperty().isEqualTo(CatalogRow.State.DOWNLOADING)
+                    .or(row.stateProperty().isEqualTo(CatalogRow.State.PAUSED)));
+            bar.managedProperty().bind(bar.visibleProperty());
+            Label detail = new Label();
+            detail.setId("detail-" + row.entry().id());
+            detail.textProperty().bind(Bindings.createStringBinding(() -> switch (row.stateProperty().get()) {
+                case QUEUED -> messages.getString("models.queued");
+                case FAILED -> row.errorProperty().get();
+                case INSTALLED -> "";
+                default -> row.detailProperty().get();
+            }, row.stateProperty(), row.detailProperty(), row.errorProperty()));
+            detail.setWrapText(true);
+            Label source = new Label();
+            source.textProperty().bind(row.sourceProperty());
+            source.visibleProperty().bind(bar.visibleProperty());
+            source.managedProperty().bind(source.visibleProperty());
+            HBox box = new HBox(8, bar, source, detail);
+            box.setAlignment(Pos.CENTER_LEFT);
+            return box;
+        }
+
+        private Node actions(CatalogRow row) {
+            CatalogEntry e = row.entry();
+            SplitMenuButton download = new SplitMenuButton();
+            download.setId("download-" + e.id());
+            download.textProperty().bind(Bindings.createStringBinding(() -> messages.getString(
+                    row.stateProperty().get() == CatalogRow.State.FAILED ? "models.retry" : "models.download"), row.stateProperty()));
+            download.setTooltip(new Tooltip(MessageFormat.format(messages.getString("models.download.tooltip"), e.cpuVariant().cliName())));
+            download.setOnAction(a -> model.download(row, Optional.empty()));
+            for (Variant v : e.variants().isEmpty() ? java.util.List.of(e.cpuVariant(), e.gpuVariant()).stream().distinct().toList()
+                    : e.variants().keySet().stream().toList()) {
+                MenuItem item = new MenuItem(MessageFormat.format(messages.getString("models.download.variant"), v.cliName()
+                        + e.weightsBytes(v).stream().mapToObj(b -> " · " + ModelManagerViewModel.gb(b)).findFirst().orElse("")));
+                item.setOnAction(a -> model.download(row, Optional.of(v)));
+                download.getItems().add(item);
+            }
+            Button pause = new Button();
+            pause.setId("pause-" + e.id());
+            pause.textProperty().bind(Bindings.createStringBinding(() -> messages.getString(
+                    row.stateProperty().get() == CatalogRow.State.PAUSED ? "models.resume" : "models.pause"), row.stateProperty()));
+            pause.setOnAction(a -> {
+                if (row.stateProperty().get() == CatalogRow.State.PAUSED) {
+                    model.resume(row);
+                } else {
+                    model.pause(row);
+                }
+            });
+            Button cancel = new Button(messages.getString("models.cancel"));
+            cancel.setId("cancel-" + e.id());
+            cancel.setOnAction(a -> model.cancel(row));
+            Label installed = new Label(messages.getString("models.installedBadge"));
+            installed.setId("installed-" + e.id());
+            var state = row.stateProperty();
+            var idle = state.isEqualTo(CatalogRow.State.AVAILABLE).or(state.isEqualTo(CatalogRow.State.FAILED));
+            var active = state.isEqualTo(CatalogRow.State.DOWNLOADING).or(state.isEqualTo(CatalogRow.State.PAUSED));
+            show(download, idle);
+            show(pause, active);
+            show(cancel, active.or(state.isEqualTo(CatalogRow.State.QUEUED)));
+            show(installed, state.isEqualTo(CatalogRow.State.INSTALLED));
+            HBox box = new HBox(6, download, pause, cancel, installed);
+            box.setAlignment(Pos.CENTER_RIGHT);
+            box.setMinWidth(Region.USE_PREF_SIZE);
+            return box;
+        }
+    }
+
+    private static void show(Node node, javafx.beans.value.ObservableBooleanValue when) {
+        node.visibleProperty().bind(when);
+        node.managedProperty().bind(node.visibleProperty());
+    }
+
+    /** One installed model with its actions. */
+    private final class InstalledCell extends ListCell<ModelRegistry.InstalledModel> {
+        @Override
+        protected void updateItem(ModelRegistry.InstalledModel m, boolean empty) {
+            super.updateItem(m, empty);
+            setText(null);
+            if (empty || m == null) {
+                setGraphic(null);
+                return;
+            }
+            Label name = new Label(m.id());
+            name.setStyle("-fx-font-weight: bold;");
+            String commit = m.commit().length() > 7 ? m.commit().substring(0, 7) : m.commit();
+            Label facts = new Label(MessageFormat.format(messages.getString("models.installed.row"), m.variant(),
+                    ModelManagerViewModel.gb(m.bytes()), m.source().isEmpty() ? "-" : m.source(), m.repo(), commit));
+            Region spacer = new Region();
+            HBox.setHgrow(spacer, Priority.ALWAYS);
+            Button verify = new Button(messages.getString("models.verify"));
+            verify.setId("verify-" + m.id());
+            verify.setOnAction(a -> model.verify(m.id()));
+            Button open = new Button(messages.getString("models.openFolder"));
+            open.setOnAction(a -> openLink.accept(m.dir().toUri().toString()));
+            Button delete = new Button(messages.getString("models.delete"));
+            delete.setId("delete-" + m.id());
+            delete.setOnAction(a -> {
+                Alert confirm = new Alert(Alert.AlertType.CONFIRMATION, MessageFormat.format(
+                        messages.getString("models.delete.confirm"), m.id(), ModelManagerViewModel.gb(m.bytes())),
+                        ButtonType.OK, ButtonType.CANCEL);
+                confirm.setHeaderText(null);
+                confirm.initOwner(getScene() == null ? null : getScene().getWindow());
+                confirm.showAndWait().filter(b -> b == ButtonType.OK).ifPresent(b -> model.remove(m.id()));
+            });
+            HBox row = new HBox(8, name, facts, spacer, verify, open, delete);
+            row.setAlignment(Pos.CENTER_LEFT);
+            setGraphic(row);
+        }
+    }
+}

@@ -1,0 +1,345 @@
+package io.kaiyuan.ui.models;
+
+import io.kaiyuan.engine.download.DownloadControl;
+import io.kaiyuan.engine.download.HubException;
+import io.kaiyuan.engine.download.InstallProgress;
+import io.kaiyuan.engine.download.ModelInstaller;
+import io.kaiyuan.engine.download.Origin;
+import io.kaiyuan.engine.download.Sources;
+import io.kaiyuan.engine.model.Catalog;
+import io.kaiyuan.engine.model.CatalogEntry;
+import io.kaiyuan.engine.model.MemoryFit;
+import io.kaiyuan.engine.model.ModelRegistry;
+import io.kaiyuan.engine.model.Variant;
+import java.nio.file.Path;
+import java.text.MessageFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ResourceBundle;
+import java.util.concurrent.Executor;
+import java.util.stream.Collectors;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.collections.transformation.FilteredList;
+
+/**
+ * The model manager's state and actions, with no controls: the catalog with fit badges, search and
+ * filters, downloads with progress, pause, resume and cancel, and the installed models. Properties change
+ * on the FX thread ({@code fxExecutor}); disk work runs on {@code io}, each download on {@code downloads}.
+ */
+public final class ModelManagerViewModel {
+    /** The context the fit badges assume. */
+    public static final int FIT_CONTEXT = 4096;
+
+    private final ModelRegistry registry;
+    private final ModelInstaller installer;
+    private final Map<String, String> env;
+    private final Executor fx;
+    private final Executor io;
+    private final Executor downloads;
+    private final ResourceBundle messages;
+    private final ObservableList<CatalogRow> rows = FXCollections.observableArrayList();
+    private final FilteredList<CatalogRow> visible = new FilteredList<>(rows);
+    private final ObservableList<ModelRegistry.InstalledModel> installed = FXCollections.observableArrayList();
+    private final StringProperty search = new SimpleStringProperty("");
+    private final ObjectProperty<String> family = new SimpleObjectProperty<>();
+    private final BooleanProperty fitsOnly = new SimpleBooleanProperty(false);
+    private final StringProperty source = new SimpleStringProperty("huggingface");
+    private final StringProperty message = new SimpleStringProperty("");
+    private final ObjectProperty<CatalogRow> recommended = new SimpleObjectProperty<>();
+    private Runnable onInstalledChanged = () -> { };
+
+    /**
+     * @param env the environment the sources read (HF_ENDPOINT, HF_TOKEN, MODELSCOPE_API_TOKEN, ...)
+     * @param availableMemory the memory the fit badges are measured against
+     */
+    public ModelManagerViewModel(Catalog catalog, ModelRegistry registry, ModelInstaller installer, Map<String, String> env,
+            long availableMemory, Executor fx, Executor io, Executor downloads, ResourceBundle messages) {
+        this.registry = registry;
+        this.installer = installer;
+        this.env = Map.copyOf(env);
+        this.fx = fx;
+        this.io = io;
+        this.downloads = downloads;
+        this.messages = messages;
+        for (CatalogEntry e : catalog.entries()) {
+            rows.add(new CatalogRow(e, e.fit(e.cpuVariant(), FIT_CONTEXT, availableMemory)));
+        }
+        recommended.set(rows.stream().filter(r -> r.fit().fit() == MemoryFit.Fit.FITS).findFirst().orElse(null));
+        search.addListener((o, a, b) -> applyFilter());
+        family.addListener((o, a, b) -> applyFilter());
+        fitsOnly.addListener((o, a, b) -> applyFilter());
+    }
+
+    /** Runs after a model was installed, removed or imported (FX thread), e.g. to refresh the chat's picker. */
+    public void setOnInstalledChanged(Runnable r) {
+        this.onInstalledChanged = r;
+    }
+
+    private void applyFilter() {
+        String q = search.get() == null ? "" : search.get().strip().toLowerCase(Locale.ROOT);
+        String fam = family.get();
+        boolean fits = fitsOnly.get();
+        visible.setPredicate(r -> {
+            CatalogEntry e = r.entry();
+            if (fam != null && !fam.equals(e.family())) {
+                return false;
+            }
+            if (fits && r.fit().fit() == MemoryFit.Fit.WONT_FIT) {
+                return false;
+            }
+            if (q.isEmpty()) {
+                return true;
+            }
+            String haystack = String.join(" ", e.id(), e.name(Locale.ENGLISH), e.name(Locale.SIMPLIFIED_CHINESE), e.family(),
+                    e.organisation(Locale.ENGLISH), e.organisation(Locale.SIMPLIFIED_CHINESE), e.huggingFaceRepo())
+                    .toLowerCase(Locale.ROOT);
+            return haystack.contains(q);
+        });
+    }
+
+    /** Reads the installed models and partial downloads from disk (on {@code io}) and updates the page. */
+    public void refresh() {
+        io.execute(() -> {
+            List<ModelRegistry.InstalledModel> list;
+            try {
+                list = registry.list();
+            } catch (RuntimeException e) {
+                fx.execute(() -> message.set(e.getMessage()));
+                return;
+            }
+            Map<String, Long> staged = rows.stream().collect(Collectors.toMap(r -> r.entry().id(),
+                    r -> registry.stagedBytes(r.entry().id())));
+            fx.execute(() -> {
+                installed.setAll(list);
+                for (CatalogRow r : rows) {
+                    boolean isInstalled = list.stream().anyMatch(m -> m.id().equals(r.entry().id()));
+                    CatalogRow.State s = r.stateProperty().get();
+                    if (isInstalled) {
+                        r.stateProperty().set(CatalogRow.State.INSTALLED);
+                    } else if (s == CatalogRow.State.INSTALLED) {
+                        r.stateProperty().set(CatalogRow.State.AVAILABLE);
+                    }
+                    if (!isInstalled && r.stateProperty().get() == CatalogRow.State.AVAILABLE && staged.get(r.entry().id()) > 0) {
+                        r.detailProperty().set(MessageFormat.format(messages.getString("models.partial"),
+                                gb(staged.get(r.entry().id()))));
+                    }
+                }
+            });
+        });
+    }
+
+    /**
+     * Downloads a catalog model ({@code variant}, or its recommendation for the CPU) from the selected
+     * source and installs it; a partial download of it resumes. Call on the FX thread.
+     */
+    public void download(CatalogRow row, Optional<Variant> variant) {
+        CatalogRow.State s = row.stateProperty().get();
+        if (s == CatalogRow.State.QUEUED || s == CatalogRow.State.DOWNLOADING || s == CatalogRow.State.PAUSED
+                || s == CatalogRow.State.INSTALLED) {
+            return;
+        }
+        CatalogEntry e = row.entry();
+        List<Origin> origins;
+        try {
+            origins = Sources.origins(source.get(), env, e.huggingFaceRepo(), e.modelScopeId(), Optional.empty());
+        } catch (IllegalArgumentException ex) {
+            row.stateProperty().set(CatalogRow.State.FAILED);
+            row.errorProperty().set(ex.getMessage());
+            return;
+        }
+        DownloadControl control = new DownloadControl();
+        row.control = control;
+        row.errorProperty().set("");
+        row.sourceProperty().set(origins.stream().map(o -> o.source().name()).collect(Collectors.joining(" → ")));
+        row.stateProperty().set(CatalogRow.State.QUEUED);
+        Variant chosen = variant.orElse(e.cpuVariant());
+        downloads.execute(() -> {
+            fx.execute(() -> {
+                if (row.stateProperty().get() == CatalogRow.State.QUEUED) {
+                    row.stateProperty().set(control.isPaused() ? CatalogRow.State.PAUSED : CatalogRow.State.DOWNLOADING);
+                }
+            });
+            try {
+                installer.install(e.id(), origins, Optional.of(chosen), p -> fx.execute(() -> show(row, p)), control);
+                fx.execute(() -> {
+                    row.stateProperty().set(CatalogRow.State.INSTALLED);
+                    row.detailProperty().set("");
+                    row.control = null;
+                    refresh();
+                    onInstalledChanged.run();
+                });
+            } catch (Exception ex) {
+                boolean cancelled = control.isCancelled();
+                String text = ex instanceof HubException || ex instanceof IllegalArgumentException ? ex.getMessage()
+                        : MessageFormat.format(messages.getString("models.failed"), ex.getMessage());
+                fx.execute(() -> {
+                    row.control = null;
+                    row.progressProperty().set(0);
+                    if (cancelled) {
+                        row.stateProperty().set(CatalogRow.State.AVAILABLE);
+                        row.detailProperty().set(messages.getString("models.cancelled"));
+                    } else {
+                        row.stateProperty().set(CatalogRow.State.FAILED);
+                        row.errorProperty().set(text);
+                    }
+                });
+            }
+        });
+    }
+
+    private void show(CatalogRow row, InstallProgress p) {
+        if (row.control == null) {
+            return; // a late event after the download ended
+        }
+        row.progressProperty().set(p.fraction());
+        String eta = p.etaSeconds().stream().mapToObj(ModelManagerViewModel::duration).findFirst().orElse("--:--");
+        row.detailProperty().set(p.paused()
+                ? MessageFormat.format(messages.getString("models.progress.paused"), gb(p.doneBytes()), gb(p.totalBytes()))
+                : MessageFormat.format(messages.getString("models.progress"), gb(p.doneBytes()), gb(p.totalBytes()),
+                        String.format(Locale.ROOT, "%.1f", p.bytesPerSecond() / 1e6), eta));
+    }
+
+    /** Pauses a download in flight (FX thread); its files stay. */
+    public void pause(CatalogRow row) {
+        DownloadControl c = row.control;
+        if (c != null && row.stateProperty().get() == CatalogRow.State.DOWNLOADING) {
+            c.pause();
+            row.stateProperty().set(CatalogRow.State.PAUSED);
+        }
+    }
+
+    /** Continues a paused download from where it stopped (FX thread). */
+    public void resume(CatalogRow row) {
+        DownloadControl c = row.control;
+        if (c != null && row.stateProperty().get() == CatalogRow.State.PAUSED) {
+            c.resume();
+            row.stateProperty().set(CatalogRow.State.DOWNLOADING);
+        }
+    }
+
+    /** Ends a download (FX thread); the partial files stay, so downloading again resumes them. */
+    public void cancel(CatalogRow row) {
+        DownloadControl c = row.control;
+        if (c != null) {
+            c.cancel();
+        }
+    }
+
+    /** Removes an installed model completely (after the view asked for confirmation). */
+    public void remove(String id) {
+        io.execute(() -> {
+            try {
+                registry.remove(id);
+                fx.execute(() -> {
+                    message.set(MessageFormat.format(messages.getString("models.removed"), id));
+                    onInstalledChanged.run();
+                });
+            } catch (Exception e) {
+                fx.execute(() -> message.set(e.getMessage()));
+            }
+            refresh();
+        });
+    }
+
+    /** Re-hashes an installed model's files and says what it found. */
+    public void verify(String id) {
+        message.set(MessageFormat.format(messages.getString("models.verifying"), id));
+        io.execute(() -> {
+            String text;
+            try {
+                ModelRegistry.VerifyReport r = registry.verify(id);
+                text = r.ok() ? MessageFormat.format(messages.getString("models.verify.ok"), id, r.checked())
+                        : MessageFormat.format(messages.getString("models.verify.damaged"), id,
+                                String.join(", ", concat(r.missing(), r.altered())));
+            } catch (Exception e) {
+                text = e.getMessage();
+            }
+            String shown = text;
+            fx.execute(() -> message.set(shown));
+        });
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
+
+    /** Registers a local model folder where it is (nothing is copied). */
+    public void importFolder(Path folder) {
+        io.execute(() -> {
+            try {
+                ModelRegistry.InstalledModel m = registry.importFolder(folder, folder.getFileName().toString(), true);
+                fx.execute(() -> {
+                    message.set(MessageFormat.format(messages.getString("models.imported"), m.id()));
+                    onInstalledChanged.run();
+                });
+            } catch (Exception e) {
+                fx.execute(() -> message.set(e.getMessage()));
+            }
+            refresh();
+        });
+    }
+
+    static String gb(long bytes) {
+        return String.format(Locale.ROOT, "%.2f GB", bytes / 1e9);
+    }
+
+    static String duration(long seconds) {
+        return seconds >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
+                : String.format(Locale.ROOT, "%d:%02d", seconds / 60, seconds % 60);
+    }
+
+    /** The catalog rows that pass the search and filters. */
+    public ObservableList<CatalogRow> visibleRows() {
+        return visible;
+    }
+
+    public List<CatalogRow> rows() {
+        return rows;
+    }
+
+    /** The families in the catalog, for the filter. */
+    public List<String> families() {
+        return rows.stream().map(r -> r.entry().family()).distinct().toList();
+    }
+
+    public ObservableList<ModelRegistry.InstalledModel> installed() {
+        return installed;
+    }
+
+    public StringProperty searchProperty() {
+        return search;
+    }
+
+    /** The family filter; null for all. */
+    public ObjectProperty<String> familyProperty() {
+        return family;
+    }
+
+    public BooleanProperty fitsOnlyProperty() {
+        return fitsOnly;
+    }
+
+    /** huggingface, hf-mirror, modelscope or a base URL. */
+    public StringProperty sourceProperty() {
+        return source;
+    }
+
+    /** The last outcome of verify, remove or import, or an error. */
+    public StringProperty messageProperty() {
+        return message;
+    }
+
+    /** The first catalog model that fits this machine comfortably: shown to a newcomer. */
+    public ObjectProperty<CatalogRow> recommendedProperty() {
+        return recommended;
+    }
+}

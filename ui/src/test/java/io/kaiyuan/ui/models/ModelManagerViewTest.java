@@ -1,0 +1,113 @@
+package io.kaiyuan.ui.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kaiyuan.engine.download.FileTransfer;
+import io.kaiyuan.engine.download.ModelInstaller;
+import io.kaiyuan.engine.model.Catalog;
+import io.kaiyuan.engine.model.ModelRegistry;
+import io.kaiyuan.ui.chat.MessageItem;
+import io.kaiyuan.ui.shell.MainWindow;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javafx.application.Platform;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListView;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.input.KeyCode;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The newcomer's path in the real window: no model, the model manager, Download, then chat. */
+@ExtendWith(ApplicationExtension.class)
+class ModelManagerViewTest {
+    private CatalogHub hub;
+    private RegistryBackend backend;
+    private ExecutorService io;
+    private ExecutorService downloads;
+    private final List<Double> progressSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Start
+    void start(Stage stage) throws Exception {
+        Path work = Files.createTempDirectory("kaiyuan-models-ui");
+        hub = new CatalogHub(work);
+        hub.hub.bytesPerSecond = 3_000_000;
+        ModelRegistry registry = new ModelRegistry(work.resolve("home/models"));
+        backend = new RegistryBackend(registry);
+        io = Executors.newSingleThreadExecutor();
+        downloads = Executors.newSingleThreadExecutor();
+        MainWindow window = new MainWindow(Locale.ENGLISH, backend, io, messages -> {
+            ModelManagerViewModel vm = new ModelManagerViewModel(Catalog.bundled(), registry,
+                    new ModelInstaller(registry.modelsDir(), new FileTransfer(Duration.ofSeconds(5), 2, Duration.ofMillis(20))),
+                    Map.of(), 16L << 30, Platform::runLater, io, downloads, messages);
+            vm.sourceProperty().set(hub.url());
+            vm.rows().forEach(r -> r.progressProperty().addListener((o, a, b) -> progressSeen.add(b.doubleValue())));
+            return vm;
+        }, url -> { });
+        stage.setScene(new Scene(window.root(), 1100, 700));
+        stage.show();
+    }
+
+    @AfterEach
+    void stop() {
+        io.shutdownNow();
+        downloads.shutdownNow();
+        backend.close();
+        hub.close();
+    }
+
+    private static void waitUntil(java.util.concurrent.Callable<Boolean> condition) throws Exception {
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, condition);
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    /** Catalog ids hold dots, which a CSS id selector would read as classes. */
+    private static Node byId(FxRobot robot, String id) {
+        return robot.lookup((Node n) -> id.equals(n.getId())).query();
+    }
+
+    @Test
+    void withNoModelTheManagerOpensAndOneClickLeadsToAChat(FxRobot robot) throws Exception {
+        waitUntil(() -> robot.lookup("#nav-models").queryAs(ToggleButton.class).isSelected());
+        Label recommended = robot.lookup("#models-recommended").queryAs(Label.class);
+        assertTrue(recommended.isVisible() && recommended.getText().contains("Qwen2.5 0.5B Instruct"), recommended.getText());
+
+        robot.clickOn("#models-search").write("0.5b");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(2, robot.lookup("#models-catalog").queryAs(ListView.class).getItems().size(), "Qwen2.5 and its Coder");
+
+        Node download = byId(robot, "download-" + CatalogHub.ID);
+        robot.clickOn(robot.point(download).atPosition(javafx.geometry.Pos.CENTER_LEFT).atOffset(new javafx.geometry.Point2D(12, 0)));
+        waitUntil(() -> byId(robot, "progress-" + CatalogHub.ID).isVisible());
+        waitUntil(() -> byId(robot, "installed-" + CatalogHub.ID).isVisible());
+        assertTrue(progressSeen.stream().anyMatch(p -> p > 0 && p < 1), "progress was shown: " + progressSeen);
+        waitUntil(() -> robot.lookup("#models-installed").queryAs(ListView.class).getItems().size() == 1);
+        assertFalse(recommended.isVisible(), "the newcomer's hint goes once a model is installed");
+
+        robot.clickOn("#nav-chat");
+        waitUntil(() -> CatalogHub.ID.equals(robot.lookup("#chat-model").queryAs(javafx.scene.control.ComboBox.class).getValue()));
+        robot.clickOn("#chat-input").write("你好").type(KeyCode.ENTER);
+        @SuppressWarnings("unchecked")
+        ListView<MessageItem> messages = robot.lookup("#chat-messages").queryAs(ListView.class);
+        waitUntil(() -> messages.getItems().size() == 2 && !messages.getItems().get(1).footerProperty().get().isEmpty());
+        assertTrue(messages.getItems().get(1).footerProperty().get().contains("20 tokens"),
+                messages.getItems().get(1).footerProperty().get());
+    }
+}
