@@ -5,10 +5,13 @@ module io.kaiyuan.engine {
     requires ai.djl.tokenizers;
     requires org.slf4j;
     requires java.net.http;
+    requires java.sql;
+    requires org.xerial.sqlitejdbc;
     requires java.management;
     requires jdk.management;
 
     exports io.kaiyuan.engine.api;
+    exports io.kaiyuan.engine.chat;
     exports io.kaiyuan.engine.download;
     exports io.kaiyuan.engine.model;
     exports io.kaiyuan.engine.ort;
@@ -16,4 +19,7 @@ module io.kaiyuan.engine {
     exports io.kaiyuan.engine.sample;
     exports io.kaiyuan.engine.template;
     exports io.kaiyuan.engine.tokenize;
+
+    // Stored chat messages keep sampling settings and metrics (records of this package) as JSON.
+    opens io.kaiyuan.engine.api to com.fasterxml.jackson.databind;
 }

@@ -1,0 +1,345 @@
+package io.kaiyuan.engine.chat;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kaiyuan.engine.api.FinishReason;
+import io.kaiyuan.engine.api.GenerationMetrics;
+import io.kaiyuan.engine.api.SamplingOverrides;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Conversations in one SQLite file (WAL mode): each message with its reasoning and how it was made.
+ * The schema is versioned ({@code PRAGMA user_version}) and an older file is migrated in place, never
+ * discarded. Every change is one transaction, so a crash leaves the previous state. Thread-safe; every
+ * method touches the disk: call off the FX thread.
+ */
+public final class ChatStore implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The schema's steps; version N is the first N applied. Never edit a released step: add one. */
+    static final List<List<String>> MIGRATIONS = List.of(
+            List.of("""
+                    CREATE TABLE conversations (
+                        id INTEGER PRIMARY KEY,
+                        title TEXT NOT NULL,
+                        model_id TEXT,
+                        system_prompt TEXT NOT NULL DEFAULT '',
+                        created_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL)""", """
+                    CREATE TABLE messages (
+                        id INTEGER PRIMARY KEY,
+                        conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+                        content TEXT NOT NULL,
+                        reasoning TEXT NOT NULL DEFAULT '',
+                        created_at TEXT NOT NULL,
+                        UNIQUE (conversation_id, position))"""),
+            // How each answer was made, and each conversation's sampling settings.
+            List.of("ALTER TABLE messages ADD COLUMN model_id TEXT",
+                    "ALTER TABLE messages ADD COLUMN variant TEXT",
+                    "ALTER TABLE messages ADD COLUMN sampling TEXT",
+                    "ALTER TABLE messages ADD COLUMN seed INTEGER",
+                    "ALTER TABLE messages ADD COLUMN metrics TEXT",
+                    "ALTER TABLE messages ADD COLUMN finish_reason TEXT",
+                    "ALTER TABLE conversations ADD COLUMN sampling TEXT"));
+
+    private final Connection db;
+
+    private ChatStore(Connection db) {
+        this.db = db;
+    }
+
+    /** Opens (creating or migrating) the store in {@code file}. */
+    public static ChatStore open(Path file) throws IOException {
+        return open(file, MIGRATIONS.size());
+    }
+
+    /** Opens the store migrated to {@code version} (tests make older files with this). */
+    static ChatStore open(Path file, int version) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try {
+            Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (Statement s = db.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA foreign_keys=ON");
+                s.execute("PRAGMA busy_timeout=5000");
+            }
+            migrate(db, version, file);
+            return new ChatStore(db);
+        } catch (SQLException e) {
+            throw new IOException("The chat history in " + file + " cannot be opened: " + e.getMessage()
+                    + ". Close other Kaiyuan windows; if the file is damaged, move it aside to start a new history.", e);
+        }
+    }
+
+    /** The schema version of an open store. */
+    synchronized int version() throws SQLException {
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("PRAGMA user_version")) {
+            return r.getInt(1);
+        }
+    }
+
+    private static void migrate(Connection db, int target, Path file) throws SQLException {
+        int current;
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("PRAGMA user_version")) {
+            current = r.getInt(1);
+        }
+        if (current > MIGRATIONS.size()) {
+            throw new SQLException("it was written by a newer Kaiyuan (schema " + current + ", this one knows "
+                    + MIGRATIONS.size() + "); update Kaiyuan");
+        }
+        db.setAutoCommit(false);
+        try {
+            for (int v = current; v < target; v++) {
+                try (Statement s = db.createStatement()) {
+                    for (String sql : MIGRATIONS.get(v)) {
+                        s.execute(sql);
+                    }
+                    s.execute("PRAGMA user_version=" + (v + 1));
+                }
+            }
+            db.commit();
+        } catch (SQLException e) {
+            db.rollback();
+            throw e;
+        } finally {
+            db.setAutoCommit(true);
+        }
+    }
+
+    /** Starts a conversation. */
+    public synchronized Conversation create(String title, Optional<String> modelId) throws IOException {
+        Instant now = Instant.now();
+        return write(() -> {
+            try (PreparedStatement p = db.prepareStatement("INSERT INTO conversations (title, model_id, created_at, updated_at)"
+                    + " VALUES (?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                p.setString(1, title);
+                p.setString(2, modelId.orElse(null));
+                p.setString(3, now.toString());
+                p.setString(4, now.toString());
+                p.executeUpdate();
+                try (ResultSet keys = p.getGeneratedKeys()) {
+                    keys.next();
+                    return new Conversation(keys.getLong(1), title, modelId, "", SamplingOverrides.NONE, now, now);
+                }
+            }
+        });
+    }
+
+    /** Every conversation, the most recently changed first. */
+    public synchronized List<Conversation> list() throws IOException {
+        return query("SELECT * FROM conversations ORDER BY updated_at DESC, id DESC", p -> { });
+    }
+
+    /**
+     * Conversations whose title or any message contains {@code text} (ignoring case for Latin letters),
+     * the most recently changed first.
+     */
+    public synchronized List<Conversation> search(String text) throws IOException {
+        String like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        return query("SELECT * FROM conversations c WHERE c.title LIKE ?1 ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m"
+                + " WHERE m.conversation_id = c.id AND (m.content LIKE ?1 ESCAPE '\\' OR m.reasoning LIKE ?1 ESCAPE '\\'))"
+                + " ORDER BY c.updated_at DESC, c.id DESC", p -> p.setString(1, like));
+    }
+
+    /** One conversation. */
+    public synchronized Optional<Conversation> find(long id) throws IOException {
+        return query("SELECT * FROM conversations WHERE id = ?", p -> p.setLong(1, id)).stream().findFirst();
+    }
+
+    /** Saves a conversation's title, model, system prompt and sampling settings. */
+    public synchronized void update(Conversation c) throws IOException {
+        write(() -> {
+            try (PreparedStatement p = db.prepareStatement("UPDATE conversations SET title = ?, model_id = ?, system_prompt = ?,"
+                    + " sampling = ?, updated_at = ? WHERE id = ?")) {
+                p.setString(1, c.title());
+                p.setString(2, c.modelId().orElse(null));
+                p.setString(3, c.systemPrompt());
+                p.setString(4, json(c.sampling()));
+                p.setString(5, Instant.now().toString());
+                p.setLong(6, c.id());
+                if (p.executeUpdate() == 0) {
+                    throw new SQLException("no conversation " + c.id());
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Deletes a conversation and its messages. */
+    public synchronized void delete(long id) throws IOException {
+        write(() -> {
+            try (PreparedStatement p = db.prepareStatement("DELETE FROM conversations WHERE id = ?")) {
+                p.setLong(1, id);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** A conversation's messages in order. */
+    public synchronized List<StoredMessage> messages(long conversationId) throws IOException {
+        try (PreparedStatement p = db.prepareStatement("SELECT * FROM messages WHERE conversation_id = ? ORDER BY position")) {
+            p.setLong(1, conversationId);
+            List<StoredMessage> out = new ArrayList<>();
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    out.add(message(r));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IOException("Reading conversation " + conversationId + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Replaces the messages from {@code position} on with {@code messages}, in one transaction: appending a
+     * completed turn (position = the count so far), or regenerating and editing (an earlier position).
+     * If anything fails the conversation stays as it was.
+     */
+    public synchronized void replaceFrom(long conversationId, int position, List<StoredMessage> messages) throws IOException {
+        write(() -> {
+            try (PreparedStatement delete = db.prepareStatement("DELETE FROM messages WHERE conversation_id = ? AND position >= ?")) {
+                delete.setLong(1, conversationId);
+                delete.setInt(2, position);
+                delete.executeUpdate();
+            }
+            try (PreparedStatement insert = db.prepareStatement("INSERT INTO messages (conversation_id, position, role, content,"
+                    + " reasoning, created_at, model_id, variant, sampling, seed, metrics, finish_reason)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                int pos = position;
+                for (StoredMessage m : messages) {
+                    insert.setLong(1, conversationId);
+                    insert.setInt(2, pos++);
+                    insert.setString(3, m.role());
+                    insert.setString(4, m.content());
+                    insert.setString(5, m.reasoning());
+                    insert.setString(6, m.createdAt().toString());
+                    insert.setString(7, m.modelId().orElse(null));
+                    insert.setString(8, m.variant().orElse(null));
+                    insert.setString(9, m.sampling().map(ChatStore::json).orElse(null));
+                    Long seed = m.sampling().map(SamplingOverrides::seed).orElse(null);
+                    if (seed == null) {
+                        insert.setNull(10, Types.INTEGER);
+                    } else {
+                        insert.setLong(10, seed);
+                    }
+                    insert.setString(11, m.metrics().map(ChatStore::json).orElse(null));
+                    insert.setString(12, m.finishReason().map(FinishReason::jsonName).orElse(null));
+                    insert.executeUpdate();
+                }
+            }
+            try (PreparedStatement touch = db.prepareStatement("UPDATE conversations SET updated_at = ? WHERE id = ?")) {
+                touch.setString(1, Instant.now().toString());
+                touch.setLong(2, conversationId);
+                if (touch.executeUpdate() == 0) {
+                    throw new SQLException("no conversation " + conversationId);
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            db.close();
+        } catch (SQLException e) {
+            // closing: nothing left to save
+        }
+    }
+
+    private interface Work<T> {
+        T run() throws SQLException;
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement p) throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction: all of it or nothing. */
+    private <T> T write(Work<T> work) throws IOException {
+        try {
+            db.setAutoCommit(false);
+            try {
+                T result = work.run();
+                db.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                db.rollback();
+                throw e;
+            } finally {
+                db.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new IOException("Saving the chat history failed: " + e.getMessage(), e);
+        }
+    }
+
+    private List<Conversation> query(String sql, Binder binder) throws IOException {
+        try (PreparedStatement p = db.prepareStatement(sql)) {
+            binder.bind(p);
+            List<Conversation> out = new ArrayList<>();
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    out.add(new Conversation(r.getLong("id"), r.getString("title"), Optional.ofNullable(r.getString("model_id")),
+                            r.getString("system_prompt"), Optional.ofNullable(r.getString("sampling"))
+                                    .map(s -> parse(s, SamplingOverrides.class)).orElse(SamplingOverrides.NONE),
+                            Instant.parse(r.getString("created_at")), Instant.parse(r.getString("updated_at"))));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IOException("Reading the chat history failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static StoredMessage message(ResultSet r) throws SQLException {
+        return new StoredMessage(r.getString("role"), r.getString("content"), r.getString("reasoning"),
+                Optional.ofNullable(r.getString("model_id")), Optional.ofNullable(r.getString("variant")),
+                Optional.ofNullable(r.getString("sampling")).map(s -> parse(s, SamplingOverrides.class)),
+                Optional.ofNullable(r.getString("metrics")).map(s -> parse(s, GenerationMetrics.class)),
+                Optional.ofNullable(r.getString("finish_reason")).map(ChatStore::finishReason),
+                Instant.parse(r.getString("created_at")));
+    }
+
+    private static FinishReason finishReason(String name) {
+        for (FinishReason f : FinishReason.values()) {
+            if (f.jsonName().equals(name)) {
+                return f;
+            }
+        }
+        throw new IllegalStateException("unknown finish reason " + name);
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static <T> T parse(String json, Class<T> type) {
+        try {
+            return JSON.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored " + type.getSimpleName() + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+}
