@@ -40,4 +40,9 @@ public record AppPaths(Path home) {
     public Path models() {
         return home.resolve("models");
     }
+
+    /** The chat history (SQLite). */
+    public Path chatDatabase() {
+        return home.resolve("chats.db");
+    }
 }

@@ -44,6 +44,11 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
     }
 
     @Override
+    public java.util.Optional<String> variant(String modelId) {
+        return registry.find(modelId).map(ModelRegistry.InstalledModel::variant).filter(v -> !v.isEmpty());
+    }
+
+    @Override
     public void answer(String modelId, List<ChatMessage> conversation, Map<String, Object> templateVariables,
             TokenListener listener, CancellationToken cancel, Completion completion) {
         generation.execute(() -> {

@@ -78,7 +78,12 @@ public final class ChatStore implements AutoCloseable {
                 s.execute("PRAGMA foreign_keys=ON");
                 s.execute("PRAGMA busy_timeout=5000");
             }
-            migrate(db, version, file);
+            try {
+                migrate(db, version);
+            } catch (SQLException e) {
+                db.close();
+                throw e;
+            }
             return new ChatStore(db);
         } catch (SQLException e) {
             throw new IOException("The chat history in " + file + " cannot be opened: " + e.getMessage()
@@ -93,7 +98,7 @@ public final class ChatStore implements AutoCloseable {
         }
     }
 
-    private static void migrate(Connection db, int target, Path file) throws SQLException {
+    private static void migrate(Connection db, int target) throws SQLException {
         int current;
         try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("PRAGMA user_version")) {
             current = r.getInt(1);

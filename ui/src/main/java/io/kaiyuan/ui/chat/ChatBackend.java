@@ -12,6 +12,11 @@ public interface ChatBackend {
     /** Ids of the installed models. May touch the disk: call off the FX thread. */
     List<String> installedModels();
 
+    /** The variant of an installed model (q4, fp16, ...), if known. May touch the disk: call off the FX thread. */
+    default java.util.Optional<String> variant(String modelId) {
+        return java.util.Optional.empty();
+    }
+
     /** Called once a request ends, on the generation thread. */
     interface Completion {
         void finished(GenerationResult result);

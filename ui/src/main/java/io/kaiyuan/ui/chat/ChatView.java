@@ -1,6 +1,18 @@
 package io.kaiyuan.ui.chat;
 
+import io.kaiyuan.engine.chat.Conversation;
+import java.text.MessageFormat;
 import java.util.ResourceBundle;
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.ContextMenu;
+import javafx.scene.control.Dialog;
+import javafx.scene.control.Hyperlink;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.TextField;
+import javafx.scene.control.TextInputDialog;
+import javafx.scene.input.Clipboard;
+import javafx.scene.input.ClipboardContent;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.scene.Parent;
@@ -40,7 +52,7 @@ public final class ChatView {
 
         ListView<MessageItem> list = new ListView<>(model.conversation());
         list.setId("chat-messages");
-        list.setCellFactory(v -> new MessageCell(messages));
+        list.setCellFactory(v -> new MessageCell(model, messages));
         list.setFocusTraversable(false);
         // The page decides the list's width; its cells wrap to it (their labels follow the list's width).
         list.setPrefWidth(200);
@@ -92,9 +104,79 @@ public final class ChatView {
                 model.stop();
             }
         });
-        root.setTop(top);
-        root.setCenter(list);
-        root.setBottom(bottom);
+        BorderPane chat = new BorderPane();
+        chat.setTop(top);
+        chat.setCenter(list);
+        chat.setBottom(bottom);
+        root.setLeft(conversationList(model, messages));
+        root.setCenter(chat);
+    }
+
+    /** The stored conversations: search, open, rename and delete. */
+    private static VBox conversationList(ChatViewModel model, ResourceBundle messages) {
+        TextField search = new TextField();
+        search.setId("chat-search");
+        search.setPromptText(messages.getString("chat.search"));
+        search.textProperty().bindBidirectional(model.searchProperty());
+        ListView<Conversation> list = new ListView<>(model.conversations());
+        list.setId("chat-conversations");
+        list.setPlaceholder(new Label(messages.getString("chat.conversations.empty")));
+        list.setCellFactory(v -> new ConversationCell(model, messages));
+        list.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
+            Conversation shown = model.currentProperty().get();
+            if (b != null && (shown == null || shown.id() != b.id())) {
+                model.open(b);
+            }
+        });
+        model.currentProperty().addListener((o, a, b) -> {
+            if (b == null) {
+                list.getSelectionModel().clearSelection();
+            }
+        });
+        VBox.setVgrow(list, Priority.ALWAYS);
+        VBox box = new VBox(6, search, list);
+        box.setPadding(new Insets(8));
+        box.setPrefWidth(220);
+        return box;
+    }
+
+    /** A conversation's title, with rename and delete in its context menu. */
+    private static final class ConversationCell extends ListCell<Conversation> {
+        private final ChatViewModel model;
+        private final ResourceBundle messages;
+
+        ConversationCell(ChatViewModel model, ResourceBundle messages) {
+            this.model = model;
+            this.messages = messages;
+        }
+
+        @Override
+        protected void updateItem(Conversation c, boolean empty) {
+            super.updateItem(c, empty);
+            if (empty || c == null) {
+                setText(null);
+                setContextMenu(null);
+                return;
+            }
+            setText(c.title());
+            MenuItem rename = new MenuItem(messages.getString("chat.rename"));
+            rename.setOnAction(e -> {
+                TextInputDialog dialog = new TextInputDialog(c.title());
+                dialog.setTitle(messages.getString("chat.rename.title"));
+                dialog.setHeaderText(null);
+                dialog.initOwner(getScene().getWindow());
+                dialog.showAndWait().ifPresent(t -> model.rename(c, t));
+            });
+            MenuItem delete = new MenuItem(messages.getString("chat.delete"));
+            delete.setOnAction(e -> {
+                Alert confirm = new Alert(Alert.AlertType.CONFIRMATION,
+                        MessageFormat.format(messages.getString("chat.delete.confirm"), c.title()), ButtonType.OK, ButtonType.CANCEL);
+                confirm.setHeaderText(null);
+                confirm.initOwner(getScene().getWindow());
+                confirm.showAndWait().filter(b -> b == ButtonType.OK).ifPresent(b -> model.delete(c));
+            });
+            setContextMenu(new ContextMenu(rename, delete));
+        }
     }
 
     public Parent root() {
@@ -103,9 +185,11 @@ public final class ChatView {
 
     /** A message: who wrote it, its reasoning (when there is some), its text and its footer. */
     private static final class MessageCell extends ListCell<MessageItem> {
+        private final ChatViewModel model;
         private final ResourceBundle messages;
 
-        MessageCell(ResourceBundle messages) {
+        MessageCell(ChatViewModel model, ResourceBundle messages) {
+            this.model = model;
             this.messages = messages;
             // A cell otherwise takes its text's unwrapped width and the list scrolls sideways.
             setPrefWidth(0);
@@ -135,7 +219,7 @@ public final class ChatView {
             footer.setStyle("-fx-text-fill: #6b6b6b; -fx-font-size: 11px;");
             footer.visibleProperty().bind(item.footerProperty().isNotEmpty());
             footer.managedProperty().bind(footer.visibleProperty());
-            VBox box = new VBox(4, who, reasoning, text, footer);
+            VBox box = new VBox(4, who, reasoning, text, footer, actions(item));
             box.setPadding(new Insets(4));
             var width = getListView().widthProperty().subtract(48);
             for (Label l : new Label[] {reasoning, text, footer}) {
@@ -144,6 +228,48 @@ public final class ChatView {
                 l.maxWidthProperty().bind(width);
             }
             setGraphic(box);
+        }
+
+        /** Copy for every message; Edit for the user's; Regenerate for the last answer. */
+        private HBox actions(MessageItem item) {
+            Hyperlink copy = new Hyperlink(messages.getString("chat.copy"));
+            copy.getStyleClass().add("chat-copy");
+            copy.setOnAction(e -> {
+                ClipboardContent content = new ClipboardContent();
+                content.putString(item.textProperty().get());
+                Clipboard.getSystemClipboard().setContent(content);
+            });
+            HBox box = new HBox(4, copy);
+            if (item.role().equals("user")) {
+                Hyperlink edit = new Hyperlink(messages.getString("chat.edit"));
+                edit.getStyleClass().add("chat-edit");
+                edit.setOnAction(e -> editDialog(item).ifPresent(t -> model.edit(item, t)));
+                box.getChildren().add(edit);
+            } else {
+                Hyperlink again = new Hyperlink(messages.getString("chat.regenerate"));
+                again.getStyleClass().add("chat-regenerate");
+                again.setOnAction(e -> model.regenerate());
+                var items = getListView().getItems();
+                again.visibleProperty().bind(Bindings.createBooleanBinding(
+                        () -> !items.isEmpty() && items.get(items.size() - 1) == item, items));
+                again.managedProperty().bind(again.visibleProperty());
+                box.getChildren().add(again);
+            }
+            box.disableProperty().bind(model.stateProperty().isEqualTo(ChatViewModel.State.GENERATING));
+            return box;
+        }
+
+        private java.util.Optional<String> editDialog(MessageItem item) {
+            Dialog<String> dialog = new Dialog<>();
+            dialog.setTitle(messages.getString("chat.edit.title"));
+            dialog.initOwner(getScene().getWindow());
+            TextArea area = new TextArea(item.textProperty().get());
+            area.setId("chat-edit-text");
+            area.setWrapText(true);
+            dialog.getDialogPane().setContent(area);
+            dialog.getDialogPane().getButtonTypes().addAll(ButtonType.OK, ButtonType.CANCEL);
+            dialog.setResultConverter(b -> b == ButtonType.OK ? area.getText() : null);
+            return dialog.showAndWait();
         }
     }
 }

@@ -2,14 +2,20 @@ package io.kaiyuan.ui.chat;
 
 import io.kaiyuan.engine.api.CancellationToken;
 import io.kaiyuan.engine.api.ChatMessage;
+import io.kaiyuan.engine.api.FinishReason;
 import io.kaiyuan.engine.api.GenerationMetrics;
 import io.kaiyuan.engine.api.GenerationResult;
+import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.TokenListener;
+import io.kaiyuan.engine.chat.ChatStore;
+import io.kaiyuan.engine.chat.Conversation;
+import io.kaiyuan.engine.chat.StoredMessage;
 import java.text.MessageFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ResourceBundle;
 import java.util.concurrent.Executor;
 import javafx.beans.property.ObjectProperty;
@@ -21,27 +27,45 @@ import javafx.collections.ObservableList;
 
 /**
  * The chat page's state and actions, with no controls: properties only, changed on the FX thread
- * (the {@code fxExecutor}); the engine runs on the backend's thread.
+ * (the {@code fxExecutor}); the engine runs on the backend's thread and the history is read and written
+ * on {@code io}. Without a store, conversations live only in memory.
  */
 public final class ChatViewModel {
     /** What the page is doing. */
     public enum State { IDLE, GENERATING }
 
+    /** Titles are cut to this many characters of the first message. */
+    static final int TITLE_LENGTH = 48;
+
     private final ChatBackend backend;
     private final Executor fxExecutor;
     private final ResourceBundle messages;
+    private final ChatStore store;
+    private final Executor io;
     private final ObservableList<String> models = FXCollections.observableArrayList();
     private final StringProperty selectedModel = new SimpleStringProperty();
     private final ObservableList<MessageItem> conversation = FXCollections.observableArrayList();
+    private final ObservableList<Conversation> conversations = FXCollections.observableArrayList();
+    private final ObjectProperty<Conversation> current = new SimpleObjectProperty<>();
+    private final StringProperty search = new SimpleStringProperty("");
     private final StringProperty input = new SimpleStringProperty("");
     private final StringProperty error = new SimpleStringProperty("");
     private final ObjectProperty<State> state = new SimpleObjectProperty<>(State.IDLE);
     private CancellationToken cancel;
 
+    /** A chat page without a history on disk. */
     public ChatViewModel(ChatBackend backend, Executor fxExecutor, ResourceBundle messages) {
+        this(backend, fxExecutor, messages, null, Runnable::run);
+    }
+
+    /** A chat page whose conversations are kept in {@code store}, read and written on {@code io}. */
+    public ChatViewModel(ChatBackend backend, Executor fxExecutor, ResourceBundle messages, ChatStore store, Executor io) {
         this.backend = backend;
         this.fxExecutor = fxExecutor;
         this.messages = messages;
+        this.store = store;
+        this.io = io;
+        search.addListener((o, a, b) -> refreshConversations());
     }
 
     /** Replaces the model list (FX thread); keeps the selection when it is still installed. */
@@ -51,28 +75,149 @@ public final class ChatViewModel {
         selectedModel.set(selected != null && ids.contains(selected) ? selected : ids.isEmpty() ? null : ids.get(0));
     }
 
+    /** Reads the conversation list (matching the search) from the store. */
+    public void refreshConversations() {
+        if (store == null) {
+            return;
+        }
+        String query = search.get() == null ? "" : search.get().strip();
+        io.execute(() -> {
+            try {
+                List<Conversation> list = query.isEmpty() ? store.list() : store.search(query);
+                fxExecutor.execute(() -> conversations.setAll(list));
+            } catch (Exception e) {
+                fxExecutor.execute(() -> error.set(e.getMessage()));
+            }
+        });
+    }
+
+    /** Shows a stored conversation (FX thread); stops an answer in progress first. */
+    public void open(Conversation c) {
+        stop();
+        io.execute(() -> {
+            try {
+                List<StoredMessage> stored = store.messages(c.id());
+                fxExecutor.execute(() -> {
+                    current.set(c);
+                    conversation.setAll(stored.stream().map(this::item).toList());
+                    c.modelId().filter(models::contains).ifPresent(selectedModel::set);
+                    error.set("");
+                });
+            } catch (Exception e) {
+                fxExecutor.execute(() -> error.set(e.getMessage()));
+            }
+        });
+    }
+
+    private MessageItem item(StoredMessage m) {
+        MessageItem item = new MessageItem(m.role(), m.content());
+        item.reasoningProperty().set(m.reasoning());
+        if (m.metrics().isPresent() && m.finishReason().isPresent()) {
+            item.footerProperty().set(footer(m.metrics().get(), m.finishReason().get()));
+        }
+        return item;
+    }
+
+    /** Renames a stored conversation. */
+    public void rename(Conversation c, String title) {
+        String t = title.strip();
+        if (store == null || t.isEmpty()) {
+            return;
+        }
+        Conversation renamed = new Conversation(c.id(), t, c.modelId(), c.systemPrompt(), c.sampling(), c.createdAt(), c.updatedAt());
+        io.execute(() -> {
+            try {
+                store.update(renamed);
+                fxExecutor.execute(() -> {
+                    if (current.get() != null && current.get().id() == c.id()) {
+                        current.set(renamed);
+                    }
+                });
+            } catch (Exception e) {
+                fxExecutor.execute(() -> error.set(e.getMessage()));
+            }
+            refreshConversations();
+        });
+    }
+
+    /** Deletes a stored conversation (the view asks first); an open one is closed. */
+    public void delete(Conversation c) {
+        if (store == null) {
+            return;
+        }
+        if (current.get() != null && current.get().id() == c.id()) {
+            newChat();
+        }
+        io.execute(() -> {
+            try {
+                store.delete(c.id());
+            } catch (Exception e) {
+                fxExecutor.execute(() -> error.set(e.getMessage()));
+            }
+            refreshConversations();
+        });
+    }
+
     /** Sends the input as the next user message and streams the answer (FX thread). */
     public void send() {
         String text = input.get().strip();
         if (text.isEmpty() || state.get() == State.GENERATING) {
             return;
         }
-        if (selectedModel.get() == null) {
-            error.set(messages.getString("chat.noModel"));
+        if (!checkModel()) {
             return;
         }
+        input.set("");
+        ask(conversation.size(), text);
+    }
+
+    /** Answers the last question again, replacing the last answer (FX thread). */
+    public void regenerate() {
+        int last = conversation.size() - 1;
+        if (state.get() == State.GENERATING || last < 1 || !conversation.get(last).role().equals("assistant") || !checkModel()) {
+            return;
+        }
+        String question = conversation.get(last - 1).textProperty().get();
+        ask(last - 1, question);
+    }
+
+    /** Replaces a user message with {@code text} and answers from there; later messages are dropped (FX thread). */
+    public void edit(MessageItem message, String text) {
+        int index = conversation.indexOf(message);
+        String t = text.strip();
+        if (state.get() == State.GENERATING || index < 0 || !message.role().equals("user") || t.isEmpty() || !checkModel()) {
+            return;
+        }
+        ask(index, t);
+    }
+
+    private boolean checkModel() {
+        if (selectedModel.get() == null) {
+            error.set(messages.getString("chat.noModel"));
+            return false;
+        }
         error.set("");
+        return true;
+    }
+
+    /**
+     * Asks the question as the message at {@code position}, dropping what followed it, and streams the
+     * answer; the turn is stored once it completes.
+     */
+    private void ask(int position, String text) {
+        conversation.remove(position, conversation.size());
         List<ChatMessage> history = new ArrayList<>();
         for (MessageItem m : conversation) {
-            history.add(new ChatMessage(m.role(), m.textProperty().get()));
+            history.add(new ChatMessage(m.role(), m.textProperty().get(), reasoningExtra(m)));
         }
         history.add(ChatMessage.user(text));
-        conversation.add(new MessageItem("user", text));
+        MessageItem question = new MessageItem("user", text);
+        conversation.add(question);
         MessageItem answer = new MessageItem("assistant", "");
         conversation.add(answer);
-        input.set("");
         state.set(State.GENERATING);
         cancel = new CancellationToken();
+        String modelId = selectedModel.get();
         TextPump answerPump = new TextPump(fxExecutor, t -> answer.textProperty().set(answer.textProperty().get() + t));
         TextPump reasoningPump = new TextPump(fxExecutor,
                 t -> answer.reasoningProperty().set(answer.reasoningProperty().get() + t));
@@ -87,14 +232,15 @@ public final class ChatViewModel {
                 reasoningPump.append(t);
             }
         };
-        backend.answer(selectedModel.get(), history, Map.of(), listener, cancel, new ChatBackend.Completion() {
+        backend.answer(modelId, history, Map.of(), listener, cancel, new ChatBackend.Completion() {
             @Override
             public void finished(GenerationResult result) {
                 fxExecutor.execute(() -> {
                     answerPump.drain();
                     reasoningPump.drain();
-                    answer.footerProperty().set(footer(result));
+                    answer.footerProperty().set(footer(result.metrics(), result.finishReason()));
                     state.set(State.IDLE);
+                    save(position, text, result, modelId);
                 });
             }
 
@@ -112,9 +258,49 @@ public final class ChatViewModel {
         });
     }
 
+    /** Templates that read earlier reasoning get it back as OpenAI's reasoning_content. */
+    private static Map<String, Object> reasoningExtra(MessageItem m) {
+        String r = m.reasoningProperty().get();
+        return r == null || r.isEmpty() ? Map.of() : Map.of("reasoning_content", r);
+    }
+
+    /** Stores the completed turn (FX thread; the writing happens on {@code io}). */
+    private void save(int position, String question, GenerationResult result, String modelId) {
+        if (store == null) {
+            return;
+        }
+        Conversation known = current.get();
+        String title = question.length() > TITLE_LENGTH ? question.substring(0, TITLE_LENGTH) + "…" : question;
+        io.execute(() -> {
+            try {
+                Conversation c = known != null ? known : store.create(title.replace('\n', ' '), Optional.ofNullable(modelId));
+                if (known != null && !c.modelId().equals(Optional.ofNullable(modelId))) {
+                    c = new Conversation(c.id(), c.title(), Optional.ofNullable(modelId), c.systemPrompt(), c.sampling(),
+                            c.createdAt(), c.updatedAt());
+                    store.update(c);
+                }
+                String variant = backend.variant(modelId).orElse(null);
+                store.replaceFrom(c.id(), position, List.of(StoredMessage.user(question),
+                        StoredMessage.answer(result.answer(), result.reasoning(), modelId, variant, SamplingOverrides.NONE,
+                                result.metrics(), result.finishReason())));
+                Conversation saved = c;
+                fxExecutor.execute(() -> {
+                    // Only if the page still shows this conversation (a new chat may have started meanwhile).
+                    if (current.get() == known) {
+                        current.set(saved);
+                    }
+                });
+            } catch (Exception e) {
+                fxExecutor.execute(() -> error.set(e.getMessage()));
+            }
+            refreshConversations();
+        });
+    }
+
     /** Starts a new conversation (FX thread); stops an answer in progress first. */
     public void newChat() {
         stop();
+        current.set(null);
         conversation.clear();
         error.set("");
         input.set("");
@@ -128,12 +314,11 @@ public final class ChatViewModel {
         }
     }
 
-    private String footer(GenerationResult r) {
-        GenerationMetrics m = r.metrics();
+    private String footer(GenerationMetrics m, FinishReason finish) {
         return new MessageFormat(messages.getString("chat.footer"), Locale.ROOT).format(new Object[] {
             m.generatedTokens(), String.format(Locale.ROOT, "%.0f", m.ttftMs()),
             String.format(Locale.ROOT, "%.1f", m.decodeTokensPerS()),
-            messages.getString("finish." + r.finishReason().jsonName())});
+            messages.getString("finish." + finish.jsonName())});
     }
 
     public ObservableList<String> models() {
@@ -146,6 +331,21 @@ public final class ChatViewModel {
 
     public ObservableList<MessageItem> conversation() {
         return conversation;
+    }
+
+    /** The stored conversations matching the search, the most recent first. */
+    public ObservableList<Conversation> conversations() {
+        return conversations;
+    }
+
+    /** The stored conversation shown; null for a new chat not yet saved. */
+    public ObjectProperty<Conversation> currentProperty() {
+        return current;
+    }
+
+    /** Filters the conversation list by title and content. */
+    public StringProperty searchProperty() {
+        return search;
     }
 
     public StringProperty inputProperty() {

@@ -1,5 +1,6 @@
 package io.kaiyuan.ui.shell;
 
+import io.kaiyuan.engine.chat.ChatStore;
 import io.kaiyuan.ui.chat.ChatBackend;
 import io.kaiyuan.ui.chat.ChatView;
 import io.kaiyuan.ui.chat.ChatViewModel;
@@ -50,42 +51,42 @@ public final class MainWindow {
         ModelManagerViewModel create(ResourceBundle messages);
     }
 
+    /**
+     * What the pages run on, built by the app's wiring; any part may be null (that page shows its title).
+     *
+     * @param chat the engine behind the chat page
+     * @param store the chat history; without it conversations live in memory only
+     * @param background runs disk work (listing installed models, the history) off the FX thread
+     * @param models builds the model manager's view model with the window's strings
+     * @param openLink opens web addresses and folders in the system's browser or file manager
+     */
+    public record Services(ChatBackend chat, ChatStore store, Executor background, ModelsPage models,
+            Consumer<String> openLink) {}
+
     /** The shell without an engine behind it (every page shows its title). */
     public MainWindow(Locale locale) {
-        this(locale, null, Runnable::run, null, url -> { });
+        this(locale, new Services(null, null, Runnable::run, null, url -> { }));
     }
 
-    /**
-     * The shell with the chat page on {@code chatBackend} and the model manager from {@code modelsPage}
-     * (either may be null); {@code background} runs disk work (listing installed models) off the FX thread;
-     * {@code openLink} opens web addresses and folders. With no model installed the window opens on the
-     * model manager.
-     */
-    public MainWindow(Locale locale, ChatBackend chatBackend, Executor background, ModelsPage modelsPage,
-            Consumer<String> openLink) {
+    /** The shell with its pages on {@code services}. With no model installed the window opens on the model manager. */
+    public MainWindow(Locale locale, Services services) {
         this.messages = ResourceBundle.getBundle(BUNDLE, locale);
         build();
+        ChatBackend chatBackend = services.chat();
+        Executor background = services.background();
         ChatViewModel chat = null;
         if (chatBackend != null) {
-            chat = new ChatViewModel(chatBackend, Platform::runLater, messages);
+            chat = new ChatViewModel(chatBackend, Platform::runLater, messages, services.store(), background);
             pageNodes.put("nav.chat", new ChatView(chat, messages).root());
+            chat.refreshConversations();
         }
         ModelManagerViewModel models = null;
-        if (modelsPage != null) {
-            models = modelsPage.create(messages);
-            pageNodes.put("nav.models", new ModelManagerView(models, messages, openLink).root());
+        if (services.models() != null) {
+            models = services.models().create(messages);
+            pageNodes.put("nav.models", new ModelManagerView(models, messages, services.openLink()).root());
             models.refresh();
         }
         ChatViewModel chatModel = chat;
-        Runnable listInstalled = () -> background.execute(() -> {
-            List<String> ids = chatBackend.installedModels();
-            Platform.runLater(() -> {
-                chatModel.setModels(ids);
-                if (ids.isEmpty() && pageNodes.containsKey("nav.models")) {
-                    show("nav.models");
-                }
-            });
-        });
         if (models != null && chat != null) {
             models.setOnInstalledChanged(() -> background.execute(() -> {
                 List<String> ids = chatBackend.installedModels();
@@ -94,7 +95,15 @@ public final class MainWindow {
         }
         show("nav.chat");
         if (chat != null) {
-            listInstalled.run();
+            background.execute(() -> {
+                List<String> ids = chatBackend.installedModels();
+                Platform.runLater(() -> {
+                    chatModel.setModels(ids);
+                    if (ids.isEmpty() && pageNodes.containsKey("nav.models")) {
+                        show("nav.models");
+                    }
+                });
+            });
         }
     }
 

@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kaiyuan.engine.api.ChatMessage;
+import io.kaiyuan.engine.chat.ChatStore;
+import io.kaiyuan.engine.chat.Conversation;
+import io.kaiyuan.engine.chat.StoredMessage;
 import io.kaiyuan.ui.shell.MainWindow;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.ResourceBundle;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -84,5 +88,79 @@ class ChatViewModelTest {
         assertEquals("gone/model is not installed", vm.errorProperty().get());
         assertEquals(1, vm.conversation().size(), "the empty answer is removed, the question stays");
         assertEquals(ChatViewModel.State.IDLE, vm.stateProperty().get());
+    }
+
+    @Test
+    void turnsAreStoredAndAFreshPageFindsThem() throws Exception {
+        Path db = dir.resolve("history.db");
+        try (ChatStore store = ChatStore.open(db)) {
+            ChatViewModel vm = new ChatViewModel(backend, Runnable::run, EN, store, Runnable::run);
+            vm.setModels(List.of("tiny/qwen"));
+            vm.inputProperty().set("写一首关于长江的诗");
+            vm.send();
+            vm.inputProperty().set("And then?");
+            vm.send();
+            assertEquals(1, vm.conversations().size());
+            Conversation c = vm.conversations().get(0);
+            assertEquals("写一首关于长江的诗", c.title());
+            assertEquals(c.id(), vm.currentProperty().get().id());
+            List<StoredMessage> stored = store.messages(c.id());
+            assertEquals(List.of("user", "assistant", "user", "assistant"), stored.stream().map(StoredMessage::role).toList());
+            assertEquals(vm.conversation().get(3).textProperty().get(), stored.get(3).content());
+            assertEquals(12, stored.get(3).metrics().orElseThrow().generatedTokens());
+            assertEquals(Optional.of("tiny/qwen"), stored.get(3).modelId());
+
+            vm.newChat();
+            vm.inputProperty().set("hello");
+            vm.send();
+            assertEquals(2, vm.conversations().size(), "a new chat is a second conversation");
+            vm.searchProperty().set("长江");
+            assertEquals(List.of(c.id()), vm.conversations().stream().map(Conversation::id).toList());
+            vm.searchProperty().set("");
+        }
+        try (ChatStore store = ChatStore.open(db)) {
+            ChatViewModel restarted = new ChatViewModel(backend, Runnable::run, EN, store, Runnable::run);
+            restarted.setModels(List.of("tiny/qwen"));
+            restarted.refreshConversations();
+            assertEquals(2, restarted.conversations().size(), "conversations survive a restart");
+            Conversation poem = restarted.conversations().stream().filter(x -> x.title().contains("长江")).findFirst().orElseThrow();
+            restarted.open(poem);
+            assertEquals(4, restarted.conversation().size());
+            assertTrue(restarted.conversation().get(1).footerProperty().get().contains("12 tokens"));
+
+            restarted.rename(poem, "Yangtze");
+            assertTrue(restarted.conversations().stream().anyMatch(x -> x.title().equals("Yangtze")));
+            restarted.delete(restarted.currentProperty().get());
+            assertEquals(1, restarted.conversations().size());
+            assertTrue(restarted.conversation().isEmpty(), "deleting the open conversation closes it");
+        }
+    }
+
+    @Test
+    void regenerateReplacesTheLastAnswerAndEditContinuesFromTheEditedMessage() throws Exception {
+        try (ChatStore store = ChatStore.open(dir.resolve("edit.db"))) {
+            ChatViewModel vm = new ChatViewModel(backend, Runnable::run, EN, store, Runnable::run);
+            vm.setModels(List.of("tiny/qwen"));
+            vm.inputProperty().set("one");
+            vm.send();
+            vm.inputProperty().set("two");
+            vm.send();
+            long id = vm.currentProperty().get().id();
+            int before = backend.requests.size();
+            vm.regenerate();
+            assertEquals(before + 1, backend.requests.size());
+            assertEquals(List.of("user", "assistant", "user"),
+                    backend.requests.get(backend.requests.size() - 1).stream().map(ChatMessage::role).toList(),
+                    "the last question is asked again without the old answer");
+            assertEquals(4, vm.conversation().size());
+            assertEquals(4, store.messages(id).size());
+
+            vm.edit(vm.conversation().get(0), "one, edited");
+            assertEquals(List.of("one, edited"), backend.requests.get(backend.requests.size() - 1).stream()
+                    .map(ChatMessage::content).toList(), "the conversation continues from the edited message");
+            assertEquals(2, vm.conversation().size());
+            assertEquals(List.of("one, edited", vm.conversation().get(1).textProperty().get()),
+                    store.messages(id).stream().map(StoredMessage::content).toList());
+        }
     }
 }
