@@ -2,6 +2,8 @@
 module io.kaiyuan.ui {
     requires transitive io.kaiyuan.engine;
     requires transitive javafx.controls;
+    requires org.commonmark;
+    requires org.commonmark.ext.gfm.tables;
 
     exports io.kaiyuan.ui.shell;
     exports io.kaiyuan.ui.chat;

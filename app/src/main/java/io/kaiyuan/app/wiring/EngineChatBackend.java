@@ -49,6 +49,16 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
     }
 
     @Override
+    public boolean hasThinkingSwitch(String modelId) {
+        try {
+            return registry.find(modelId).map(m -> io.kaiyuan.engine.template.ChatTemplates.hasThinkingSwitch(
+                    io.kaiyuan.engine.model.ModelFolder.open(m.dir()))).orElse(false);
+        } catch (RuntimeException e) {
+            return false; // a broken folder says so when the model loads
+        }
+    }
+
+    @Override
     public void answer(String modelId, List<ChatMessage> conversation, Map<String, Object> templateVariables,
             TokenListener listener, CancellationToken cancel, Completion completion) {
         generation.execute(() -> {

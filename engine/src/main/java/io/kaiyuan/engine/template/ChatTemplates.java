@@ -66,6 +66,14 @@ public final class ChatTemplates {
         return Optional.empty();
     }
 
+    /**
+     * Whether the model's template reads {@code enable_thinking} (Qwen3's thinking switch), so a caller
+     * can offer to turn thinking off. Reads the folder's files.
+     */
+    public static boolean hasThinkingSwitch(ModelFolder folder) {
+        return ownTemplate(folder).map(t -> t.contains("enable_thinking")).orElse(false);
+    }
+
     /** The template, or a clear error telling the user to pass --raw. */
     public static ChatTemplate require(ModelFolder folder) {
         return forModel(folder).orElseThrow(() -> new ModelLoadException(folder.dir()

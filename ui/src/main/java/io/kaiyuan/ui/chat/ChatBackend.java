@@ -17,6 +17,14 @@ public interface ChatBackend {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Whether the model's chat template has Qwen3's thinking switch ({@code enable_thinking}). May touch the
+     * disk: call off the FX thread.
+     */
+    default boolean hasThinkingSwitch(String modelId) {
+        return false;
+    }
+
     /** Called once a request ends, on the generation thread. */
     interface Completion {
         void finished(GenerationResult result);

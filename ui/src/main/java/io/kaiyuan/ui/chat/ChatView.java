@@ -11,6 +11,9 @@ import javafx.scene.control.Hyperlink;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.TextField;
 import javafx.scene.control.TextInputDialog;
+import javafx.scene.control.TitledPane;
+import javafx.scene.Node;
+import javafx.scene.layout.Region;
 import javafx.scene.input.Clipboard;
 import javafx.scene.input.ClipboardContent;
 import javafx.beans.binding.Bindings;
@@ -31,6 +34,10 @@ import javafx.scene.layout.VBox;
 
 /** The chat page: model picker, the conversation, and the input with Send / Stop. FX thread only. */
 public final class ChatView {
+    /** Style classes of a message's parts. */
+    public static final String THINKING_STYLE = "thinking";
+    public static final String REASONING_STYLE = "reasoning";
+    public static final String FOOTER_STYLE = "message-footer";
     private final BorderPane root = new BorderPane();
 
     public ChatView(ChatViewModel model, ResourceBundle messages) {
@@ -47,7 +54,14 @@ public final class ChatView {
         newChat.setId("chat-new");
         newChat.setTooltip(new Tooltip(messages.getString("chat.new.tooltip")));
         newChat.setOnAction(e -> model.newChat());
-        HBox top = new HBox(12, newChat, picker, error);
+        javafx.scene.control.CheckBox think = new javafx.scene.control.CheckBox(messages.getString("chat.thinkingSwitch"));
+        think.setId("chat-thinking");
+        think.setTooltip(new Tooltip(messages.getString("chat.thinkingSwitch.tooltip")));
+        think.selectedProperty().bindBidirectional(model.thinkingProperty());
+        think.visibleProperty().bind(model.thinkingSwitchProperty());
+        think.managedProperty().bind(think.visibleProperty());
+        HBox top = new HBox(12, newChat, picker, think, error);
+        top.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         top.setPadding(new Insets(8));
 
         ListView<MessageItem> list = new ListView<>(model.conversation());
@@ -183,14 +197,17 @@ public final class ChatView {
         return root;
     }
 
-    /** A message: who wrote it, its reasoning (when there is some), its text and its footer. */
+    /** A message: who wrote it, its thinking (when there is some), its text as Markdown, its footer and actions. */
     private static final class MessageCell extends ListCell<MessageItem> {
         private final ChatViewModel model;
         private final ResourceBundle messages;
+        private final Markdown markdown;
+        private Runnable unbind = () -> { };
 
         MessageCell(ChatViewModel model, ResourceBundle messages) {
             this.model = model;
             this.messages = messages;
+            this.markdown = new Markdown(messages.getString("chat.copy"), url -> { });
             // A cell otherwise takes its text's unwrapped width and the list scrolls sideways.
             setPrefWidth(0);
         }
@@ -198,34 +215,73 @@ public final class ChatView {
         @Override
         protected void updateItem(MessageItem item, boolean empty) {
             super.updateItem(item, empty);
+            unbind.run();
+            unbind = () -> { };
             if (empty || item == null) {
                 setGraphic(null);
                 return;
             }
-            Label who = new Label(messages.getString(item.role().equals("user") ? "chat.you" : "chat.assistant"));
+            boolean user = item.role().equals("user");
+            Label who = new Label(messages.getString(user ? "chat.you" : "chat.assistant"));
             who.setStyle("-fx-font-weight: bold;");
+            var width = getListView().widthProperty().subtract(48);
+
             Label reasoning = new Label();
+            reasoning.getStyleClass().add(REASONING_STYLE);
             reasoning.textProperty().bind(item.reasoningProperty());
             reasoning.setWrapText(true);
-            reasoning.setStyle("-fx-text-fill: #6b6b6b; -fx-font-style: italic;");
-            reasoning.visibleProperty().bind(item.reasoningProperty().isNotEmpty());
-            reasoning.managedProperty().bind(reasoning.visibleProperty());
-            Label text = new Label();
-            text.getStyleClass().add("message-text");
-            text.textProperty().bind(item.textProperty());
-            text.setWrapText(true);
+            TitledPane thinking = new TitledPane();
+            thinking.getStyleClass().add(THINKING_STYLE);
+            thinking.setContent(reasoning);
+            thinking.setAnimated(false);
+            thinking.textProperty().bind(Bindings.createStringBinding(() -> item.reasoningMsProperty().get() > 0
+                    ? MessageFormat.format(messages.getString("chat.thought"),
+                            String.format(java.util.Locale.ROOT, "%.1f", item.reasoningMsProperty().get() / 1000))
+                    : messages.getString("chat.thinking"), item.reasoningMsProperty()));
+            thinking.visibleProperty().bind(item.reasoningProperty().isNotEmpty());
+            thinking.managedProperty().bind(thinking.visibleProperty());
+            // Open while the model thinks; folded away once the answer starts.
+            thinking.setExpanded(item.textProperty().get().isEmpty());
+            javafx.beans.value.ChangeListener<String> fold = (o, a, b) -> {
+                if (a.isEmpty() && !b.isEmpty()) {
+                    thinking.setExpanded(false);
+                }
+            };
+            item.textProperty().addListener(fold);
+
+            Node content;
+            if (user) {
+                Label text = new Label();
+                text.getStyleClass().add("message-text");
+                text.textProperty().bind(item.textProperty());
+                text.setWrapText(true);
+                content = text;
+            } else {
+                MarkdownPane pane = new MarkdownPane(markdown);
+                pane.getStyleClass().add("message-text");
+                pane.setMarkdown(item.textProperty().get());
+                javafx.beans.value.ChangeListener<String> render = (o, a, b) -> pane.setMarkdown(b);
+                item.textProperty().addListener(render);
+                unbind = () -> item.textProperty().removeListener(render);
+                content = pane;
+            }
+            Runnable unrender = unbind;
+            unbind = () -> {
+                unrender.run();
+                item.textProperty().removeListener(fold);
+            };
             Label footer = new Label();
             footer.textProperty().bind(item.footerProperty());
-            footer.setStyle("-fx-text-fill: #6b6b6b; -fx-font-size: 11px;");
+            footer.setStyle("-fx-font-size: 11px;");
+            footer.getStyleClass().add(FOOTER_STYLE);
             footer.visibleProperty().bind(item.footerProperty().isNotEmpty());
             footer.managedProperty().bind(footer.visibleProperty());
-            VBox box = new VBox(4, who, reasoning, text, footer, actions(item));
+            VBox box = new VBox(4, who, thinking, content, footer, actions(item));
             box.setPadding(new Insets(4));
-            var width = getListView().widthProperty().subtract(48);
-            for (Label l : new Label[] {reasoning, text, footer}) {
-                l.setMinWidth(0);
-                l.prefWidthProperty().bind(width);
-                l.maxWidthProperty().bind(width);
+            for (Region r : new Region[] {thinking, (Region) content, footer}) {
+                r.setMinWidth(0);
+                r.prefWidthProperty().bind(width);
+                r.maxWidthProperty().bind(width);
             }
             setGraphic(box);
         }

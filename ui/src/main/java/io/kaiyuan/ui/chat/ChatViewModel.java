@@ -18,7 +18,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ResourceBundle;
 import java.util.concurrent.Executor;
+import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
@@ -51,6 +53,8 @@ public final class ChatViewModel {
     private final StringProperty input = new SimpleStringProperty("");
     private final StringProperty error = new SimpleStringProperty("");
     private final ObjectProperty<State> state = new SimpleObjectProperty<>(State.IDLE);
+    private final BooleanProperty thinkingSwitch = new SimpleBooleanProperty(false);
+    private final BooleanProperty thinking = new SimpleBooleanProperty(true);
     private CancellationToken cancel;
 
     /** A chat page without a history on disk. */
@@ -66,6 +70,23 @@ public final class ChatViewModel {
         this.store = store;
         this.io = io;
         search.addListener((o, a, b) -> refreshConversations());
+        selectedModel.addListener((o, a, b) -> checkThinkingSwitch(b));
+    }
+
+    /** Finds out on {@code io} whether the model has Qwen3's thinking switch, to show it. */
+    private void checkThinkingSwitch(String modelId) {
+        if (modelId == null) {
+            thinkingSwitch.set(false);
+            return;
+        }
+        io.execute(() -> {
+            boolean has = backend.hasThinkingSwitch(modelId);
+            fxExecutor.execute(() -> {
+                if (modelId.equals(selectedModel.get())) {
+                    thinkingSwitch.set(has);
+                }
+            });
+        });
     }
 
     /** Replaces the model list (FX thread); keeps the selection when it is still installed. */
@@ -114,6 +135,7 @@ public final class ChatViewModel {
         item.reasoningProperty().set(m.reasoning());
         if (m.metrics().isPresent() && m.finishReason().isPresent()) {
             item.footerProperty().set(footer(m.metrics().get(), m.finishReason().get()));
+            item.reasoningMsProperty().set(m.metrics().get().reasoningMs());
         }
         return item;
     }
@@ -232,13 +254,15 @@ public final class ChatViewModel {
                 reasoningPump.append(t);
             }
         };
-        backend.answer(modelId, history, Map.of(), listener, cancel, new ChatBackend.Completion() {
+        Map<String, Object> variables = thinkingSwitch.get() ? Map.of("enable_thinking", thinking.get()) : Map.of();
+        backend.answer(modelId, history, variables, listener, cancel, new ChatBackend.Completion() {
             @Override
             public void finished(GenerationResult result) {
                 fxExecutor.execute(() -> {
                     answerPump.drain();
                     reasoningPump.drain();
                     answer.footerProperty().set(footer(result.metrics(), result.finishReason()));
+                    answer.reasoningMsProperty().set(result.metrics().reasoningMs());
                     state.set(State.IDLE);
                     save(position, text, result, modelId);
                 });
@@ -359,5 +383,15 @@ public final class ChatViewModel {
 
     public ObjectProperty<State> stateProperty() {
         return state;
+    }
+
+    /** Whether the selected model has Qwen3's thinking switch (the page shows it then). */
+    public BooleanProperty thinkingSwitchProperty() {
+        return thinkingSwitch;
+    }
+
+    /** Qwen3's enable_thinking for the next turns; on by default, as the model's card says. */
+    public BooleanProperty thinkingProperty() {
+        return thinking;
     }
 }

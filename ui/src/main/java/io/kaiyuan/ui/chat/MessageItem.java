@@ -10,6 +10,7 @@ public final class MessageItem {
     private final StringProperty text = new SimpleStringProperty("");
     private final StringProperty reasoning = new SimpleStringProperty("");
     private final ReadOnlyStringWrapper footer = new ReadOnlyStringWrapper("");
+    private final javafx.beans.property.DoubleProperty reasoningMs = new javafx.beans.property.SimpleDoubleProperty(0);
 
     MessageItem(String role, String text) {
         this.role = role;
@@ -31,5 +32,10 @@ public final class MessageItem {
     /** Tokens, time to first token, tokens/s and finish reason under an answer. */
     public StringProperty footerProperty() {
         return footer;
+    }
+
+    /** How long the model thought, once the answer is complete; 0 before. */
+    public javafx.beans.property.DoubleProperty reasoningMsProperty() {
+        return reasoningMs;
     }
 }

@@ -163,4 +163,18 @@ class ChatViewModelTest {
                     store.messages(id).stream().map(StoredMessage::content).toList());
         }
     }
+
+    @Test
+    void qwen3sThinkingSwitchIsOfferedAndPassedToTheTemplate() {
+        ChatViewModel vm = new ChatViewModel(backend, Runnable::run, EN);
+        vm.setModels(List.of("tiny/qwen"));
+        assertTrue(vm.thinkingSwitchProperty().get(), "the Qwen3 template reads enable_thinking");
+        assertTrue(vm.thinkingProperty().get(), "on by default");
+        vm.thinkingProperty().set(false);
+        vm.inputProperty().set("2+2?");
+        vm.send();
+        assertEquals(java.util.Map.of("enable_thinking", false), backend.variables.get(backend.variables.size() - 1));
+        vm.setModels(List.of());
+        assertFalse(vm.thinkingSwitchProperty().get(), "no model, no switch");
+    }
 }

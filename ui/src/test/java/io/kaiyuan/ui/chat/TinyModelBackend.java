@@ -7,6 +7,8 @@ import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.TokenListener;
 import io.kaiyuan.engine.generate.LanguageModel;
+import io.kaiyuan.engine.model.ModelFolder;
+import io.kaiyuan.engine.template.ChatTemplates;
 import io.kaiyuan.engine.ort.OrtRuntime;
 import io.kaiyuan.engine.testing.TestModels;
 import java.nio.file.Path;
@@ -19,12 +21,23 @@ import java.util.concurrent.Executor;
 /** A chat backend on a real tiny model (built by the tests), running on the given executor. */
 final class TinyModelBackend implements ChatBackend, AutoCloseable {
     final List<List<ChatMessage>> requests = new ArrayList<>();
+    final List<Map<String, Object>> variables = new ArrayList<>();
     private final LanguageModel model;
+    private final Path dir;
     private final Executor executor;
     private final int maxNewTokens;
 
     TinyModelBackend(Path dir, Executor executor, int maxNewTokens) throws Exception {
-        this.model = LanguageModel.load(new OrtRuntime(), TestModels.withTokenizer(TestModels.chatSized(), dir),
+        this(dir, executor, maxNewTokens, null);
+    }
+
+    /** With {@code chatTemplate} (when not null) as the model's chat_template.jinja. */
+    TinyModelBackend(Path dir, Executor executor, int maxNewTokens, String chatTemplate) throws Exception {
+        this.dir = TestModels.withTokenizer(TestModels.chatSized(), dir);
+        if (chatTemplate != null) {
+            java.nio.file.Files.writeString(this.dir.resolve("chat_template.jinja"), chatTemplate);
+        }
+        this.model = LanguageModel.load(new OrtRuntime(), this.dir,
                 new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.CPU, 1));
         this.executor = executor;
         this.maxNewTokens = maxNewTokens;
@@ -36,9 +49,15 @@ final class TinyModelBackend implements ChatBackend, AutoCloseable {
     }
 
     @Override
+    public boolean hasThinkingSwitch(String modelId) {
+        return ChatTemplates.hasThinkingSwitch(ModelFolder.open(dir));
+    }
+
+    @Override
     public void answer(String modelId, List<ChatMessage> conversation, Map<String, Object> vars, TokenListener listener,
             CancellationToken cancel, Completion completion) {
         requests.add(List.copyOf(conversation));
+        variables.add(Map.copyOf(vars));
         executor.execute(() -> {
             if (!modelId.equals("tiny/qwen")) {
                 completion.failed(modelId + " is not installed");
