@@ -2,11 +2,14 @@
 module io.kaiyuan.ui {
     requires transitive io.kaiyuan.engine;
     requires transitive javafx.controls;
+    requires atlantafx.base;
     requires org.commonmark;
+    requires org.slf4j;
     requires org.commonmark.ext.gfm.tables;
 
     exports io.kaiyuan.ui.shell;
     exports io.kaiyuan.ui.chat;
     exports io.kaiyuan.ui.models;
+    exports io.kaiyuan.ui.settings;
     opens io.kaiyuan.ui to javafx.graphics;
 }

@@ -2,22 +2,32 @@ package io.kaiyuan.app;
 
 import io.kaiyuan.app.paths.AppPaths;
 import io.kaiyuan.app.wiring.EngineChatBackend;
+import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.chat.ChatStore;
 import io.kaiyuan.engine.download.FileTransfer;
 import io.kaiyuan.engine.download.ModelInstaller;
 import io.kaiyuan.engine.model.Catalog;
 import io.kaiyuan.engine.model.MemoryFit;
 import io.kaiyuan.engine.model.ModelRegistry;
+import io.kaiyuan.engine.ort.OrtRuntime;
 import io.kaiyuan.ui.models.ModelManagerViewModel;
+import io.kaiyuan.ui.settings.Appearance;
+import io.kaiyuan.ui.settings.Settings;
+import io.kaiyuan.ui.settings.SettingsStore;
+import io.kaiyuan.ui.settings.SystemTheme;
 import io.kaiyuan.ui.shell.MainWindow;
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import javafx.application.Application;
 import javafx.application.Platform;
+import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
 import javafx.scene.control.Alert;
+import javafx.stage.Screen;
 import javafx.stage.Stage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +46,10 @@ public final class DesktopApp extends Application {
     private long availableMemory;
     private ChatStore store;
     private String storeError;
+    private SettingsStore settingsStore;
+    private volatile Settings settings;
+    private boolean systemDark;
+    private List<String> providers;
 
     private static ExecutorService daemons(int threads, String name) {
         return Executors.newFixedThreadPool(threads, r -> {
@@ -52,6 +66,10 @@ public final class DesktopApp extends Application {
         registry = new ModelRegistry(paths.models());
         catalog = Catalog.bundled();
         availableMemory = MemoryFit.availableMemory();
+        settingsStore = new SettingsStore(paths.settings());
+        settings = settingsStore.load();
+        systemDark = SystemTheme.isDark();
+        providers = providers();
         try {
             store = ChatStore.open(paths.chatDatabase());
         } catch (IOException e) {
@@ -60,24 +78,69 @@ public final class DesktopApp extends Application {
         }
     }
 
+    private static List<String> providers() {
+        try {
+            return new OrtRuntime().availableProviders().stream().map(ExecutionProvider::cliName).toList();
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("ONNX Runtime did not start", e);
+            return List.of("none: " + e.getMessage());
+        }
+    }
+
     @Override
     public void start(Stage stage) {
+        Appearance.apply(Appearance.dark(settings.theme(), systemDark));
         background = daemons(2, "kaiyuan-io");
         downloads = daemons(PARALLEL_MODEL_DOWNLOADS, "kaiyuan-model-download");
         chat = new EngineChatBackend(registry);
-        MainWindow window = new MainWindow(Locale.getDefault(), new MainWindow.Services(chat, store, background,
-                messages -> new ModelManagerViewModel(catalog, registry,
+        chat.setThreads(settings.threads());
+        MainWindow window = new MainWindow(Locale.getDefault(), MainWindow.Services.chat(chat, background)
+                .withStore(store)
+                .withModels(messages -> new ModelManagerViewModel(catalog, registry,
                         new ModelInstaller(registry.modelsDir(), FileTransfer.defaults()), System.getenv(),
-                        availableMemory, Platform::runLater, background, downloads, messages),
-                url -> getHostServices().showDocument(url)));
-        stage.setTitle(window.title());
-        stage.setScene(new Scene(window.root(), 1100, 720));
+                        availableMemory, Platform::runLater, background, downloads, messages))
+                .withSettings(settings, providers, this::settingsChanged)
+                .withOpenLink(url -> getHostServices().showDocument(url)));
+        stage.titleProperty().bind(window.titleProperty());
+        Settings.WindowState w = settings.window();
+        boolean onScreen = w != null && !Screen.getScreensForRectangle(new Rectangle2D(w.x(), w.y(), w.width(), w.height())).isEmpty();
+        stage.setScene(new Scene(window.root(), onScreen ? w.width() : 1100, onScreen ? w.height() : 720));
+        if (onScreen) {
+            stage.setX(w.x());
+            stage.setY(w.y());
+            stage.setMaximized(w.maximized());
+        }
+        stage.setOnCloseRequest(e -> remember(stage));
         stage.show();
         if (storeError != null) {
             Alert alert = new Alert(Alert.AlertType.WARNING, storeError);
             alert.setHeaderText(null);
             alert.initOwner(stage);
             alert.show();
+        }
+    }
+
+    /** On the FX thread: applies a changed setting and saves the settings. */
+    private void settingsChanged(Settings next) {
+        Settings before = settings;
+        settings = next;
+        if (before.theme() != next.theme()) {
+            Appearance.apply(Appearance.dark(next.theme(), systemDark));
+        }
+        chat.setThreads(next.threads());
+        background.execute(() -> save(next));
+    }
+
+    private void remember(Stage stage) {
+        settings = settings.withWindow(new Settings.WindowState(stage.getX(), stage.getY(), stage.getWidth(),
+                stage.getHeight(), stage.isMaximized()));
+    }
+
+    private void save(Settings s) {
+        try {
+            settingsStore.save(s);
+        } catch (IOException e) {
+            LOG.warn("settings not saved", e);
         }
     }
 
@@ -92,10 +155,13 @@ public final class DesktopApp extends Application {
         if (background != null) {
             background.shutdown(); // let a turn being saved finish
             try {
-                background.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+                background.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (settingsStore != null && settings != null) {
+            save(settings);
         }
         if (store != null) {
             store.close();

@@ -45,4 +45,9 @@ public record AppPaths(Path home) {
     public Path chatDatabase() {
         return home.resolve("chats.db");
     }
+
+    /** The desktop app's settings (JSON). */
+    public Path settings() {
+        return home.resolve("settings.json");
+    }
 }

@@ -2,6 +2,7 @@ package io.kaiyuan.app.wiring;
 
 import io.kaiyuan.engine.api.CancellationToken;
 import io.kaiyuan.engine.api.ChatMessage;
+import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.TokenListener;
@@ -11,6 +12,7 @@ import io.kaiyuan.engine.ort.OrtRuntime;
 import io.kaiyuan.ui.chat.ChatBackend;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -31,7 +33,9 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
         return t;
     });
     private OrtRuntime runtime;
+    private volatile int threads;
     private String loadedId;
+    private int loadedThreads;
     private LanguageModel loaded;
 
     public EngineChatBackend(ModelRegistry registry) {
@@ -43,8 +47,13 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
         return registry.list().stream().map(ModelRegistry.InstalledModel::id).toList();
     }
 
+    /** CPU threads for models loaded from now on; 0 lets ONNX Runtime decide. Any thread. */
+    public void setThreads(int threads) {
+        this.threads = Math.max(0, threads);
+    }
+
     @Override
-    public java.util.Optional<String> variant(String modelId) {
+    public Optional<String> variant(String modelId) {
         return registry.find(modelId).map(ModelRegistry.InstalledModel::variant).filter(v -> !v.isEmpty());
     }
 
@@ -76,7 +85,8 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
 
     /** On the generation thread: the model, loaded once and kept until another is asked for. */
     private LanguageModel load(String modelId) {
-        if (modelId.equals(loadedId) && loaded != null) {
+        int wanted = threads;
+        if (modelId.equals(loadedId) && loaded != null && wanted == loadedThreads) {
             return loaded;
         }
         if (loaded != null) {
@@ -89,8 +99,10 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
         }
         ModelRegistry.InstalledModel installed = registry.find(modelId).orElseThrow(() ->
                 new IllegalArgumentException(modelId + " is not installed any more: pick another model."));
-        loaded = LanguageModel.load(runtime, installed.dir(), LanguageModel.LoadOptions.DEFAULT);
+        loaded = LanguageModel.load(runtime, installed.dir(),
+                new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.AUTO, wanted));
         loadedId = modelId;
+        loadedThreads = wanted;
         return loaded;
     }
 

@@ -49,7 +49,7 @@ public final class ChatView {
         Label error = new Label();
         error.setId("chat-error");
         error.textProperty().bind(model.errorProperty());
-        error.setStyle("-fx-text-fill: #b3261e;");
+        error.getStyleClass().add("error-text");
         Button newChat = new Button("+");
         newChat.setId("chat-new");
         newChat.setTooltip(new Tooltip(messages.getString("chat.new.tooltip")));

@@ -41,7 +41,7 @@ public final class ChatViewModel {
 
     private final ChatBackend backend;
     private final Executor fxExecutor;
-    private final ResourceBundle messages;
+    private volatile ResourceBundle messages;
     private final ChatStore store;
     private final Executor io;
     private final ObservableList<String> models = FXCollections.observableArrayList();
@@ -343,6 +343,11 @@ public final class ChatViewModel {
             m.generatedTokens(), String.format(Locale.ROOT, "%.0f", m.ttftMs()),
             String.format(Locale.ROOT, "%.1f", m.decodeTokensPerS()),
             messages.getString("finish." + finish.jsonName())});
+    }
+
+    /** The strings for texts made from now on (after a language switch). */
+    public void setMessages(ResourceBundle messages) {
+        this.messages = messages;
     }
 
     public ObservableList<String> models() {

@@ -45,7 +45,7 @@ public final class ModelManagerViewModel {
     private final Executor fx;
     private final Executor io;
     private final Executor downloads;
-    private final ResourceBundle messages;
+    private volatile ResourceBundle messages;
     private final ObservableList<CatalogRow> rows = FXCollections.observableArrayList();
     private final FilteredList<CatalogRow> visible = new FilteredList<>(rows);
     private final ObservableList<ModelRegistry.InstalledModel> installed = FXCollections.observableArrayList();
@@ -295,6 +295,11 @@ public final class ModelManagerViewModel {
     static String duration(long seconds) {
         return seconds >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
                 : String.format(Locale.ROOT, "%d:%02d", seconds / 60, seconds % 60);
+    }
+
+    /** The strings for texts made from now on (after a language switch). */
+    public void setMessages(ResourceBundle messages) {
+        this.messages = messages;
     }
 
     /** The catalog rows that pass the search and filters. */

@@ -6,6 +6,10 @@ import io.kaiyuan.ui.chat.ChatView;
 import io.kaiyuan.ui.chat.ChatViewModel;
 import io.kaiyuan.ui.models.ModelManagerView;
 import io.kaiyuan.ui.models.ModelManagerViewModel;
+import io.kaiyuan.ui.settings.Appearance;
+import io.kaiyuan.ui.settings.Settings;
+import io.kaiyuan.ui.settings.SettingsView;
+import io.kaiyuan.ui.settings.SettingsViewModel;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,19 +18,23 @@ import java.util.ResourceBundle;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import javafx.application.Platform;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Parent;
 import javafx.scene.control.Label;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.ToggleGroup;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 
 /**
  * The application shell: a sidebar with Chat, Compare, Models and Settings and the page area; pages not
- * built yet show their title. Build and use on the FX thread.
+ * built yet show their title. A language switch rebuilds the views in place, keeping their state. Build
+ * and use on the FX thread.
  */
 public final class MainWindow {
     /** Resource bundle with every visible string of the UI (English and Simplified Chinese). */
@@ -36,14 +44,7 @@ public final class MainWindow {
     public static final String PAGE_STYLE = "page";
     /** Kaiyuan's styles beside the theme. */
     static final String STYLESHEET = "/io/kaiyuan/ui/kaiyuan.css";
-
-    private final ResourceBundle messages;
-    private final BorderPane root = new BorderPane();
-    private final Label pageTitle = new Label();
-    private StackPane placeholder;
-
-    private final Map<String, Parent> pageNodes = new HashMap<>();
-    private final Map<String, ToggleButton> navButtons = new HashMap<>();
+    static final List<String> PAGES = List.of("nav.chat", "nav.compare", "nav.models", "nav.settings");
 
     /** What the model manager page needs, built by the app's wiring with the window's strings. */
     @FunctionalInterface
@@ -59,47 +60,97 @@ public final class MainWindow {
      * @param background runs disk work (listing installed models, the history) off the FX thread
      * @param models builds the model manager's view model with the window's strings
      * @param openLink opens web addresses and folders in the system's browser or file manager
+     * @param settings the settings to start with; null for no Settings page
+     * @param providers the execution providers found, for the Settings page
+     * @param onSettings saves and applies changed settings (the theme, the threads); the window itself
+     *     switches the language
      */
     public record Services(ChatBackend chat, ChatStore store, Executor background, ModelsPage models,
-            Consumer<String> openLink) {}
+            Consumer<String> openLink, Settings settings, List<String> providers, Consumer<Settings> onSettings) {
+
+        /** Just a chat page on {@code chat}, without history or other pages. */
+        public static Services chat(ChatBackend chat, Executor background) {
+            return new Services(chat, null, background, null, url -> { }, null, List.of(), s -> { });
+        }
+
+        public Services withStore(ChatStore s) {
+            return new Services(chat, s, background, models, openLink, settings, providers, onSettings);
+        }
+
+        public Services withModels(ModelsPage m) {
+            return new Services(chat, store, background, m, openLink, settings, providers, onSettings);
+        }
+
+        public Services withOpenLink(Consumer<String> o) {
+            return new Services(chat, store, background, models, o, settings, providers, onSettings);
+        }
+
+        public Services withSettings(Settings s, List<String> p, Consumer<Settings> on) {
+            return new Services(chat, store, background, models, openLink, s, p, on);
+        }
+    }
+
+    private final BorderPane root = new BorderPane();
+    private final Label pageTitle = new Label();
+    private final Map<String, Parent> pageNodes = new HashMap<>();
+    private final Map<String, ToggleButton> navButtons = new HashMap<>();
+    private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper();
+    private final Services services;
+    private final Locale systemLocale;
+    private ResourceBundle messages;
+    private StackPane placeholder;
+    private String shown = "nav.chat";
+    private ChatViewModel chat;
+    private ModelManagerViewModel models;
+    private SettingsViewModel settings;
 
     /** The shell without an engine behind it (every page shows its title). */
     public MainWindow(Locale locale) {
-        this(locale, new Services(null, null, Runnable::run, null, url -> { }));
+        this(locale, new Services(null, null, Runnable::run, null, url -> { }, null, List.of(), s -> { }));
     }
 
-    /** The shell with its pages on {@code services}. With no model installed the window opens on the model manager. */
+    /**
+     * The shell with its pages on {@code services}, in {@code locale} unless the settings choose a language.
+     * With no model installed the window opens on the model manager.
+     */
     public MainWindow(Locale locale, Services services) {
-        this.messages = ResourceBundle.getBundle(BUNDLE, locale);
-        build();
+        this.services = services;
+        this.systemLocale = locale;
+        Locale shownLocale = services.settings() == null ? locale : services.settings().language().locale(locale);
+        messages = ResourceBundle.getBundle(BUNDLE, shownLocale);
+        if (javafx.application.Application.getUserAgentStylesheet() == null) {
+            Appearance.apply(false); // kaiyuan.css uses the theme's colour tokens
+        }
+        root.getStylesheets().add(MainWindow.class.getResource(STYLESHEET).toExternalForm());
         ChatBackend chatBackend = services.chat();
         Executor background = services.background();
-        ChatViewModel chat = null;
         if (chatBackend != null) {
             chat = new ChatViewModel(chatBackend, Platform::runLater, messages, services.store(), background);
-            pageNodes.put("nav.chat", new ChatView(chat, messages).root());
             chat.refreshConversations();
         }
-        ModelManagerViewModel models = null;
         if (services.models() != null) {
             models = services.models().create(messages);
-            pageNodes.put("nav.models", new ModelManagerView(models, messages, services.openLink()).root());
             models.refresh();
+            if (chat != null) {
+                models.setOnInstalledChanged(() -> background.execute(() -> {
+                    List<String> ids = chatBackend.installedModels();
+                    Platform.runLater(() -> chat.setModels(ids));
+                }));
+            }
         }
-        ChatViewModel chatModel = chat;
-        if (models != null && chat != null) {
-            models.setOnInstalledChanged(() -> background.execute(() -> {
-                List<String> ids = chatBackend.installedModels();
-                Platform.runLater(() -> chatModel.setModels(ids));
-            }));
+        if (services.settings() != null) {
+            settings = new SettingsViewModel(services.settings(), services.providers(), s -> {
+                services.onSettings().accept(s);
+            });
+            settings.languageProperty().addListener((o, a, b) -> Platform.runLater(() -> rebuild(b.locale(systemLocale))));
         }
-        show("nav.chat");
+        build();
         if (chat != null) {
             background.execute(() -> {
                 List<String> ids = chatBackend.installedModels();
                 Platform.runLater(() -> {
-                    chatModel.setModels(ids);
-                    if (ids.isEmpty() && pageNodes.containsKey("nav.models")) {
+                    chat.setModels(ids);
+                    if (ids.isEmpty() && models != null) {
                         show("nav.models");
                     }
                 });
@@ -107,27 +158,45 @@ public final class MainWindow {
         }
     }
 
-    /** The window title. */
-    public String title() {
-        return messages.getString("app.title");
-    }
-
-    public Parent root() {
-        return root;
+    /** Shows every view again in {@code locale}; the pages keep their state. */
+    private void rebuild(Locale locale) {
+        messages = ResourceBundle.getBundle(BUNDLE, locale);
+        if (chat != null) {
+            chat.setMessages(messages);
+        }
+        if (models != null) {
+            models.setMessages(messages);
+        }
+        build();
     }
 
     private void build() {
+        title.set(messages.getString("app.title"));
+        pageNodes.clear();
+        if (chat != null) {
+            pageNodes.put("nav.chat", new ChatView(chat, messages).root());
+        }
+        if (models != null) {
+            pageNodes.put("nav.models", new ModelManagerView(models, messages, services.openLink()).root());
+        }
+        if (settings != null) {
+            pageNodes.put("nav.settings", new SettingsView(settings, messages).root());
+        }
         ToggleGroup pages = new ToggleGroup();
         VBox sidebar = new VBox(4);
         sidebar.getStyleClass().add(SIDEBAR_STYLE);
         sidebar.setPadding(new Insets(12));
         sidebar.setPrefWidth(180);
-        for (String key : List.of("nav.chat", "nav.compare", "nav.models", "nav.settings")) {
+        navButtons.clear();
+        for (String key : PAGES) {
             ToggleButton button = new ToggleButton(messages.getString(key));
             button.setId(key.replace('.', '-'));
             button.setMaxWidth(Double.MAX_VALUE);
             button.setToggleGroup(pages);
             button.setOnAction(e -> show(key));
+            if (messages.containsKey(key + ".tooltip")) {
+                button.setTooltip(new Tooltip(messages.getString(key + ".tooltip")));
+            }
             navButtons.put(key, button);
             sidebar.getChildren().add(button);
         }
@@ -139,11 +208,26 @@ public final class MainWindow {
         placeholder = new StackPane(page);
         placeholder.getStyleClass().add(PAGE_STYLE);
         root.setLeft(sidebar);
-        root.getStylesheets().add(MainWindow.class.getResource(STYLESHEET).toExternalForm());
+        show(shown);
+    }
+
+    /** The window title, in the window's language. */
+    public String title() {
+        return title.get();
+    }
+
+    /** The window title; changes with the language. */
+    public ReadOnlyStringProperty titleProperty() {
+        return title.getReadOnlyProperty();
+    }
+
+    public Parent root() {
+        return root;
     }
 
     /** Shows a page by its navigation key (nav.chat, nav.compare, nav.models, nav.settings). */
     public void show(String key) {
+        shown = key;
         navButtons.get(key).setSelected(true);
         pageTitle.setText(messages.getString(key));
         root.setCenter(pageNodes.getOrDefault(key, placeholder));

@@ -52,7 +52,7 @@ class ChatHistoryViewTest {
     /** Puts a fresh window on the stage over {@code s} (a restart of the app, as far as the page can tell). */
     private void show(ChatStore s) {
         store = s;
-        MainWindow window = new MainWindow(Locale.ENGLISH, new MainWindow.Services(backend, store, io, null, url -> { }));
+        MainWindow window = new MainWindow(Locale.ENGLISH, MainWindow.Services.chat(backend, io).withStore(store));
         stage.setScene(new Scene(window.root(), 1000, 640));
         stage.show();
     }

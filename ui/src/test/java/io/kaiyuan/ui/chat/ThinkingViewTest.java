@@ -38,7 +38,7 @@ class ThinkingViewTest {
     void start(Stage stage) throws Exception {
         generation = Executors.newSingleThreadExecutor();
         backend = new TinyModelBackend(Files.createTempDirectory("kaiyuan-thinking"), generation, 40, STARTS_THINKING);
-        MainWindow window = new MainWindow(Locale.ENGLISH, new MainWindow.Services(backend, null, Runnable::run, null, url -> { }));
+        MainWindow window = new MainWindow(Locale.ENGLISH, MainWindow.Services.chat(backend, Runnable::run));
         stage.setScene(new Scene(window.root(), 900, 600));
         stage.show();
     }

@@ -53,14 +53,14 @@ class ModelManagerViewTest {
         backend = new RegistryBackend(registry);
         io = Executors.newSingleThreadExecutor();
         downloads = Executors.newSingleThreadExecutor();
-        MainWindow window = new MainWindow(Locale.ENGLISH, new MainWindow.Services(backend, null, io, messages -> {
+        MainWindow window = new MainWindow(Locale.ENGLISH, MainWindow.Services.chat(backend, io).withModels(messages -> {
             ModelManagerViewModel vm = new ModelManagerViewModel(Catalog.bundled(), registry,
                     new ModelInstaller(registry.modelsDir(), new FileTransfer(Duration.ofSeconds(5), 2, Duration.ofMillis(20))),
                     Map.of(), 16L << 30, Platform::runLater, io, downloads, messages);
             vm.sourceProperty().set(hub.url());
             vm.rows().forEach(r -> r.progressProperty().addListener((o, a, b) -> progressSeen.add(b.doubleValue())));
             return vm;
-        }, url -> { }));
+        }));
         stage.setScene(new Scene(window.root(), 1100, 700));
         stage.show();
     }
