@@ -6,6 +6,7 @@ import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.TokenListener;
+import io.kaiyuan.engine.generate.ContextWindow;
 import io.kaiyuan.engine.generate.LanguageModel;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.ort.OrtRuntime;
@@ -58,6 +59,16 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
     }
 
     @Override
+    public java.util.OptionalInt contextWindow(String modelId) {
+        try {
+            return registry.find(modelId).map(m -> java.util.OptionalInt.of(
+                    io.kaiyuan.engine.model.ModelFolder.open(m.dir()).config().maxPositions())).orElse(java.util.OptionalInt.empty());
+        } catch (RuntimeException e) {
+            return java.util.OptionalInt.empty();
+        }
+    }
+
+    @Override
     public boolean hasThinkingSwitch(String modelId) {
         try {
             return registry.find(modelId).map(m -> io.kaiyuan.engine.template.ChatTemplates.hasThinkingSwitch(
@@ -73,9 +84,9 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
         generation.execute(() -> {
             try {
                 LanguageModel model = load(modelId);
-                completion.finished(model.generate(new GenerationRequest(
+                completion.finished(ContextWindow.answer(model, new GenerationRequest(
                         new GenerationRequest.Prompt.Chat(conversation, templateVariables), SamplingOverrides.NONE,
-                        MAX_NEW_TOKENS, List.of()), listener, cancel));
+                        MAX_NEW_TOKENS, List.of()), listener, cancel, completion::trimmed));
             } catch (RuntimeException e) {
                 LOG.warn("chat with {} failed", modelId, e);
                 completion.failed(e.getMessage() != null ? e.getMessage() : e.toString());

@@ -3,6 +3,7 @@ package io.kaiyuan.engine.generate;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.api.ChatMessage;
 import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.api.FinishReason;
 import io.kaiyuan.engine.api.GenerationException;
@@ -143,8 +144,9 @@ public final class LanguageModel implements AutoCloseable {
         long lastTokenNs = 0;
         long reasoningEndNs = 0;
 
-        try (OrtSession.RunOptions runOptions = new OrtSession.RunOptions();
-                AutoCloseable unused = cancel.onCancel(() -> terminate(runOptions))) {
+        try (Terminator terminator = new Terminator(new OrtSession.RunOptions());
+                AutoCloseable unused = cancel.onCancel(terminator::terminate)) {
+            OrtSession.RunOptions runOptions = terminator.options;
             reused = reuseCachedPrefix(prompt);
             float[] logits = null;
             if (!cancel.isCancelled()) {
@@ -209,11 +211,33 @@ public final class LanguageModel implements AutoCloseable {
                 text.answerText.toString(), text.reasoning.unclosed(), finish, metrics);
     }
 
-    private static void terminate(OrtSession.RunOptions options) {
-        try {
-            options.setTerminate(true);
-        } catch (OrtException e) {
-            throw new IllegalStateException("cannot stop the model run", e);
+    /**
+     * Lets another thread stop a model run in flight (a cancel can come from any thread at any time), but
+     * never touches the RunOptions once they are closed: a cancel racing the end of a generation does nothing.
+     */
+    private static final class Terminator implements AutoCloseable {
+        final OrtSession.RunOptions options;
+        private boolean closed;
+
+        Terminator(OrtSession.RunOptions options) {
+            this.options = options;
+        }
+
+        synchronized void terminate() {
+            if (closed) {
+                return;
+            }
+            try {
+                options.setTerminate(true);
+            } catch (OrtException e) {
+                throw new IllegalStateException("cannot stop the model run", e);
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            options.close();
         }
     }
 
@@ -298,6 +322,19 @@ public final class LanguageModel implements AutoCloseable {
             out.add(id);
         }
         return out;
+    }
+
+    /** The most tokens the model reads: prompt and answer together (max_position_embeddings). */
+    public int contextLimit() {
+        return contextLimit;
+    }
+
+    /**
+     * The tokens of a chat prompt as {@link #generate} would send it (rendered with the generation prompt).
+     * Call on the model's thread.
+     */
+    public int promptTokens(List<ChatMessage> messages, java.util.Map<String, Object> variables) {
+        return tokenizer.encode(chatTemplate().render(messages, true, variables)).length;
     }
 
     /** The model's chat template; throws a message telling the user to use --raw when it has none. */

@@ -25,9 +25,21 @@ public interface ChatBackend {
         return false;
     }
 
+    /** The model's context window in tokens, if known. May touch the disk: call off the FX thread. */
+    default java.util.OptionalInt contextWindow(String modelId) {
+        return java.util.OptionalInt.empty();
+    }
+
     /** Called once a request ends, on the generation thread. */
     interface Completion {
         void finished(GenerationResult result);
+
+        /**
+         * The conversation did not fit the model's context: its oldest {@code droppedMessages} were left out
+         * of this turn. Called before the answer streams.
+         */
+        default void trimmed(int droppedMessages) {
+        }
 
         /** A message for the user: what happened and what to do. */
         void failed(String message);

@@ -60,8 +60,44 @@ public final class ChatView {
         think.selectedProperty().bindBidirectional(model.thinkingProperty());
         think.visibleProperty().bind(model.thinkingSwitchProperty());
         think.managedProperty().bind(think.visibleProperty());
-        HBox top = new HBox(12, newChat, picker, think, error);
+        Label context = new Label();
+        context.setId("chat-context");
+        context.setTooltip(new Tooltip(messages.getString("chat.context.tooltip")));
+        context.textProperty().bind(Bindings.createStringBinding(() -> MessageFormat.format(messages.getString("chat.context"),
+                String.format(java.util.Locale.ROOT, "%,d", model.contextUsedProperty().get()),
+                String.format(java.util.Locale.ROOT, "%,d", model.contextLimitProperty().get())),
+                model.contextUsedProperty(), model.contextLimitProperty()));
+        context.visibleProperty().bind(model.contextLimitProperty().greaterThan(0));
+        context.getStyleClass().add(ChatView.FOOTER_STYLE);
+        javafx.scene.layout.Region spacer = new javafx.scene.layout.Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        javafx.scene.control.MenuButton export = new javafx.scene.control.MenuButton(messages.getString("chat.export"));
+        export.setId("chat-export");
+        for (ChatViewModel.ExportFormat format : ChatViewModel.ExportFormat.values()) {
+            MenuItem item = new MenuItem(messages.getString("chat.export." + format.name()));
+            item.setOnAction(e -> {
+                javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
+                String extension = format == ChatViewModel.ExportFormat.JSON ? "json" : "md";
+                chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter(
+                        messages.getString("chat.export." + format.name()), "*." + extension));
+                chooser.setInitialFileName(safeFileName(model) + "." + extension);
+                java.io.File file = chooser.showSaveDialog(root.getScene().getWindow());
+                if (file != null) {
+                    model.export(file.toPath(), format);
+                }
+            });
+            export.getItems().add(item);
+        }
+        export.disableProperty().bind(Bindings.isEmpty(model.conversation()));
+        HBox top = new HBox(12, newChat, picker, think, error, spacer, context, export);
         top.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        Label notice = new Label();
+        notice.setId("chat-notice");
+        notice.setWrapText(true);
+        notice.textProperty().bind(model.noticeProperty());
+        notice.visibleProperty().bind(model.noticeProperty().isNotEmpty());
+        notice.managedProperty().bind(notice.visibleProperty());
+        notice.getStyleClass().add("notice-text");
         top.setPadding(new Insets(8));
 
         ListView<MessageItem> list = new ListView<>(model.conversation());
@@ -119,11 +155,19 @@ public final class ChatView {
             }
         });
         BorderPane chat = new BorderPane();
-        chat.setTop(top);
+        chat.setTop(new VBox(top, notice));
         chat.setCenter(list);
         chat.setBottom(bottom);
         root.setLeft(conversationList(model, messages));
         root.setCenter(chat);
+    }
+
+    /** A file name from the conversation's title: no characters that file systems refuse. */
+    static String safeFileName(ChatViewModel model) {
+        Conversation c = model.currentProperty().get();
+        String title = c != null ? c.title() : "conversation";
+        String cleaned = title.replaceAll("[\\\\/:*?\"<>|\\p{Cntrl}]", "_").strip();
+        return cleaned.isEmpty() ? "conversation" : cleaned.length() > 60 ? cleaned.substring(0, 60) : cleaned;
     }
 
     /** The stored conversations: search, open, rename and delete. */

@@ -7,6 +7,7 @@ import io.kaiyuan.engine.api.GenerationMetrics;
 import io.kaiyuan.engine.api.GenerationResult;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.TokenListener;
+import io.kaiyuan.engine.chat.ChatExport;
 import io.kaiyuan.engine.chat.ChatStore;
 import io.kaiyuan.engine.chat.Conversation;
 import io.kaiyuan.engine.chat.StoredMessage;
@@ -19,6 +20,8 @@ import java.util.Optional;
 import java.util.ResourceBundle;
 import java.util.concurrent.Executor;
 import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleObjectProperty;
@@ -55,6 +58,9 @@ public final class ChatViewModel {
     private final ObjectProperty<State> state = new SimpleObjectProperty<>(State.IDLE);
     private final BooleanProperty thinkingSwitch = new SimpleBooleanProperty(false);
     private final BooleanProperty thinking = new SimpleBooleanProperty(true);
+    private final IntegerProperty contextUsed = new SimpleIntegerProperty(0);
+    private final IntegerProperty contextLimit = new SimpleIntegerProperty(0);
+    private final StringProperty notice = new SimpleStringProperty("");
     private CancellationToken cancel;
 
     /** A chat page without a history on disk. */
@@ -70,20 +76,23 @@ public final class ChatViewModel {
         this.store = store;
         this.io = io;
         search.addListener((o, a, b) -> refreshConversations());
-        selectedModel.addListener((o, a, b) -> checkThinkingSwitch(b));
+        selectedModel.addListener((o, a, b) -> inspectModel(b));
     }
 
-    /** Finds out on {@code io} whether the model has Qwen3's thinking switch, to show it. */
-    private void checkThinkingSwitch(String modelId) {
+    /** Finds out on {@code io} whether the model has Qwen3's thinking switch and how large its context is. */
+    private void inspectModel(String modelId) {
         if (modelId == null) {
             thinkingSwitch.set(false);
+            contextLimit.set(0);
             return;
         }
         io.execute(() -> {
             boolean has = backend.hasThinkingSwitch(modelId);
+            int limit = backend.contextWindow(modelId).orElse(0);
             fxExecutor.execute(() -> {
                 if (modelId.equals(selectedModel.get())) {
                     thinkingSwitch.set(has);
+                    contextLimit.set(limit);
                 }
             });
         });
@@ -121,6 +130,9 @@ public final class ChatViewModel {
                 fxExecutor.execute(() -> {
                     current.set(c);
                     conversation.setAll(stored.stream().map(this::item).toList());
+                    notice.set("");
+                    contextUsed.set(stored.stream().flatMap(m -> m.metrics().stream())
+                            .reduce((x, y) -> y).map(m -> m.promptTokens() + m.generatedTokens()).orElse(0));
                     c.modelId().filter(models::contains).ifPresent(selectedModel::set);
                     error.set("");
                 });
@@ -238,6 +250,7 @@ public final class ChatViewModel {
         MessageItem answer = new MessageItem("assistant", "");
         conversation.add(answer);
         state.set(State.GENERATING);
+        notice.set("");
         cancel = new CancellationToken();
         String modelId = selectedModel.get();
         TextPump answerPump = new TextPump(fxExecutor, t -> answer.textProperty().set(answer.textProperty().get() + t));
@@ -263,9 +276,15 @@ public final class ChatViewModel {
                     reasoningPump.drain();
                     answer.footerProperty().set(footer(result.metrics(), result.finishReason()));
                     answer.reasoningMsProperty().set(result.metrics().reasoningMs());
+                    contextUsed.set(result.metrics().promptTokens() + result.metrics().generatedTokens());
                     state.set(State.IDLE);
                     save(position, text, result, modelId);
                 });
+            }
+
+            @Override
+            public void trimmed(int droppedMessages) {
+                fxExecutor.execute(() -> notice.set(MessageFormat.format(messages.getString("chat.trimmed"), droppedMessages)));
             }
 
             @Override
@@ -321,12 +340,45 @@ public final class ChatViewModel {
         });
     }
 
+    /** The formats a conversation can be exported in. */
+    public enum ExportFormat { MARKDOWN, JSON }
+
+    /**
+     * Writes the conversation shown to {@code file} (FX thread; the writing happens on {@code io}), as
+     * stored when it is, else as shown; replaces the file only once the new one is complete.
+     */
+    public void export(java.nio.file.Path file, ExportFormat format) {
+        Conversation c = current.get();
+        List<StoredMessage> shownMessages = conversation.stream().map(m -> new StoredMessage(m.role(), m.textProperty().get(),
+                m.reasoningProperty().get(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), java.time.Instant.now())).toList();
+        String firstQuestion = shownMessages.isEmpty() ? "" : shownMessages.get(0).content();
+        io.execute(() -> {
+            try {
+                Conversation conv = c != null ? c : new Conversation(0, firstQuestion.isEmpty() ? "Kaiyuan" : firstQuestion,
+                        Optional.ofNullable(selectedModel.get()), "", SamplingOverrides.NONE, java.time.Instant.now(),
+                        java.time.Instant.now());
+                List<StoredMessage> list = c != null && store != null ? store.messages(c.id()) : shownMessages;
+                String text = format == ExportFormat.JSON ? ChatExport.json(conv, list)
+                        : ChatExport.markdown(conv, list);
+                java.nio.file.Path tmp = file.resolveSibling(file.getFileName() + ".part");
+                java.nio.file.Files.writeString(tmp, text);
+                java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                fxExecutor.execute(() -> notice.set(MessageFormat.format(messages.getString("chat.exported"), file)));
+            } catch (Exception e) {
+                fxExecutor.execute(() -> error.set(MessageFormat.format(messages.getString("chat.export.failed"), e.getMessage())));
+            }
+        });
+    }
+
     /** Starts a new conversation (FX thread); stops an answer in progress first. */
     public void newChat() {
         stop();
         current.set(null);
         conversation.clear();
         error.set("");
+        notice.set("");
+        contextUsed.set(0);
         input.set("");
     }
 
@@ -393,6 +445,21 @@ public final class ChatViewModel {
     /** Whether the selected model has Qwen3's thinking switch (the page shows it then). */
     public BooleanProperty thinkingSwitchProperty() {
         return thinkingSwitch;
+    }
+
+    /** Tokens of the conversation so far as of the last answer (prompt and answer). */
+    public IntegerProperty contextUsedProperty() {
+        return contextUsed;
+    }
+
+    /** The selected model's context window in tokens; 0 while unknown. */
+    public IntegerProperty contextLimitProperty() {
+        return contextLimit;
+    }
+
+    /** What the page should say about the last turn, e.g. that old messages were left out; empty for nothing. */
+    public StringProperty noticeProperty() {
+        return notice;
     }
 
     /** Qwen3's enable_thinking for the next turns; on by default, as the model's card says. */

@@ -177,4 +177,51 @@ class ChatViewModelTest {
         vm.setModels(List.of());
         assertFalse(vm.thinkingSwitchProperty().get(), "no model, no switch");
     }
+
+    @Test
+    void aConversationTooLongForTheContextDropsItsOldestTurnsAndSaysSo() throws Exception {
+        try (TinyModelBackend small = new TinyModelBackend(dir.resolve("small"), Runnable::run, 16, null, 256)) {
+            ChatViewModel vm = new ChatViewModel(small, Runnable::run, EN);
+            vm.setModels(List.of("tiny/qwen"));
+            assertEquals(256, vm.contextLimitProperty().get());
+            int turns = 0;
+            while (vm.noticeProperty().get().isEmpty() && turns < 20) {
+                vm.inputProperty().set("Tell me about the Yangtze river, 长江, turn " + turns++);
+                vm.send();
+                assertTrue(vm.errorProperty().get().isEmpty(), vm.errorProperty().get());
+                assertTrue(vm.contextUsedProperty().get() > 0 && vm.contextUsedProperty().get() <= 256,
+                        "used " + vm.contextUsedProperty().get());
+            }
+            assertTrue(vm.noticeProperty().get().startsWith("The conversation no longer fits"), vm.noticeProperty().get());
+            java.util.regex.Matcher dropped = java.util.regex.Pattern.compile("oldest (\\d+) messages").matcher(vm.noticeProperty().get());
+            assertTrue(dropped.find());
+            int n = Integer.parseInt(dropped.group(1));
+            assertTrue(n >= 2 && n % 2 == 0, "whole turns were left out: " + n);
+            assertEquals(2 * turns, vm.conversation().size(), "the page keeps every message");
+        }
+    }
+
+    @Test
+    void aConversationIsExportedAsMarkdownOrJson() throws Exception {
+        try (ChatStore store = ChatStore.open(dir.resolve("export.db"))) {
+            ChatViewModel vm = new ChatViewModel(backend, Runnable::run, EN, store, Runnable::run);
+            vm.setModels(List.of("tiny/qwen"));
+            vm.inputProperty().set("导出这段对话");
+            vm.send();
+            Path md = dir.resolve("out.md");
+            vm.export(md, ChatViewModel.ExportFormat.MARKDOWN);
+            String text = java.nio.file.Files.readString(md);
+            assertTrue(text.startsWith("# 导出这段对话\n") && text.contains("## User\n\n导出这段对话")
+                    && text.contains("## Assistant (tiny/qwen)") && text.contains("_12 tokens"), text);
+            assertEquals("Exported to " + md, vm.noticeProperty().get());
+            Path json = dir.resolve("out.json");
+            vm.export(json, ChatViewModel.ExportFormat.JSON);
+            var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+            assertEquals(2, tree.get("messages").size());
+            assertEquals(vm.conversation().get(1).textProperty().get(), tree.get("messages").get(1).get("content").asText());
+
+            vm.export(dir.resolve("no-such-folder/out.md"), ChatViewModel.ExportFormat.MARKDOWN);
+            assertTrue(vm.errorProperty().get().startsWith("The export failed"), vm.errorProperty().get());
+        }
+    }
 }

@@ -6,6 +6,7 @@ import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.TokenListener;
+import io.kaiyuan.engine.generate.ContextWindow;
 import io.kaiyuan.engine.generate.LanguageModel;
 import io.kaiyuan.engine.model.ModelFolder;
 import io.kaiyuan.engine.template.ChatTemplates;
@@ -33,7 +34,12 @@ final class TinyModelBackend implements ChatBackend, AutoCloseable {
 
     /** With {@code chatTemplate} (when not null) as the model's chat_template.jinja. */
     TinyModelBackend(Path dir, Executor executor, int maxNewTokens, String chatTemplate) throws Exception {
-        this.dir = TestModels.withTokenizer(TestModels.chatSized(), dir);
+        this(dir, executor, maxNewTokens, chatTemplate, 4096);
+    }
+
+    /** A model that reads at most {@code maxPositions} tokens. */
+    TinyModelBackend(Path dir, Executor executor, int maxNewTokens, String chatTemplate, int maxPositions) throws Exception {
+        this.dir = TestModels.withTokenizer(TestModels.chatSized().maxPositions(maxPositions), dir);
         if (chatTemplate != null) {
             java.nio.file.Files.writeString(this.dir.resolve("chat_template.jinja"), chatTemplate);
         }
@@ -46,6 +52,11 @@ final class TinyModelBackend implements ChatBackend, AutoCloseable {
     @Override
     public List<String> installedModels() {
         return List.of("tiny/qwen");
+    }
+
+    @Override
+    public java.util.OptionalInt contextWindow(String modelId) {
+        return java.util.OptionalInt.of(model.contextLimit());
     }
 
     @Override
@@ -63,8 +74,8 @@ final class TinyModelBackend implements ChatBackend, AutoCloseable {
                 completion.failed(modelId + " is not installed");
                 return;
             }
-            completion.finished(model.generate(new GenerationRequest(new GenerationRequest.Prompt.Chat(conversation, vars),
-                    SamplingOverrides.NONE, maxNewTokens, List.of(), true), listener, cancel));
+            completion.finished(ContextWindow.answer(model, new GenerationRequest(new GenerationRequest.Prompt.Chat(conversation, vars),
+                    SamplingOverrides.NONE, maxNewTokens, List.of(), true), listener, cancel, completion::trimmed));
         });
     }
 

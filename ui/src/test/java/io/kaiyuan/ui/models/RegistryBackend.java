@@ -6,6 +6,7 @@ import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.TokenListener;
+import io.kaiyuan.engine.generate.ContextWindow;
 import io.kaiyuan.engine.generate.LanguageModel;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.ort.OrtRuntime;
@@ -39,8 +40,8 @@ final class RegistryBackend implements ChatBackend, AutoCloseable {
             try {
                 LanguageModel model = loaded.computeIfAbsent(modelId, id -> LanguageModel.load(new OrtRuntime(),
                         registry.find(id).orElseThrow().dir(), new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.CPU, 1)));
-                completion.finished(model.generate(new GenerationRequest(new GenerationRequest.Prompt.Chat(conversation, vars),
-                        SamplingOverrides.NONE, 20, List.of(), true), listener, cancel));
+                completion.finished(ContextWindow.answer(model, new GenerationRequest(new GenerationRequest.Prompt.Chat(conversation, vars),
+                    SamplingOverrides.NONE, 20, List.of(), true), listener, cancel, completion::trimmed));
             } catch (RuntimeException e) {
                 completion.failed(e.getMessage());
             }

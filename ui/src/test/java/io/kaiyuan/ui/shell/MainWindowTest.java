@@ -59,4 +59,20 @@ class MainWindowTest {
         }
         assertEquals("聊天", zh.getString("nav.chat"));
     }
+
+    @Test
+    void everyPlaceholderIsFilledInBothLanguages() {
+        // A lone apostrophe quotes the rest of a MessageFormat pattern, leaving "{0}" on screen.
+        Object[] args = {"A0", "A1", "A2", "A3", "A4"};
+        for (Locale locale : new Locale[] {Locale.ROOT, Locale.SIMPLIFIED_CHINESE}) {
+            ResourceBundle bundle = ResourceBundle.getBundle(MainWindow.BUNDLE, locale);
+            for (String key : bundle.keySet()) {
+                String pattern = bundle.getString(key);
+                if (pattern.contains("{0}")) {
+                    String shown = new java.text.MessageFormat(pattern, Locale.ROOT).format(args);
+                    assertTrue(shown.contains("A0") && !shown.matches("(?s).*\\{\\d}.*"), key + " shows " + shown);
+                }
+            }
+        }
+    }
 }

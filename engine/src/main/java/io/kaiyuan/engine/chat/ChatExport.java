@@ -1,0 +1,79 @@
+package io.kaiyuan.engine.chat;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Locale;
+
+/** A conversation as a Markdown document or as JSON, for the user to keep or share. */
+public final class ChatExport {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ChatExport() {}
+
+    /**
+     * Markdown: the title, then each message under a heading; an answer's thinking in a collapsible
+     * {@code <details>} block and its figures in italics below it.
+     */
+    public static String markdown(Conversation c, List<StoredMessage> messages) {
+        StringBuilder md = new StringBuilder();
+        md.append("# ").append(c.title()).append("\n\n");
+        c.modelId().ifPresent(m -> md.append("Model: ").append(m).append("  \n"));
+        md.append("Started: ").append(c.createdAt()).append("\n\n");
+        if (!c.systemPrompt().isEmpty()) {
+            md.append("## System\n\n").append(c.systemPrompt()).append("\n\n");
+        }
+        for (StoredMessage m : messages) {
+            switch (m.role()) {
+                case "user" -> md.append("## User\n\n");
+                case "system" -> md.append("## System\n\n");
+                default -> md.append("## Assistant").append(m.modelId().map(id -> " (" + id
+                        + m.variant().map(v -> ", " + v).orElse("") + ")").orElse("")).append("\n\n");
+            }
+            if (!m.reasoning().isEmpty()) {
+                String seconds = m.metrics().filter(x -> x.reasoningMs() > 0)
+                        .map(x -> String.format(Locale.ROOT, " (%.1f s)", x.reasoningMs() / 1000)).orElse("");
+                md.append("<details><summary>Thinking").append(seconds).append("</summary>\n\n")
+                        .append(m.reasoning().strip()).append("\n\n</details>\n\n");
+            }
+            md.append(m.content().strip()).append("\n\n");
+            m.metrics().ifPresent(x -> md.append(String.format(Locale.ROOT, "_%d tokens · first token %.0f ms · %.1f tokens/s%s_\n\n",
+                    x.generatedTokens(), x.ttftMs(), x.decodeTokensPerS(),
+                    m.finishReason().map(f -> " · " + f.jsonName()).orElse(""))));
+        }
+        return md.toString();
+    }
+
+    /** JSON with every stored field: settings, and per message its reasoning, model, sampling and metrics. */
+    public static String json(Conversation c, List<StoredMessage> messages) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("title", c.title());
+        root.put("model", c.modelId().orElse(null));
+        root.put("system_prompt", c.systemPrompt());
+        root.set("sampling", JSON.valueToTree(c.sampling()));
+        root.put("created_at", c.createdAt().toString());
+        root.put("updated_at", c.updatedAt().toString());
+        ArrayNode list = root.putArray("messages");
+        for (StoredMessage m : messages) {
+            ObjectNode o = list.addObject();
+            o.put("role", m.role());
+            o.put("content", m.content());
+            if (!m.reasoning().isEmpty()) {
+                o.put("reasoning", m.reasoning());
+            }
+            m.modelId().ifPresent(v -> o.put("model", v));
+            m.variant().ifPresent(v -> o.put("variant", v));
+            m.sampling().ifPresent(v -> o.set("sampling", JSON.valueToTree(v)));
+            m.metrics().ifPresent(v -> o.set("metrics", JSON.valueToTree(v)));
+            m.finishReason().ifPresent(v -> o.put("finish_reason", v.jsonName()));
+            o.put("created_at", m.createdAt().toString());
+        }
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
