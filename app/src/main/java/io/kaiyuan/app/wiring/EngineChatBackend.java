@@ -69,6 +69,15 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
     }
 
     @Override
+    public Optional<io.kaiyuan.engine.api.SamplingParams> samplingDefaults(String modelId) {
+        try {
+            return registry.find(modelId).map(m -> io.kaiyuan.engine.model.ModelFolder.open(m.dir()).generation().sampling());
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
     public boolean hasThinkingSwitch(String modelId) {
         try {
             return registry.find(modelId).map(m -> io.kaiyuan.engine.template.ChatTemplates.hasThinkingSwitch(
@@ -80,12 +89,12 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
 
     @Override
     public void answer(String modelId, List<ChatMessage> conversation, Map<String, Object> templateVariables,
-            TokenListener listener, CancellationToken cancel, Completion completion) {
+            SamplingOverrides sampling, TokenListener listener, CancellationToken cancel, Completion completion) {
         generation.execute(() -> {
             try {
                 LanguageModel model = load(modelId);
                 completion.finished(ContextWindow.answer(model, new GenerationRequest(
-                        new GenerationRequest.Prompt.Chat(conversation, templateVariables), SamplingOverrides.NONE,
+                        new GenerationRequest.Prompt.Chat(conversation, templateVariables), sampling,
                         MAX_NEW_TOKENS, List.of()), listener, cancel, completion::trimmed));
             } catch (RuntimeException e) {
                 LOG.warn("chat with {} failed", modelId, e);

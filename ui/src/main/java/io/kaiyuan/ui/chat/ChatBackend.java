@@ -46,9 +46,15 @@ public interface ChatBackend {
     }
 
     /**
-     * Loads the model if needed and answers the conversation, streaming to {@code listener}; returns at
-     * once. Everything after this call happens on the backend's generation thread.
+     * Loads the model if needed and answers the conversation with {@code sampling} over the model's
+     * defaults, streaming to {@code listener}; returns at once. Everything after this call happens on the backend's generation thread.
      */
     void answer(String modelId, List<ChatMessage> conversation, Map<String, Object> templateVariables,
-            TokenListener listener, CancellationToken cancel, Completion completion);
+            io.kaiyuan.engine.api.SamplingOverrides sampling, TokenListener listener, CancellationToken cancel,
+            Completion completion);
+
+    /** The model's sampling defaults (its generation_config.json), if known. May touch the disk: call off the FX thread. */
+    default java.util.Optional<io.kaiyuan.engine.api.SamplingParams> samplingDefaults(String modelId) {
+        return java.util.Optional.empty();
+    }
 }

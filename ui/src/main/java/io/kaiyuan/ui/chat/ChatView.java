@@ -89,7 +89,11 @@ public final class ChatView {
             export.getItems().add(item);
         }
         export.disableProperty().bind(Bindings.isEmpty(model.conversation()));
-        HBox top = new HBox(12, newChat, picker, think, error, spacer, context, export);
+        ConversationSettingsView settingsPane = new ConversationSettingsView(model, messages);
+        javafx.scene.control.ToggleButton settings = new javafx.scene.control.ToggleButton(messages.getString("chat.settings"));
+        settings.setId("chat-settings");
+        settings.setTooltip(new Tooltip(messages.getString("chat.settings.tooltip")));
+        HBox top = new HBox(12, newChat, picker, think, error, spacer, context, settings, export);
         top.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         Label notice = new Label();
         notice.setId("chat-notice");
@@ -156,6 +160,9 @@ public final class ChatView {
         });
         BorderPane chat = new BorderPane();
         chat.setTop(new VBox(top, notice));
+        javafx.scene.control.ScrollPane settingsScroll = new javafx.scene.control.ScrollPane(settingsPane.root());
+        settingsScroll.setFitToWidth(true);
+        chat.rightProperty().bind(Bindings.when(settings.selectedProperty()).then((Node) settingsScroll).otherwise((Node) null));
         chat.setCenter(list);
         chat.setBottom(bottom);
         root.setLeft(conversationList(model, messages));

@@ -61,6 +61,9 @@ public final class ChatViewModel {
     private final IntegerProperty contextUsed = new SimpleIntegerProperty(0);
     private final IntegerProperty contextLimit = new SimpleIntegerProperty(0);
     private final StringProperty notice = new SimpleStringProperty("");
+    private final StringProperty systemPrompt = new SimpleStringProperty("");
+    private final ObjectProperty<SamplingOverrides> sampling = new SimpleObjectProperty<>(SamplingOverrides.NONE);
+    private final ObjectProperty<io.kaiyuan.engine.api.SamplingParams> modelDefaults = new SimpleObjectProperty<>();
     private CancellationToken cancel;
 
     /** A chat page without a history on disk. */
@@ -84,15 +87,18 @@ public final class ChatViewModel {
         if (modelId == null) {
             thinkingSwitch.set(false);
             contextLimit.set(0);
+            modelDefaults.set(null);
             return;
         }
         io.execute(() -> {
             boolean has = backend.hasThinkingSwitch(modelId);
             int limit = backend.contextWindow(modelId).orElse(0);
+            var defaults = backend.samplingDefaults(modelId).orElse(null);
             fxExecutor.execute(() -> {
                 if (modelId.equals(selectedModel.get())) {
                     thinkingSwitch.set(has);
                     contextLimit.set(limit);
+                    modelDefaults.set(defaults);
                 }
             });
         });
@@ -129,6 +135,8 @@ public final class ChatViewModel {
                 List<StoredMessage> stored = store.messages(c.id());
                 fxExecutor.execute(() -> {
                     current.set(c);
+                    systemPrompt.set(c.systemPrompt());
+                    sampling.set(c.sampling());
                     conversation.setAll(stored.stream().map(this::item).toList());
                     notice.set("");
                     contextUsed.set(stored.stream().flatMap(m -> m.metrics().stream())
@@ -241,6 +249,11 @@ public final class ChatViewModel {
     private void ask(int position, String text) {
         conversation.remove(position, conversation.size());
         List<ChatMessage> history = new ArrayList<>();
+        String system = systemPrompt.get() == null ? "" : systemPrompt.get().strip();
+        if (!system.isEmpty()) {
+            history.add(ChatMessage.system(system));
+        }
+        SamplingOverrides turnSampling = sampling.get();
         for (MessageItem m : conversation) {
             history.add(new ChatMessage(m.role(), m.textProperty().get(), reasoningExtra(m)));
         }
@@ -268,7 +281,7 @@ public final class ChatViewModel {
             }
         };
         Map<String, Object> variables = thinkingSwitch.get() ? Map.of("enable_thinking", thinking.get()) : Map.of();
-        backend.answer(modelId, history, variables, listener, cancel, new ChatBackend.Completion() {
+        backend.answer(modelId, history, variables, turnSampling, listener, cancel, new ChatBackend.Completion() {
             @Override
             public void finished(GenerationResult result) {
                 fxExecutor.execute(() -> {
@@ -278,7 +291,7 @@ public final class ChatViewModel {
                     answer.reasoningMsProperty().set(result.metrics().reasoningMs());
                     contextUsed.set(result.metrics().promptTokens() + result.metrics().generatedTokens());
                     state.set(State.IDLE);
-                    save(position, text, result, modelId);
+                    save(position, text, result, modelId, system, turnSampling);
                 });
             }
 
@@ -308,7 +321,8 @@ public final class ChatViewModel {
     }
 
     /** Stores the completed turn (FX thread; the writing happens on {@code io}). */
-    private void save(int position, String question, GenerationResult result, String modelId) {
+    private void save(int position, String question, GenerationResult result, String modelId, String system,
+            SamplingOverrides turnSampling) {
         if (store == null) {
             return;
         }
@@ -317,14 +331,15 @@ public final class ChatViewModel {
         io.execute(() -> {
             try {
                 Conversation c = known != null ? known : store.create(title.replace('\n', ' '), Optional.ofNullable(modelId));
-                if (known != null && !c.modelId().equals(Optional.ofNullable(modelId))) {
-                    c = new Conversation(c.id(), c.title(), Optional.ofNullable(modelId), c.systemPrompt(), c.sampling(),
+                if (!c.modelId().equals(Optional.ofNullable(modelId)) || !c.systemPrompt().equals(system)
+                        || !c.sampling().equals(turnSampling)) {
+                    c = new Conversation(c.id(), c.title(), Optional.ofNullable(modelId), system, turnSampling,
                             c.createdAt(), c.updatedAt());
                     store.update(c);
                 }
                 String variant = backend.variant(modelId).orElse(null);
                 store.replaceFrom(c.id(), position, List.of(StoredMessage.user(question),
-                        StoredMessage.answer(result.answer(), result.reasoning(), modelId, variant, SamplingOverrides.NONE,
+                        StoredMessage.answer(result.answer(), result.reasoning(), modelId, variant, turnSampling,
                                 result.metrics(), result.finishReason())));
                 Conversation saved = c;
                 fxExecutor.execute(() -> {
@@ -379,6 +394,8 @@ public final class ChatViewModel {
         error.set("");
         notice.set("");
         contextUsed.set(0);
+        systemPrompt.set("");
+        sampling.set(SamplingOverrides.NONE);
         input.set("");
     }
 
@@ -445,6 +462,42 @@ public final class ChatViewModel {
     /** Whether the selected model has Qwen3's thinking switch (the page shows it then). */
     public BooleanProperty thinkingSwitchProperty() {
         return thinkingSwitch;
+    }
+
+    /** Saves the system prompt and sampling settings with the stored conversation shown, if any (FX thread). */
+    public void saveSettings() {
+        Conversation c = current.get();
+        if (store == null || c == null) {
+            return; // a new chat keeps them with its first turn
+        }
+        Conversation updated = new Conversation(c.id(), c.title(), c.modelId(), systemPrompt.get().strip(), sampling.get(),
+                c.createdAt(), c.updatedAt());
+        if (updated.systemPrompt().equals(c.systemPrompt()) && updated.sampling().equals(c.sampling())) {
+            return;
+        }
+        current.set(updated);
+        io.execute(() -> {
+            try {
+                store.update(updated);
+            } catch (Exception e) {
+                fxExecutor.execute(() -> error.set(e.getMessage()));
+            }
+        });
+    }
+
+    /** Sent first with every turn of this conversation; empty for none. */
+    public StringProperty systemPromptProperty() {
+        return systemPrompt;
+    }
+
+    /** This conversation's sampling settings over the model's defaults; {@link SamplingOverrides#NONE} for the defaults. */
+    public ObjectProperty<SamplingOverrides> samplingProperty() {
+        return sampling;
+    }
+
+    /** The selected model's own sampling defaults (generation_config.json); null while unknown. */
+    public ObjectProperty<io.kaiyuan.engine.api.SamplingParams> modelDefaultsProperty() {
+        return modelDefaults;
     }
 
     /** Tokens of the conversation so far as of the last answer (prompt and answer). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kaiyuan.engine.api.ChatMessage;
+import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.chat.ChatStore;
 import io.kaiyuan.engine.chat.Conversation;
 import io.kaiyuan.engine.chat.StoredMessage;
@@ -222,6 +223,37 @@ class ChatViewModelTest {
 
             vm.export(dir.resolve("no-such-folder/out.md"), ChatViewModel.ExportFormat.MARKDOWN);
             assertTrue(vm.errorProperty().get().startsWith("The export failed"), vm.errorProperty().get());
+        }
+    }
+
+    @Test
+    void theSystemPromptAndSamplingGoWithEveryTurnAndStayWithTheConversation() throws Exception {
+        try (ChatStore store = ChatStore.open(dir.resolve("settings.db"))) {
+            ChatViewModel vm = new ChatViewModel(backend, Runnable::run, EN, store, Runnable::run);
+            vm.setModels(List.of("tiny/qwen"));
+            assertEquals(backend.samplingDefaults("tiny/qwen").orElseThrow(), vm.modelDefaultsProperty().get());
+            SamplingOverrides chosen = new SamplingOverrides(0.7, 20, 0.9, null, 1.1, 42L);
+            vm.systemPromptProperty().set("Answer in Chinese.");
+            vm.samplingProperty().set(chosen);
+            vm.inputProperty().set("hi");
+            vm.send();
+            List<ChatMessage> sent = backend.requests.get(backend.requests.size() - 1);
+            assertEquals(ChatMessage.system("Answer in Chinese."), sent.get(0));
+            assertEquals(chosen, backend.samplings.get(backend.samplings.size() - 1));
+            Conversation c = vm.currentProperty().get();
+            assertEquals("Answer in Chinese.", store.find(c.id()).orElseThrow().systemPrompt());
+            assertEquals(chosen, store.find(c.id()).orElseThrow().sampling());
+            assertEquals(Optional.of(chosen), store.messages(c.id()).get(1).sampling(), "the answer keeps how it was sampled");
+            assertEquals(2, vm.conversation().size(), "the system prompt is not shown as a message");
+
+            vm.samplingProperty().set(SamplingOverrides.NONE);
+            vm.saveSettings();
+            assertEquals(SamplingOverrides.NONE, store.find(c.id()).orElseThrow().sampling(), "saved without a new turn");
+
+            vm.newChat();
+            assertEquals("", vm.systemPromptProperty().get());
+            vm.open(store.find(c.id()).orElseThrow());
+            assertEquals("Answer in Chinese.", vm.systemPromptProperty().get());
         }
     }
 }

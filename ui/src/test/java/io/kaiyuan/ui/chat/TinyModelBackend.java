@@ -23,6 +23,7 @@ import java.util.concurrent.Executor;
 final class TinyModelBackend implements ChatBackend, AutoCloseable {
     final List<List<ChatMessage>> requests = new ArrayList<>();
     final List<Map<String, Object>> variables = new ArrayList<>();
+    final List<SamplingOverrides> samplings = new ArrayList<>();
     private final LanguageModel model;
     private final Path dir;
     private final Executor executor;
@@ -60,22 +61,28 @@ final class TinyModelBackend implements ChatBackend, AutoCloseable {
     }
 
     @Override
+    public Optional<io.kaiyuan.engine.api.SamplingParams> samplingDefaults(String modelId) {
+        return Optional.of(model.folder().generation().sampling());
+    }
+
+    @Override
     public boolean hasThinkingSwitch(String modelId) {
         return ChatTemplates.hasThinkingSwitch(ModelFolder.open(dir));
     }
 
     @Override
-    public void answer(String modelId, List<ChatMessage> conversation, Map<String, Object> vars, TokenListener listener,
-            CancellationToken cancel, Completion completion) {
+    public void answer(String modelId, List<ChatMessage> conversation, Map<String, Object> vars, SamplingOverrides sampling,
+            TokenListener listener, CancellationToken cancel, Completion completion) {
         requests.add(List.copyOf(conversation));
         variables.add(Map.copyOf(vars));
+        samplings.add(sampling);
         executor.execute(() -> {
             if (!modelId.equals("tiny/qwen")) {
                 completion.failed(modelId + " is not installed");
                 return;
             }
             completion.finished(ContextWindow.answer(model, new GenerationRequest(new GenerationRequest.Prompt.Chat(conversation, vars),
-                    SamplingOverrides.NONE, maxNewTokens, List.of(), true), listener, cancel, completion::trimmed));
+                    sampling, maxNewTokens, List.of(), true), listener, cancel, completion::trimmed));
         });
     }
 

@@ -34,14 +34,14 @@ final class RegistryBackend implements ChatBackend, AutoCloseable {
     }
 
     @Override
-    public void answer(String modelId, List<ChatMessage> conversation, Map<String, Object> vars, TokenListener listener,
-            CancellationToken cancel, Completion completion) {
+    public void answer(String modelId, List<ChatMessage> conversation, Map<String, Object> vars, SamplingOverrides sampling,
+            TokenListener listener, CancellationToken cancel, Completion completion) {
         generation.execute(() -> {
             try {
                 LanguageModel model = loaded.computeIfAbsent(modelId, id -> LanguageModel.load(new OrtRuntime(),
                         registry.find(id).orElseThrow().dir(), new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.CPU, 1)));
                 completion.finished(ContextWindow.answer(model, new GenerationRequest(new GenerationRequest.Prompt.Chat(conversation, vars),
-                    SamplingOverrides.NONE, 20, List.of(), true), listener, cancel, completion::trimmed));
+                    sampling, 20, List.of(), true), listener, cancel, completion::trimmed));
             } catch (RuntimeException e) {
                 completion.failed(e.getMessage());
             }

@@ -1,0 +1,153 @@
+package io.kaiyuan.ui.chat;
+
+import io.kaiyuan.engine.api.SamplingOverrides;
+import io.kaiyuan.engine.api.SamplingParams;
+import java.text.MessageFormat;
+import java.util.Locale;
+import java.util.ResourceBundle;
+import java.util.function.Function;
+import javafx.geometry.Insets;
+import javafx.scene.Parent;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.VBox;
+
+/**
+ * A conversation's settings beside the chat: the system prompt and the sampling settings (temperature,
+ * top-p, top-k, min-p, repetition penalty, seed). An empty field means the model's default, which the
+ * field shows greyed; Reset returns to all defaults. FX thread only.
+ */
+final class ConversationSettingsView {
+    static final String INVALID_STYLE = "invalid";
+
+    private final ChatViewModel model;
+    private final ResourceBundle messages;
+    private final VBox root = new VBox(8);
+    private final TextField temperature = field("chat-temperature");
+    private final TextField topP = field("chat-top-p");
+    private final TextField topK = field("chat-top-k");
+    private final TextField minP = field("chat-min-p");
+    private final TextField penalty = field("chat-repetition-penalty");
+    private final TextField seed = field("chat-seed");
+    private boolean updating;
+
+    ConversationSettingsView(ChatViewModel model, ResourceBundle messages) {
+        this.model = model;
+        this.messages = messages;
+        root.setPadding(new Insets(8));
+        root.setPrefWidth(260);
+        root.getStyleClass().add("conversation-settings");
+        TextArea system = new TextArea();
+        system.setId("chat-system-prompt");
+        system.setWrapText(true);
+        system.setPrefRowCount(5);
+        system.setPromptText(messages.getString("chat.system.placeholder"));
+        system.textProperty().bindBidirectional(model.systemPromptProperty());
+        system.focusedProperty().addListener((o, a, focused) -> {
+            if (!focused) {
+                model.saveSettings();
+            }
+        });
+        GridPane grid = new GridPane();
+        grid.setHgap(8);
+        grid.setVgap(6);
+        String[] labels = {"chat.temperature", "chat.topP", "chat.topK", "chat.minP", "chat.repetitionPenalty", "chat.seed"};
+        TextField[] fields = {temperature, topP, topK, minP, penalty, seed};
+        for (int i = 0; i < fields.length; i++) {
+            grid.addRow(i, new Label(messages.getString(labels[i])), fields[i]);
+            TextField f = fields[i];
+            f.setOnAction(e -> commit());
+            f.focusedProperty().addListener((o, a, focused) -> {
+                if (!focused) {
+                    commit();
+                }
+            });
+        }
+        Button reset = new Button(messages.getString("chat.sampling.reset"));
+        reset.setId("chat-sampling-reset");
+        reset.setOnAction(e -> {
+            model.samplingProperty().set(SamplingOverrides.NONE);
+            model.saveSettings();
+        });
+        Label hint = new Label(messages.getString("chat.sampling.hint"));
+        hint.setWrapText(true);
+        hint.getStyleClass().add(ChatView.FOOTER_STYLE);
+        root.getChildren().addAll(new Label(messages.getString("chat.system")), system,
+                new Label(messages.getString("chat.sampling")), grid, hint, reset);
+        model.samplingProperty().addListener((o, a, b) -> show());
+        model.modelDefaultsProperty().addListener((o, a, b) -> show());
+        show();
+    }
+
+    private static TextField field(String id) {
+        TextField f = new TextField();
+        f.setId(id);
+        f.setPrefColumnCount(8);
+        return f;
+    }
+
+    Parent root() {
+        return root;
+    }
+
+    /** Shows the conversation's values, and the model's defaults as prompts in the empty fields. */
+    private void show() {
+        updating = true;
+        SamplingOverrides s = model.samplingProperty().get();
+        SamplingParams d = model.modelDefaultsProperty().get();
+        set(temperature, s.temperature(), d == null ? null : d.doSample() ? d.temperature() : 0.0);
+        set(topP, s.topP(), d == null ? null : d.topP());
+        set(topK, s.topK(), d == null ? null : d.topK());
+        set(minP, s.minP(), d == null ? null : d.minP());
+        set(penalty, s.repetitionPenalty(), d == null ? null : d.repetitionPenalty());
+        set(seed, s.seed(), d == null || d.seed().isEmpty() ? null : d.seed().getAsLong());
+        updating = false;
+    }
+
+    private void set(TextField f, Object value, Object fallback) {
+        f.setText(value == null ? "" : String.valueOf(value));
+        f.setPromptText(fallback == null ? messages.getString("chat.sampling.default")
+                : MessageFormat.format(messages.getString("chat.sampling.modelDefault"), String.valueOf(fallback)));
+        f.getStyleClass().remove(INVALID_STYLE);
+    }
+
+    /** Reads the fields into the conversation's settings; a field that does not parse is marked and ignored. */
+    private void commit() {
+        if (updating) {
+            return;
+        }
+        SamplingOverrides old = model.samplingProperty().get();
+        SamplingOverrides next = new SamplingOverrides(
+                parse(temperature, Double::valueOf, old.temperature(), 0, 100),
+                parse(topK, Integer::valueOf, old.topK(), 0, Integer.MAX_VALUE),
+                parse(topP, Double::valueOf, old.topP(), 0, 1),
+                parse(minP, Double::valueOf, old.minP(), 0, 1),
+                parse(penalty, Double::valueOf, old.repetitionPenalty(), 0, 100),
+                parse(seed, Long::valueOf, old.seed(), Long.MIN_VALUE, Long.MAX_VALUE));
+        if (!next.equals(old)) {
+            model.samplingProperty().set(next);
+            model.saveSettings();
+        }
+    }
+
+    private static <T extends Number> T parse(TextField f, Function<String, T> parser, T old, double min, double max) {
+        String text = f.getText() == null ? "" : f.getText().strip();
+        f.getStyleClass().remove(INVALID_STYLE);
+        if (text.isEmpty()) {
+            return null;
+        }
+        try {
+            T value = parser.apply(text.replace(',', '.').toLowerCase(Locale.ROOT));
+            if (value.doubleValue() >= min && value.doubleValue() <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // marked below
+        }
+        f.getStyleClass().add(INVALID_STYLE);
+        return old;
+    }
+}
