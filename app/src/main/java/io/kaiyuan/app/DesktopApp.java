@@ -27,6 +27,7 @@ import javafx.application.Platform;
 import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
 import javafx.scene.control.Alert;
+import javafx.scene.image.Image;
 import javafx.stage.Screen;
 import javafx.stage.Stage;
 import org.slf4j.Logger;
@@ -37,6 +38,8 @@ public final class DesktopApp extends Application {
     private static final Logger LOG = LoggerFactory.getLogger(DesktopApp.class);
     /** Model downloads running at once; more wait their turn. */
     private static final int PARALLEL_MODEL_DOWNLOADS = 2;
+    /** The window icon's sizes, rendered from icons/kaiyuan.svg by icons/generate.sh. */
+    static final int[] ICON_SIZES = {16, 32, 48, 64, 128, 256, 512};
 
     private EngineChatBackend chat;
     private ExecutorService background;
@@ -102,6 +105,9 @@ public final class DesktopApp extends Application {
                 .withSettings(settings, providers, this::settingsChanged)
                 .withOpenLink(url -> getHostServices().showDocument(url)));
         stage.titleProperty().bind(window.titleProperty());
+        for (int size : ICON_SIZES) {
+            stage.getIcons().add(new Image(DesktopApp.class.getResource("icons/kaiyuan-" + size + ".png").toExternalForm()));
+        }
         Settings.WindowState w = settings.window();
         boolean onScreen = w != null && !Screen.getScreensForRectangle(new Rectangle2D(w.x(), w.y(), w.width(), w.height())).isEmpty();
         stage.setScene(new Scene(window.root(), onScreen ? w.width() : 1100, onScreen ? w.height() : 720));
