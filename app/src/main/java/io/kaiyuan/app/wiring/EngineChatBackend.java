@@ -92,6 +92,9 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
             SamplingOverrides sampling, TokenListener listener, CancellationToken cancel, Completion completion) {
         generation.execute(() -> {
             try {
+                if (!isLoaded(modelId)) {
+                    completion.loading();
+                }
                 LanguageModel model = load(modelId);
                 completion.finished(ContextWindow.answer(model, new GenerationRequest(
                         new GenerationRequest.Prompt.Chat(conversation, templateVariables), sampling,
@@ -103,10 +106,28 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
         });
     }
 
+    @Override
+    public void preload(String modelId, LoadListener listener) {
+        generation.execute(() -> {
+            try {
+                load(modelId);
+                listener.loaded();
+            } catch (RuntimeException e) {
+                LOG.warn("loading {} failed", modelId, e);
+                listener.failed(e.getMessage() != null ? e.getMessage() : e.toString());
+            }
+        });
+    }
+
+    /** On the generation thread: whether {@code modelId} is loaded with the wanted threads. */
+    private boolean isLoaded(String modelId) {
+        return modelId.equals(loadedId) && loaded != null && threads == loadedThreads;
+    }
+
     /** On the generation thread: the model, loaded once and kept until another is asked for. */
     private LanguageModel load(String modelId) {
         int wanted = threads;
-        if (modelId.equals(loadedId) && loaded != null && wanted == loadedThreads) {
+        if (isLoaded(modelId)) {
             return loaded;
         }
         if (loaded != null) {

@@ -30,9 +30,29 @@ public interface ChatBackend {
         return java.util.OptionalInt.empty();
     }
 
+    /** Hears how loading a model ahead of the first question went; called on the backend's thread. */
+    interface LoadListener {
+        void loaded();
+
+        /** A message for the user: what happened and what to do. */
+        void failed(String message);
+    }
+
+    /**
+     * Loads the model in the background (the picker's choice) so the first answer starts at once; returns
+     * at once. Backends that load on demand may just report it loaded.
+     */
+    default void preload(String modelId, LoadListener listener) {
+        listener.loaded();
+    }
+
     /** Called once a request ends, on the generation thread. */
     interface Completion {
         void finished(GenerationResult result);
+
+        /** The model has to be loaded before it answers (called before loading starts). */
+        default void loading() {
+        }
 
         /**
          * The conversation did not fit the model's context: its oldest {@code droppedMessages} were left out

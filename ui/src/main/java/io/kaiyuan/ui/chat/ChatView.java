@@ -93,7 +93,16 @@ public final class ChatView {
         javafx.scene.control.ToggleButton settings = new javafx.scene.control.ToggleButton(messages.getString("chat.settings"));
         settings.setId("chat-settings");
         settings.setTooltip(new Tooltip(messages.getString("chat.settings.tooltip")));
-        HBox top = new HBox(12, newChat, picker, think, error, spacer, context, settings, export);
+        picker.setOnAction(e -> model.preload());
+        javafx.scene.control.ProgressIndicator spinner = new javafx.scene.control.ProgressIndicator();
+        spinner.setPrefSize(18, 18);
+        Label loading = new Label();
+        loading.setId("chat-loading");
+        loading.textProperty().bind(model.loadingStatusProperty());
+        loading.setGraphic(spinner);
+        loading.visibleProperty().bind(model.loadingStatusProperty().isNotEmpty());
+        loading.managedProperty().bind(loading.visibleProperty());
+        HBox top = new HBox(12, newChat, picker, think, loading, error, spacer, context, settings, export);
         top.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         Label notice = new Label();
         notice.setId("chat-notice");

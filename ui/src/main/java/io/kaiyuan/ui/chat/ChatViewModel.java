@@ -62,6 +62,7 @@ public final class ChatViewModel {
     private final IntegerProperty contextLimit = new SimpleIntegerProperty(0);
     private final StringProperty notice = new SimpleStringProperty("");
     private final StringProperty systemPrompt = new SimpleStringProperty("");
+    private final StringProperty loadingStatus = new SimpleStringProperty("");
     private final ObjectProperty<SamplingOverrides> sampling = new SimpleObjectProperty<>(SamplingOverrides.NONE);
     private final ObjectProperty<io.kaiyuan.engine.api.SamplingParams> modelDefaults = new SimpleObjectProperty<>();
     private CancellationToken cancel;
@@ -109,6 +110,29 @@ public final class ChatViewModel {
         String selected = selectedModel.get();
         models.setAll(ids);
         selectedModel.set(selected != null && ids.contains(selected) ? selected : ids.isEmpty() ? null : ids.get(0));
+    }
+
+    /** Loads the selected model in the background, showing that it loads (FX thread; the picker's choice). */
+    public void preload() {
+        String modelId = selectedModel.get();
+        if (modelId == null || state.get() == State.GENERATING) {
+            return;
+        }
+        loadingStatus.set(MessageFormat.format(messages.getString("chat.loading"), modelId));
+        backend.preload(modelId, new ChatBackend.LoadListener() {
+            @Override
+            public void loaded() {
+                fxExecutor.execute(() -> loadingStatus.set(""));
+            }
+
+            @Override
+            public void failed(String message) {
+                fxExecutor.execute(() -> {
+                    loadingStatus.set("");
+                    error.set(message);
+                });
+            }
+        });
     }
 
     /** Reads the conversation list (matching the search) from the store. */
@@ -269,14 +293,22 @@ public final class ChatViewModel {
         TextPump answerPump = new TextPump(fxExecutor, t -> answer.textProperty().set(answer.textProperty().get() + t));
         TextPump reasoningPump = new TextPump(fxExecutor,
                 t -> answer.reasoningProperty().set(answer.reasoningProperty().get() + t));
+        java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable firstOutput = () -> {
+            if (started.compareAndSet(false, true)) {
+                fxExecutor.execute(() -> loadingStatus.set(""));
+            }
+        };
         TokenListener listener = new TokenListener() {
             @Override
             public void onText(String t) {
+                firstOutput.run();
                 answerPump.append(t);
             }
 
             @Override
             public void onReasoning(String t) {
+                firstOutput.run();
                 reasoningPump.append(t);
             }
         };
@@ -285,6 +317,7 @@ public final class ChatViewModel {
             @Override
             public void finished(GenerationResult result) {
                 fxExecutor.execute(() -> {
+                    loadingStatus.set("");
                     answerPump.drain();
                     reasoningPump.drain();
                     answer.footerProperty().set(footer(result.metrics(), result.finishReason()));
@@ -296,6 +329,11 @@ public final class ChatViewModel {
             }
 
             @Override
+            public void loading() {
+                fxExecutor.execute(() -> loadingStatus.set(MessageFormat.format(messages.getString("chat.loading"), modelId)));
+            }
+
+            @Override
             public void trimmed(int droppedMessages) {
                 fxExecutor.execute(() -> notice.set(MessageFormat.format(messages.getString("chat.trimmed"), droppedMessages)));
             }
@@ -303,6 +341,7 @@ public final class ChatViewModel {
             @Override
             public void failed(String message) {
                 fxExecutor.execute(() -> {
+                    loadingStatus.set("");
                     answerPump.drain();
                     if (answer.textProperty().get().isEmpty()) {
                         conversation.remove(answer);
@@ -483,6 +522,11 @@ public final class ChatViewModel {
                 fxExecutor.execute(() -> error.set(e.getMessage()));
             }
         });
+    }
+
+    /** "Loading the model…" while a model loads; empty otherwise. */
+    public StringProperty loadingStatusProperty() {
+        return loadingStatus;
     }
 
     /** Sent first with every turn of this conversation; empty for none. */
