@@ -10,6 +10,7 @@ import io.kaiyuan.engine.model.Catalog;
 import io.kaiyuan.engine.model.MemoryFit;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.ort.OrtRuntime;
+import io.kaiyuan.ui.models.DownloadJournal;
 import io.kaiyuan.ui.models.ModelManagerViewModel;
 import io.kaiyuan.ui.settings.Appearance;
 import io.kaiyuan.ui.settings.Settings;
@@ -50,6 +51,7 @@ public final class DesktopApp extends Application {
     private ChatStore store;
     private String storeError;
     private SettingsStore settingsStore;
+    private DownloadJournal journal;
     private volatile Settings settings;
     private boolean systemDark;
     private List<String> providers;
@@ -70,6 +72,7 @@ public final class DesktopApp extends Application {
         catalog = Catalog.bundled();
         availableMemory = MemoryFit.availableMemory();
         settingsStore = new SettingsStore(paths.settings());
+        journal = new DownloadJournal(paths.downloadJournal());
         settings = settingsStore.load();
         systemDark = SystemTheme.isDark();
         providers = providers();
@@ -101,7 +104,7 @@ public final class DesktopApp extends Application {
                 .withStore(store)
                 .withModels(messages -> new ModelManagerViewModel(catalog, registry,
                         new ModelInstaller(registry.modelsDir(), FileTransfer.defaults()), System.getenv(),
-                        availableMemory, Platform::runLater, background, downloads, messages))
+                        availableMemory, Platform::runLater, background, downloads, messages, journal))
                 .withSettings(settings, providers, this::settingsChanged)
                 .withOpenLink(url -> getHostServices().showDocument(url)));
         stage.titleProperty().bind(window.titleProperty());

@@ -50,4 +50,9 @@ public record AppPaths(Path home) {
     public Path settings() {
         return home.resolve("settings.json");
     }
+
+    /** Downloads started and not finished, continued at the next start (JSON). */
+    public Path downloadJournal() {
+        return home.resolve("downloads.json");
+    }
 }

@@ -56,6 +56,10 @@ public final class ModelManagerViewModel {
     private final StringProperty message = new SimpleStringProperty("");
     private final ObjectProperty<CatalogRow> recommended = new SimpleObjectProperty<>();
     private Runnable onInstalledChanged = () -> { };
+    private final DownloadJournal journal;
+    /** Journal writes in the order they were asked for, on {@code io}. */
+    private final Executor journalWrites;
+    private boolean journalRead;
 
     /**
      * @param env the environment the sources read (HF_ENDPOINT, HF_TOKEN, MODELSCOPE_API_TOKEN, ...)
@@ -63,6 +67,18 @@ public final class ModelManagerViewModel {
      */
     public ModelManagerViewModel(Catalog catalog, ModelRegistry registry, ModelInstaller installer, Map<String, String> env,
             long availableMemory, Executor fx, Executor io, Executor downloads, ResourceBundle messages) {
+        this(catalog, registry, installer, env, availableMemory, fx, io, downloads, messages, null);
+    }
+
+    /**
+     * @param journal where unfinished downloads are recorded, so they continue when the app starts again;
+     *     null to not record them
+     */
+    public ModelManagerViewModel(Catalog catalog, ModelRegistry registry, ModelInstaller installer, Map<String, String> env,
+            long availableMemory, Executor fx, Executor io, Executor downloads, ResourceBundle messages,
+            DownloadJournal journal) {
+        this.journal = journal;
+        this.journalWrites = new SerialExecutor(io);
         this.registry = registry;
         this.installer = installer;
         this.env = Map.copyOf(env);
@@ -118,6 +134,7 @@ public final class ModelManagerViewModel {
             }
             Map<String, Long> staged = rows.stream().collect(Collectors.toMap(r -> r.entry().id(),
                     r -> registry.stagedBytes(r.entry().id())));
+            List<DownloadJournal.Entry> pending = journal == null ? List.of() : journal.load();
             fx.execute(() -> {
                 installed.setAll(list);
                 for (CatalogRow r : rows) {
@@ -133,8 +150,40 @@ public final class ModelManagerViewModel {
                                 gb(staged.get(r.entry().id()))));
                     }
                 }
+                if (!journalRead) {
+                    journalRead = true;
+                    continueDownloads(pending, list, staged);
+                }
             });
         });
+    }
+
+    /**
+     * Continues the downloads that were running when the app last stopped; a paused one is shown as
+     * paused with what it kept, for Download to resume (FX thread, once at start).
+     */
+    private void continueDownloads(List<DownloadJournal.Entry> pending, List<ModelRegistry.InstalledModel> list,
+            Map<String, Long> staged) {
+        for (DownloadJournal.Entry e : pending) {
+            Optional<CatalogRow> row = rows.stream().filter(r -> r.entry().id().equals(e.id())).findFirst();
+            if (row.isEmpty() || list.stream().anyMatch(m -> m.id().equals(e.id()))) {
+                journalWrites.execute(() -> journal.remove(e.id()));
+                continue;
+            }
+            CatalogRow r = row.get();
+            if (e.paused()) {
+                r.detailProperty().set(MessageFormat.format(messages.getString("models.pausedBefore"),
+                        gb(staged.getOrDefault(e.id(), 0L))));
+            } else {
+                Optional<Variant> v;
+                try {
+                    v = Optional.of(Variant.parse(e.variant()));
+                } catch (IllegalArgumentException ex) {
+                    v = Optional.empty();
+                }
+                download(r, v, e.source());
+            }
+        }
     }
 
     /**
@@ -142,6 +191,10 @@ public final class ModelManagerViewModel {
      * source and installs it; a partial download of it resumes. Call on the FX thread.
      */
     public void download(CatalogRow row, Optional<Variant> variant) {
+        download(row, variant, source.get());
+    }
+
+    private void download(CatalogRow row, Optional<Variant> variant, String sourceName) {
         CatalogRow.State s = row.stateProperty().get();
         if (s == CatalogRow.State.QUEUED || s == CatalogRow.State.DOWNLOADING || s == CatalogRow.State.PAUSED
                 || s == CatalogRow.State.INSTALLED) {
@@ -150,7 +203,7 @@ public final class ModelManagerViewModel {
         CatalogEntry e = row.entry();
         List<Origin> origins;
         try {
-            origins = Sources.origins(source.get(), env, e.huggingFaceRepo(), e.modelScopeId(), Optional.empty());
+            origins = Sources.origins(sourceName, env, e.huggingFaceRepo(), e.modelScopeId(), Optional.empty());
         } catch (IllegalArgumentException ex) {
             row.stateProperty().set(CatalogRow.State.FAILED);
             row.errorProperty().set(ex.getMessage());
@@ -162,6 +215,7 @@ public final class ModelManagerViewModel {
         row.sourceProperty().set(origins.stream().map(o -> o.source().name()).collect(Collectors.joining(" → ")));
         row.stateProperty().set(CatalogRow.State.QUEUED);
         Variant chosen = variant.orElse(e.cpuVariant());
+        record(new DownloadJournal.Entry(e.id(), chosen.cliName(), sourceName, false));
         downloads.execute(() -> {
             fx.execute(() -> {
                 if (row.stateProperty().get() == CatalogRow.State.QUEUED) {
@@ -170,6 +224,7 @@ public final class ModelManagerViewModel {
             });
             try {
                 installer.install(e.id(), origins, Optional.of(chosen), p -> fx.execute(() -> show(row, p)), control);
+                forget(e.id());
                 fx.execute(() -> {
                     row.stateProperty().set(CatalogRow.State.INSTALLED);
                     row.detailProperty().set("");
@@ -179,6 +234,9 @@ public final class ModelManagerViewModel {
                 });
             } catch (Exception ex) {
                 boolean cancelled = control.isCancelled();
+                if (!interrupted(ex)) {
+                    forget(e.id()); // an app closing mid-download keeps its record, to continue next time
+                }
                 String text = ex instanceof HubException || ex instanceof IllegalArgumentException ? ex.getMessage()
                         : MessageFormat.format(messages.getString("models.failed"), ex.getMessage());
                 fx.execute(() -> {
@@ -214,6 +272,7 @@ public final class ModelManagerViewModel {
         if (c != null && row.stateProperty().get() == CatalogRow.State.DOWNLOADING) {
             c.pause();
             row.stateProperty().set(CatalogRow.State.PAUSED);
+            markPaused(row, true);
         }
     }
 
@@ -223,7 +282,38 @@ public final class ModelManagerViewModel {
         if (c != null && row.stateProperty().get() == CatalogRow.State.PAUSED) {
             c.resume();
             row.stateProperty().set(CatalogRow.State.DOWNLOADING);
+            markPaused(row, false);
         }
+    }
+
+    private void record(DownloadJournal.Entry entry) {
+        if (journal != null) {
+            journalWrites.execute(() -> journal.put(entry));
+        }
+    }
+
+    private void forget(String id) {
+        if (journal != null) {
+            journalWrites.execute(() -> journal.remove(id));
+        }
+    }
+
+    private void markPaused(CatalogRow row, boolean paused) {
+        if (journal != null) {
+            String id = row.entry().id();
+            journalWrites.execute(() -> journal.load().stream().filter(x -> x.id().equals(id)).findFirst()
+                    .ifPresent(x -> journal.put(new DownloadJournal.Entry(id, x.variant(), x.source(), paused))));
+        }
+    }
+
+    /** Whether a download ended because its thread was interrupted: the app is closing. */
+    private static boolean interrupted(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof InterruptedException || c.getMessage() != null && c.getMessage().contains("interrupted")) {
+                return true;
+            }
+        }
+        return Thread.currentThread().isInterrupted();
     }
 
     /** Ends a download (FX thread); the partial files stay, so downloading again resumes them. */
@@ -346,5 +436,37 @@ public final class ModelManagerViewModel {
     /** The first catalog model that fits this machine comfortably: shown to a newcomer. */
     public ObjectProperty<CatalogRow> recommendedProperty() {
         return recommended;
+    }
+
+    /** Runs tasks one at a time, in order, on another executor (the pattern of Executor's documentation). */
+    private static final class SerialExecutor implements Executor {
+        private final java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
+        private final Executor executor;
+        private Runnable active;
+
+        SerialExecutor(Executor executor) {
+            this.executor = executor;
+        }
+
+        @Override
+        public synchronized void execute(Runnable r) {
+            tasks.add(() -> {
+                try {
+                    r.run();
+                } finally {
+                    next();
+                }
+            });
+            if (active == null) {
+                next();
+            }
+        }
+
+        private synchronized void next() {
+            active = tasks.poll();
+            if (active != null) {
+                executor.execute(active);
+            }
+        }
     }
 }

@@ -228,4 +228,89 @@ class ModelManagerViewModelTest {
         });
         assertTrue(onFx(() -> row(vm, "qwen3-0.6b").errorProperty().get()).contains("Unknown source"));
     }
+
+    private ModelManagerViewModel viewModel(DownloadJournal journal, java.util.concurrent.Executor downloadThreads) {
+        ModelManagerViewModel vm = new ModelManagerViewModel(Catalog.bundled(), registry,
+                new ModelInstaller(registry.modelsDir(), new FileTransfer(Duration.ofSeconds(5), 2, Duration.ofMillis(20))),
+                Map.of(), 16L << 30, fx, io, downloadThreads, messages, journal);
+        vm.sourceProperty().set(hub.url());
+        return vm;
+    }
+
+    @Test
+    void aDownloadRunningWhenTheAppClosedContinuesWhenItStartsAgain() throws Exception {
+        hub.hub.bytesPerSecond = 2_000_000;
+        DownloadJournal journal = new DownloadJournal(home.resolve("downloads.json"));
+        ExecutorService firstRun = Executors.newFixedThreadPool(2);
+        ModelManagerViewModel vm = viewModel(journal, firstRun);
+        CatalogRow row = row(vm, CatalogHub.ID);
+        onFx(() -> {
+            vm.download(row, Optional.empty());
+            return null;
+        });
+        waitUntil(() -> row.progressProperty().get() > 0.2);
+        firstRun.shutdownNow(); // the app closes mid-download
+        assertTrue(firstRun.awaitTermination(10, TimeUnit.SECONDS));
+        onFx(() -> null);
+        io.submit(() -> null).get(10, TimeUnit.SECONDS);
+        assertEquals(List.of(new DownloadJournal.Entry(CatalogHub.ID, "q4", hub.url(), false)), journal.load());
+
+        hub.hub.bytesPerSecond = 0;
+        ModelManagerViewModel restarted = viewModel(journal, downloads);
+        CatalogRow again = row(restarted, CatalogHub.ID);
+        onFx(() -> {
+            restarted.refresh();
+            return null;
+        });
+        waitUntil(() -> again.stateProperty().get() == CatalogRow.State.INSTALLED);
+        io.submit(() -> null).get(10, TimeUnit.SECONDS);
+        assertEquals(List.of(), journal.load(), "an installed model is no longer pending");
+        assertTrue(hub.hub.requests.stream().anyMatch(r -> r.matches(".* bytes=[1-9][0-9]*-$")), "it resumed with Range");
+    }
+
+    @Test
+    void aPausedDownloadStaysPausedAfterARestartAndACancelledOneIsForgotten() throws Exception {
+        hub.hub.bytesPerSecond = 2_000_000;
+        DownloadJournal journal = new DownloadJournal(home.resolve("downloads.json"));
+        ExecutorService firstRun = Executors.newFixedThreadPool(2);
+        ModelManagerViewModel vm = viewModel(journal, firstRun);
+        CatalogRow row = row(vm, CatalogHub.ID);
+        onFx(() -> {
+            vm.download(row, Optional.empty());
+            return null;
+        });
+        waitUntil(() -> row.progressProperty().get() > 0.2);
+        onFx(() -> {
+            vm.pause(row);
+            return null;
+        });
+        firstRun.shutdownNow();
+        assertTrue(firstRun.awaitTermination(10, TimeUnit.SECONDS));
+        onFx(() -> null);
+        io.submit(() -> null).get(10, TimeUnit.SECONDS);
+        assertTrue(journal.load().get(0).paused());
+
+        ModelManagerViewModel restarted = viewModel(journal, downloads);
+        CatalogRow again = row(restarted, CatalogHub.ID);
+        onFx(() -> {
+            restarted.refresh();
+            return null;
+        });
+        waitUntil(() -> again.detailProperty().get().startsWith("Paused with"));
+        Thread.sleep(300);
+        assertEquals(CatalogRow.State.AVAILABLE, onFx(() -> again.stateProperty().get()), "not started by itself");
+
+        onFx(() -> {
+            restarted.download(again, Optional.empty());
+            return null;
+        });
+        waitUntil(() -> again.stateProperty().get() == CatalogRow.State.DOWNLOADING);
+        onFx(() -> {
+            restarted.cancel(again);
+            return null;
+        });
+        waitUntil(() -> again.stateProperty().get() == CatalogRow.State.AVAILABLE);
+        io.submit(() -> null).get(10, TimeUnit.SECONDS);
+        assertEquals(List.of(), journal.load(), "a cancelled download does not come back");
+    }
 }
