@@ -248,9 +248,10 @@ final class ModelsCommand implements Runnable {
             long active = p.files().stream().filter(f -> f.state() == InstallProgress.FileState.DOWNLOADING).count();
             String eta = p.paused() ? "paused" : p.etaSeconds().stream()
                     .mapToObj(s -> String.format(Locale.ROOT, "ETA %d:%02d", s / 60, s % 60)).findFirst().orElse("ETA --:--");
-            return String.format(Locale.ROOT, "[%s%s] %5.1f%% %s / %s %7.1f MB/s  %s  %d file%s downloading",
+            return String.format(Locale.ROOT, "[%s%s] %5.1f%% %s / %s %7.1f MB/s  %s  %d file%s downloading%s",
                     "#".repeat(filled), " ".repeat(width - filled), 100 * p.fraction(), gb(p.doneBytes()), gb(p.totalBytes()),
-                    p.bytesPerSecond() / 1e6, eta, active, active == 1 ? "" : "s");
+                    p.bytesPerSecond() / 1e6, eta, active, active == 1 ? "" : "s",
+                    p.source().isEmpty() ? "" : " from " + p.source());
         }
 
         void finish() {

@@ -184,10 +184,10 @@ class ModelsCommandTest {
         var files = List.of(
                 new InstallProgress.FileProgress("onnx/model_q4.onnx", 300_000_000L, 700_000_000L, InstallProgress.FileState.DOWNLOADING),
                 new InstallProgress.FileProgress("tokenizer.json", 7_000_000L, 7_000_000L, InstallProgress.FileState.VERIFIED));
-        String line = ModelsCommand.ProgressBar.line(new InstallProgress(307_000_000L, 707_000_000L, 10_000_000, files, false));
+        String line = ModelsCommand.ProgressBar.line(new InstallProgress(307_000_000L, 707_000_000L, 10_000_000, files, false, "hf-mirror"));
         assertTrue(line.contains(" 43.4% 0.31 GB / 0.71 GB") && line.contains("10.0 MB/s") && line.contains("ETA 0:40")
-                && line.contains("1 file downloading"), line);
-        String paused = ModelsCommand.ProgressBar.line(new InstallProgress(307_000_000L, 707_000_000L, 0, files, true));
+                && line.contains("1 file downloading") && line.contains("from hf-mirror"), line);
+        String paused = ModelsCommand.ProgressBar.line(new InstallProgress(307_000_000L, 707_000_000L, 0, files, true, "hf-mirror"));
         assertTrue(paused.contains("paused"), paused);
     }
 }

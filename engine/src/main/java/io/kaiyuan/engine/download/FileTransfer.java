@@ -61,9 +61,16 @@ public final class FileTransfer {
      */
     public String fetch(List<Origin> origins, RemoteFile file, Path partial, LongConsumer progress,
             CancellationToken cancel) throws IOException {
+        return fetch(origins, file, partial, progress, cancel, origin -> { });
+    }
+
+    /** As above, telling {@code onOrigin} which origin each try uses (a failover shows as a new origin). */
+    public String fetch(List<Origin> origins, RemoteFile file, Path partial, LongConsumer progress,
+            CancellationToken cancel, java.util.function.Consumer<Origin> onOrigin) throws IOException {
         HubException last = null;
         for (Origin origin : origins) {
             HubSource source = origin.source();
+            onOrigin.accept(origin);
             Duration backoff = firstBackoff;
             for (int attempt = 1; attempt <= attemptsPerSource; attempt++) {
                 if (cancel.isCancelled()) {

@@ -12,9 +12,10 @@ import java.util.OptionalLong;
  * @param bytesPerSecond the rate over the last few seconds; 0 while paused or stalled
  * @param files each chosen file, in listing order
  * @param paused whether the install is paused
+ * @param source the source the latest transfer tried (another one after a failover); empty before any
  */
 public record InstallProgress(long doneBytes, long totalBytes, double bytesPerSecond, List<FileProgress> files,
-        boolean paused) {
+        boolean paused, String source) {
 
     /** One file of an install. */
     public record FileProgress(String path, long doneBytes, long totalBytes, FileState state) {}

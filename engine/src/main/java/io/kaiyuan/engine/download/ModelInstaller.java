@@ -296,7 +296,8 @@ public final class ModelInstaller {
             CancellationToken run = control.run();
             tracker.state(index, InstallProgress.FileState.DOWNLOADING);
             try {
-                sha256[index] = transfer.fetch(origins, f, partial, bytes -> tracker.bytes(index, bytes), run);
+                sha256[index] = transfer.fetch(origins, f, partial, bytes -> tracker.bytes(index, bytes), run,
+                        origin -> tracker.source(origin.source().name()));
                 break;
             } catch (HubException e) {
                 if (!run.isCancelled() || failure.get() != null || control.isCancelled()) {
@@ -325,6 +326,7 @@ public final class ModelInstaller {
         private final RateMeter rate = new RateMeter(5_000_000_000L);
         private long lastEmit;
         private boolean wasPaused;
+        private String source = "";
 
         Tracker(List<RemoteFile> files, long[] present, Progress progress, DownloadControl control) {
             this.files = files;
@@ -340,6 +342,13 @@ public final class ModelInstaller {
             if (bytes > shown[index]) {
                 shown[index] = bytes;
                 emit(false);
+            }
+        }
+
+        synchronized void source(String name) {
+            if (!name.equals(source)) {
+                source = name;
+                emit(true);
             }
         }
 
@@ -369,7 +378,7 @@ public final class ModelInstaller {
             }
             rate.add(now, done);
             long total = files.stream().mapToLong(RemoteFile::size).sum();
-            progress.update(new InstallProgress(done, total, paused ? 0 : rate.rate(now), list, paused));
+            progress.update(new InstallProgress(done, total, paused ? 0 : rate.rate(now), list, paused, source));
         }
     }
 

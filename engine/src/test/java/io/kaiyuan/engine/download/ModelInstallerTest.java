@@ -212,8 +212,13 @@ class ModelInstallerTest {
             broken.addRepo(REPO, files);
             broken.failFilesWithStatus = 503;
             HuggingFaceSource first = new HuggingFaceSource("broken", broken.endpoint(), Optional.empty());
-            assertInstalledExactly(install(first, source(null)).dir());
+            List<String> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
+            assertInstalledExactly(new ModelInstaller(models, transfer()).install("tiny", origins(REPO, "main", first, source(null)),
+                    Optional.of(Variant.Q4), p -> sources.add(p.source()), new CancellationToken()).dir());
             assertTrue(broken.requests.stream().anyMatch(r -> r.contains("/resolve/")));
+            assertTrue(sources.indexOf("broken") >= 0 && sources.lastIndexOf("test-hub") > sources.indexOf("broken"),
+                    "the progress names the source in use, the next one after the failover: " + sources);
+            assertEquals("test-hub", sources.get(sources.size() - 1));
         }
     }
 

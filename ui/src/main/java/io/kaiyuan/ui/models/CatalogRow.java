@@ -22,6 +22,7 @@ public final class CatalogRow {
     private final StringProperty detail = new SimpleStringProperty("");
     private final StringProperty error = new SimpleStringProperty("");
     private final StringProperty source = new SimpleStringProperty("");
+    private final StringProperty activeSource = new SimpleStringProperty("");
     volatile DownloadControl control;
 
     CatalogRow(CatalogEntry entry, MemoryFit.Estimate fit) {
@@ -60,5 +61,10 @@ public final class CatalogRow {
     /** The sources of the download in flight, in the order tried (failover shown in the row). */
     public StringProperty sourceProperty() {
         return source;
+    }
+
+    /** The source the download uses now (another one after a failover). */
+    public StringProperty activeSourceProperty() {
+        return activeSource;
     }
 }

@@ -219,7 +219,13 @@ public final class ModelManagerView {
             }, row.stateProperty(), row.detailProperty(), row.errorProperty()));
             detail.setWrapText(true);
             Label source = new Label();
-            source.textProperty().bind(row.sourceProperty());
+            source.setId("source-" + row.entry().id());
+            // The sources in the order tried, the one in use now marked.
+            source.textProperty().bind(Bindings.createStringBinding(() -> {
+                String active = row.activeSourceProperty().get();
+                return active.isEmpty() ? row.sourceProperty().get()
+                        : MessageFormat.format(messages.getString("models.source.active"), active, row.sourceProperty().get());
+            }, row.sourceProperty(), row.activeSourceProperty()));
             source.visibleProperty().bind(bar.visibleProperty());
             source.managedProperty().bind(source.visibleProperty());
             HBox box = new HBox(8, bar, source, detail);

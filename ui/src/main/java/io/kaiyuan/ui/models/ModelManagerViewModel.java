@@ -259,6 +259,9 @@ public final class ModelManagerViewModel {
             return; // a late event after the download ended
         }
         row.progressProperty().set(p.fraction());
+        if (!p.source().isEmpty()) {
+            row.activeSourceProperty().set(p.source());
+        }
         String eta = p.etaSeconds().stream().mapToObj(ModelManagerViewModel::duration).findFirst().orElse("--:--");
         row.detailProperty().set(p.paused()
                 ? MessageFormat.format(messages.getString("models.progress.paused"), gb(p.doneBytes()), gb(p.totalBytes()))
