@@ -35,6 +35,7 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
     });
     private OrtRuntime runtime;
     private volatile int threads;
+    private volatile String activeProvider;
     private String loadedId;
     private int loadedThreads;
     private LanguageModel loaded;
@@ -107,6 +108,11 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
     }
 
     @Override
+    public Optional<String> activeProvider() {
+        return Optional.ofNullable(activeProvider);
+    }
+
+    @Override
     public void preload(String modelId, LoadListener listener) {
         generation.execute(() -> {
             try {
@@ -144,6 +150,7 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
                 new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.AUTO, wanted));
         loadedId = modelId;
         loadedThreads = wanted;
+        activeProvider = loaded.provider().cliName();
         return loaded;
     }
 

@@ -30,6 +30,11 @@ public interface ChatBackend {
         return java.util.OptionalInt.empty();
     }
 
+    /** The execution provider the loaded model runs on (cpu, cuda, ...), once one is loaded. Any thread. */
+    default java.util.Optional<String> activeProvider() {
+        return java.util.Optional.empty();
+    }
+
     /** Hears how loading a model ahead of the first question went; called on the backend's thread. */
     interface LoadListener {
         void loaded();

@@ -144,7 +144,12 @@ public final class ModelManagerView {
         message.setWrapText(true);
         message.textProperty().bind(model.messageProperty());
 
-        root.getChildren().addAll(title, recommended, filters, catalog, installedHeader, installed, message);
+        Label runtime = new Label();
+        runtime.setId("models-runtime");
+        runtime.setWrapText(true);
+        runtime.textProperty().bind(model.runtimeProperty());
+        runtime.getStyleClass().add("message-footer");
+        root.getChildren().addAll(title, recommended, filters, catalog, installedHeader, installed, message, runtime);
     }
 
     private String fitText(MemoryFit.Estimate fit) {

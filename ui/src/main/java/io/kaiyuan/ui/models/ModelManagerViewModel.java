@@ -55,6 +55,7 @@ public final class ModelManagerViewModel {
     private final StringProperty source = new SimpleStringProperty("huggingface");
     private final StringProperty message = new SimpleStringProperty("");
     private final ObjectProperty<CatalogRow> recommended = new SimpleObjectProperty<>();
+    private final StringProperty runtime = new SimpleStringProperty("");
     private Runnable onInstalledChanged = () -> { };
     private final DownloadJournal journal;
     /** Journal writes in the order they were asked for, on {@code io}. */
@@ -434,6 +435,11 @@ public final class ModelManagerViewModel {
     /** The last outcome of verify, remove or import, or an error. */
     public StringProperty messageProperty() {
         return message;
+    }
+
+    /** Where models run here: the execution providers found, the one in use, the CPU threads. */
+    public StringProperty runtimeProperty() {
+        return runtime;
     }
 
     /** The first catalog model that fits this machine comfortably: shown to a newcomer. */

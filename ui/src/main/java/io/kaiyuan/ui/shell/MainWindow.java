@@ -211,6 +211,16 @@ public final class MainWindow {
         show(shown);
     }
 
+    /** The execution providers found, the one the loaded model uses, and the CPU threads setting. */
+    private String runtimeText() {
+        String inUse = services.chat() == null ? "-" : services.chat().activeProvider()
+                .orElse(messages.getString("models.runtime.none"));
+        int threads = settings != null ? settings.current().threads() : services.settings() != null ? services.settings().threads() : 0;
+        return java.text.MessageFormat.format(messages.getString("models.runtime"),
+                services.providers().isEmpty() ? "cpu" : String.join(", ", services.providers()), inUse,
+                threads == 0 ? messages.getString("models.runtime.auto") : String.valueOf(threads));
+    }
+
     /** The window title, in the window's language. */
     public String title() {
         return title.get();
@@ -228,6 +238,9 @@ public final class MainWindow {
     /** Shows a page by its navigation key (nav.chat, nav.compare, nav.models, nav.settings). */
     public void show(String key) {
         shown = key;
+        if (key.equals("nav.models") && models != null) {
+            models.runtimeProperty().set(runtimeText());
+        }
         navButtons.get(key).setSelected(true);
         pageTitle.setText(messages.getString(key));
         root.setCenter(pageNodes.getOrDefault(key, placeholder));

@@ -109,5 +109,10 @@ class ModelManagerViewTest {
         waitUntil(() -> messages.getItems().size() == 2 && !messages.getItems().get(1).footerProperty().get().isEmpty());
         assertTrue(messages.getItems().get(1).footerProperty().get().contains("20 tokens"),
                 messages.getItems().get(1).footerProperty().get());
+
+        robot.clickOn("#nav-models");
+        WaitForAsyncUtils.waitForFxEvents();
+        String runtime = robot.lookup("#models-runtime").queryLabeled().getText();
+        assertTrue(runtime.contains("in use: cpu") && runtime.contains("CPU threads: automatic"), runtime);
     }
 }

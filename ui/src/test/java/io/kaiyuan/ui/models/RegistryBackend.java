@@ -33,6 +33,13 @@ final class RegistryBackend implements ChatBackend, AutoCloseable {
         return registry.list().stream().map(ModelRegistry.InstalledModel::id).toList();
     }
 
+    private volatile String provider;
+
+    @Override
+    public Optional<String> activeProvider() {
+        return Optional.ofNullable(provider);
+    }
+
     @Override
     public void answer(String modelId, List<ChatMessage> conversation, Map<String, Object> vars, SamplingOverrides sampling,
             TokenListener listener, CancellationToken cancel, Completion completion) {
@@ -40,6 +47,7 @@ final class RegistryBackend implements ChatBackend, AutoCloseable {
             try {
                 LanguageModel model = loaded.computeIfAbsent(modelId, id -> LanguageModel.load(new OrtRuntime(),
                         registry.find(id).orElseThrow().dir(), new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.CPU, 1)));
+                provider = model.provider().cliName();
                 completion.finished(ContextWindow.answer(model, new GenerationRequest(new GenerationRequest.Prompt.Chat(conversation, vars),
                     sampling, 20, List.of(), true), listener, cancel, completion::trimmed));
             } catch (RuntimeException e) {
