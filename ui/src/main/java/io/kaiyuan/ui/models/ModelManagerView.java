@@ -95,6 +95,21 @@ public final class ModelManagerView {
         family.getSelectionModel().select(0);
         family.valueProperty().addListener((o, a, b) ->
                 model.familyProperty().set(b == null || family.getSelectionModel().getSelectedIndex() == 0 ? null : b));
+        ComboBox<Long> size = new ComboBox<>();
+        size.setId("models-size");
+        size.getItems().addAll(0L, 1_000_000_000L, 2_000_000_000L, 4_000_000_000L);
+        javafx.util.Callback<javafx.scene.control.ListView<Long>, ListCell<Long>> sizeCells = v -> new ListCell<>() {
+            @Override
+            protected void updateItem(Long item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty || item == null ? null : item == 0 ? messages.getString("models.size.any")
+                        : MessageFormat.format(messages.getString("models.size.upTo"), item / 1_000_000_000L));
+            }
+        };
+        size.setCellFactory(sizeCells);
+        size.setButtonCell(sizeCells.call(null));
+        size.getSelectionModel().select(0);
+        size.valueProperty().addListener((o, a, b) -> model.maxBytesProperty().set(b == null || b == 0 ? null : b));
         CheckBox fits = new CheckBox(messages.getString("models.fitsOnly"));
         fits.setId("models-fits-only");
         fits.selectedProperty().bindBidirectional(model.fitsOnlyProperty());
@@ -110,7 +125,7 @@ public final class ModelManagerView {
         });
         source.setTooltip(new Tooltip(messages.getString("models.source.tooltip")));
         Label sourceLabel = new Label(messages.getString("models.source"));
-        HBox filters = new HBox(8, search, family, fits, sourceLabel, source);
+        HBox filters = new HBox(8, search, family, size, fits, sourceLabel, source);
         filters.setAlignment(Pos.CENTER_LEFT);
 
         ListView<CatalogRow> catalog = new ListView<>(model.visibleRows());

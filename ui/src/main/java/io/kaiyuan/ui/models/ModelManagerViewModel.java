@@ -52,6 +52,7 @@ public final class ModelManagerViewModel {
     private final StringProperty search = new SimpleStringProperty("");
     private final ObjectProperty<String> family = new SimpleObjectProperty<>();
     private final BooleanProperty fitsOnly = new SimpleBooleanProperty(false);
+    private final ObjectProperty<Long> maxBytes = new SimpleObjectProperty<>();
     private final StringProperty source = new SimpleStringProperty("huggingface");
     private final StringProperty message = new SimpleStringProperty("");
     private final ObjectProperty<CatalogRow> recommended = new SimpleObjectProperty<>();
@@ -94,6 +95,7 @@ public final class ModelManagerViewModel {
         search.addListener((o, a, b) -> applyFilter());
         family.addListener((o, a, b) -> applyFilter());
         fitsOnly.addListener((o, a, b) -> applyFilter());
+        maxBytes.addListener((o, a, b) -> applyFilter());
     }
 
     /** Runs after a model was installed, removed or imported (FX thread), e.g. to refresh the chat's picker. */
@@ -105,12 +107,16 @@ public final class ModelManagerViewModel {
         String q = search.get() == null ? "" : search.get().strip().toLowerCase(Locale.ROOT);
         String fam = family.get();
         boolean fits = fitsOnly.get();
+        Long max = maxBytes.get();
         visible.setPredicate(r -> {
             CatalogEntry e = r.entry();
             if (fam != null && !fam.equals(e.family())) {
                 return false;
             }
             if (fits && r.fit().fit() == MemoryFit.Fit.WONT_FIT) {
+                return false;
+            }
+            if (max != null && r.fit().weightsBytes() > max) {
                 return false;
             }
             if (q.isEmpty()) {
@@ -421,6 +427,11 @@ public final class ModelManagerViewModel {
     /** The family filter; null for all. */
     public ObjectProperty<String> familyProperty() {
         return family;
+    }
+
+    /** The size filter: the recommended variant's weights at most this many bytes; null for any size. */
+    public ObjectProperty<Long> maxBytesProperty() {
+        return maxBytes;
     }
 
     public BooleanProperty fitsOnlyProperty() {

@@ -103,6 +103,10 @@ class ModelManagerViewModelTest {
         vm.familyProperty().set("Qwen3");
         assertEquals(List.of("qwen3-0.6b"), vm.visibleRows().stream().map(r -> r.entry().id()).toList());
         vm.familyProperty().set(null);
+        vm.maxBytesProperty().set(1_000_000_000L);
+        assertEquals(List.of("qwen2.5-0.5b-instruct", "qwen2.5-coder-0.5b-instruct", "qwen3-0.6b"),
+                vm.visibleRows().stream().map(r -> r.entry().id()).toList(), "recommended variants up to 1 GB");
+        vm.maxBytesProperty().set(null);
 
         ModelManagerViewModel small = viewModel(3L << 30);
         small.fitsOnlyProperty().set(true);
