@@ -317,13 +317,14 @@ public final class ChatView {
                 text.setWrapText(true);
                 content = text;
             } else {
-                MarkdownPane pane = new MarkdownPane(markdown);
-                pane.getStyleClass().add("message-text");
-                pane.setMarkdown(item.textProperty().get());
-                javafx.beans.value.ChangeListener<String> render = (o, a, b) -> pane.setMarkdown(b);
-                item.textProperty().addListener(render);
-                unbind = () -> item.textProperty().removeListener(render);
-                content = pane;
+                if (item.markdownView == null) {
+                    MarkdownPane pane = new MarkdownPane(markdown);
+                    pane.getStyleClass().add("message-text");
+                    pane.setMarkdown(item.textProperty().get());
+                    item.textProperty().addListener((o, a, b) -> pane.setMarkdown(b));
+                    item.markdownView = pane;
+                }
+                content = item.markdownView;
             }
             Runnable unrender = unbind;
             unbind = () -> {

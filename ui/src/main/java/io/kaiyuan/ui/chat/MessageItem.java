@@ -10,6 +10,11 @@ public final class MessageItem {
     private final StringProperty text = new SimpleStringProperty("");
     private final StringProperty reasoning = new SimpleStringProperty("");
     private final ReadOnlyStringWrapper footer = new ReadOnlyStringWrapper("");
+    /**
+     * The answer's rendered Markdown, made once and kept with the message, so a cell showing the message
+     * again (scrolling, a new message below) does not render a long answer again.
+     */
+    MarkdownPane markdownView;
     private final javafx.beans.property.DoubleProperty reasoningMs = new javafx.beans.property.SimpleDoubleProperty(0);
 
     MessageItem(String role, String text) {
