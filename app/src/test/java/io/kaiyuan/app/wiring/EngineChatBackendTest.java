@@ -56,6 +56,23 @@ class EngineChatBackendTest {
         return r;
     }
 
+    /** "loaded", or the failure's message. */
+    private static String preload(EngineChatBackend backend, String id) throws Exception {
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        backend.preload(id, new ChatBackend.LoadListener() {
+            @Override
+            public void loaded() {
+                outcome.complete("loaded");
+            }
+
+            @Override
+            public void failed(String message) {
+                outcome.complete(message);
+            }
+        });
+        return outcome.get(60, TimeUnit.SECONDS);
+    }
+
     @Test
     void aPreloadedModelAnswersWithoutLoadingAndAnotherLoadsFirst() throws Exception {
         ModelRegistry registry = new ModelRegistry(home.resolve("models"));
@@ -63,38 +80,15 @@ class EngineChatBackendTest {
         registry.importFolder(TestModels.withTokenizer(TestModels.chatSized().seed(7), work.resolve("b")), "tiny/b", true);
         EngineChatBackend backend = new EngineChatBackend(registry);
         try {
-            CompletableFuture<String> preloaded = new CompletableFuture<>();
-            backend.preload("tiny/a", new ChatBackend.LoadListener() {
-                @Override
-                public void loaded() {
-                    preloaded.complete("loaded");
-                }
-
-                @Override
-                public void failed(String message) {
-                    preloaded.complete(message);
-                }
-            });
-            assertEquals("loaded", preloaded.get(60, TimeUnit.SECONDS));
+            assertEquals("loaded", preload(backend, "tiny/a"));
             assertEquals(List.of("finished"), ask(backend, "tiny/a").events, "already loaded");
             assertEquals(List.of("loading", "finished"), ask(backend, "tiny/b").events);
             assertEquals(4096, backend.contextWindow("tiny/a").orElseThrow());
             assertTrue(backend.samplingDefaults("tiny/a").isPresent());
             assertTrue(backend.variant("nobody/nothing").isEmpty());
 
-            CompletableFuture<String> missing = new CompletableFuture<>();
-            backend.preload("nobody/nothing", new ChatBackend.LoadListener() {
-                @Override
-                public void loaded() {
-                    missing.complete("loaded");
-                }
-
-                @Override
-                public void failed(String message) {
-                    missing.complete(message);
-                }
-            });
-            assertTrue(missing.get(60, TimeUnit.SECONDS).contains("nobody/nothing is not installed"), missing.get());
+            String missing = preload(backend, "nobody/nothing");
+            assertTrue(missing.contains("nobody/nothing is not installed"), missing);
         } finally {
             backend.close();
         }

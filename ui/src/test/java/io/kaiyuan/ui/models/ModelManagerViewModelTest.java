@@ -241,10 +241,13 @@ class ModelManagerViewModelTest {
         return vm;
     }
 
-    @Test
-    void aDownloadRunningWhenTheAppClosedContinuesWhenItStartsAgain() throws Exception {
+    /**
+     * Starts a slow download of the catalog hub's model in a first "run" of the app, pauses it if asked,
+     * then closes that run (its download threads interrupted, as when the app exits) and waits for the
+     * journal writes.
+     */
+    private void downloadThenClose(DownloadJournal journal, boolean pause) throws Exception {
         hub.hub.bytesPerSecond = 2_000_000;
-        DownloadJournal journal = new DownloadJournal(home.resolve("downloads.json"));
         ExecutorService firstRun = Executors.newFixedThreadPool(2);
         ModelManagerViewModel vm = viewModel(journal, firstRun);
         CatalogRow row = row(vm, CatalogHub.ID);
@@ -253,10 +256,22 @@ class ModelManagerViewModelTest {
             return null;
         });
         waitUntil(() -> row.progressProperty().get() > 0.2);
-        firstRun.shutdownNow(); // the app closes mid-download
+        if (pause) {
+            onFx(() -> {
+                vm.pause(row);
+                return null;
+            });
+        }
+        firstRun.shutdownNow();
         assertTrue(firstRun.awaitTermination(10, TimeUnit.SECONDS));
         onFx(() -> null);
         io.submit(() -> null).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aDownloadRunningWhenTheAppClosedContinuesWhenItStartsAgain() throws Exception {
+        DownloadJournal journal = new DownloadJournal(home.resolve("downloads.json"));
+        downloadThenClose(journal, false);
         assertEquals(List.of(new DownloadJournal.Entry(CatalogHub.ID, "q4", hub.url(), false)), journal.load());
 
         hub.hub.bytesPerSecond = 0;
@@ -274,24 +289,8 @@ class ModelManagerViewModelTest {
 
     @Test
     void aPausedDownloadStaysPausedAfterARestartAndACancelledOneIsForgotten() throws Exception {
-        hub.hub.bytesPerSecond = 2_000_000;
         DownloadJournal journal = new DownloadJournal(home.resolve("downloads.json"));
-        ExecutorService firstRun = Executors.newFixedThreadPool(2);
-        ModelManagerViewModel vm = viewModel(journal, firstRun);
-        CatalogRow row = row(vm, CatalogHub.ID);
-        onFx(() -> {
-            vm.download(row, Optional.empty());
-            return null;
-        });
-        waitUntil(() -> row.progressProperty().get() > 0.2);
-        onFx(() -> {
-            vm.pause(row);
-            return null;
-        });
-        firstRun.shutdownNow();
-        assertTrue(firstRun.awaitTermination(10, TimeUnit.SECONDS));
-        onFx(() -> null);
-        io.submit(() -> null).get(10, TimeUnit.SECONDS);
+        downloadThenClose(journal, true);
         assertTrue(journal.load().get(0).paused());
 
         ModelManagerViewModel restarted = viewModel(journal, downloads);
