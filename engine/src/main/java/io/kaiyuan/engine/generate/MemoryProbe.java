@@ -56,7 +56,7 @@ public final class MemoryProbe {
     }
 
     /** Resident set size from /proc/self/status, where there is one. */
-    static OptionalLong resident() {
+    public static OptionalLong resident() {
         Path status = Path.of("/proc/self/status");
         if (!Files.isReadable(status)) {
             return OptionalLong.empty();

@@ -1,0 +1,242 @@
+package io.kaiyuan.engine.compare;
+
+import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.api.GenerationRequest;
+import io.kaiyuan.engine.api.GenerationResult;
+import io.kaiyuan.engine.api.SamplingOverrides;
+import io.kaiyuan.engine.api.TokenListener;
+import io.kaiyuan.engine.generate.LanguageModel;
+import io.kaiyuan.engine.generate.MemoryProbe;
+import io.kaiyuan.engine.model.MemoryFit;
+import io.kaiyuan.engine.model.ModelFolder;
+import io.kaiyuan.engine.model.Variant;
+import io.kaiyuan.engine.ort.OrtRuntime;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * Runs one prompt on 2 to 4 models (or one model with other settings) and records a {@link RunCard}:
+ * all at once when the memory estimate allows every model to be loaded together, otherwise one after
+ * another, loading each only for its run. Load time is kept apart from generation.
+ */
+public final class Comparison {
+    /** One column: a name for it, the model folder and how to load it. */
+    public record Column(String name, Path folder, LanguageModel.LoadOptions load) {}
+
+    /** How the columns run, and why. */
+    public record Schedule(boolean parallel, String reason) {}
+
+    /** Hears each column's text as it streams and its result; called on the column's thread. */
+    public interface Listener {
+        default TokenListener tokens(int column) {
+            return TokenListener.NONE;
+        }
+
+        default void finished(int column, RunCard.ColumnRun run) {
+        }
+    }
+
+    private Comparison() {}
+
+    /**
+     * Whether all columns fit in memory together: the sum of their weights and KV caches (at the prompt
+     * plus {@code maxNewTokens}) and working memory against {@code availableBytes}.
+     */
+    public static Schedule plan(List<Column> columns, int tokens, long availableBytes) {
+        long need = 0;
+        for (Column c : columns) {
+            ModelFolder folder = ModelFolder.open(c.folder());
+            Variant v = folder.chooseVariant(c.load().variant(), false);
+            long weights = weightsBytes(folder, v);
+            need += MemoryFit.estimate(weights, folder.config(), v.kvBytesPerValue(),
+                    Math.min(tokens, folder.config().maxPositions()), availableBytes).neededBytes();
+        }
+        boolean parallel = need <= availableBytes * 0.7;
+        String reason = String.format(java.util.Locale.ROOT, "%s: the %d models need about %.2f GB together and %.2f GB"
+                        + " are available", parallel ? "all at once" : "one after another", columns.size(), need / 1e9,
+                availableBytes / 1e9);
+        return new Schedule(parallel, reason);
+    }
+
+    private static long weightsBytes(ModelFolder folder, Variant v) {
+        Path graph = folder.graphFile(v);
+        long bytes = 0;
+        try (var files = Files.list(graph.getParent())) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith(graph.getFileName().toString())).toList()) {
+                bytes += Files.size(f);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes;
+    }
+
+    /**
+     * Runs {@code request} on every column and returns the run card. {@code graphSha256} gives a column's
+     * graph hash when known (an installed model's manifest); otherwise the graph file is hashed.
+     */
+    public static RunCard run(OrtRuntime runtime, List<Column> columns, GenerationRequest request, Schedule schedule,
+            Listener listener, CancellationToken cancel, Function<Column, Optional<String>> graphSha256) {
+        if (columns.size() < 2 || columns.size() > 4) {
+            throw new IllegalArgumentException("A comparison has 2 to 4 columns, not " + columns.size() + ".");
+        }
+        List<RunCard.ColumnRun> runs = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            runs.add(null);
+        }
+        if (schedule.parallel()) {
+            ExecutorService pool = Executors.newFixedThreadPool(columns.size(), r -> {
+                Thread t = new Thread(r, "kaiyuan-compare");
+                t.setDaemon(true);
+                return t;
+            });
+            try (PeakMemory peak = new PeakMemory()) {
+                List<Future<RunCard.ColumnRun>> futures = new ArrayList<>();
+                for (int i = 0; i < columns.size(); i++) {
+                    int index = i;
+                    futures.add(pool.submit(() -> runColumn(runtime, columns.get(index), index, request, listener, cancel,
+                            graphSha256, peak)));
+                }
+                for (int i = 0; i < futures.size(); i++) {
+                    runs.set(i, get(futures.get(i)));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        } else {
+            for (int i = 0; i < columns.size(); i++) {
+                try (PeakMemory peak = new PeakMemory()) {
+                    runs.set(i, runColumn(runtime, columns.get(i), i, request, listener, cancel, graphSha256, peak));
+                }
+            }
+        }
+        return new RunCard(Instant.now().toString(), runtime.environment().getVersion(), request, schedule, runs);
+    }
+
+    private static RunCard.ColumnRun get(Future<RunCard.ColumnRun> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static RunCard.ColumnRun runColumn(OrtRuntime runtime, Column column, int index, GenerationRequest request,
+            Listener listener, CancellationToken cancel, Function<Column, Optional<String>> graphSha256, PeakMemory peak) {
+        try (LanguageModel model = LanguageModel.load(runtime, column.folder(), column.load())) {
+            String promptText = promptText(request);
+            double perThousand = promptText.isEmpty() ? 0
+                    : model.tokenizer().encode(promptText).length * 1000.0 / promptText.length();
+            GenerationResult result = model.generate(request, listener.tokens(index), cancel);
+            ModelFolder folder = model.folder();
+            String sha = graphSha256.apply(column).orElseGet(() -> sha256(folder.graphFile(model.variant())));
+            RunCard.ColumnRun run = new RunCard.ColumnRun(column.name(), model.variant().cliName(), model.provider().cliName(),
+                    sha, templateSha256(model), perThousand, model.loadMs(), peak.peak(), result);
+            listener.finished(index, run);
+            return run;
+        }
+    }
+
+    /** The user's text of the request: the messages' contents, or the raw prompt. */
+    static String promptText(GenerationRequest request) {
+        if (request.prompt() instanceof GenerationRequest.Prompt.Chat chat) {
+            StringBuilder sb = new StringBuilder();
+            chat.messages().forEach(m -> sb.append(m.content() == null ? "" : m.content()));
+            return sb.toString();
+        }
+        if (request.prompt() instanceof GenerationRequest.Prompt.Raw raw) {
+            return raw.text();
+        }
+        return "";
+    }
+
+    private static String templateSha256(LanguageModel model) {
+        Path jinja = model.folder().dir().resolve("chat_template.jinja");
+        String template = Files.isRegularFile(jinja) ? read(jinja)
+                : model.folder().tokenizerConfig().path("chat_template").toString();
+        return sha256(template.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String sha256(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 20];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The process's peak resident memory while it is open, sampled every 20 ms (Linux; -1 elsewhere). */
+    private static final class PeakMemory implements AutoCloseable {
+        private final AtomicLong peak = new AtomicLong(MemoryProbe.resident().orElse(-1));
+        private final Thread sampler;
+
+        PeakMemory() {
+            sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    MemoryProbe.resident().ifPresent(r -> peak.accumulateAndGet(r, Math::max));
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "kaiyuan-memory-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        long peak() {
+            MemoryProbe.resident().ifPresent(r -> peak.accumulateAndGet(r, Math::max));
+            return peak.get();
+        }
+
+        @Override
+        public void close() {
+            sampler.interrupt();
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.kaiyuan.engine.compare;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.api.ChatMessage;
+import io.kaiyuan.engine.api.ExecutionProvider;
+import io.kaiyuan.engine.api.GenerationRequest;
+import io.kaiyuan.engine.api.SamplingOverrides;
+import io.kaiyuan.engine.generate.LanguageModel;
+import io.kaiyuan.engine.ort.OrtRuntime;
+import io.kaiyuan.engine.testing.TestModels;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ComparisonTest {
+    @TempDir
+    static Path dir;
+    private static Path modelA;
+    private static Path modelB;
+    private static final OrtRuntime RUNTIME = new OrtRuntime();
+    private static final LanguageModel.LoadOptions CPU = new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.CPU, 1);
+    private static final GenerationRequest REQUEST = new GenerationRequest(new GenerationRequest.Prompt.Chat(
+            List.of(ChatMessage.user("用一句话介绍长江。Describe the Yangtze in one sentence.")), Map.of()),
+            new SamplingOverrides(0.0, null, null, null, null, 42L), 24, List.of(), true);
+
+    @BeforeAll
+    static void build() throws Exception {
+        modelA = TestModels.withTokenizer(TestModels.chatSized(), dir.resolve("a"));
+        modelB = TestModels.withTokenizer(TestModels.chatSized().seed(99), dir.resolve("b"));
+    }
+
+    private static List<Comparison.Column> columns(Path... folders) {
+        return java.util.Arrays.stream(folders).map(f -> new Comparison.Column(f.getFileName().toString(), f, CPU)).toList();
+    }
+
+    @Test
+    void theSameModelTwiceGivesIdenticalGreedyTextAndADifferentModelDoesNot() {
+        Map<Integer, StringBuilder> streamed = new ConcurrentHashMap<>();
+        Comparison.Listener listener = new Comparison.Listener() {
+            @Override
+            public io.kaiyuan.engine.api.TokenListener tokens(int column) {
+                return t -> streamed.computeIfAbsent(column, k -> new StringBuilder()).append(t);
+            }
+        };
+        Comparison.Schedule parallel = Comparison.plan(columns(modelA, modelA, modelB), 100, 16L << 30);
+        assertTrue(parallel.parallel(), parallel.reason());
+        RunCard card = Comparison.run(RUNTIME, columns(modelA, modelA, modelB), REQUEST, parallel, listener,
+                new CancellationToken(), c -> Optional.empty());
+        assertEquals(3, card.columns().size());
+        assertEquals(card.columns().get(0).result().tokenIds(), card.columns().get(1).result().tokenIds());
+        assertEquals(24, card.columns().get(0).result().tokenIds().size());
+        assertNotEquals(card.columns().get(0).result().tokenIds(), card.columns().get(2).result().tokenIds());
+        assertEquals(card.columns().get(0).result().text(), streamed.get(0).toString(), "each column streamed its text");
+        assertEquals(card.columns().get(0).graphSha256(), card.columns().get(1).graphSha256());
+        assertNotEquals(card.columns().get(0).graphSha256(), card.columns().get(2).graphSha256());
+        assertTrue(card.columns().get(0).tokensPer1000Chars() > 100, "" + card.columns().get(0).tokensPer1000Chars());
+        assertTrue(card.columns().get(0).result().metrics().loadMs() > 0, "load time is kept apart");
+        assertTrue(card.columns().get(0).peakResidentBytes() > 0);
+        assertFalse(card.onnxRuntime().isBlank());
+    }
+
+    @Test
+    void tooLittleMemoryRunsTheColumnsOneAfterAnother() {
+        Comparison.Schedule schedule = Comparison.plan(columns(modelA, modelB), 100, 600L << 20);
+        assertFalse(schedule.parallel());
+        assertTrue(schedule.reason().startsWith("one after another"), schedule.reason());
+        RunCard card = Comparison.run(RUNTIME, columns(modelA, modelB), REQUEST, schedule, new Comparison.Listener() { },
+                new CancellationToken(), c -> Optional.of("f".repeat(64)));
+        assertEquals("f".repeat(64), card.columns().get(1).graphSha256(), "a known hash (a manifest's) is used as given");
+    }
+
+    @Test
+    void aCardReadBackAndRunAgainReproducesTheGreedyTokens() {
+        RunCard card = Comparison.run(RUNTIME, columns(modelA, modelB), REQUEST, new Comparison.Schedule(false, "test"),
+                new Comparison.Listener() { }, new CancellationToken(), c -> Optional.empty());
+        RunCard read = RunCard.fromJson(card.toJson());
+        assertEquals(card.request(), read.request());
+        assertEquals(card.columns().get(1).result().tokenIds(), read.columns().get(1).result().tokenIds());
+        assertEquals(card.columns().get(0).chatTemplateSha256(), read.columns().get(0).chatTemplateSha256());
+
+        RunCard rerun = Comparison.run(RUNTIME, read.rerunColumns(name -> dir.resolve(name)), read.request(),
+                new Comparison.Schedule(false, "re-run"), new Comparison.Listener() { }, new CancellationToken(), c -> Optional.empty());
+        assertEquals(List.of(true, true), read.sameTokens(rerun));
+
+        String md = card.toMarkdown();
+        assertTrue(md.contains("| model | variant | provider | TTFT ms | tokens/s |") && md.contains("⚡fastest")
+                && md.contains("## A: a") && md.contains("## B: b"), md);
+
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> RunCard.fromJson("{\"x\": 1}"));
+        assertTrue(bad.getMessage().contains("Not a Kaiyuan run card"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> RunCard.fromJson("not json"));
+    }
+
+    @Test
+    void aComparisonHasTwoToFourColumns() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Comparison.run(RUNTIME, columns(modelA),
+                REQUEST, new Comparison.Schedule(false, ""), new Comparison.Listener() { }, new CancellationToken(), c -> Optional.empty()));
+        assertTrue(e.getMessage().contains("2 to 4 columns"), e.getMessage());
+    }
+}
