@@ -10,7 +10,6 @@ import io.kaiyuan.engine.api.GenerationMetrics;
 import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.api.GenerationRequest.Prompt;
 import io.kaiyuan.engine.api.GenerationResult;
-import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.TokenListener;
 import io.kaiyuan.engine.generate.LanguageModel;
 import io.kaiyuan.engine.ort.OrtRuntime;
@@ -66,23 +65,8 @@ final class GenerateCommand implements Callable<Integer> {
             description = "The most tokens to generate (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
-    @Option(names = "--temperature", paramLabel = "T", description = "0 means greedy (default: the model's).")
-    Double temperature;
-
-    @Option(names = "--top-k", paramLabel = "K", description = "Keep the K most likely tokens (default: the model's).")
-    Integer topK;
-
-    @Option(names = "--top-p", paramLabel = "P", description = "Nucleus sampling threshold (default: the model's).")
-    Double topP;
-
-    @Option(names = "--min-p", paramLabel = "P", description = "Drop tokens below P times the top probability.")
-    Double minP;
-
-    @Option(names = "--repetition-penalty", paramLabel = "R", description = "Penalise repeated tokens (default: the model's).")
-    Double repetitionPenalty;
-
-    @Option(names = "--seed", paramLabel = "S", description = "Makes sampling reproducible.")
-    Long seed;
+    @CommandLine.Mixin
+    SamplingOptions sampling;
 
     @Option(names = "--stop", paramLabel = "STR", description = "Stop before this text; repeatable.")
     List<String> stops = new ArrayList<>();
@@ -98,7 +82,7 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Prompt prompt = buildPrompt();
         GenerationRequest request = new GenerationRequest(prompt,
-                new SamplingOverrides(temperature, topK, topP, minP, repetitionPenalty, seed), maxNewTokens, stops);
+                sampling.overrides(), maxNewTokens, stops);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path folder = modelOptions.folder();

@@ -83,6 +83,24 @@ public final class ModelRegistry {
         return out;
     }
 
+    /** The sha256 the manifest of the model in {@code dir} records for {@code path}, if it has one. */
+    public static Optional<String> manifestSha256(Path dir, String path) {
+        Path manifest = dir.resolve(MANIFEST);
+        if (!Files.isRegularFile(manifest)) {
+            return Optional.empty();
+        }
+        try {
+            for (JsonNode f : JSON.readTree(manifest.toFile()).path("files")) {
+                if (f.path("path").asText().equals(path) && f.path("sha256").isTextual()) {
+                    return Optional.of(f.get("sha256").asText());
+                }
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
     /**
      * Bytes of a partial download of {@code id} waiting in the staging folder (0 when none): an install of
      * the same id resumes them.

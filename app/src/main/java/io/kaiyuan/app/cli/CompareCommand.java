@@ -1,0 +1,187 @@
+package io.kaiyuan.app.cli;
+
+import io.kaiyuan.app.paths.AppPaths;
+import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.api.ChatMessage;
+import io.kaiyuan.engine.api.ExecutionProvider;
+import io.kaiyuan.engine.api.GenerationMetrics;
+import io.kaiyuan.engine.api.GenerationRequest;
+import io.kaiyuan.engine.compare.Comparison;
+import io.kaiyuan.engine.compare.RunCard;
+import io.kaiyuan.engine.generate.LanguageModel;
+import io.kaiyuan.engine.model.MemoryFit;
+import io.kaiyuan.engine.model.ModelFolder;
+import io.kaiyuan.engine.model.ModelRegistry;
+import io.kaiyuan.engine.model.Variant;
+import io.kaiyuan.engine.ort.OrtRuntime;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kaiyuan compare}: one prompt on 2 to 4 models, side by side, with a run card to repeat it. */
+@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Run one prompt on 2-4 models (or one model with other variants) and write a run card.")
+final class CompareCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "<folder|id>[@variant]",
+            description = "A column: a model folder or installed id, optionally @variant (q4, fp16, ...); 2 to 4 times.")
+    List<String> models = new ArrayList<>();
+
+    @ArgGroup(exclusive = true)
+    Input input;
+
+    static final class Input {
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "One user message.")
+        String prompt;
+
+        @Option(names = "--messages", paramLabel = "FILE.json", description = "An OpenAI-style message array.")
+        Path messages;
+
+        @Option(names = "--rerun", paramLabel = "CARD.json", description = "Run a run card again and say whether it reproduced.")
+        Path rerun;
+    }
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "A system message before the conversation.")
+    String system;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N", defaultValue = "256",
+            description = "The most tokens each column generates (default: ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @CommandLine.Mixin
+    SamplingOptions sampling;
+
+    @Option(names = "--provider", paramLabel = "P", defaultValue = "auto", description = "auto, cpu, cuda, directml or coreml.")
+    String provider;
+
+    @Option(names = "--card", paramLabel = "FILE.json",
+            description = "Where to write the run card (and FILE.md beside it); default: $KAIYUAN_HOME/runs/<time>.json.")
+    Path card;
+
+    @Option(names = "--json", description = "Print the run card as JSON instead of the columns.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        if (input == null) {
+            throw new IllegalArgumentException("Give --prompt TEXT, --messages FILE.json or --rerun CARD.json.");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        RunCard previous = null;
+        List<Comparison.Column> columns;
+        GenerationRequest request;
+        if (input.rerun != null) {
+            if (!models.isEmpty()) {
+                throw new IllegalArgumentException("--rerun takes its models from the card; leave out --model.");
+            }
+            previous = RunCard.fromJson(Files.readString(input.rerun));
+            columns = previous.rerunColumns(name -> new ModelOptions.Locator(name).folder());
+            request = previous.request();
+        } else {
+            if (models.size() < 2 || models.size() > 4) {
+                throw new IllegalArgumentException("Give 2 to 4 --model options, not " + models.size() + ".");
+            }
+            columns = new ArrayList<>();
+            for (String m : models) {
+                columns.add(column(m));
+            }
+            List<ChatMessage> messages = new ArrayList<>();
+            if (system != null) {
+                messages.add(ChatMessage.system(system));
+            }
+            if (input.messages != null) {
+                messages.addAll(GenerateCommand.readMessages(input.messages));
+            } else {
+                messages.add(ChatMessage.user(input.prompt));
+            }
+            request = new GenerationRequest(new GenerationRequest.Prompt.Chat(messages, Map.of()), sampling.overrides(),
+                    maxNewTokens, List.of());
+        }
+        Comparison.Schedule schedule = Comparison.plan(columns, 1024 + request.maxNewTokens(), MemoryFit.availableMemory());
+        err.println("Running " + schedule.reason() + ".");
+        err.flush();
+        RunCard result = Comparison.run(new OrtRuntime(), columns, request, schedule, new Comparison.Listener() { },
+                new CancellationToken(), c -> ModelRegistry.manifestSha256(c.folder(),
+                        "onnx/" + ModelFolder.open(c.folder()).chooseVariant(c.load().variant(), false).fileName()));
+        Path written = write(result);
+        if (json) {
+            out.print(result.toJson());
+        } else {
+            print(out, result);
+            out.println("Run card: " + written + " (and " + markdownPath(written).getFileName() + ")");
+        }
+        int status = 0;
+        if (previous != null) {
+            List<Boolean> same = previous.sameTokens(result);
+            StringBuilder line = new StringBuilder("Reproduced:");
+            for (int i = 0; i < same.size(); i++) {
+                line.append(' ').append((char) ('A' + i)).append(same.get(i) ? " same tokens;" : " different tokens;");
+            }
+            err.println(line.substring(0, line.length() - 1) + (same.contains(false)
+                    ? ". Sampled runs reproduce only with a seed; greedy ones on the same provider and files." : "."));
+            status = same.contains(false) ? 1 : 0;
+        }
+        out.flush();
+        err.flush();
+        return status;
+    }
+
+    /** A column from "folder-or-id" or "folder-or-id@variant". */
+    private Comparison.Column column(String spec) {
+        int at = spec.lastIndexOf('@');
+        String name = at > 0 ? spec.substring(0, at) : spec;
+        Optional<Variant> variant = at > 0 ? Optional.of(Variant.parse(spec.substring(at + 1))) : Optional.empty();
+        return new Comparison.Column(name, new ModelOptions.Locator(name).folder(),
+                new LanguageModel.LoadOptions(variant, ExecutionProvider.parse(provider), 0));
+    }
+
+    private Path write(RunCard result) throws IOException {
+        Path target = card != null ? card : AppPaths.fromEnvironment().home().resolve("runs")
+                .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        Files.writeString(target, result.toJson());
+        Files.writeString(markdownPath(target), result.toMarkdown());
+        return target;
+    }
+
+    private static Path markdownPath(Path json) {
+        String name = json.getFileName().toString();
+        return json.resolveSibling((name.endsWith(".json") ? name.substring(0, name.length() - 5) : name) + ".md");
+    }
+
+    private static void print(PrintWriter out, RunCard card) {
+        int fastest = card.fastest();
+        int shortest = card.shortest();
+        for (int i = 0; i < card.columns().size(); i++) {
+            RunCard.ColumnRun c = card.columns().get(i);
+            out.printf("=== %c: %s (%s, %s) ===%n%s%n%n", (char) ('A' + i), c.model(), c.variant(), c.provider(),
+                    c.result().text().strip());
+        }
+        out.printf("%-3s %-36s %8s %9s %7s %-9s %8s %8s %12s%n", "", "MODEL", "TTFT ms", "tokens/s", "tokens", "FINISH",
+                "load ms", "peak MB", "tok/1k chars");
+        for (int i = 0; i < card.columns().size(); i++) {
+            RunCard.ColumnRun c = card.columns().get(i);
+            GenerationMetrics m = c.result().metrics();
+            out.printf(Locale.ROOT, "%-3s %-36s %8.0f %9.1f %7d %-9s %8d %8.0f %12.1f%s%n", (char) ('A' + i) + "",
+                    c.model() + "@" + c.variant(), m.ttftMs(), m.decodeTokensPerS(), c.result().tokenIds().size(),
+                    c.result().finishReason().jsonName(), c.loadMs(), c.peakResidentBytes() / 1e6, c.tokensPer1000Chars(),
+                    (i == fastest ? "  fastest" : "") + (i == shortest ? "  shortest" : ""));
+        }
+    }
+}
