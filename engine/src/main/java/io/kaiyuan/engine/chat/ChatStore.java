@@ -21,7 +21,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Conversations in one SQLite file (WAL mode): each message with its reasoning and how it was made.
+ * The app's SQLite file (WAL mode): conversations, each message with its reasoning and how it was made,
+ * and the votes of blind comparisons.
  * The schema is versioned ({@code PRAGMA user_version}) and an older file is migrated in place, never
  * discarded. Every change is one transaction, so a crash leaves the previous state. Thread-safe; every
  * method touches the disk: call off the FX thread.
@@ -55,7 +56,15 @@ public final class ChatStore implements AutoCloseable {
                     "ALTER TABLE messages ADD COLUMN seed INTEGER",
                     "ALTER TABLE messages ADD COLUMN metrics TEXT",
                     "ALTER TABLE messages ADD COLUMN finish_reason TEXT",
-                    "ALTER TABLE conversations ADD COLUMN sampling TEXT"));
+                    "ALTER TABLE conversations ADD COLUMN sampling TEXT"),
+            // Blind comparison votes, for the local leaderboard.
+            List.of("""
+                    CREATE TABLE votes (
+                        id INTEGER PRIMARY KEY,
+                        model_a TEXT NOT NULL,
+                        model_b TEXT NOT NULL,
+                        outcome TEXT NOT NULL CHECK (outcome IN ('A_BETTER', 'B_BETTER', 'TIE', 'BOTH_BAD')),
+                        created_at TEXT NOT NULL)"""));
 
     private final Connection db;
 
@@ -258,6 +267,37 @@ public final class ChatStore implements AutoCloseable {
             }
             return null;
         });
+    }
+
+    /** Stores a blind comparison's vote. */
+    public synchronized void addVote(io.kaiyuan.engine.compare.Vote vote) throws IOException {
+        write(() -> {
+            try (PreparedStatement p = db.prepareStatement(
+                    "INSERT INTO votes (model_a, model_b, outcome, created_at) VALUES (?, ?, ?, ?)")) {
+                p.setString(1, vote.modelA());
+                p.setString(2, vote.modelB());
+                p.setString(3, vote.outcome().name());
+                p.setString(4, vote.at().toString());
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Every vote, oldest first. */
+    public synchronized List<io.kaiyuan.engine.compare.Vote> votes() throws IOException {
+        try (PreparedStatement p = db.prepareStatement("SELECT * FROM votes ORDER BY created_at, id");
+                ResultSet r = p.executeQuery()) {
+            List<io.kaiyuan.engine.compare.Vote> out = new ArrayList<>();
+            while (r.next()) {
+                out.add(new io.kaiyuan.engine.compare.Vote(r.getString("model_a"), r.getString("model_b"),
+                        io.kaiyuan.engine.compare.Vote.Outcome.valueOf(r.getString("outcome")),
+                        Instant.parse(r.getString("created_at"))));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IOException("Reading the votes failed: " + e.getMessage(), e);
+        }
     }
 
     @Override
