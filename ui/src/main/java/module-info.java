@@ -9,6 +9,8 @@ module io.kaiyuan.ui {
 
     exports io.kaiyuan.ui.shell;
     exports io.kaiyuan.ui.chat;
+    exports io.kaiyuan.ui.common;
+    exports io.kaiyuan.ui.compare;
     exports io.kaiyuan.ui.models;
     exports io.kaiyuan.ui.settings;
     opens io.kaiyuan.ui to javafx.graphics;

@@ -2,6 +2,7 @@ package io.kaiyuan.app;
 
 import io.kaiyuan.app.paths.AppPaths;
 import io.kaiyuan.app.wiring.EngineChatBackend;
+import io.kaiyuan.app.wiring.EngineCompareBackend;
 import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.chat.ChatStore;
 import io.kaiyuan.engine.download.FileTransfer;
@@ -43,6 +44,7 @@ public final class DesktopApp extends Application {
     static final int[] ICON_SIZES = {16, 32, 48, 64, 128, 256, 512};
 
     private EngineChatBackend chat;
+    private EngineCompareBackend compare;
     private ExecutorService background;
     private ExecutorService downloads;
     private ModelRegistry registry;
@@ -100,13 +102,15 @@ public final class DesktopApp extends Application {
         downloads = daemons(PARALLEL_MODEL_DOWNLOADS, "kaiyuan-model-download");
         chat = new EngineChatBackend(registry);
         chat.setThreads(settings.threads());
+        compare = new EngineCompareBackend(registry, store);
         MainWindow window = new MainWindow(Locale.getDefault(), MainWindow.Services.chat(chat, background)
                 .withStore(store)
                 .withModels(messages -> new ModelManagerViewModel(catalog, registry,
                         new ModelInstaller(registry.modelsDir(), FileTransfer.defaults()), System.getenv(),
                         availableMemory, Platform::runLater, background, downloads, messages, journal))
                 .withSettings(settings, providers, this::settingsChanged)
-                .withOpenLink(url -> getHostServices().showDocument(url)));
+                .withOpenLink(url -> getHostServices().showDocument(url))
+                .withCompare(compare));
         stage.titleProperty().bind(window.titleProperty());
         for (int size : ICON_SIZES) {
             stage.getIcons().add(new Image(DesktopApp.class.getResource("icons/kaiyuan-" + size + ".png").toExternalForm()));
@@ -157,6 +161,9 @@ public final class DesktopApp extends Application {
     public void stop() {
         if (chat != null) {
             chat.close();
+        }
+        if (compare != null) {
+            compare.close();
         }
         if (downloads != null) {
             downloads.shutdownNow(); // partial downloads stay staged and resume next time

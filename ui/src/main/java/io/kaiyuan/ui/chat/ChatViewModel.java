@@ -11,6 +11,7 @@ import io.kaiyuan.engine.chat.ChatExport;
 import io.kaiyuan.engine.chat.ChatStore;
 import io.kaiyuan.engine.chat.Conversation;
 import io.kaiyuan.engine.chat.StoredMessage;
+import io.kaiyuan.ui.common.TextPump;
 import java.text.MessageFormat;
 import java.util.ArrayList;
 import java.util.List;

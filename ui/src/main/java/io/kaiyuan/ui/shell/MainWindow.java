@@ -4,6 +4,9 @@ import io.kaiyuan.engine.chat.ChatStore;
 import io.kaiyuan.ui.chat.ChatBackend;
 import io.kaiyuan.ui.chat.ChatView;
 import io.kaiyuan.ui.chat.ChatViewModel;
+import io.kaiyuan.ui.compare.CompareBackend;
+import io.kaiyuan.ui.compare.CompareView;
+import io.kaiyuan.ui.compare.CompareViewModel;
 import io.kaiyuan.ui.models.ModelManagerView;
 import io.kaiyuan.ui.models.ModelManagerViewModel;
 import io.kaiyuan.ui.settings.Appearance;
@@ -66,27 +69,32 @@ public final class MainWindow {
      *     switches the language
      */
     public record Services(ChatBackend chat, ChatStore store, Executor background, ModelsPage models,
-            Consumer<String> openLink, Settings settings, List<String> providers, Consumer<Settings> onSettings) {
+            Consumer<String> openLink, Settings settings, List<String> providers, Consumer<Settings> onSettings,
+            CompareBackend compare) {
 
         /** Just a chat page on {@code chat}, without history or other pages. */
         public static Services chat(ChatBackend chat, Executor background) {
-            return new Services(chat, null, background, null, url -> { }, null, List.of(), s -> { });
+            return new Services(chat, null, background, null, url -> { }, null, List.of(), s -> { }, null);
         }
 
         public Services withStore(ChatStore s) {
-            return new Services(chat, s, background, models, openLink, settings, providers, onSettings);
+            return new Services(chat, s, background, models, openLink, settings, providers, onSettings, compare);
         }
 
         public Services withModels(ModelsPage m) {
-            return new Services(chat, store, background, m, openLink, settings, providers, onSettings);
+            return new Services(chat, store, background, m, openLink, settings, providers, onSettings, compare);
         }
 
         public Services withOpenLink(Consumer<String> o) {
-            return new Services(chat, store, background, models, o, settings, providers, onSettings);
+            return new Services(chat, store, background, models, o, settings, providers, onSettings, compare);
         }
 
         public Services withSettings(Settings s, List<String> p, Consumer<Settings> on) {
-            return new Services(chat, store, background, models, openLink, s, p, on);
+            return new Services(chat, store, background, models, openLink, s, p, on, compare);
+        }
+
+        public Services withCompare(CompareBackend c) {
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, c);
         }
     }
 
@@ -103,10 +111,11 @@ public final class MainWindow {
     private ChatViewModel chat;
     private ModelManagerViewModel models;
     private SettingsViewModel settings;
+    private CompareViewModel compare;
 
     /** The shell without an engine behind it (every page shows its title). */
     public MainWindow(Locale locale) {
-        this(locale, new Services(null, null, Runnable::run, null, url -> { }, null, List.of(), s -> { }));
+        this(locale, new Services(null, null, Runnable::run, null, url -> { }, null, List.of(), s -> { }, null));
     }
 
     /**
@@ -138,6 +147,10 @@ public final class MainWindow {
                 }));
             }
         }
+        if (services.compare() != null) {
+            compare = new CompareViewModel(services.compare(), Platform::runLater, background, messages, new java.util.Random());
+            compare.refresh();
+        }
         if (services.settings() != null) {
             settings = new SettingsViewModel(services.settings(), services.providers(), s -> {
                 services.onSettings().accept(s);
@@ -167,6 +180,9 @@ public final class MainWindow {
         if (models != null) {
             models.setMessages(messages);
         }
+        if (compare != null) {
+            compare.setMessages(messages);
+        }
         build();
     }
 
@@ -181,6 +197,9 @@ public final class MainWindow {
         }
         if (settings != null) {
             pageNodes.put("nav.settings", new SettingsView(settings, messages).root());
+        }
+        if (compare != null) {
+            pageNodes.put("nav.compare", new CompareView(compare, messages).root());
         }
         ToggleGroup pages = new ToggleGroup();
         VBox sidebar = new VBox(4);
@@ -240,6 +259,9 @@ public final class MainWindow {
         shown = key;
         if (key.equals("nav.models") && models != null) {
             models.runtimeProperty().set(runtimeText());
+        }
+        if (key.equals("nav.compare") && compare != null) {
+            compare.refresh(); // models installed since
         }
         navButtons.get(key).setSelected(true);
         pageTitle.setText(messages.getString(key));

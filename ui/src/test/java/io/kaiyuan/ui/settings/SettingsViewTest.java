@@ -31,7 +31,7 @@ class SettingsViewTest {
     @Start
     void start(Stage stage) {
         window = new MainWindow(Locale.ENGLISH, new MainWindow.Services(null, null, Runnable::run, null, url -> { },
-                Settings.DEFAULTS.withTheme(Settings.Theme.LIGHT), List.of("cpu", "cuda"), saved::add));
+                Settings.DEFAULTS.withTheme(Settings.Theme.LIGHT), List.of("cpu", "cuda"), saved::add, null));
         stage.titleProperty().bind(window.titleProperty());
         stage.setScene(new Scene(window.root(), 900, 600));
         stage.show();

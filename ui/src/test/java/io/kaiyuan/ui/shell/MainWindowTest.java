@@ -63,7 +63,7 @@ class MainWindowTest {
     @Test
     void everyPlaceholderIsFilledInBothLanguages() {
         // A lone apostrophe quotes the rest of a MessageFormat pattern, leaving "{0}" on screen.
-        Object[] args = {"A0", "A1", "A2", "A3", "A4"};
+        Object[] args = {"A0", "A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9"};
         for (Locale locale : new Locale[] {Locale.ROOT, Locale.SIMPLIFIED_CHINESE}) {
             ResourceBundle bundle = ResourceBundle.getBundle(MainWindow.BUNDLE, locale);
             for (String key : bundle.keySet()) {

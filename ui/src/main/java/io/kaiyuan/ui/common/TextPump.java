@@ -1,4 +1,4 @@
-package io.kaiyuan.ui.chat;
+package io.kaiyuan.ui.common;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -8,19 +8,19 @@ import java.util.function.Consumer;
  * Collects text from the generation thread and hands it to the FX thread in batches: one drain is
  * scheduled at a time, so 200 tokens/s become a few updates per frame, never one runLater per token.
  */
-final class TextPump {
+public final class TextPump {
     private final Executor fxExecutor;
     private final Consumer<String> sink;
     private final StringBuilder pending = new StringBuilder();
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
-    TextPump(Executor fxExecutor, Consumer<String> sink) {
+    public TextPump(Executor fxExecutor, Consumer<String> sink) {
         this.fxExecutor = fxExecutor;
         this.sink = sink;
     }
 
     /** Any thread. */
-    void append(String text) {
+    public void append(String text) {
         synchronized (pending) {
             pending.append(text);
         }
@@ -30,7 +30,7 @@ final class TextPump {
     }
 
     /** FX thread: delivers everything pending. Also called at the end of a turn. */
-    void drain() {
+    public void drain() {
         scheduled.set(false);
         String text;
         synchronized (pending) {

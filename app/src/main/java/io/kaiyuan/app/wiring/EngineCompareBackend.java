@@ -1,0 +1,88 @@
+package io.kaiyuan.app.wiring;
+
+import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.api.ExecutionProvider;
+import io.kaiyuan.engine.api.GenerationRequest;
+import io.kaiyuan.engine.chat.ChatStore;
+import io.kaiyuan.engine.compare.Comparison;
+import io.kaiyuan.engine.compare.Vote;
+import io.kaiyuan.engine.generate.LanguageModel;
+import io.kaiyuan.engine.model.MemoryFit;
+import io.kaiyuan.engine.model.ModelFolder;
+import io.kaiyuan.engine.model.ModelRegistry;
+import io.kaiyuan.engine.ort.OrtRuntime;
+import io.kaiyuan.ui.compare.CompareBackend;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs comparisons for the desktop app on installed models, on one named thread; votes go to the app's database. */
+public final class EngineCompareBackend implements CompareBackend, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineCompareBackend.class);
+    private final ModelRegistry registry;
+    private final ChatStore store;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "kaiyuan-compare");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** @param store where votes are kept; null when the app has no database (votes are then refused) */
+    public EngineCompareBackend(ModelRegistry registry, ChatStore store) {
+        this.registry = registry;
+        this.store = store;
+    }
+
+    @Override
+    public List<String> installedModels() {
+        return registry.list().stream().map(ModelRegistry.InstalledModel::id).toList();
+    }
+
+    @Override
+    public void run(List<String> modelIds, GenerationRequest request, Comparison.Listener listener,
+            Consumer<Comparison.Schedule> schedule, CancellationToken cancel, Done done) {
+        worker.execute(() -> {
+            try {
+                List<Comparison.Column> columns = new ArrayList<>();
+                for (String id : modelIds) {
+                    ModelRegistry.InstalledModel m = registry.find(id).orElseThrow(() ->
+                            new IllegalArgumentException(id + " is not installed any more: pick another model."));
+                    columns.add(new Comparison.Column(id, m.dir(), new LanguageModel.LoadOptions(Optional.empty(),
+                            ExecutionProvider.AUTO, 0)));
+                }
+                Comparison.Schedule plan = Comparison.plan(columns, 1024 + request.maxNewTokens(), MemoryFit.availableMemory());
+                schedule.accept(plan);
+                done.finished(Comparison.run(new OrtRuntime(), columns, request, plan, listener, cancel,
+                        c -> ModelRegistry.manifestSha256(registry.modelsDir().resolve(ModelRegistry.folderName(c.name())),
+                                "onnx/" + ModelFolder.open(c.folder()).chooseVariant(c.load().variant(), false).fileName())));
+            } catch (RuntimeException e) {
+                LOG.warn("comparison failed", e);
+                done.failed(e.getMessage() != null ? e.getMessage() : e.toString());
+            }
+        });
+    }
+
+    @Override
+    public void vote(Vote vote) throws IOException {
+        if (store == null) {
+            throw new IOException("Votes need the app's database, which could not be opened.");
+        }
+        store.addVote(vote);
+    }
+
+    @Override
+    public List<Vote> votes() throws IOException {
+        return store == null ? List.of() : store.votes();
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+    }
+}

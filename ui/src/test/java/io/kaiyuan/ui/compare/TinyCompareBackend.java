@@ -1,0 +1,73 @@
+package io.kaiyuan.ui.compare;
+
+import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.api.ExecutionProvider;
+import io.kaiyuan.engine.api.GenerationRequest;
+import io.kaiyuan.engine.chat.ChatStore;
+import io.kaiyuan.engine.compare.Comparison;
+import io.kaiyuan.engine.compare.Vote;
+import io.kaiyuan.engine.generate.LanguageModel;
+import io.kaiyuan.engine.ort.OrtRuntime;
+import io.kaiyuan.engine.testing.TestModels;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/** Comparisons of two real tiny models ("tiny/a", "tiny/b") on one thread; votes in a real SQLite file. */
+final class TinyCompareBackend implements CompareBackend, AutoCloseable {
+    private final Map<String, Path> models = new LinkedHashMap<>();
+    private final ChatStore store;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor();
+
+    TinyCompareBackend(Path dir) throws Exception {
+        models.put("tiny/a", TestModels.withTokenizer(TestModels.chatSized(), dir.resolve("a")));
+        models.put("tiny/b", TestModels.withTokenizer(TestModels.chatSized().seed(11), dir.resolve("b")));
+        store = ChatStore.open(dir.resolve("votes.db"));
+    }
+
+    @Override
+    public List<String> installedModels() {
+        return List.copyOf(models.keySet());
+    }
+
+    @Override
+    public void run(List<String> modelIds, GenerationRequest request, Comparison.Listener listener,
+            Consumer<Comparison.Schedule> schedule, CancellationToken cancel, Done done) {
+        worker.execute(() -> {
+            try {
+                List<Comparison.Column> columns = new ArrayList<>();
+                for (String id : modelIds) {
+                    columns.add(new Comparison.Column(id, models.get(id),
+                            new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.CPU, 1)));
+                }
+                Comparison.Schedule plan = Comparison.plan(columns, 1024, 16L << 30);
+                schedule.accept(plan);
+                done.finished(Comparison.run(new OrtRuntime(), columns, request, plan, listener, cancel, c -> Optional.empty()));
+            } catch (RuntimeException e) {
+                done.failed(e.getMessage());
+            }
+        });
+    }
+
+    @Override
+    public void vote(Vote vote) throws Exception {
+        store.addVote(vote);
+    }
+
+    @Override
+    public List<Vote> votes() throws Exception {
+        return store.votes();
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+        store.close();
+    }
+}
