@@ -174,7 +174,7 @@ public final class CompareView {
         Button b = new Button(messages.getString(key));
         b.setId(id);
         b.setOnAction(e -> model.vote(outcome));
-        b.disableProperty().bind(model.cardProperty().isNull().or(model.votedProperty())
+        b.disableProperty().bind(model.cardProperty().isNull().or(model.votedProperty()).or(model.revealedProperty())
                 .or(Bindings.size(model.columns()).isNotEqualTo(2)));
         return b;
     }

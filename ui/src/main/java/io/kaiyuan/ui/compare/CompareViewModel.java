@@ -252,10 +252,10 @@ public final class CompareViewModel {
         }
     }
 
-    /** Records the blind vote between the two columns, then shows the names (FX thread). */
+    /** Records the vote on a blind run of two columns, then shows the names (FX thread). */
     public void vote(Vote.Outcome outcome) {
-        if (card.get() == null || columns.size() != 2 || voted.get()) {
-            return;
+        if (card.get() == null || columns.size() != 2 || voted.get() || revealed.get()) {
+            return; // only a blind run, before the names are shown, is voted on
         }
         String a = columns.get(0).runModelProperty().get();
         String b = columns.get(1).runModelProperty().get();

@@ -68,6 +68,7 @@ class CompareViewTest {
         assertTrue(label(robot, "compare-figures-1").contains("tokens/s"), label(robot, "compare-figures-1"));
         assertFalse(label(robot, "compare-text-0").isEmpty());
         assertTrue(label(robot, "compare-schedule").startsWith("all at once"));
+        assertTrue(robot.lookup("#compare-vote-a").queryButton().isDisabled(), "only blind runs are voted on");
 
         robot.clickOn("#compare-blind");
         robot.clickOn("#compare-run");
