@@ -15,7 +15,6 @@ import io.kaiyuan.ui.compare.CompareBackend;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -45,15 +44,16 @@ public final class EngineCompareBackend implements CompareBackend, AutoCloseable
     }
 
     @Override
-    public void run(List<String> modelIds, GenerationRequest request, Comparison.Listener listener,
+    public void run(List<Choice> choices, GenerationRequest request, Comparison.Listener listener,
             Consumer<Comparison.Schedule> schedule, CancellationToken cancel, Done done) {
         worker.execute(() -> {
             try {
                 List<Comparison.Column> columns = new ArrayList<>();
-                for (String id : modelIds) {
+                for (Choice choice : choices) {
+                    String id = choice.modelId();
                     ModelRegistry.InstalledModel m = registry.find(id).orElseThrow(() ->
-                            new IllegalArgumentException(id + " is not installed any more: pick another model."));
-                    columns.add(new Comparison.Column(id, m.dir(), new LanguageModel.LoadOptions(Optional.empty(),
+                            new IllegalArgumentException(id + " is not installed: install it or pick another model."));
+                    columns.add(new Comparison.Column(id, m.dir(), new LanguageModel.LoadOptions(choice.variant(),
                             ExecutionProvider.AUTO, 0)));
                 }
                 Comparison.Schedule plan = Comparison.plan(columns, 1024 + request.maxNewTokens(), MemoryFit.availableMemory());

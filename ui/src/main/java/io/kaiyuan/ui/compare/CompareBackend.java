@@ -20,11 +20,18 @@ public interface CompareBackend {
         void failed(String message);
     }
 
+    /** A column to run: an installed model and, when asked for, its variant (else the best for the provider). */
+    record Choice(String modelId, java.util.Optional<io.kaiyuan.engine.model.Variant> variant) {
+        public static Choice of(String modelId) {
+            return new Choice(modelId, java.util.Optional.empty());
+        }
+    }
+
     /**
-     * Runs {@code request} on the models (2 to 4 installed ids), streaming each column to
-     * {@code listener}; returns at once and reports the schedule chosen before the run starts.
+     * Runs {@code request} on the columns (2 to 4), streaming each to {@code listener}; returns at once
+     * and reports the schedule chosen before the run starts.
      */
-    void run(List<String> modelIds, GenerationRequest request, Comparison.Listener listener,
+    void run(List<Choice> columns, GenerationRequest request, Comparison.Listener listener,
             java.util.function.Consumer<Comparison.Schedule> schedule, CancellationToken cancel, Done done);
 
     /** Stores a blind vote. Touches the disk: call off the FX thread. */

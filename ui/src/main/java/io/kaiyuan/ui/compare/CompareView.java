@@ -149,9 +149,25 @@ public final class CompareView {
                 model.exportCard(file.toPath());
             }
         });
+        Button rerun = new Button(messages.getString("compare.rerun"));
+        rerun.setId("compare-rerun");
+        rerun.setTooltip(new Tooltip(messages.getString("compare.rerun.tooltip")));
+        rerun.disableProperty().bind(model.stateProperty().isEqualTo(CompareViewModel.State.RUNNING));
+        rerun.setOnAction(e -> {
+            FileChooser chooser = new FileChooser();
+            chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("JSON", "*.json"));
+            java.io.File file = chooser.showOpenDialog(root.getScene().getWindow());
+            if (file != null) {
+                model.rerunCard(file.toPath());
+            }
+        });
+        Label reproduced = new Label();
+        reproduced.setId("compare-reproduced");
+        reproduced.textProperty().bind(model.reproducedProperty());
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox votes = new HBox(6, new Label(messages.getString("compare.vote")), aBetter, bBetter, tie, bad, reveal, spacer, export);
+        HBox votes = new HBox(6, new Label(messages.getString("compare.vote")), aBetter, bBetter, tie, bad, reveal, spacer,
+                reproduced, export, rerun);
         votes.setAlignment(Pos.CENTER_LEFT);
         ListView<Leaderboard.Entry> board = new ListView<>(model.leaderboard());
         board.setId("compare-leaderboard");

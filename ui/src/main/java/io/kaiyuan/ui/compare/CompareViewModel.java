@@ -10,6 +10,7 @@ import io.kaiyuan.engine.compare.Comparison;
 import io.kaiyuan.engine.compare.Leaderboard;
 import io.kaiyuan.engine.compare.RunCard;
 import io.kaiyuan.engine.compare.Vote;
+import io.kaiyuan.engine.model.Variant;
 import io.kaiyuan.ui.common.TextPump;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.ResourceBundle;
 import java.util.concurrent.Executor;
@@ -93,6 +95,7 @@ public final class CompareViewModel {
     private final ObjectProperty<RunCard> card = new SimpleObjectProperty<>();
     private final ObservableList<Leaderboard.Entry> leaderboard = FXCollections.observableArrayList();
     private final BooleanProperty voted = new SimpleBooleanProperty(false);
+    private final StringProperty reproduced = new SimpleStringProperty("");
     private SamplingOverrides sampling = new SamplingOverrides(0.0, null, null, null, null, 42L);
     private int maxNewTokens = 256;
     private CancellationToken cancel;
@@ -189,11 +192,17 @@ public final class CompareViewModel {
             c.marksProperty().set("");
             pumps.add(new TextPump(fx, t -> c.textProperty().set(c.textProperty().get() + t)));
         }
-        state.set(State.RUNNING);
-        cancel = new CancellationToken();
         GenerationRequest request = new GenerationRequest(new GenerationRequest.Prompt.Chat(List.of(ChatMessage.user(text)),
                 Map.of()), sampling, maxNewTokens, List.of());
-        backend.run(picked, request, new Comparison.Listener() {
+        start(picked.stream().map(CompareBackend.Choice::of).toList(), request, pumps, null);
+    }
+
+    /** Runs the columns (FX thread); with {@code previous}, says afterwards whether each reproduced it. */
+    private void start(List<CompareBackend.Choice> choices, GenerationRequest request, List<TextPump> pumps, RunCard previous) {
+        state.set(State.RUNNING);
+        reproduced.set("");
+        cancel = new CancellationToken();
+        backend.run(choices, request, new Comparison.Listener() {
             @Override
             public TokenListener tokens(int column) {
                 return pumps.get(column)::append;
@@ -204,6 +213,14 @@ public final class CompareViewModel {
                 fx.execute(() -> {
                     pumps.forEach(TextPump::drain);
                     show(result);
+                    if (previous != null) {
+                        List<Boolean> same = previous.sameTokens(result);
+                        List<String> parts = new ArrayList<>();
+                        for (int i = 0; i < same.size(); i++) {
+                            parts.add((char) ('A' + i) + " " + messages.getString(same.get(i) ? "compare.same" : "compare.different"));
+                        }
+                        reproduced.set(MessageFormat.format(messages.getString("compare.reproduced"), String.join(", ", parts)));
+                    }
                     state.set(State.IDLE);
                 });
             }
@@ -295,6 +312,56 @@ public final class CompareViewModel {
                 fx.execute(() -> error.set(e.getMessage()));
             }
         });
+    }
+
+    /**
+     * Reads a run card and runs it again with its models, variants, prompt and settings; the page then says
+     * per column whether the tokens are the same (FX thread; reads on {@code io}).
+     */
+    public void rerunCard(Path file) {
+        if (state.get() == State.RUNNING) {
+            return;
+        }
+        io.execute(() -> {
+            RunCard previous;
+            try {
+                previous = RunCard.fromJson(Files.readString(file));
+            } catch (Exception e) {
+                fx.execute(() -> error.set(e.getMessage()));
+                return;
+            }
+            fx.execute(() -> {
+                if (previous.columns().size() > MAX_COLUMNS) {
+                    error.set(messages.getString("compare.pickModels"));
+                    return;
+                }
+                columns.clear();
+                List<CompareBackend.Choice> choices = new ArrayList<>();
+                List<TextPump> pumps = new ArrayList<>();
+                for (RunCard.ColumnRun run : previous.columns()) {
+                    Column c = new Column();
+                    c.modelProperty().set(run.model());
+                    c.runModelProperty().set(run.model());
+                    columns.add(c);
+                    choices.add(new CompareBackend.Choice(run.model(), Optional.of(Variant.parse(run.variant()))));
+                    pumps.add(new TextPump(fx, t -> c.textProperty().set(c.textProperty().get() + t)));
+                }
+                if (previous.request().prompt() instanceof GenerationRequest.Prompt.Chat chat && !chat.messages().isEmpty()) {
+                    prompt.set(chat.messages().get(chat.messages().size() - 1).content());
+                }
+                error.set("");
+                blind.set(false);
+                revealed.set(true);
+                voted.set(false);
+                card.set(null);
+                start(choices, previous.request(), pumps, previous);
+            });
+        });
+    }
+
+    /** After a re-run: per column whether the tokens are the same as the card's; empty otherwise. */
+    public StringProperty reproducedProperty() {
+        return reproduced;
     }
 
     /** How a column is titled: its letter in blind mode until revealed, else its model. */

@@ -95,6 +95,27 @@ class CompareViewModelTest {
         IO.submit(() -> null).get(10, TimeUnit.SECONDS);
         assertTrue(Files.readString(card).contains("\"kaiyuan_run_card\" : 1"));
 
+        // The card, run again from the page: same models, variants, prompt and settings, same tokens.
+        String firstText = onFx(() -> vm.columns().get(1).textProperty().get());
+        onFx(() -> {
+            vm.promptProperty().set("something else");
+            vm.rerunCard(card);
+            return null;
+        });
+        waitUntil(() -> !vm.reproducedProperty().get().isEmpty());
+        assertEquals("Re-run: A same tokens, B same tokens", onFx(() -> vm.reproducedProperty().get()));
+        assertEquals("用一句话介绍长江", onFx(() -> vm.promptProperty().get()));
+        assertEquals(firstText, onFx(() -> vm.columns().get(1).textProperty().get()));
+
+        Path notACard = dir.resolve("not-a-card.json");
+        Files.writeString(notACard, "[]");
+        onFx(() -> {
+            vm.rerunCard(notACard);
+            return null;
+        });
+        waitUntil(() -> !vm.errorProperty().get().isEmpty());
+        assertTrue(onFx(() -> vm.errorProperty().get()).contains("Not a Kaiyuan run card"));
+
         onFx(() -> {
             vm.columns().get(1).modelProperty().set("tiny/a");
             vm.run();

@@ -37,14 +37,18 @@ final class TinyCompareBackend implements CompareBackend, AutoCloseable {
     }
 
     @Override
-    public void run(List<String> modelIds, GenerationRequest request, Comparison.Listener listener,
+    public void run(List<Choice> choices, GenerationRequest request, Comparison.Listener listener,
             Consumer<Comparison.Schedule> schedule, CancellationToken cancel, Done done) {
         worker.execute(() -> {
             try {
                 List<Comparison.Column> columns = new ArrayList<>();
-                for (String id : modelIds) {
-                    columns.add(new Comparison.Column(id, models.get(id),
-                            new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.CPU, 1)));
+                for (Choice choice : choices) {
+                    Path folder = models.get(choice.modelId());
+                    if (folder == null) {
+                        throw new IllegalArgumentException(choice.modelId() + " is not installed: install it or pick another model.");
+                    }
+                    columns.add(new Comparison.Column(choice.modelId(), folder,
+                            new LanguageModel.LoadOptions(choice.variant(), ExecutionProvider.CPU, 1)));
                 }
                 Comparison.Schedule plan = Comparison.plan(columns, 1024, 16L << 30);
                 schedule.accept(plan);
