@@ -49,6 +49,11 @@ public final class Comparison {
 
         default void finished(int column, RunCard.ColumnRun run) {
         }
+
+        /** Stops one column alone (the run's own token stops them all); none by default. */
+        default CancellationToken cancel(int column) {
+            return new CancellationToken();
+        }
     }
 
     private Comparison() {}
@@ -144,17 +149,25 @@ public final class Comparison {
 
     private static RunCard.ColumnRun runColumn(OrtRuntime runtime, Column column, int index, GenerationRequest request,
             Listener listener, CancellationToken cancel, Function<Column, Optional<String>> graphSha256, PeakMemory peak) {
-        try (LanguageModel model = LanguageModel.load(runtime, column.folder(), column.load())) {
+        // This column stops when the whole run or the column alone is stopped.
+        CancellationToken columnCancel = new CancellationToken();
+        try (AutoCloseable all = cancel.onCancel(columnCancel::cancel);
+                AutoCloseable one = listener.cancel(index).onCancel(columnCancel::cancel);
+                LanguageModel model = LanguageModel.load(runtime, column.folder(), column.load())) {
             String promptText = promptText(request);
             double perThousand = promptText.isEmpty() ? 0
                     : model.tokenizer().encode(promptText).length * 1000.0 / promptText.length();
-            GenerationResult result = model.generate(request, listener.tokens(index), cancel);
+            GenerationResult result = model.generate(request, listener.tokens(index), columnCancel);
             ModelFolder folder = model.folder();
             String sha = graphSha256.apply(column).orElseGet(() -> sha256(folder.graphFile(model.variant())));
             RunCard.ColumnRun run = new RunCard.ColumnRun(column.name(), model.variant().cliName(), model.provider().cliName(),
                     sha, templateSha256(model), perThousand, model.loadMs(), peak.peak(), result);
             listener.finished(index, run);
             return run;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e); // closing a cancellation registration does not fail
         }
     }
 

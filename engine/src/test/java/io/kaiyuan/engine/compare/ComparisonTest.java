@@ -108,4 +108,25 @@ class ComparisonTest {
                 REQUEST, new Comparison.Schedule(false, ""), new Comparison.Listener() { }, new CancellationToken(), c -> Optional.empty()));
         assertTrue(e.getMessage().contains("2 to 4 columns"), e.getMessage());
     }
+
+    @Test
+    void oneColumnCanBeStoppedAlone() {
+        CancellationToken stopB = new CancellationToken();
+        Comparison.Listener listener = new Comparison.Listener() {
+            @Override
+            public io.kaiyuan.engine.api.TokenListener tokens(int column) {
+                return column == 1 ? t -> stopB.cancel() : io.kaiyuan.engine.api.TokenListener.NONE;
+            }
+
+            @Override
+            public CancellationToken cancel(int column) {
+                return column == 1 ? stopB : new CancellationToken();
+            }
+        };
+        RunCard card = Comparison.run(RUNTIME, columns(modelA, modelB), REQUEST, new Comparison.Schedule(true, "test"), listener,
+                new CancellationToken(), c -> Optional.empty());
+        assertEquals(io.kaiyuan.engine.api.FinishReason.LENGTH, card.columns().get(0).result().finishReason());
+        assertEquals(io.kaiyuan.engine.api.FinishReason.CANCELLED, card.columns().get(1).result().finishReason());
+        assertTrue(card.columns().get(1).result().tokenIds().size() < 24);
+    }
 }

@@ -118,7 +118,12 @@ public final class CompareView {
             figures.setWrapText(true);
             figures.getStyleClass().add("message-footer");
             figures.textProperty().bind(c.figuresProperty());
-            VBox column = new VBox(6, picker, new HBox(8, title, marks), scroll, figures);
+            Button stop = new Button(messages.getString("compare.stopColumn"));
+            stop.setId("compare-stop-" + i);
+            stop.setOnAction(e -> c.stop());
+            stop.visibleProperty().bind(model.stateProperty().isEqualTo(CompareViewModel.State.RUNNING));
+            stop.managedProperty().bind(stop.visibleProperty());
+            VBox column = new VBox(6, picker, new HBox(8, title, marks, stop), scroll, figures);
             column.getStyleClass().add(COLUMN_STYLE);
             column.setMinWidth(0);
             HBox.setHgrow(column, Priority.ALWAYS);

@@ -53,6 +53,7 @@ public final class CompareViewModel {
         private final StringProperty text = new SimpleStringProperty("");
         private final StringProperty figures = new SimpleStringProperty("");
         private final StringProperty marks = new SimpleStringProperty("");
+        private volatile CancellationToken stop = new CancellationToken();
 
         /** The model picked for this column. */
         public StringProperty modelProperty() {
@@ -71,6 +72,11 @@ public final class CompareViewModel {
         /** Time to first token, tokens/s, tokens, finish reason, load time, peak memory, tokens per 1,000 characters. */
         public StringProperty figuresProperty() {
             return figures;
+        }
+
+        /** Stops this column alone while the run goes on (any thread). */
+        public void stop() {
+            stop.cancel();
         }
 
         /** "fastest", "shortest" or both. */
@@ -202,10 +208,20 @@ public final class CompareViewModel {
         state.set(State.RUNNING);
         reproduced.set("");
         cancel = new CancellationToken();
+        List<CancellationToken> stops = new ArrayList<>();
+        for (Column c : columns) {
+            c.stop = new CancellationToken();
+            stops.add(c.stop);
+        }
         backend.run(choices, request, new Comparison.Listener() {
             @Override
             public TokenListener tokens(int column) {
                 return pumps.get(column)::append;
+            }
+
+            @Override
+            public CancellationToken cancel(int column) {
+                return stops.get(column);
             }
         }, s -> fx.execute(() -> schedule.set(s.reason())), cancel, new CompareBackend.Done() {
             @Override

@@ -174,4 +174,23 @@ class CompareViewModelTest {
         });
         assertEquals(CompareViewModel.State.IDLE, onFx(() -> vm.stateProperty().get()), "no prompt, no run");
     }
+
+    @Test
+    void oneColumnStopsAloneWhileTheOtherFinishes() throws Exception {
+        CompareViewModel vm = ready(new Random(5));
+        onFx(() -> {
+            vm.setSampling(new SamplingOverrides(0.0, null, null, null, null, 42L), 400);
+            vm.promptProperty().set("stop B");
+            vm.run();
+            return null;
+        });
+        waitUntil(() -> !vm.columns().get(1).textProperty().get().isEmpty());
+        onFx(() -> {
+            vm.columns().get(1).stop();
+            return null;
+        });
+        waitUntil(() -> vm.stateProperty().get() == CompareViewModel.State.IDLE && vm.cardProperty().get() != null);
+        assertTrue(onFx(() -> vm.columns().get(1).figuresProperty().get()).contains("stopped"));
+        assertTrue(onFx(() -> vm.columns().get(0).figuresProperty().get()).contains("400 tokens"));
+    }
 }
