@@ -69,7 +69,13 @@ public final class CompareView {
         blind.setTooltip(new Tooltip(messages.getString("compare.blind.tooltip")));
         blind.selectedProperty().bindBidirectional(model.blindProperty());
         VBox buttons = new VBox(6, run, new HBox(4, add, remove), blind);
-        HBox top = new HBox(8, prompt, buttons);
+        javafx.scene.layout.GridPane settings = new javafx.scene.layout.GridPane();
+        settings.setHgap(6);
+        settings.setVgap(4);
+        settings.addRow(0, new Label(messages.getString("chat.temperature")), field("compare-temperature", model.temperatureProperty()));
+        settings.addRow(1, new Label(messages.getString("chat.seed")), field("compare-seed", model.seedProperty()));
+        settings.addRow(2, new Label(messages.getString("compare.maxTokens")), field("compare-max-tokens", model.maxTokensProperty()));
+        HBox top = new HBox(8, prompt, settings, buttons);
         top.setPadding(new Insets(8));
         Label schedule = new Label();
         schedule.setId("compare-schedule");
@@ -85,6 +91,14 @@ public final class CompareView {
         columnsBox.setPadding(new Insets(0, 8, 8, 8));
         root.setCenter(columnsBox);
         root.setBottom(bottom());
+    }
+
+    private static javafx.scene.control.TextField field(String id, javafx.beans.property.StringProperty value) {
+        javafx.scene.control.TextField f = new javafx.scene.control.TextField();
+        f.setId(id);
+        f.setPrefColumnCount(5);
+        f.textProperty().bindBidirectional(value);
+        return f;
     }
 
     private void buildColumns() {

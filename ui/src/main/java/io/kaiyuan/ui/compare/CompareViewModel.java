@@ -102,8 +102,9 @@ public final class CompareViewModel {
     private final ObservableList<Leaderboard.Entry> leaderboard = FXCollections.observableArrayList();
     private final BooleanProperty voted = new SimpleBooleanProperty(false);
     private final StringProperty reproduced = new SimpleStringProperty("");
-    private SamplingOverrides sampling = new SamplingOverrides(0.0, null, null, null, null, 42L);
-    private int maxNewTokens = 256;
+    private final StringProperty temperature = new SimpleStringProperty("0");
+    private final StringProperty seed = new SimpleStringProperty("42");
+    private final StringProperty maxTokens = new SimpleStringProperty("256");
     private CancellationToken cancel;
 
     /** @param shuffle orders the models among the columns in blind mode */
@@ -163,8 +164,24 @@ public final class CompareViewModel {
 
     /** The sampling settings and token budget every column gets (greedy with seed 42 by default). */
     public void setSampling(SamplingOverrides sampling, int maxNewTokens) {
-        this.sampling = sampling;
-        this.maxNewTokens = maxNewTokens;
+        temperature.set(sampling.temperature() == null ? "" : String.valueOf(sampling.temperature()));
+        seed.set(sampling.seed() == null ? "" : String.valueOf(sampling.seed()));
+        maxTokens.set(String.valueOf(maxNewTokens));
+    }
+
+    /** Temperature for every column; empty for each model's default, 0 for greedy. */
+    public StringProperty temperatureProperty() {
+        return temperature;
+    }
+
+    /** The seed every column gets; empty for none. */
+    public StringProperty seedProperty() {
+        return seed;
+    }
+
+    /** The most tokens each column generates. */
+    public StringProperty maxTokensProperty() {
+        return maxTokens;
     }
 
     /** Sends the prompt to every column (FX thread). */
@@ -180,6 +197,21 @@ public final class CompareViewModel {
                 return;
             }
             picked.add(c.modelProperty().get());
+        }
+        SamplingOverrides sampling;
+        int maxNewTokens;
+        try {
+            String t = temperature.get() == null ? "" : temperature.get().strip();
+            String s = seed.get() == null ? "" : seed.get().strip();
+            sampling = new SamplingOverrides(t.isEmpty() ? null : Double.valueOf(t), null, null, null, null,
+                    s.isEmpty() ? null : Long.valueOf(s));
+            maxNewTokens = Integer.parseInt(maxTokens.get().strip());
+            if (maxNewTokens < 1 || sampling.temperature() != null && sampling.temperature() < 0) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException | NullPointerException e) {
+            error.set(messages.getString("compare.badSettings"));
+            return;
         }
         if (blind.get()) {
             Collections.shuffle(picked, shuffle);

@@ -157,6 +157,29 @@ class CompareViewModelTest {
     }
 
     @Test
+    void theSharedSettingsAreReadFromThePageAndBadOnesAreRefused() throws Exception {
+        CompareViewModel vm = ready(new Random(9));
+        onFx(() -> {
+            vm.temperatureProperty().set("hot");
+            vm.promptProperty().set("hi");
+            vm.run();
+            return null;
+        });
+        assertEquals(CompareViewModel.State.IDLE, onFx(() -> vm.stateProperty().get()));
+        assertTrue(onFx(() -> vm.errorProperty().get()).startsWith("Temperature, seed and tokens"), vm.errorProperty().get());
+        onFx(() -> {
+            vm.temperatureProperty().set("0.8");
+            vm.seedProperty().set("7");
+            vm.maxTokensProperty().set("6");
+            vm.run();
+            return null;
+        });
+        waitUntil(() -> vm.stateProperty().get() == CompareViewModel.State.IDLE && vm.cardProperty().get() != null);
+        assertEquals(new SamplingOverrides(0.8, null, null, null, null, 7L), onFx(() -> vm.cardProperty().get().request().sampling()));
+        assertEquals(6, onFx(() -> vm.cardProperty().get().request().maxNewTokens()));
+    }
+
+    @Test
     void columnsStayBetweenTwoAndFour() throws Exception {
         CompareViewModel vm = ready(new Random(3));
         onFx(() -> {
