@@ -113,7 +113,7 @@ final class CompareCommand implements Callable<Integer> {
             request = new GenerationRequest(new GenerationRequest.Prompt.Chat(messages, Map.of()), sampling.overrides(),
                     maxNewTokens, List.of());
         }
-        Comparison.Schedule schedule = Comparison.plan(columns, 1024 + request.maxNewTokens(), MemoryFit.availableMemory());
+        Comparison.Schedule schedule = Comparison.plan(columns, request, MemoryFit.availableMemory());
         err.println("Running " + schedule.reason() + ".");
         err.flush();
         RunCard result = Comparison.run(new OrtRuntime(), columns, request, schedule, new Comparison.Listener() { },

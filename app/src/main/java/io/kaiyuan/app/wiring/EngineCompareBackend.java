@@ -56,7 +56,7 @@ public final class EngineCompareBackend implements CompareBackend, AutoCloseable
                     columns.add(new Comparison.Column(id, m.dir(), new LanguageModel.LoadOptions(choice.variant(),
                             ExecutionProvider.AUTO, 0)));
                 }
-                Comparison.Schedule plan = Comparison.plan(columns, 1024 + request.maxNewTokens(), MemoryFit.availableMemory());
+                Comparison.Schedule plan = Comparison.plan(columns, request, MemoryFit.availableMemory());
                 schedule.accept(plan);
                 done.finished(Comparison.run(new OrtRuntime(), columns, request, plan, listener, cancel,
                         c -> ModelRegistry.manifestSha256(registry.modelsDir().resolve(ModelRegistry.folderName(c.name())),

@@ -58,6 +58,14 @@ public final class Comparison {
 
     private Comparison() {}
 
+    /** Tokens allowed for the prompt when planning, as its length is known only once a tokenizer has run. */
+    public static final int PROMPT_ALLOWANCE = 1024;
+
+    /** {@link #plan(List, int, long)} for a request: the prompt allowance plus its token budget. */
+    public static Schedule plan(List<Column> columns, GenerationRequest request, long availableBytes) {
+        return plan(columns, PROMPT_ALLOWANCE + request.maxNewTokens(), availableBytes);
+    }
+
     /**
      * Whether all columns fit in memory together: the sum of their weights and KV caches (at the prompt
      * plus {@code maxNewTokens}) and working memory against {@code availableBytes}.

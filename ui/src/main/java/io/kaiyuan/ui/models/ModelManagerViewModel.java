@@ -318,8 +318,9 @@ public final class ModelManagerViewModel {
 
     /** Whether a download ended because its thread was interrupted: the app is closing. */
     private static boolean interrupted(Throwable t) {
+        // The installer keeps the interrupt flag set when it stops for an interrupt.
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof InterruptedException || c.getMessage() != null && c.getMessage().contains("interrupted")) {
+            if (c instanceof InterruptedException) {
                 return true;
             }
         }

@@ -234,7 +234,7 @@ public final class MainWindow {
     private String runtimeText() {
         String inUse = services.chat() == null ? "-" : services.chat().activeProvider()
                 .orElse(messages.getString("models.runtime.none"));
-        int threads = settings != null ? settings.current().threads() : services.settings() != null ? services.settings().threads() : 0;
+        int threads = settings != null ? settings.current().threads() : 0;
         return java.text.MessageFormat.format(messages.getString("models.runtime"),
                 services.providers().isEmpty() ? "cpu" : String.join(", ", services.providers()), inUse,
                 threads == 0 ? messages.getString("models.runtime.auto") : String.valueOf(threads));
