@@ -6,6 +6,7 @@ import io.kaiyuan.engine.api.ChatMessage;
 import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.api.GenerationMetrics;
 import io.kaiyuan.engine.api.GenerationRequest;
+import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.compare.Comparison;
 import io.kaiyuan.engine.compare.RunCard;
 import io.kaiyuan.engine.generate.LanguageModel;
@@ -38,8 +39,10 @@ final class CompareCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "<folder|id>[@variant]",
-            description = "A column: a model folder or installed id, optionally @variant (q4, fp16, ...); 2 to 4 times.")
+    @Option(names = "--model", paramLabel = "<folder|id>[@variant][,key=value...]",
+            description = {"A column, 2 to 4 times: a model folder or installed id, optionally @variant (q4, fp16, ...)"
+                    + " and this column's own settings: provider, temperature, top_k, top_p, min_p, repetition_penalty, seed.",
+                    "Example: --model qwen/Qwen2.5-0.5B-Instruct@q4,temperature=0.7,seed=1"})
     List<String> models = new ArrayList<>();
 
     @ArgGroup(exclusive = true)
@@ -142,13 +145,45 @@ final class CompareCommand implements Callable<Integer> {
         return status;
     }
 
-    /** A column from "folder-or-id" or "folder-or-id@variant". */
+    /** A column from "folder-or-id[@variant][,key=value...]". */
     private Comparison.Column column(String spec) {
-        int at = spec.lastIndexOf('@');
-        String name = at > 0 ? spec.substring(0, at) : spec;
-        Optional<Variant> variant = at > 0 ? Optional.of(Variant.parse(spec.substring(at + 1))) : Optional.empty();
+        String[] parts = spec.split(",");
+        String model = parts[0];
+        int at = model.lastIndexOf('@');
+        String name = at > 0 ? model.substring(0, at) : model;
+        Optional<Variant> variant = at > 0 ? Optional.of(Variant.parse(model.substring(at + 1))) : Optional.empty();
+        String columnProvider = provider;
+        Double temperature = null;
+        Integer topK = null;
+        Double topP = null;
+        Double minP = null;
+        Double repetitionPenalty = null;
+        Long seed = null;
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            String key = eq > 0 ? parts[i].substring(0, eq).strip() : parts[i];
+            String value = eq > 0 ? parts[i].substring(eq + 1).strip() : "";
+            try {
+                switch (key) {
+                    case "provider" -> columnProvider = value;
+                    case "temperature" -> temperature = Double.valueOf(value);
+                    case "top_k" -> topK = Integer.valueOf(value);
+                    case "top_p" -> topP = Double.valueOf(value);
+                    case "min_p" -> minP = Double.valueOf(value);
+                    case "repetition_penalty" -> repetitionPenalty = Double.valueOf(value);
+                    case "seed" -> seed = Long.valueOf(value);
+                    default -> throw new IllegalArgumentException("Unknown column setting '" + parts[i] + "' in --model "
+                            + spec + ": use provider, temperature, top_k, top_p, min_p, repetition_penalty or seed,"
+                            + " as in --model ID@q4,temperature=0.7.");
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + value + "' is not a number for " + key + " in --model " + spec + ".");
+            }
+        }
+        SamplingOverrides own = new SamplingOverrides(temperature, topK, topP, minP, repetitionPenalty, seed);
+        own.orElse(sampling.overrides()).checked();
         return new Comparison.Column(name, new ModelOptions.Locator(name).folder(),
-                new LanguageModel.LoadOptions(variant, ExecutionProvider.parse(provider), 0));
+                new LanguageModel.LoadOptions(variant, ExecutionProvider.parse(columnProvider), 0), own);
     }
 
     private Path write(RunCard result) throws IOException {
@@ -170,18 +205,23 @@ final class CompareCommand implements Callable<Integer> {
         int shortest = card.shortest();
         for (int i = 0; i < card.columns().size(); i++) {
             RunCard.ColumnRun c = card.columns().get(i);
-            out.printf("=== %c: %s (%s, %s) ===%n%s%n%n", (char) ('A' + i), c.model(), c.variant(), c.provider(),
-                    c.result().text().strip());
+            out.printf("=== %c: %s (%s, %s, %s) ===%n%s%n%n", (char) ('A' + i), c.model(), c.variant(), c.provider(),
+                    RunCard.describe(c.sampling()), c.result().text().strip());
         }
-        out.printf("%-3s %-36s %8s %9s %7s %-9s %8s %8s %12s%n", "", "MODEL", "TTFT ms", "tokens/s", "tokens", "FINISH",
-                "load ms", "peak MB", "tok/1k chars");
+        out.printf("%-3s %-36s %8s %9s %7s %-9s %8s %8s %8s %12s%n", "", "MODEL", "TTFT ms", "tokens/s", "tokens", "FINISH",
+                "load ms", "model MB", "peak MB", "tok/1k chars");
         for (int i = 0; i < card.columns().size(); i++) {
             RunCard.ColumnRun c = card.columns().get(i);
             GenerationMetrics m = c.result().metrics();
-            out.printf(Locale.ROOT, "%-3s %-36s %8.0f %9.1f %7d %-9s %8d %8.0f %12.1f%s%n", (char) ('A' + i) + "",
+            out.printf(Locale.ROOT, "%-3s %-36s %8.0f %9.1f %7d %-9s %8d %8s %8.0f %12.1f%s%n", (char) ('A' + i) + "",
                     c.model() + "@" + c.variant(), m.ttftMs(), m.decodeTokensPerS(), c.result().tokenIds().size(),
-                    c.result().finishReason().jsonName(), c.loadMs(), c.peakResidentBytes() / 1e6, c.tokensPer1000Chars(),
+                    c.result().finishReason().jsonName(), c.loadMs(), c.modelResidentBytes() < 0 ? "?"
+                            : String.format(Locale.ROOT, "%.0f", c.modelResidentBytes() / 1e6),
+                    c.peakResidentBytes() / 1e6, c.tokensPer1000Chars(),
                     (i == fastest ? "  fastest" : "") + (i == shortest ? "  shortest" : ""));
+        }
+        if (card.schedule().parallel()) {
+            out.println("The columns ran at once: peak MB is the process's peak with every model loaded.");
         }
     }
 }

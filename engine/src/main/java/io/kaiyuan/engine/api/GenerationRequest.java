@@ -32,6 +32,11 @@ public record GenerationRequest(
         this(prompt, sampling, maxNewTokens, stopStrings, false);
     }
 
+    /** This request with other sampling settings. */
+    public GenerationRequest withSampling(SamplingOverrides other) {
+        return new GenerationRequest(prompt, other, maxNewTokens, stopStrings, ignoreEos);
+    }
+
     /** What the model continues. */
     public sealed interface Prompt {
         /**

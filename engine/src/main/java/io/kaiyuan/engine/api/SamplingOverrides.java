@@ -11,6 +11,19 @@ public record SamplingOverrides(
 
     public static final SamplingOverrides NONE = new SamplingOverrides(null, null, null, null, null, null);
 
+    /** These overrides where set, else {@code base}'s: one column's own settings over the settings all columns share. */
+    public SamplingOverrides orElse(SamplingOverrides base) {
+        return new SamplingOverrides(temperature != null ? temperature : base.temperature,
+                topK != null ? topK : base.topK, topP != null ? topP : base.topP, minP != null ? minP : base.minP,
+                repetitionPenalty != null ? repetitionPenalty : base.repetitionPenalty, seed != null ? seed : base.seed);
+    }
+
+    /** Returns these settings, or throws {@link IllegalArgumentException} naming the first value out of range. */
+    public SamplingOverrides checked() {
+        over(SamplingParams.GREEDY); // the parameters check their ranges
+        return this;
+    }
+
     /** Applies these overrides on top of the model's defaults. */
     public SamplingParams over(SamplingParams defaults) {
         boolean doSample = defaults.doSample();

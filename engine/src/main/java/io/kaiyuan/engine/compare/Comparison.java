@@ -35,8 +35,24 @@ import java.util.function.Function;
  * another, loading each only for its run. Load time is kept apart from generation.
  */
 public final class Comparison {
-    /** One column: a name for it, the model folder and how to load it. */
-    public record Column(String name, Path folder, LanguageModel.LoadOptions load) {}
+    /**
+     * One column: a name for it, the model folder, how to load it, and its own sampling settings over the
+     * ones every column shares (none by default).
+     */
+    public record Column(String name, Path folder, LanguageModel.LoadOptions load, SamplingOverrides sampling) {
+        public Column {
+            sampling = sampling == null ? SamplingOverrides.NONE : sampling;
+        }
+
+        public Column(String name, Path folder, LanguageModel.LoadOptions load) {
+            this(name, folder, load, SamplingOverrides.NONE);
+        }
+
+        /** The request this column runs: its own sampling settings where set, the shared ones elsewhere. */
+        public GenerationRequest request(GenerationRequest shared) {
+            return shared.withSampling(sampling.orElse(shared.sampling()));
+        }
+    }
 
     /** How the columns run, and why. */
     public record Schedule(boolean parallel, String reason) {}
@@ -102,6 +118,10 @@ public final class Comparison {
     /**
      * Runs {@code request} on every column and returns the run card. {@code graphSha256} gives a column's
      * graph hash when known (an installed model's manifest); otherwise the graph file is hashed.
+     *
+     * <p>All at once: the models are loaded one by one (so each load's memory is measured on its own and
+     * no column gets a head start), then generate together. One after another: each is loaded, run and
+     * closed before the next.
      */
     public static RunCard run(OrtRuntime runtime, List<Column> columns, GenerationRequest request, Schedule schedule,
             Listener listener, CancellationToken cancel, Function<Column, Optional<String>> graphSha256) {
@@ -109,32 +129,36 @@ public final class Comparison {
             throw new IllegalArgumentException("A comparison has 2 to 4 columns, not " + columns.size() + ".");
         }
         List<RunCard.ColumnRun> runs = new ArrayList<>();
-        for (int i = 0; i < columns.size(); i++) {
-            runs.add(null);
-        }
         if (schedule.parallel()) {
+            List<Loaded> loaded = new ArrayList<>();
             ExecutorService pool = Executors.newFixedThreadPool(columns.size(), r -> {
                 Thread t = new Thread(r, "kaiyuan-compare");
                 t.setDaemon(true);
                 return t;
             });
-            try (PeakMemory peak = new PeakMemory()) {
-                List<Future<RunCard.ColumnRun>> futures = new ArrayList<>();
-                for (int i = 0; i < columns.size(); i++) {
-                    int index = i;
-                    futures.add(pool.submit(() -> runColumn(runtime, columns.get(index), index, request, listener, cancel,
-                            graphSha256, peak)));
+            try {
+                for (Column c : columns) {
+                    loaded.add(Loaded.load(runtime, c));
                 }
-                for (int i = 0; i < futures.size(); i++) {
-                    runs.set(i, get(futures.get(i)));
+                try (PeakMemory peak = new PeakMemory()) {
+                    List<Future<RunCard.ColumnRun>> futures = new ArrayList<>();
+                    for (int i = 0; i < columns.size(); i++) {
+                        int index = i;
+                        futures.add(pool.submit(() -> generate(loaded.get(index), columns.get(index), index, request,
+                                listener, cancel, graphSha256, peak)));
+                    }
+                    for (Future<RunCard.ColumnRun> f : futures) {
+                        runs.add(get(f));
+                    }
                 }
             } finally {
                 pool.shutdownNow();
+                loaded.forEach(l -> l.model().close());
             }
         } else {
             for (int i = 0; i < columns.size(); i++) {
-                try (PeakMemory peak = new PeakMemory()) {
-                    runs.set(i, runColumn(runtime, columns.get(i), i, request, listener, cancel, graphSha256, peak));
+                try (Loaded l = Loaded.load(runtime, columns.get(i)); PeakMemory peak = new PeakMemory()) {
+                    runs.add(generate(l, columns.get(i), i, request, listener, cancel, graphSha256, peak));
                 }
             }
         }
@@ -155,13 +179,29 @@ public final class Comparison {
         }
     }
 
-    private static RunCard.ColumnRun runColumn(OrtRuntime runtime, Column column, int index, GenerationRequest request,
+    /** A loaded model and the resident memory its load added (-1 where the process's memory cannot be read). */
+    private record Loaded(LanguageModel model, long residentAdded) implements AutoCloseable {
+        static Loaded load(OrtRuntime runtime, Column column) {
+            long before = MemoryProbe.resident().orElse(-1);
+            LanguageModel model = LanguageModel.load(runtime, column.folder(), column.load());
+            long after = MemoryProbe.resident().orElse(-1);
+            return new Loaded(model, before < 0 || after < 0 ? -1 : Math.max(0, after - before));
+        }
+
+        @Override
+        public void close() {
+            model.close();
+        }
+    }
+
+    private static RunCard.ColumnRun generate(Loaded loaded, Column column, int index, GenerationRequest shared,
             Listener listener, CancellationToken cancel, Function<Column, Optional<String>> graphSha256, PeakMemory peak) {
         // This column stops when the whole run or the column alone is stopped.
         CancellationToken columnCancel = new CancellationToken();
+        LanguageModel model = loaded.model();
+        GenerationRequest request = column.request(shared);
         try (AutoCloseable all = cancel.onCancel(columnCancel::cancel);
-                AutoCloseable one = listener.cancel(index).onCancel(columnCancel::cancel);
-                LanguageModel model = LanguageModel.load(runtime, column.folder(), column.load())) {
+                AutoCloseable one = listener.cancel(index).onCancel(columnCancel::cancel)) {
             String promptText = promptText(request);
             double perThousand = promptText.isEmpty() ? 0
                     : model.tokenizer().encode(promptText).length * 1000.0 / promptText.length();
@@ -169,7 +209,8 @@ public final class Comparison {
             ModelFolder folder = model.folder();
             String sha = graphSha256.apply(column).orElseGet(() -> sha256(folder.graphFile(model.variant())));
             RunCard.ColumnRun run = new RunCard.ColumnRun(column.name(), model.variant().cliName(), model.provider().cliName(),
-                    sha, templateSha256(model), perThousand, model.loadMs(), peak.peak(), result);
+                    request.sampling(), sha, templateSha256(model), perThousand, model.loadMs(), loaded.residentAdded(),
+                    peak.peak(), result);
             listener.finished(index, run);
             return run;
         } catch (RuntimeException e) {

@@ -31,9 +31,17 @@ public record RunCard(String createdAt, String onnxRuntime, GenerationRequest re
         List<ColumnRun> columns) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One column's run. */
-    public record ColumnRun(String model, String variant, String provider, String graphSha256, String chatTemplateSha256,
-            double tokensPer1000Chars, long loadMs, long peakResidentBytes, GenerationResult result) {}
+    /**
+     * One column's run.
+     *
+     * @param sampling the settings this column ran with: its own over the request's
+     * @param modelResidentBytes resident memory the model's load added (-1 where unknown)
+     * @param peakResidentBytes the process's peak resident memory while this column ran; when the columns run
+     *     all at once, the peak of them all together
+     */
+    public record ColumnRun(String model, String variant, String provider, SamplingOverrides sampling, String graphSha256,
+            String chatTemplateSha256, double tokensPer1000Chars, long loadMs, long modelResidentBytes,
+            long peakResidentBytes, GenerationResult result) {}
 
     /** The column that decoded fastest (tokens per second). */
     public int fastest() {
@@ -55,12 +63,12 @@ public record RunCard(String createdAt, String onnxRuntime, GenerationRequest re
         return best;
     }
 
-    /** The columns to load again for a re-run: the same model names, variants and providers. */
+    /** The columns to load again for a re-run: the same model names, variants, providers and sampling settings. */
     public List<Comparison.Column> rerunColumns(java.util.function.Function<String, java.nio.file.Path> locate) {
         List<Comparison.Column> out = new ArrayList<>();
         for (ColumnRun c : columns) {
             out.add(new Comparison.Column(c.model(), locate.apply(c.model()), new LanguageModel.LoadOptions(
-                    Optional.of(Variant.parse(c.variant())), ExecutionProvider.parse(c.provider()), 0)));
+                    Optional.of(Variant.parse(c.variant())), ExecutionProvider.parse(c.provider()), 0), c.sampling()));
         }
         return out;
     }
@@ -101,9 +109,11 @@ public record RunCard(String createdAt, String onnxRuntime, GenerationRequest re
         for (ColumnRun c : columns) {
             GenerationResult r = c.result();
             ObjectNode o = cols.addObject();
-            o.put("model", c.model()).put("variant", c.variant()).put("provider", c.provider())
-                    .put("graph_sha256", c.graphSha256()).put("chat_template_sha256", c.chatTemplateSha256())
+            o.put("model", c.model()).put("variant", c.variant()).put("provider", c.provider());
+            o.set("sampling", JSON.valueToTree(c.sampling()));
+            o.put("graph_sha256", c.graphSha256()).put("chat_template_sha256", c.chatTemplateSha256())
                     .put("tokens_per_1000_chars", round(c.tokensPer1000Chars())).put("load_ms", c.loadMs())
+                    .put("model_resident_bytes", c.modelResidentBytes())
                     .put("peak_resident_bytes", c.peakResidentBytes());
             o.put("text", r.text()).put("reasoning", r.reasoning()).put("answer", r.answer())
                     .put("finish_reason", r.finishReason().jsonName());
@@ -162,10 +172,13 @@ public record RunCard(String createdAt, String onnxRuntime, GenerationRequest re
                 GenerationResult result = new GenerationResult(ints(c.path("prompt_token_ids")), ints(c.path("token_ids")),
                         c.path("text").asText(), c.path("reasoning").asText(), c.path("answer").asText(), false,
                         finish(c.path("finish_reason").asText()), JSON.treeToValue(c.path("metrics"), GenerationMetrics.class));
+                // A column without its own settings ran with the request's.
+                SamplingOverrides sampling = c.hasNonNull("sampling")
+                        ? JSON.treeToValue(c.get("sampling"), SamplingOverrides.class) : request.sampling();
                 columns.add(new ColumnRun(c.path("model").asText(), c.path("variant").asText(), c.path("provider").asText(),
-                        c.path("graph_sha256").asText(), c.path("chat_template_sha256").asText(),
+                        sampling, c.path("graph_sha256").asText(), c.path("chat_template_sha256").asText(),
                         c.path("tokens_per_1000_chars").asDouble(), c.path("load_ms").asLong(),
-                        c.path("peak_resident_bytes").asLong(), result));
+                        c.path("model_resident_bytes").asLong(-1), c.path("peak_resident_bytes").asLong(), result));
             }
             if (columns.size() < 2) {
                 throw new IllegalArgumentException("A run card needs at least two columns.");
@@ -193,27 +206,50 @@ public record RunCard(String createdAt, String onnxRuntime, GenerationRequest re
         throw new IllegalArgumentException("unknown finish reason '" + name + "' in the run card");
     }
 
+    /** Sampling settings as {@code temperature=0.0, seed=42}; "model defaults" when none is set. */
+    public static String describe(SamplingOverrides s) {
+        List<String> parts = new ArrayList<>();
+        add(parts, "temperature", s.temperature());
+        add(parts, "top_k", s.topK());
+        add(parts, "top_p", s.topP());
+        add(parts, "min_p", s.minP());
+        add(parts, "repetition_penalty", s.repetitionPenalty());
+        add(parts, "seed", s.seed());
+        return parts.isEmpty() ? "model defaults" : String.join(", ", parts);
+    }
+
+    private static void add(List<String> parts, String name, Object value) {
+        if (value != null) {
+            parts.add(name + "=" + value);
+        }
+    }
+
     /** The card as Markdown: the settings, a table of the figures, then each output. */
     public String toMarkdown() {
         StringBuilder md = new StringBuilder("# Kaiyuan comparison\n\n");
         md.append("Run ").append(createdAt).append(" · ONNX Runtime ").append(onnxRuntime).append(" · ")
                 .append(schedule.reason()).append("\n\n");
-        md.append("Sampling: ").append(request.sampling()).append(" · max new tokens ").append(request.maxNewTokens())
-                .append("\n\n");
-        md.append("| | model | variant | provider | TTFT ms | tokens/s | tokens | finish | load ms | peak MB | tokens/1k chars |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("Sampling: ").append(describe(request.sampling())).append(" · max new tokens ")
+                .append(request.maxNewTokens()).append("\n\n");
+        md.append("| | model | variant | provider | sampling | TTFT ms | tokens/s | tokens | finish | load ms | model MB"
+                + " | peak MB | tokens/1k chars |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         int fastest = fastest();
         int shortest = shortest();
         for (int i = 0; i < columns.size(); i++) {
             ColumnRun c = columns.get(i);
             GenerationMetrics m = c.result().metrics();
             String marks = (i == fastest ? " ⚡fastest" : "") + (i == shortest ? " ✂shortest" : "");
-            md.append(String.format(Locale.ROOT, "| %s%s | %s | %s | %s | %.0f | %.1f | %d | %s | %d | %.0f | %.1f |%n",
-                    (char) ('A' + i), marks, c.model(), c.variant(), c.provider(), m.ttftMs(), m.decodeTokensPerS(),
-                    c.result().tokenIds().size(), c.result().finishReason().jsonName(), c.loadMs(),
+            md.append(String.format(Locale.ROOT, "| %s%s | %s | %s | %s | %s | %.0f | %.1f | %d | %s | %d | %s | %.0f | %.1f |%n",
+                    (char) ('A' + i), marks, c.model(), c.variant(), c.provider(), describe(c.sampling()), m.ttftMs(),
+                    m.decodeTokensPerS(), c.result().tokenIds().size(), c.result().finishReason().jsonName(), c.loadMs(),
+                    c.modelResidentBytes() < 0 ? "?" : String.format(Locale.ROOT, "%.0f", c.modelResidentBytes() / 1e6),
                     c.peakResidentBytes() / 1e6, c.tokensPer1000Chars()));
         }
         md.append('\n');
+        if (schedule.parallel()) {
+            md.append("The columns ran at once: peak MB is the process's peak with every model loaded.\n\n");
+        }
         for (int i = 0; i < columns.size(); i++) {
             ColumnRun c = columns.get(i);
             md.append("## ").append((char) ('A' + i)).append(": ").append(c.model()).append("\n\n");

@@ -94,12 +94,51 @@ class ComparisonTest {
         assertEquals(List.of(true, true), read.sameTokens(rerun));
 
         String md = card.toMarkdown();
-        assertTrue(md.contains("| model | variant | provider | TTFT ms | tokens/s |") && md.contains("⚡fastest")
+        assertTrue(md.contains("| model | variant | provider | sampling | TTFT ms | tokens/s |")
+                && md.contains("temperature=0.0, seed=42") && md.contains("⚡fastest")
                 && md.contains("## A: a") && md.contains("## B: b"), md);
 
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> RunCard.fromJson("{\"x\": 1}"));
         assertTrue(bad.getMessage().contains("Not a Kaiyuan run card"), bad.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RunCard.fromJson("not json"));
+    }
+
+    @Test
+    void aColumnsOwnSamplingGoesOverTheSharedOneAndIsKeptInTheCardForItsReRun() {
+        SamplingOverrides sampled = new SamplingOverrides(1.5, 50, null, null, null, 7L);
+        List<Comparison.Column> cols = List.of(new Comparison.Column("a", modelA, CPU),
+                new Comparison.Column("a", modelA, CPU, sampled), new Comparison.Column("a", modelA, CPU,
+                        new SamplingOverrides(null, null, null, null, null, 8L)));
+        RunCard card = Comparison.run(RUNTIME, cols, REQUEST, new Comparison.Schedule(true, "test"), new Comparison.Listener() { },
+                new CancellationToken(), c -> Optional.empty());
+        assertEquals(REQUEST.sampling(), card.columns().get(0).sampling(), "no settings of its own: the shared ones");
+        assertEquals(new SamplingOverrides(1.5, 50, null, null, null, 7L), card.columns().get(1).sampling());
+        assertEquals(new SamplingOverrides(0.0, null, null, null, null, 8L), card.columns().get(2).sampling(),
+                "the shared temperature stays, the seed is the column's");
+        assertNotEquals(card.columns().get(0).result().tokenIds(), card.columns().get(1).result().tokenIds(),
+                "temperature 1.5 samples away from the greedy text");
+        assertEquals(card.columns().get(0).result().tokenIds(), card.columns().get(2).result().tokenIds(),
+                "a seed alone leaves greedy decoding greedy");
+        assertTrue(card.columns().get(0).modelResidentBytes() >= 0, "measured where the process's memory can be read");
+        assertTrue(card.toMarkdown().contains("temperature=1.5, top_k=50, seed=7"), card.toMarkdown());
+
+        RunCard read = RunCard.fromJson(card.toJson());
+        assertEquals(card.columns().get(1).sampling(), read.columns().get(1).sampling());
+        RunCard rerun = Comparison.run(RUNTIME, read.rerunColumns(name -> dir.resolve(name)), read.request(),
+                new Comparison.Schedule(false, "re-run"), new Comparison.Listener() { }, new CancellationToken(), c -> Optional.empty());
+        assertEquals(List.of(true, true, true), read.sameTokens(rerun), "the sampled column reproduces with its own seed");
+
+        String older = card.toJson().replaceAll("(?s)\"sampling\" : \\{[^}]*},\\s*\"graph_sha256\"", "\"graph_sha256\"");
+        assertFalse(older.contains("\"temperature\" : 1.5"), "a card written before columns had settings");
+        assertEquals(REQUEST.sampling(), RunCard.fromJson(older).columns().get(1).sampling());
+    }
+
+    @Test
+    void outOfRangeSettingsAreNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new SamplingOverrides(null, null, 1.5, null, null, null).checked());
+        assertTrue(e.getMessage().contains("top-p"), e.getMessage());
+        assertEquals(REQUEST.sampling(), REQUEST.sampling().checked());
     }
 
     @Test
