@@ -1,15 +1,18 @@
 package io.kaiyuan.app.wiring;
 
 import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.api.ChatMessage;
 import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.chat.ChatStore;
+import io.kaiyuan.engine.chat.Conversation;
 import io.kaiyuan.engine.compare.Comparison;
 import io.kaiyuan.engine.compare.Vote;
 import io.kaiyuan.engine.generate.LanguageModel;
 import io.kaiyuan.engine.model.MemoryFit;
 import io.kaiyuan.engine.model.ModelFolder;
 import io.kaiyuan.engine.model.ModelRegistry;
+import io.kaiyuan.engine.model.Variant;
 import io.kaiyuan.engine.ort.OrtRuntime;
 import io.kaiyuan.ui.compare.CompareBackend;
 import java.io.IOException;
@@ -26,6 +29,7 @@ public final class EngineCompareBackend implements CompareBackend, AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(EngineCompareBackend.class);
     private final ModelRegistry registry;
     private final ChatStore store;
+    private final OrtRuntime runtime = new OrtRuntime();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "kaiyuan-compare");
         t.setDaemon(true);
@@ -44,6 +48,29 @@ public final class EngineCompareBackend implements CompareBackend, AutoCloseable
     }
 
     @Override
+    public List<Variant> variants(String modelId) {
+        return registry.find(modelId).map(m -> ModelFolder.open(m.dir()).variants()).orElse(List.of());
+    }
+
+    @Override
+    public List<ExecutionProvider> providers() {
+        return List.copyOf(runtime.availableProviders());
+    }
+
+    @Override
+    public List<Conversation> conversations() throws IOException {
+        return store == null ? List.of() : store.list();
+    }
+
+    @Override
+    public List<ChatMessage> conversation(long id) throws IOException {
+        if (store == null) {
+            throw new IOException("Conversations need the app's database, which could not be opened.");
+        }
+        return store.chatMessages(id);
+    }
+
+    @Override
     public void run(List<Choice> choices, GenerationRequest request, Comparison.Listener listener,
             Consumer<Comparison.Schedule> schedule, CancellationToken cancel, Done done) {
         worker.execute(() -> {
@@ -54,11 +81,11 @@ public final class EngineCompareBackend implements CompareBackend, AutoCloseable
                     ModelRegistry.InstalledModel m = registry.find(id).orElseThrow(() ->
                             new IllegalArgumentException(id + " is not installed: install it or pick another model."));
                     columns.add(new Comparison.Column(id, m.dir(), new LanguageModel.LoadOptions(choice.variant(),
-                            ExecutionProvider.AUTO, 0)));
+                            choice.provider(), 0), choice.sampling()));
                 }
                 Comparison.Schedule plan = Comparison.plan(columns, request, MemoryFit.availableMemory());
                 schedule.accept(plan);
-                done.finished(Comparison.run(new OrtRuntime(), columns, request, plan, listener, cancel,
+                done.finished(Comparison.run(runtime, columns, request, plan, listener, cancel,
                         c -> ModelRegistry.manifestSha256(registry.modelsDir().resolve(ModelRegistry.folderName(c.name())),
                                 "onnx/" + ModelFolder.open(c.folder()).chooseVariant(c.load().variant(), false).fileName())));
             } catch (RuntimeException e) {
@@ -69,11 +96,11 @@ public final class EngineCompareBackend implements CompareBackend, AutoCloseable
     }
 
     @Override
-    public void vote(Vote vote) throws IOException {
+    public void vote(List<Vote> votes) throws IOException {
         if (store == null) {
             throw new IOException("Votes need the app's database, which could not be opened.");
         }
-        store.addVote(vote);
+        store.addVotes(votes);
     }
 
     @Override

@@ -59,6 +59,29 @@ class CompareCommandTest {
     }
 
     @Test
+    void aColumnCanHaveItsOwnProviderAndSamplingSettings() throws Exception {
+        Path card = home.resolve("own.json");
+        Cli.Run run = Cli.run("compare", "--model", a.toString(), "--model", a + ",provider=cpu,temperature=1.5,top_k=40,seed=3",
+                "--prompt", "写一首诗", "--temperature", "0", "--max-new-tokens", "12", "--card", card.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("temperature=1.5, top_k=40, seed=3") && run.out().contains("temperature=0.0)"), run.out());
+        JsonNode columns = new ObjectMapper().readTree(card.toFile()).get("columns");
+        assertEquals("cpu", columns.get(1).get("provider").asText());
+        assertEquals(1.5, columns.get(1).get("sampling").get("temperature").asDouble());
+        assertEquals(0.0, columns.get(0).get("sampling").get("temperature").asDouble());
+        Cli.Run rerun = Cli.run("compare", "--rerun", card.toString(), "--card", home.resolve("own-again.json").toString());
+        assertEquals(0, rerun.exitCode(), rerun.err());
+        assertTrue(rerun.err().contains("A same tokens; B same tokens"), rerun.err());
+
+        Cli.Run unknown = Cli.run("compare", "--model", a.toString(), "--model", a + ",temprature=1", "--prompt", "hi");
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.err().contains("Unknown column setting 'temprature=1'"), unknown.err());
+        Cli.Run range = Cli.run("compare", "--model", a.toString(), "--model", a + ",top_p=2", "--prompt", "hi");
+        assertEquals(2, range.exitCode());
+        assertTrue(range.err().contains("top-p must be in (0, 1]"), range.err());
+    }
+
+    @Test
     void mistakesExitWithAMessage() throws Exception {
         System.setProperty("kaiyuan.home", home.toString());
         Cli.Run one = Cli.run("compare", "--model", a.toString(), "--prompt", "hi");

@@ -222,6 +222,23 @@ public final class ChatStore implements AutoCloseable {
     }
 
     /**
+     * A conversation as a model reads it: its system prompt (when it has one) and its messages' roles and
+     * texts, without the reasoning. Throws when there is no such conversation.
+     */
+    public synchronized List<io.kaiyuan.engine.api.ChatMessage> chatMessages(long conversationId) throws IOException {
+        Conversation c = find(conversationId).orElseThrow(() -> new IOException("There is no conversation "
+                + conversationId + " in the history: it may have been deleted."));
+        List<io.kaiyuan.engine.api.ChatMessage> out = new ArrayList<>();
+        if (!c.systemPrompt().isBlank()) {
+            out.add(io.kaiyuan.engine.api.ChatMessage.system(c.systemPrompt()));
+        }
+        for (StoredMessage m : messages(conversationId)) {
+            out.add(new io.kaiyuan.engine.api.ChatMessage(m.role(), m.content(), java.util.Map.of()));
+        }
+        return out;
+    }
+
+    /**
      * Replaces the messages from {@code position} on with {@code messages}, in one transaction: appending a
      * completed turn (position = the count so far), or regenerating and editing (an earlier position).
      * If anything fails the conversation stays as it was.
@@ -271,14 +288,21 @@ public final class ChatStore implements AutoCloseable {
 
     /** Stores a blind comparison's vote. */
     public synchronized void addVote(io.kaiyuan.engine.compare.Vote vote) throws IOException {
+        addVotes(List.of(vote));
+    }
+
+    /** Stores the votes of one verdict (a 3- or 4-column vote is several pairs) together, or none of them. */
+    public synchronized void addVotes(List<io.kaiyuan.engine.compare.Vote> votes) throws IOException {
         write(() -> {
             try (PreparedStatement p = db.prepareStatement(
                     "INSERT INTO votes (model_a, model_b, outcome, created_at) VALUES (?, ?, ?, ?)")) {
-                p.setString(1, vote.modelA());
-                p.setString(2, vote.modelB());
-                p.setString(3, vote.outcome().name());
-                p.setString(4, vote.at().toString());
-                p.executeUpdate();
+                for (io.kaiyuan.engine.compare.Vote vote : votes) {
+                    p.setString(1, vote.modelA());
+                    p.setString(2, vote.modelB());
+                    p.setString(3, vote.outcome().name());
+                    p.setString(4, vote.at().toString());
+                    p.executeUpdate();
+                }
             }
             return null;
         });

@@ -57,6 +57,13 @@ class ChatStoreTest {
             assertEquals(Optional.of(SAMPLING), answer.sampling());
             assertEquals(Optional.of(METRICS), answer.metrics());
             assertEquals(Optional.of(FinishReason.STOP), answer.finishReason());
+            assertEquals(List.of(io.kaiyuan.engine.api.ChatMessage.system("You are terse."),
+                    io.kaiyuan.engine.api.ChatMessage.user("你好"),
+                    new io.kaiyuan.engine.api.ChatMessage("assistant", "你好！有什么可以帮你？", java.util.Map.of())),
+                    store.chatMessages(id), "what a model reads: system prompt first, no reasoning");
+            java.io.IOException gone = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> store.chatMessages(id + 100));
+            org.junit.jupiter.api.Assertions.assertTrue(gone.getMessage().contains("may have been deleted"), gone.getMessage());
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db());
                 Statement s = c.createStatement();

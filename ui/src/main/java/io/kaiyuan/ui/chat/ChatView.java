@@ -1,5 +1,6 @@
 package io.kaiyuan.ui.chat;
 
+import io.kaiyuan.ui.common.FileDialogs;
 import io.kaiyuan.engine.chat.Conversation;
 import java.text.MessageFormat;
 import java.util.ResourceBundle;
@@ -39,8 +40,15 @@ public final class ChatView {
     public static final String REASONING_STYLE = "reasoning";
     public static final String FOOTER_STYLE = "message-footer";
     private final BorderPane root = new BorderPane();
+    private final FileDialogs dialogs;
 
     public ChatView(ChatViewModel model, ResourceBundle messages) {
+        this(model, messages, FileDialogs.SYSTEM);
+    }
+
+    /** @param dialogs where Export asks for the file to write */
+    public ChatView(ChatViewModel model, ResourceBundle messages, FileDialogs dialogs) {
+        this.dialogs = dialogs;
         ComboBox<String> picker = new ComboBox<>(model.models());
         picker.setId("chat-model");
         picker.valueProperty().bindBidirectional(model.selectedModelProperty());
@@ -76,15 +84,10 @@ public final class ChatView {
         for (ChatViewModel.ExportFormat format : ChatViewModel.ExportFormat.values()) {
             MenuItem item = new MenuItem(messages.getString("chat.export." + format.name()));
             item.setOnAction(e -> {
-                javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
                 String extension = format == ChatViewModel.ExportFormat.JSON ? "json" : "md";
-                chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter(
-                        messages.getString("chat.export." + format.name()), "*." + extension));
-                chooser.setInitialFileName(safeFileName(model) + "." + extension);
-                java.io.File file = chooser.showSaveDialog(root.getScene().getWindow());
-                if (file != null) {
-                    model.export(file.toPath(), format);
-                }
+                dialogs.save(root.getScene().getWindow(), safeFileName(model) + "." + extension, java.util.List.of(
+                        new FileDialogs.Filter(messages.getString("chat.export." + format.name()), "*." + extension)))
+                        .ifPresent(file -> model.export(file, format));
             });
             export.getItems().add(item);
         }

@@ -1,8 +1,13 @@
 package io.kaiyuan.ui.compare;
 
+import io.kaiyuan.engine.api.ExecutionProvider;
+import io.kaiyuan.engine.chat.Conversation;
 import io.kaiyuan.engine.compare.Leaderboard;
 import io.kaiyuan.engine.compare.Vote;
+import io.kaiyuan.ui.common.FileDialogs;
 import java.text.MessageFormat;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.ResourceBundle;
 import javafx.beans.binding.Bindings;
@@ -18,13 +23,17 @@ import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
+import javafx.scene.control.ToggleButton;
 import javafx.scene.control.Tooltip;
+import javafx.beans.property.StringProperty;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
-import javafx.stage.FileChooser;
+import javafx.util.StringConverter;
 
 /** The comparison page: the prompt, 2 to 4 columns side by side, blind voting, the leaderboard. FX thread only. */
 public final class CompareView {
@@ -34,10 +43,18 @@ public final class CompareView {
     private final ResourceBundle messages;
     private final BorderPane root = new BorderPane();
     private final HBox columnsBox = new HBox(8);
+    private final HBox voteButtons = new HBox(6);
+    private final FileDialogs dialogs;
 
     public CompareView(CompareViewModel model, ResourceBundle messages) {
+        this(model, messages, FileDialogs.SYSTEM);
+    }
+
+    /** @param dialogs where Export asks for the file to write and Re-run for the card to read */
+    public CompareView(CompareViewModel model, ResourceBundle messages, FileDialogs dialogs) {
         this.model = model;
         this.messages = messages;
+        this.dialogs = dialogs;
         TextArea prompt = new TextArea();
         prompt.setId("compare-prompt");
         prompt.setPromptText(messages.getString("compare.prompt"));
@@ -69,13 +86,62 @@ public final class CompareView {
         blind.setTooltip(new Tooltip(messages.getString("compare.blind.tooltip")));
         blind.selectedProperty().bindBidirectional(model.blindProperty());
         VBox buttons = new VBox(6, run, new HBox(4, add, remove), blind);
-        javafx.scene.layout.GridPane settings = new javafx.scene.layout.GridPane();
+        ComboBox<Conversation> conversation = new ComboBox<>();
+        conversation.setId("compare-conversation");
+        conversation.setTooltip(new Tooltip(messages.getString("compare.conversation.tooltip")));
+        conversation.setMaxWidth(Double.MAX_VALUE);
+        Runnable fillConversations = () -> {
+            List<Conversation> items = new ArrayList<>();
+            items.add(null);
+            items.addAll(model.conversations());
+            Conversation chosen = model.conversationProperty().get();
+            conversation.getItems().setAll(items);
+            conversation.setValue(chosen);
+        };
+        model.conversations().addListener((ListChangeListener<Conversation>) c -> fillConversations.run());
+        fillConversations.run();
+        conversation.valueProperty().addListener((o, before, now) -> model.conversationProperty().set(now));
+        model.conversationProperty().addListener((o, before, now) -> conversation.setValue(now));
+        conversation.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(Conversation c) {
+                return c == null ? messages.getString("compare.conversation.none") : c.title();
+            }
+
+            @Override
+            public Conversation fromString(String text) {
+                return null;
+            }
+        });
+        conversation.setButtonCell(new ListCell<>() {
+            @Override
+            protected void updateItem(Conversation c, boolean empty) {
+                super.updateItem(c, empty);
+                setText(conversation.getConverter().toString(empty ? null : c));
+            }
+        });
+        conversation.disableProperty().bind(model.stateProperty().isEqualTo(CompareViewModel.State.RUNNING));
+        VBox promptBox = new VBox(4, new HBox(6, new Label(messages.getString("compare.conversation")), conversation), prompt);
+        ((HBox) promptBox.getChildren().get(0)).setAlignment(Pos.CENTER_LEFT);
+        HBox.setHgrow(conversation, Priority.ALWAYS);
+        HBox.setHgrow(promptBox, Priority.ALWAYS);
+        promptBox.setMinWidth(160);
+        promptBox.setPrefWidth(200);
+        prompt.setPrefColumnCount(20);
+        conversation.setMinWidth(80);
+        conversation.setPrefWidth(160);
+        GridPane settings = new GridPane();
         settings.setHgap(6);
         settings.setVgap(4);
-        settings.addRow(0, new Label(messages.getString("chat.temperature")), field("compare-temperature", model.temperatureProperty()));
-        settings.addRow(1, new Label(messages.getString("chat.seed")), field("compare-seed", model.seedProperty()));
-        settings.addRow(2, new Label(messages.getString("compare.maxTokens")), field("compare-max-tokens", model.maxTokensProperty()));
-        HBox top = new HBox(8, prompt, settings, buttons);
+        settings.add(new Label(messages.getString("compare.shared")), 0, 0, 4, 1);
+        settings.addRow(1, new Label(messages.getString("chat.temperature")), field("compare-temperature", model.temperatureProperty(), ""),
+                new Label(messages.getString("chat.topP")), field("compare-top-p", model.topPProperty(), ""));
+        settings.addRow(2, new Label(messages.getString("chat.topK")), field("compare-top-k", model.topKProperty(), ""),
+                new Label(messages.getString("chat.minP")), field("compare-min-p", model.minPProperty(), ""));
+        settings.addRow(3, new Label(messages.getString("chat.seed")), field("compare-seed", model.seedProperty(), ""),
+                new Label(messages.getString("compare.maxTokens")), field("compare-max-tokens", model.maxTokensProperty(), ""));
+        settings.disableProperty().bind(model.stateProperty().isEqualTo(CompareViewModel.State.RUNNING));
+        HBox top = new HBox(8, promptBox, settings, buttons);
         top.setPadding(new Insets(8));
         Label schedule = new Label();
         schedule.setId("compare-schedule");
@@ -93,10 +159,11 @@ public final class CompareView {
         root.setBottom(bottom());
     }
 
-    private static javafx.scene.control.TextField field(String id, javafx.beans.property.StringProperty value) {
-        javafx.scene.control.TextField f = new javafx.scene.control.TextField();
+    private static TextField field(String id, StringProperty value, String hint) {
+        TextField f = new TextField();
         f.setId(id);
-        f.setPrefColumnCount(5);
+        f.setPrefColumnCount(4);
+        f.setPromptText(hint);
         f.textProperty().bindBidirectional(value);
         return f;
     }
@@ -109,6 +176,20 @@ public final class CompareView {
             picker.setId("compare-model-" + i);
             picker.valueProperty().bindBidirectional(c.modelProperty());
             picker.disableProperty().bind(model.stateProperty().isEqualTo(CompareViewModel.State.RUNNING));
+            ToggleButton more = new ToggleButton(messages.getString("compare.columnSettings"));
+            more.setId("compare-settings-" + i);
+            more.setTooltip(new Tooltip(messages.getString("compare.columnSettings.tooltip")));
+            Label summary = new Label();
+            summary.setId("compare-summary-" + i);
+            summary.getStyleClass().add("message-footer");
+            summary.textProperty().bind(Bindings.createStringBinding(c::settingsSummary, c.settings()));
+            GridPane own = columnSettings(c, i);
+            own.visibleProperty().bind(more.selectedProperty());
+            own.managedProperty().bind(own.visibleProperty());
+            own.disableProperty().bind(model.stateProperty().isEqualTo(CompareViewModel.State.RUNNING));
+            HBox.setHgrow(picker, Priority.ALWAYS);
+            picker.setMaxWidth(Double.MAX_VALUE);
+            HBox pickRow = new HBox(6, picker, more);
             Label title = new Label();
             int index = i;
             title.textProperty().bind(Bindings.createStringBinding(() -> model.title(index), c.runModelProperty(),
@@ -137,20 +218,81 @@ public final class CompareView {
             stop.setOnAction(e -> c.stop());
             stop.visibleProperty().bind(model.stateProperty().isEqualTo(CompareViewModel.State.RUNNING));
             stop.managedProperty().bind(stop.visibleProperty());
-            VBox column = new VBox(6, picker, new HBox(8, title, marks, stop), scroll, figures);
+            VBox column = new VBox(6, pickRow, summary, own, new HBox(8, title, marks, stop), scroll, figures);
             column.getStyleClass().add(COLUMN_STYLE);
             column.setMinWidth(0);
             HBox.setHgrow(column, Priority.ALWAYS);
             column.setPrefWidth(10);
             columnsBox.getChildren().add(column);
         }
+        buildVoteButtons();
+    }
+
+    /** A column's own variant, provider and sampling settings; an empty field takes the shared value. */
+    private GridPane columnSettings(CompareViewModel.Column c, int index) {
+        ComboBox<String> variant = new ComboBox<>(c.variants());
+        variant.setId("compare-variant-" + index);
+        variant.valueProperty().bindBidirectional(c.variantProperty());
+        variant.setConverter(named(CompareViewModel.AUTO, messages.getString("compare.variant.auto")));
+        ComboBox<String> provider = new ComboBox<>(model.providers());
+        provider.setId("compare-provider-" + index);
+        provider.valueProperty().bindBidirectional(c.providerProperty());
+        provider.setConverter(named(ExecutionProvider.AUTO.cliName(), messages.getString("compare.provider.auto")));
+        String shared = messages.getString("compare.sharedValue");
+        GridPane grid = new GridPane();
+        grid.setHgap(6);
+        grid.setVgap(4);
+        grid.addRow(0, new Label(messages.getString("compare.variant")), variant);
+        grid.addRow(1, new Label(messages.getString("compare.provider")), provider);
+        GridPane numbers = new GridPane();
+        numbers.setHgap(6);
+        numbers.setVgap(4);
+        numbers.addRow(0, new Label(messages.getString("chat.temperature")),
+                field("compare-temperature-" + index, c.temperatureProperty(), shared),
+                new Label(messages.getString("chat.topP")), field("compare-top-p-" + index, c.topPProperty(), shared));
+        numbers.addRow(1, new Label(messages.getString("chat.topK")), field("compare-top-k-" + index, c.topKProperty(), shared),
+                new Label(messages.getString("chat.minP")), field("compare-min-p-" + index, c.minPProperty(), shared));
+        numbers.addRow(2, new Label(messages.getString("chat.seed")), field("compare-seed-" + index, c.seedProperty(), shared));
+        grid.add(numbers, 0, 2, 2, 1);
+        return grid;
+    }
+
+    private static StringConverter<String> named(String value, String shown) {
+        return new StringConverter<>() {
+            @Override
+            public String toString(String v) {
+                return value.equals(v) ? shown : v;
+            }
+
+            @Override
+            public String fromString(String text) {
+                return shown.equals(text) ? value : text;
+            }
+        };
+    }
+
+    /** Two columns: A is better, B is better; three or four: one "is best" per column; then tie and both/all bad. */
+    private void buildVoteButtons() {
+        voteButtons.getChildren().clear();
+        int n = model.columns().size();
+        if (n == 2) {
+            voteButtons.getChildren().addAll(voteButton("compare-vote-a", messages.getString("compare.vote.a"), () -> model.voteBest(0)),
+                    voteButton("compare-vote-b", messages.getString("compare.vote.b"), () -> model.voteBest(1)));
+        } else {
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                String letter = String.valueOf((char) ('A' + i));
+                voteButtons.getChildren().add(voteButton("compare-vote-" + letter.toLowerCase(Locale.ROOT),
+                        MessageFormat.format(messages.getString("compare.vote.best"), letter), () -> model.voteBest(index)));
+            }
+        }
+        voteButtons.getChildren().addAll(
+                voteButton("compare-vote-tie", messages.getString("compare.vote.tie"), () -> model.vote(Vote.Outcome.TIE)),
+                voteButton("compare-vote-bad", messages.getString(n == 2 ? "compare.vote.bad" : "compare.vote.allBad"),
+                        () -> model.vote(Vote.Outcome.BOTH_BAD)));
     }
 
     private Parent bottom() {
-        Button aBetter = voteButton("compare-vote-a", "compare.vote.a", Vote.Outcome.A_BETTER);
-        Button bBetter = voteButton("compare-vote-b", "compare.vote.b", Vote.Outcome.B_BETTER);
-        Button tie = voteButton("compare-vote-tie", "compare.vote.tie", Vote.Outcome.TIE);
-        Button bad = voteButton("compare-vote-bad", "compare.vote.bad", Vote.Outcome.BOTH_BAD);
         Button reveal = new Button(messages.getString("compare.reveal"));
         reveal.setId("compare-reveal");
         reveal.setOnAction(e -> model.reveal());
@@ -158,34 +300,22 @@ public final class CompareView {
         Button export = new Button(messages.getString("compare.export"));
         export.setId("compare-export");
         export.disableProperty().bind(model.cardProperty().isNull());
-        export.setOnAction(e -> {
-            FileChooser chooser = new FileChooser();
-            chooser.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("JSON", "*.json"),
-                    new FileChooser.ExtensionFilter("Markdown", "*.md"));
-            chooser.setInitialFileName("kaiyuan-run.json");
-            java.io.File file = chooser.showSaveDialog(root.getScene().getWindow());
-            if (file != null) {
-                model.exportCard(file.toPath());
-            }
-        });
+        export.setOnAction(e -> dialogs.save(root.getScene().getWindow(), "kaiyuan-run.json", List.of(
+                new FileDialogs.Filter("JSON", "*.json"), new FileDialogs.Filter("Markdown", "*.md")))
+                .ifPresent(model::exportCard));
         Button rerun = new Button(messages.getString("compare.rerun"));
         rerun.setId("compare-rerun");
         rerun.setTooltip(new Tooltip(messages.getString("compare.rerun.tooltip")));
         rerun.disableProperty().bind(model.stateProperty().isEqualTo(CompareViewModel.State.RUNNING));
-        rerun.setOnAction(e -> {
-            FileChooser chooser = new FileChooser();
-            chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("JSON", "*.json"));
-            java.io.File file = chooser.showOpenDialog(root.getScene().getWindow());
-            if (file != null) {
-                model.rerunCard(file.toPath());
-            }
-        });
+        rerun.setOnAction(e -> dialogs.open(root.getScene().getWindow(), List.of(new FileDialogs.Filter("JSON", "*.json")))
+                .ifPresent(model::rerunCard));
         Label reproduced = new Label();
         reproduced.setId("compare-reproduced");
         reproduced.textProperty().bind(model.reproducedProperty());
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox votes = new HBox(6, new Label(messages.getString("compare.vote")), aBetter, bBetter, tie, bad, reveal, spacer,
+        voteButtons.setAlignment(Pos.CENTER_LEFT);
+        HBox votes = new HBox(6, new Label(messages.getString("compare.vote")), voteButtons, reveal, spacer,
                 reproduced, export, rerun);
         votes.setAlignment(Pos.CENTER_LEFT);
         ListView<Leaderboard.Entry> board = new ListView<>(model.leaderboard());
@@ -205,12 +335,11 @@ public final class CompareView {
         return box;
     }
 
-    private Button voteButton(String id, String key, Vote.Outcome outcome) {
-        Button b = new Button(messages.getString(key));
+    private Button voteButton(String id, String text, Runnable vote) {
+        Button b = new Button(text);
         b.setId(id);
-        b.setOnAction(e -> model.vote(outcome));
-        b.disableProperty().bind(model.cardProperty().isNull().or(model.votedProperty()).or(model.revealedProperty())
-                .or(Bindings.size(model.columns()).isNotEqualTo(2)));
+        b.setOnAction(e -> vote.run());
+        b.disableProperty().bind(model.cardProperty().isNull().or(model.votedProperty()).or(model.revealedProperty()));
         return b;
     }
 

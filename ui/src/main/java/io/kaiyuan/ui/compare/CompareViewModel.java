@@ -2,10 +2,12 @@ package io.kaiyuan.ui.compare;
 
 import io.kaiyuan.engine.api.CancellationToken;
 import io.kaiyuan.engine.api.ChatMessage;
+import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.api.GenerationMetrics;
 import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.TokenListener;
+import io.kaiyuan.engine.chat.Conversation;
 import io.kaiyuan.engine.compare.Comparison;
 import io.kaiyuan.engine.compare.Leaderboard;
 import io.kaiyuan.engine.compare.RunCard;
@@ -46,13 +48,21 @@ public final class CompareViewModel {
     public static final int MIN_COLUMNS = 2;
     public static final int MAX_COLUMNS = 4;
 
-    /** One column: the model picked, and what it produced. */
+    /** One column: the model picked, how it runs (variant, provider, its own sampling settings), and what it produced. */
     public static final class Column {
         private final StringProperty model = new SimpleStringProperty();
         private final StringProperty runModel = new SimpleStringProperty();
         private final StringProperty text = new SimpleStringProperty("");
         private final StringProperty figures = new SimpleStringProperty("");
         private final StringProperty marks = new SimpleStringProperty("");
+        private final StringProperty variant = new SimpleStringProperty(AUTO);
+        private final StringProperty provider = new SimpleStringProperty(ExecutionProvider.AUTO.cliName());
+        private final StringProperty temperature = new SimpleStringProperty("");
+        private final StringProperty topP = new SimpleStringProperty("");
+        private final StringProperty topK = new SimpleStringProperty("");
+        private final StringProperty minP = new SimpleStringProperty("");
+        private final StringProperty seed = new SimpleStringProperty("");
+        private final ObservableList<String> variants = FXCollections.observableArrayList(AUTO);
         private volatile CancellationToken stop = new CancellationToken();
 
         /** The model picked for this column. */
@@ -60,7 +70,11 @@ public final class CompareViewModel {
             return model;
         }
 
-        /** The model this column ran (another column's pick in blind mode, where the order is shuffled). */
+        /**
+         * What this column ran, as titled once the names are shown and as rated on the leaderboard: the model,
+         * and its variant, provider and own settings where chosen (in blind mode another column's pick, as the
+         * columns are shuffled).
+         */
         public StringProperty runModelProperty() {
             return runModel;
         }
@@ -69,7 +83,7 @@ public final class CompareViewModel {
             return text;
         }
 
-        /** Time to first token, tokens/s, tokens, finish reason, load time, peak memory, tokens per 1,000 characters. */
+        /** Time to first token, tokens/s, tokens, finish reason, load time, memory, tokens per 1,000 characters. */
         public StringProperty figuresProperty() {
             return figures;
         }
@@ -83,6 +97,127 @@ public final class CompareViewModel {
         public StringProperty marksProperty() {
             return marks;
         }
+
+        /** The variant (q4, fp16, ...), or {@link #AUTO} for the best one for the provider. */
+        public StringProperty variantProperty() {
+            return variant;
+        }
+
+        /** The variants installed for the picked model, {@link #AUTO} first. */
+        public ObservableList<String> variants() {
+            return variants;
+        }
+
+        /** auto, cpu, cuda, directml or coreml. */
+        public StringProperty providerProperty() {
+            return provider;
+        }
+
+        /** This column's own temperature; empty for the shared one. */
+        public StringProperty temperatureProperty() {
+            return temperature;
+        }
+
+        /** This column's own top-p; empty for the shared one. */
+        public StringProperty topPProperty() {
+            return topP;
+        }
+
+        /** This column's own top-k; empty for the shared one. */
+        public StringProperty topKProperty() {
+            return topK;
+        }
+
+        /** This column's own min-p; empty for the shared one. */
+        public StringProperty minPProperty() {
+            return minP;
+        }
+
+        /** This column's own seed; empty for the shared one. */
+        public StringProperty seedProperty() {
+            return seed;
+        }
+
+        /** The properties that make up {@link #settingsSummary()}, to bind on. */
+        public javafx.beans.Observable[] settings() {
+            return new javafx.beans.Observable[] {variant, provider, temperature, topP, topK, minP, seed};
+        }
+
+        /** What this column sets apart from the others ("q4 · cpu · temperature=0.7"); empty when nothing. */
+        public String settingsSummary() {
+            List<String> parts = new ArrayList<>();
+            if (variant.get() != null && !AUTO.equals(variant.get())) {
+                parts.add(variant.get());
+            }
+            if (provider.get() != null && !ExecutionProvider.AUTO.cliName().equals(provider.get())) {
+                parts.add(provider.get());
+            }
+            try {
+                SamplingOverrides own = ownSampling();
+                if (!own.equals(SamplingOverrides.NONE)) {
+                    parts.add(RunCard.describe(own));
+                }
+            } catch (NumberFormatException e) {
+                parts.add("?");
+            }
+            return String.join(" · ", parts);
+        }
+
+        /** This column's own settings as typed; throws NumberFormatException on a field that is not a number. */
+        SamplingOverrides ownSampling() {
+            return new SamplingOverrides(number(temperature, Double::valueOf), number(topK, Integer::valueOf),
+                    number(topP, Double::valueOf), number(minP, Double::valueOf), null, number(seed, Long::valueOf));
+        }
+
+        CompareBackend.Choice choice() {
+            String v = variant.get();
+            String p = provider.get();
+            return new CompareBackend.Choice(model.get(), v == null || AUTO.equals(v) ? Optional.empty()
+                    : Optional.of(Variant.parse(v)), p == null ? ExecutionProvider.AUTO : ExecutionProvider.parse(p),
+                    ownSampling());
+        }
+
+        /** Takes a run card column's settings: what it set apart from the card's shared settings. */
+        void take(RunCard.ColumnRun run, SamplingOverrides shared) {
+            model.set(run.model());
+            variant.set(run.variant());
+            if (!variants.contains(run.variant())) {
+                variants.add(run.variant());
+            }
+            provider.set(run.provider());
+            SamplingOverrides s = run.sampling();
+            temperature.set(own(s.temperature(), shared.temperature()));
+            topK.set(own(s.topK(), shared.topK()));
+            topP.set(own(s.topP(), shared.topP()));
+            minP.set(own(s.minP(), shared.minP()));
+            seed.set(own(s.seed(), shared.seed()));
+        }
+
+        private static String own(Object value, Object shared) {
+            return value == null || value.equals(shared) ? "" : String.valueOf(value);
+        }
+    }
+
+    /** The variant choice meaning "the best for the provider". */
+    public static final String AUTO = "auto";
+
+    /** Result of a {@code valueOf} on a field's text, or null when the field is empty. */
+    static <T> T number(StringProperty field, java.util.function.Function<String, T> parse) {
+        String text = field.get() == null ? "" : field.get().strip();
+        return text.isEmpty() ? null : parse.apply(text);
+    }
+
+    /** What a column's choice is titled and rated as: the model, and what was chosen for it. */
+    static String label(CompareBackend.Choice choice) {
+        StringBuilder sb = new StringBuilder(choice.modelId());
+        choice.variant().ifPresent(v -> sb.append('@').append(v.cliName()));
+        if (choice.provider() != ExecutionProvider.AUTO) {
+            sb.append(" on ").append(choice.provider().cliName());
+        }
+        if (!choice.sampling().equals(SamplingOverrides.NONE)) {
+            sb.append(" (").append(RunCard.describe(choice.sampling())).append(')');
+        }
+        return sb.toString();
     }
 
     private final CompareBackend backend;
@@ -91,6 +226,9 @@ public final class CompareViewModel {
     private volatile ResourceBundle messages;
     private final Random shuffle;
     private final ObservableList<String> models = FXCollections.observableArrayList();
+    private final ObservableList<String> providers = FXCollections.observableArrayList(ExecutionProvider.AUTO.cliName());
+    private final ObservableList<Conversation> conversations = FXCollections.observableArrayList();
+    private final ObjectProperty<Conversation> conversation = new SimpleObjectProperty<>();
     private final ObservableList<Column> columns = FXCollections.observableArrayList();
     private final StringProperty prompt = new SimpleStringProperty("");
     private final BooleanProperty blind = new SimpleBooleanProperty(false);
@@ -103,6 +241,9 @@ public final class CompareViewModel {
     private final BooleanProperty voted = new SimpleBooleanProperty(false);
     private final StringProperty reproduced = new SimpleStringProperty("");
     private final StringProperty temperature = new SimpleStringProperty("0");
+    private final StringProperty topP = new SimpleStringProperty("");
+    private final StringProperty topK = new SimpleStringProperty("");
+    private final StringProperty minP = new SimpleStringProperty("");
     private final StringProperty seed = new SimpleStringProperty("42");
     private final StringProperty maxTokens = new SimpleStringProperty("256");
     private CancellationToken cancel;
@@ -115,8 +256,37 @@ public final class CompareViewModel {
         this.messages = messages;
         this.shuffle = shuffle;
         for (int i = 0; i < MIN_COLUMNS; i++) {
-            columns.add(new Column());
+            columns.add(newColumn());
         }
+    }
+
+    /** A column whose variant list follows the model picked for it. */
+    private Column newColumn() {
+        Column c = new Column();
+        c.modelProperty().addListener((o, before, now) -> readVariants(c, now));
+        return c;
+    }
+
+    private void readVariants(Column c, String modelId) {
+        if (modelId == null) {
+            c.variants().setAll(AUTO);
+            return;
+        }
+        io.execute(() -> {
+            try {
+                List<String> names = new ArrayList<>(List.of(AUTO));
+                backend.variants(modelId).forEach(v -> names.add(v.cliName()));
+                fx.execute(() -> {
+                    if (modelId.equals(c.modelProperty().get())) {
+                        String chosen = c.variantProperty().get();
+                        c.variants().setAll(names);
+                        c.variantProperty().set(names.contains(chosen) ? chosen : AUTO);
+                    }
+                });
+            } catch (RuntimeException e) {
+                fx.execute(() -> error.set(e.getMessage()));
+            }
+        });
     }
 
     /** The strings for texts made from now on (after a language switch). */
@@ -124,14 +294,25 @@ public final class CompareViewModel {
         this.messages = messages;
     }
 
-    /** Reads the installed models and the leaderboard (on {@code io}). */
+    /** Reads the installed models, the providers, the stored conversations and the leaderboard (on {@code io}). */
     public void refresh() {
         io.execute(() -> {
             try {
                 List<String> ids = backend.installedModels();
+                List<String> found = new ArrayList<>(List.of(ExecutionProvider.AUTO.cliName()));
+                backend.providers().forEach(p -> found.add(p.cliName()));
                 List<Leaderboard.Entry> board = Leaderboard.of(backend.votes());
+                List<Conversation> stored = backend.conversations();
                 fx.execute(() -> {
                     models.setAll(ids);
+                    if (!providers.equals(found)) {
+                        List<String> chosen = columns.stream().map(c -> c.providerProperty().get()).toList();
+                        providers.setAll(found); // a picker may clear its value when its items are replaced
+                        for (int i = 0; i < columns.size(); i++) {
+                            columns.get(i).providerProperty().set(found.contains(chosen.get(i)) ? chosen.get(i)
+                                    : ExecutionProvider.AUTO.cliName());
+                        }
+                    }
                     for (int i = 0; i < columns.size(); i++) {
                         Column c = columns.get(i);
                         if (c.modelProperty().get() == null && !ids.isEmpty()) {
@@ -139,6 +320,10 @@ public final class CompareViewModel {
                         }
                     }
                     leaderboard.setAll(board);
+                    Conversation chosen = conversation.get();
+                    conversations.setAll(stored);
+                    conversation.set(chosen == null ? null
+                            : stored.stream().filter(c -> c.id() == chosen.id()).findFirst().orElse(null));
                 });
             } catch (Exception e) {
                 fx.execute(() -> error.set(e.getMessage()));
@@ -149,7 +334,7 @@ public final class CompareViewModel {
     /** Adds a column (up to four). */
     public void addColumn() {
         if (columns.size() < MAX_COLUMNS && state.get() == State.IDLE) {
-            Column c = new Column();
+            Column c = newColumn();
             c.modelProperty().set(models.isEmpty() ? null : models.get(0));
             columns.add(c);
         }
@@ -162,16 +347,38 @@ public final class CompareViewModel {
         }
     }
 
-    /** The sampling settings and token budget every column gets (greedy with seed 42 by default). */
+    /** The sampling settings and token budget every column shares (greedy with seed 42 by default). */
     public void setSampling(SamplingOverrides sampling, int maxNewTokens) {
-        temperature.set(sampling.temperature() == null ? "" : String.valueOf(sampling.temperature()));
-        seed.set(sampling.seed() == null ? "" : String.valueOf(sampling.seed()));
+        temperature.set(text(sampling.temperature()));
+        topP.set(text(sampling.topP()));
+        topK.set(text(sampling.topK()));
+        minP.set(text(sampling.minP()));
+        seed.set(text(sampling.seed()));
         maxTokens.set(String.valueOf(maxNewTokens));
+    }
+
+    private static String text(Object value) {
+        return value == null ? "" : String.valueOf(value);
     }
 
     /** Temperature for every column; empty for each model's default, 0 for greedy. */
     public StringProperty temperatureProperty() {
         return temperature;
+    }
+
+    /** Top-p for every column; empty for each model's default. */
+    public StringProperty topPProperty() {
+        return topP;
+    }
+
+    /** Top-k for every column; empty for each model's default. */
+    public StringProperty topKProperty() {
+        return topK;
+    }
+
+    /** Min-p for every column; empty for each model's default. */
+    public StringProperty minPProperty() {
+        return minP;
     }
 
     /** The seed every column gets; empty for none. */
@@ -184,37 +391,89 @@ public final class CompareViewModel {
         return maxTokens;
     }
 
-    /** Sends the prompt to every column (FX thread). */
+    /**
+     * Sends the prompt to every column (FX thread). With a stored conversation chosen, the columns answer
+     * that conversation followed by the prompt, or, with no prompt, its last question again.
+     */
     public void run() {
         String text = prompt.get() == null ? "" : prompt.get().strip();
-        if (text.isEmpty() || state.get() == State.RUNNING) {
+        Conversation shared = conversation.get();
+        if (text.isEmpty() && shared == null || state.get() == State.RUNNING) {
             return;
         }
-        List<String> picked = new ArrayList<>();
+        List<CompareBackend.Choice> picked = new ArrayList<>();
         for (Column c : columns) {
             if (c.modelProperty().get() == null) {
                 error.set(messages.getString("compare.pickModels"));
                 return;
             }
-            picked.add(c.modelProperty().get());
         }
         SamplingOverrides sampling;
         int maxNewTokens;
         try {
-            String t = temperature.get() == null ? "" : temperature.get().strip();
-            String s = seed.get() == null ? "" : seed.get().strip();
-            sampling = new SamplingOverrides(t.isEmpty() ? null : Double.valueOf(t), null, null, null, null,
-                    s.isEmpty() ? null : Long.valueOf(s));
+            sampling = new SamplingOverrides(number(temperature, Double::valueOf), number(topK, Integer::valueOf),
+                    number(topP, Double::valueOf), number(minP, Double::valueOf), null, number(seed, Long::valueOf)).checked();
+            for (Column c : columns) {
+                CompareBackend.Choice choice = c.choice();
+                choice.sampling().orElse(sampling).checked();
+                picked.add(choice);
+            }
             maxNewTokens = Integer.parseInt(maxTokens.get().strip());
-            if (maxNewTokens < 1 || sampling.temperature() != null && sampling.temperature() < 0) {
+            if (maxNewTokens < 1) {
                 throw new NumberFormatException();
             }
-        } catch (NumberFormatException | NullPointerException e) {
+        } catch (IllegalArgumentException | NullPointerException e) { // NumberFormatException among them
             error.set(messages.getString("compare.badSettings"));
             return;
         }
+        if (shared == null) {
+            launch(picked, List.of(ChatMessage.user(text)), sampling, maxNewTokens);
+            return;
+        }
+        state.set(State.RUNNING); // while the conversation is read
+        error.set("");
+        io.execute(() -> {
+            try {
+                List<ChatMessage> history = backend.conversation(shared.id());
+                fx.execute(() -> {
+                    state.set(State.IDLE);
+                    List<ChatMessage> asked = ask(history, text);
+                    if (asked.isEmpty()) {
+                        error.set(messages.getString("compare.noQuestion"));
+                    } else {
+                        launch(picked, asked, sampling, maxNewTokens);
+                    }
+                });
+            } catch (Exception e) {
+                fx.execute(() -> {
+                    state.set(State.IDLE);
+                    error.set(e.getMessage());
+                });
+            }
+        });
+    }
+
+    /**
+     * The messages the columns answer: the conversation and then {@code text}, or without text the
+     * conversation up to its last question (the answer to it left out); empty when it has no question.
+     */
+    static List<ChatMessage> ask(List<ChatMessage> history, String text) {
+        List<ChatMessage> out = new ArrayList<>(history);
+        if (!text.isEmpty()) {
+            out.add(ChatMessage.user(text));
+            return out;
+        }
+        while (!out.isEmpty() && !"user".equals(out.get(out.size() - 1).role())) {
+            out.remove(out.size() - 1);
+        }
+        return out;
+    }
+
+    private void launch(List<CompareBackend.Choice> picked, List<ChatMessage> messagesToAsk, SamplingOverrides sampling,
+            int maxNewTokens) {
+        List<CompareBackend.Choice> order = new ArrayList<>(picked);
         if (blind.get()) {
-            Collections.shuffle(picked, shuffle);
+            Collections.shuffle(order, shuffle);
         }
         error.set("");
         schedule.set("");
@@ -224,15 +483,15 @@ public final class CompareViewModel {
         List<TextPump> pumps = new ArrayList<>();
         for (int i = 0; i < columns.size(); i++) {
             Column c = columns.get(i);
-            c.runModelProperty().set(picked.get(i));
+            c.runModelProperty().set(label(order.get(i)));
             c.textProperty().set("");
             c.figuresProperty().set("");
             c.marksProperty().set("");
             pumps.add(new TextPump(fx, t -> c.textProperty().set(c.textProperty().get() + t)));
         }
-        GenerationRequest request = new GenerationRequest(new GenerationRequest.Prompt.Chat(List.of(ChatMessage.user(text)),
-                Map.of()), sampling, maxNewTokens, List.of());
-        start(picked.stream().map(CompareBackend.Choice::of).toList(), request, pumps, null);
+        GenerationRequest request = new GenerationRequest(new GenerationRequest.Prompt.Chat(messagesToAsk, Map.of()),
+                sampling, maxNewTokens, List.of());
+        start(order, request, pumps, null);
     }
 
     /** Runs the columns (FX thread); with {@code previous}, says afterwards whether each reproduced it. */
@@ -288,6 +547,7 @@ public final class CompareViewModel {
         card.set(result);
         int fastest = result.fastest();
         int shortest = result.shortest();
+        String peakNote = result.schedule().parallel() ? messages.getString("compare.peakTogether") : "";
         for (int i = 0; i < columns.size() && i < result.columns().size(); i++) {
             RunCard.ColumnRun run = result.columns().get(i);
             GenerationMetrics m = run.result().metrics();
@@ -296,7 +556,8 @@ public final class CompareViewModel {
             c.figuresProperty().set(new MessageFormat(messages.getString("compare.figures"), Locale.ROOT).format(new Object[] {
                 String.format(Locale.ROOT, "%.0f", m.ttftMs()), String.format(Locale.ROOT, "%.1f", m.decodeTokensPerS()),
                 run.result().tokenIds().size(), messages.getString("finish." + run.result().finishReason().jsonName()),
-                run.loadMs(), String.format(Locale.ROOT, "%.0f", run.peakResidentBytes() / 1e6),
+                run.loadMs(), run.modelResidentBytes() < 0 ? "?" : String.format(Locale.ROOT, "%.0f", run.modelResidentBytes() / 1e6),
+                String.format(Locale.ROOT, "%.0f", run.peakResidentBytes() / 1e6), peakNote,
                 String.format(Locale.ROOT, "%.0f", run.tokensPer1000Chars())}));
             List<String> marks = new ArrayList<>();
             if (i == fastest) {
@@ -317,22 +578,55 @@ public final class CompareViewModel {
         }
     }
 
-    /** Records the vote on a blind run of two columns, then shows the names (FX thread). */
+    /** Whether the last run can be voted on: a blind run that ended, before the names are shown. */
+    public boolean canVote() {
+        return card.get() != null && !voted.get() && !revealed.get();
+    }
+
+    /**
+     * Records the verdict on a blind run, then shows the names (FX thread). With two columns A_BETTER and
+     * B_BETTER name the better one; with any number TIE and BOTH_BAD (all bad) rate every pair alike.
+     */
     public void vote(Vote.Outcome outcome) {
-        if (card.get() == null || columns.size() != 2 || voted.get() || revealed.get()) {
-            return; // only a blind run, before the names are shown, is voted on
+        switch (outcome) {
+            case A_BETTER -> voteBest(0);
+            case B_BETTER -> voteBest(1);
+            default -> record(outcome, -1);
         }
-        String a = columns.get(0).runModelProperty().get();
-        String b = columns.get(1).runModelProperty().get();
+    }
+
+    /** Records that column {@code best} is better than each of the others, then shows the names (FX thread). */
+    public void voteBest(int best) {
+        record(Vote.Outcome.A_BETTER, best);
+    }
+
+    private void record(Vote.Outcome outcome, int best) {
+        if (!canVote() || best >= columns.size()) {
+            return;
+        }
+        List<String> ran = columns.stream().map(c -> c.runModelProperty().get()).toList();
+        Instant now = Instant.now();
+        List<Vote> votes = new ArrayList<>();
+        for (int i = 0; i < ran.size(); i++) {
+            for (int j = i + 1; j < ran.size(); j++) {
+                if (ran.get(i).equals(ran.get(j))) {
+                    continue; // the same model and settings twice has nothing to rate
+                }
+                if (best < 0) {
+                    votes.add(new Vote(ran.get(i), ran.get(j), outcome, now));
+                } else if (i == best || j == best) {
+                    votes.add(new Vote(ran.get(i), ran.get(j), i == best ? Vote.Outcome.A_BETTER : Vote.Outcome.B_BETTER, now));
+                }
+            }
+        }
         voted.set(true);
         revealed.set(true);
-        if (a.equals(b)) {
-            return; // the same model twice has nothing to rate
+        if (votes.isEmpty()) {
+            return;
         }
-        Vote v = new Vote(a, b, outcome, Instant.now());
         io.execute(() -> {
             try {
-                backend.vote(v);
+                backend.vote(votes);
                 List<Leaderboard.Entry> board = Leaderboard.of(backend.votes());
                 fx.execute(() -> leaderboard.setAll(board));
             } catch (Exception e) {
@@ -363,8 +657,8 @@ public final class CompareViewModel {
     }
 
     /**
-     * Reads a run card and runs it again with its models, variants, prompt and settings; the page then says
-     * per column whether the tokens are the same (FX thread; reads on {@code io}).
+     * Reads a run card and runs it again with its models, variants, providers, prompt and settings; the page
+     * then says per column whether the tokens are the same (FX thread; reads on {@code io}).
      */
     public void rerunCard(Path file) {
         if (state.get() == State.RUNNING) {
@@ -383,18 +677,23 @@ public final class CompareViewModel {
                     error.set(messages.getString("compare.pickModels"));
                     return;
                 }
+                GenerationRequest request = previous.request();
+                setSampling(request.sampling(), request.maxNewTokens());
                 columns.clear();
                 List<CompareBackend.Choice> choices = new ArrayList<>();
                 List<TextPump> pumps = new ArrayList<>();
                 for (RunCard.ColumnRun run : previous.columns()) {
-                    Column c = new Column();
-                    c.modelProperty().set(run.model());
-                    c.runModelProperty().set(run.model());
+                    Column c = newColumn();
+                    c.take(run, request.sampling());
                     columns.add(c);
-                    choices.add(new CompareBackend.Choice(run.model(), Optional.of(Variant.parse(run.variant()))));
+                    CompareBackend.Choice choice = new CompareBackend.Choice(run.model(), Optional.of(Variant.parse(run.variant())),
+                            ExecutionProvider.parse(run.provider()), run.sampling());
+                    c.runModelProperty().set(label(c.choice()));
+                    choices.add(choice);
                     pumps.add(new TextPump(fx, t -> c.textProperty().set(c.textProperty().get() + t)));
                 }
-                if (previous.request().prompt() instanceof GenerationRequest.Prompt.Chat chat && !chat.messages().isEmpty()) {
+                conversation.set(null);
+                if (request.prompt() instanceof GenerationRequest.Prompt.Chat chat && !chat.messages().isEmpty()) {
                     prompt.set(chat.messages().get(chat.messages().size() - 1).content());
                 }
                 error.set("");
@@ -402,7 +701,7 @@ public final class CompareViewModel {
                 revealed.set(true);
                 voted.set(false);
                 card.set(null);
-                start(choices, previous.request(), pumps, previous);
+                start(choices, request, pumps, previous);
             });
         });
     }
@@ -412,7 +711,7 @@ public final class CompareViewModel {
         return reproduced;
     }
 
-    /** How a column is titled: its letter in blind mode until revealed, else its model. */
+    /** How a column is titled: its letter in blind mode until revealed, else what it ran. */
     public String title(int index) {
         Column c = columns.get(index);
         String letter = String.valueOf((char) ('A' + index));
@@ -421,6 +720,21 @@ public final class CompareViewModel {
 
     public ObservableList<String> models() {
         return models;
+    }
+
+    /** "auto" and the execution providers this machine has. */
+    public ObservableList<String> providers() {
+        return providers;
+    }
+
+    /** The stored conversations, newest first. */
+    public ObservableList<Conversation> conversations() {
+        return conversations;
+    }
+
+    /** The stored conversation every column answers; null for the prompt alone. */
+    public ObjectProperty<Conversation> conversationProperty() {
+        return conversation;
     }
 
     public ObservableList<Column> columns() {

@@ -1,5 +1,6 @@
 package io.kaiyuan.ui.models;
 
+import io.kaiyuan.ui.common.FileDialogs;
 import io.kaiyuan.engine.download.Sources;
 import io.kaiyuan.engine.model.CatalogEntry;
 import io.kaiyuan.engine.model.MemoryFit;
@@ -33,7 +34,6 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
-import javafx.stage.DirectoryChooser;
 
 /**
  * The model manager page: a recommendation for newcomers, the catalog with search, filters and fit
@@ -48,12 +48,20 @@ public final class ModelManagerView {
     private final ResourceBundle messages;
     private final Locale locale;
     private final Consumer<String> openLink;
+    private final FileDialogs dialogs;
     private final VBox root = new VBox(10);
 
     /**
      * @param openLink opens a web address or a folder's file: URI in the system's browser or file manager
      */
     public ModelManagerView(ModelManagerViewModel model, ResourceBundle messages, Consumer<String> openLink) {
+        this(model, messages, openLink, FileDialogs.SYSTEM);
+    }
+
+    /** @param dialogs where Import asks for the model folder */
+    public ModelManagerView(ModelManagerViewModel model, ResourceBundle messages, Consumer<String> openLink,
+            FileDialogs dialogs) {
+        this.dialogs = dialogs;
         this.model = model;
         this.messages = messages;
         this.locale = messages.getLocale();
@@ -138,12 +146,8 @@ public final class ModelManagerView {
         Button importButton = new Button(messages.getString("models.import"));
         importButton.setId("models-import");
         importButton.setOnAction(e -> {
-            DirectoryChooser chooser = new DirectoryChooser();
-            chooser.setTitle(messages.getString("models.import.title"));
-            java.io.File dir = chooser.showDialog(root.getScene() == null ? null : root.getScene().getWindow());
-            if (dir != null) {
-                model.importFolder(dir.toPath());
-            }
+            dialogs.folder(root.getScene() == null ? null : root.getScene().getWindow(),
+                    messages.getString("models.import.title")).ifPresent(model::importFolder);
         });
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);

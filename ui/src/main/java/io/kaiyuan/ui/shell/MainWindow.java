@@ -7,6 +7,7 @@ import io.kaiyuan.ui.chat.ChatViewModel;
 import io.kaiyuan.ui.compare.CompareBackend;
 import io.kaiyuan.ui.compare.CompareView;
 import io.kaiyuan.ui.compare.CompareViewModel;
+import io.kaiyuan.ui.common.FileDialogs;
 import io.kaiyuan.ui.models.ModelManagerView;
 import io.kaiyuan.ui.models.ModelManagerViewModel;
 import io.kaiyuan.ui.settings.Appearance;
@@ -67,10 +68,19 @@ public final class MainWindow {
      * @param providers the execution providers found, for the Settings page
      * @param onSettings saves and applies changed settings (the theme, the threads); the window itself
      *     switches the language
+     * @param compare the engine and the votes behind the Compare page
+     * @param dialogs the file and folder choosers the pages open
      */
     public record Services(ChatBackend chat, ChatStore store, Executor background, ModelsPage models,
             Consumer<String> openLink, Settings settings, List<String> providers, Consumer<Settings> onSettings,
-            CompareBackend compare) {
+            CompareBackend compare, FileDialogs dialogs) {
+
+        /** With the system's file dialogs. */
+        public Services(ChatBackend chat, ChatStore store, Executor background, ModelsPage models,
+                Consumer<String> openLink, Settings settings, List<String> providers, Consumer<Settings> onSettings,
+                CompareBackend compare) {
+            this(chat, store, background, models, openLink, settings, providers, onSettings, compare, FileDialogs.SYSTEM);
+        }
 
         /** Just a chat page on {@code chat}, without history or other pages. */
         public static Services chat(ChatBackend chat, Executor background) {
@@ -78,23 +88,27 @@ public final class MainWindow {
         }
 
         public Services withStore(ChatStore s) {
-            return new Services(chat, s, background, models, openLink, settings, providers, onSettings, compare);
+            return new Services(chat, s, background, models, openLink, settings, providers, onSettings, compare, dialogs);
         }
 
         public Services withModels(ModelsPage m) {
-            return new Services(chat, store, background, m, openLink, settings, providers, onSettings, compare);
+            return new Services(chat, store, background, m, openLink, settings, providers, onSettings, compare, dialogs);
         }
 
         public Services withOpenLink(Consumer<String> o) {
-            return new Services(chat, store, background, models, o, settings, providers, onSettings, compare);
+            return new Services(chat, store, background, models, o, settings, providers, onSettings, compare, dialogs);
         }
 
         public Services withSettings(Settings s, List<String> p, Consumer<Settings> on) {
-            return new Services(chat, store, background, models, openLink, s, p, on, compare);
+            return new Services(chat, store, background, models, openLink, s, p, on, compare, dialogs);
         }
 
         public Services withCompare(CompareBackend c) {
-            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, c);
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, c, dialogs);
+        }
+
+        public Services withDialogs(FileDialogs d) {
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, d);
         }
     }
 
@@ -190,16 +204,16 @@ public final class MainWindow {
         title.set(messages.getString("app.title"));
         pageNodes.clear();
         if (chat != null) {
-            pageNodes.put("nav.chat", new ChatView(chat, messages).root());
+            pageNodes.put("nav.chat", new ChatView(chat, messages, services.dialogs()).root());
         }
         if (models != null) {
-            pageNodes.put("nav.models", new ModelManagerView(models, messages, services.openLink()).root());
+            pageNodes.put("nav.models", new ModelManagerView(models, messages, services.openLink(), services.dialogs()).root());
         }
         if (settings != null) {
             pageNodes.put("nav.settings", new SettingsView(settings, messages).root());
         }
         if (compare != null) {
-            pageNodes.put("nav.compare", new CompareView(compare, messages).root());
+            pageNodes.put("nav.compare", new CompareView(compare, messages, services.dialogs()).root());
         }
         ToggleGroup pages = new ToggleGroup();
         VBox sidebar = new VBox(4);

@@ -129,6 +129,7 @@ class CompareViewModelTest {
     @Test
     void blindModeHidesTheNamesUntilTheVoteWhichFeedsTheLeaderboard() throws Exception {
         CompareViewModel vm = ready(new Random(7));
+        int before = backend.votes().size();
         onFx(() -> {
             vm.blindProperty().set(true);
             vm.promptProperty().set("hello");
@@ -146,14 +147,14 @@ class CompareViewModelTest {
         });
         assertTrue(onFx(() -> vm.revealedProperty().get()));
         assertEquals("A: " + winner, onFx(() -> vm.title(0)));
-        waitUntil(() -> !vm.leaderboard().isEmpty());
-        assertEquals(winner, onFx(() -> vm.leaderboard().get(0).model()));
-        assertNotNull(backend.votes().stream().filter(v -> v.modelA().equals(winner)).findFirst().orElse(null));
+        waitUntil(() -> backend.votes().size() == before + 1);
+        Vote last = backend.votes().get(before);
+        assertEquals(winner, last.outcome() == Vote.Outcome.A_BETTER ? last.modelA() : last.modelB(), "the winner is stored");
         onFx(() -> {
             vm.vote(Vote.Outcome.B_BETTER);
             return null;
         });
-        assertEquals(1, backend.votes().size(), "one vote per run");
+        assertEquals(before + 1, backend.votes().size(), "one vote per run");
     }
 
     @Test
@@ -166,7 +167,7 @@ class CompareViewModelTest {
             return null;
         });
         assertEquals(CompareViewModel.State.IDLE, onFx(() -> vm.stateProperty().get()));
-        assertTrue(onFx(() -> vm.errorProperty().get()).startsWith("Temperature, seed and tokens"), vm.errorProperty().get());
+        assertTrue(onFx(() -> vm.errorProperty().get()).startsWith("Sampling settings must be numbers"), vm.errorProperty().get());
         onFx(() -> {
             vm.temperatureProperty().set("0.8");
             vm.seedProperty().set("7");
@@ -215,5 +216,151 @@ class CompareViewModelTest {
         waitUntil(() -> vm.stateProperty().get() == CompareViewModel.State.IDLE && vm.cardProperty().get() != null);
         assertTrue(onFx(() -> vm.columns().get(1).figuresProperty().get()).contains("stopped"));
         assertTrue(onFx(() -> vm.columns().get(0).figuresProperty().get()).contains("400 tokens"));
+    }
+
+    @Test
+    void aColumnRunsWithItsOwnVariantProviderAndSamplingAndTheCardKeepsThem() throws Exception {
+        CompareViewModel vm = ready(new Random(2));
+        waitUntil(() -> vm.columns().get(1).variants().size() > 1 && vm.providers().contains("cpu"));
+        String variant = onFx(() -> vm.columns().get(1).variants().get(1));
+        onFx(() -> {
+            CompareViewModel.Column b = vm.columns().get(1);
+            b.modelProperty().set("tiny/a");
+            b.variantProperty().set(variant);
+            b.providerProperty().set("cpu");
+            b.temperatureProperty().set("1.5");
+            b.topKProperty().set("50");
+            b.seedProperty().set("3");
+            vm.promptProperty().set("写一首关于秋天的诗");
+            vm.run();
+            return null;
+        });
+        assertEquals(variant + " · cpu · temperature=1.5, top_k=50, seed=3", onFx(() -> vm.columns().get(1).settingsSummary()));
+        waitUntil(() -> vm.stateProperty().get() == CompareViewModel.State.IDLE && vm.cardProperty().get() != null);
+        var card = onFx(() -> vm.cardProperty().get());
+        assertEquals(new SamplingOverrides(0.0, null, null, null, null, 42L), card.columns().get(0).sampling());
+        assertEquals(new SamplingOverrides(1.5, 50, null, null, null, 3L), card.columns().get(1).sampling());
+        assertEquals(variant, card.columns().get(1).variant());
+        assertEquals("cpu", card.columns().get(1).provider());
+        assertEquals("B: tiny/a@" + variant + " on cpu (temperature=1.5, top_k=50, seed=3)", onFx(() -> vm.title(1)));
+        assertTrue(onFx(() -> vm.columns().get(1).figuresProperty().get()).contains("model +"));
+
+        Path file = dir.resolve("own-settings.json");
+        onFx(() -> {
+            vm.exportCard(file);
+            return null;
+        });
+        IO.submit(() -> null).get(10, TimeUnit.SECONDS);
+        onFx(() -> {
+            vm.columns().get(1).temperatureProperty().set("");
+            vm.rerunCard(file);
+            return null;
+        });
+        waitUntil(() -> !vm.reproducedProperty().get().isEmpty());
+        assertEquals("Re-run: A same tokens, B same tokens", onFx(() -> vm.reproducedProperty().get()),
+                "the sampled column reproduces with its seed");
+        assertEquals("1.5", onFx(() -> vm.columns().get(1).temperatureProperty().get()), "the card's settings are shown");
+        assertEquals("", onFx(() -> vm.columns().get(0).temperatureProperty().get()), "column A had none of its own");
+
+        onFx(() -> {
+            vm.columns().get(1).topPProperty().set("1.5");
+            vm.run();
+            return null;
+        });
+        assertTrue(onFx(() -> vm.errorProperty().get()).startsWith("Sampling settings must be numbers in range"));
+        assertEquals(CompareViewModel.State.IDLE, onFx(() -> vm.stateProperty().get()));
+    }
+
+    @Test
+    void threeColumnsAreVotedOnByNamingTheBestOrATieAndEveryPairIsRated() throws Exception {
+        CompareViewModel vm = ready(new Random(4));
+        int before = backend.votes().size();
+        onFx(() -> {
+            vm.addColumn();
+            vm.columns().get(2).modelProperty().set("tiny/a");
+            vm.columns().get(2).temperatureProperty().set("0.9");
+            vm.columns().get(2).seedProperty().set("1");
+            vm.setSampling(new SamplingOverrides(0.0, null, null, null, null, 42L), 6);
+            vm.blindProperty().set(true);
+            vm.promptProperty().set("三个");
+            vm.run();
+            return null;
+        });
+        waitUntil(() -> vm.stateProperty().get() == CompareViewModel.State.IDLE && vm.cardProperty().get() != null);
+        assertEquals("C", onFx(() -> vm.title(2)));
+        List<String> ran = onFx(() -> vm.columns().stream().map(c -> c.runModelProperty().get()).toList());
+        assertEquals(3, new java.util.HashSet<>(ran).size(), "" + ran);
+        onFx(() -> {
+            vm.voteBest(2);
+            return null;
+        });
+        waitUntil(() -> backend.votes().size() == before + 2);
+        for (Vote v : backend.votes().subList(before, before + 2)) {
+            assertEquals(ran.get(2), v.outcome() == Vote.Outcome.A_BETTER ? v.modelA() : v.modelB(), "C beat each other column");
+        }
+        assertTrue(onFx(() -> vm.title(2)).startsWith("C: "), "names shown after the vote");
+
+        onFx(() -> {
+            vm.run();
+            return null;
+        });
+        waitUntil(() -> vm.stateProperty().get() == CompareViewModel.State.IDLE && vm.cardProperty().get() != null
+                && !vm.revealedProperty().get());
+        onFx(() -> {
+            vm.vote(Vote.Outcome.TIE);
+            return null;
+        });
+        waitUntil(() -> backend.votes().size() == before + 5);
+        assertTrue(backend.votes().subList(before + 2, before + 5).stream().allMatch(v -> v.outcome() == Vote.Outcome.TIE),
+                "a tie rates all three pairs");
+        waitUntil(() -> vm.leaderboard().stream().anyMatch(e -> e.model().equals(ran.get(2))));
+    }
+
+    @Test
+    void everyColumnAnswersAStoredConversation() throws Exception {
+        var store = backend.store();
+        var c = store.create("长江", java.util.Optional.empty());
+        store.replaceFrom(c.id(), 0, List.of(io.kaiyuan.engine.chat.StoredMessage.user("长江有多长？"),
+                new io.kaiyuan.engine.chat.StoredMessage("assistant", "大约 6300 公里。", "", java.util.Optional.empty(),
+                        java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(),
+                        java.util.Optional.empty(), java.time.Instant.now())));
+        store.update(new io.kaiyuan.engine.chat.Conversation(c.id(), c.title(), c.modelId(), "回答要简短。", c.sampling(),
+                c.createdAt(), c.updatedAt()));
+        var empty = store.create("empty", java.util.Optional.empty());
+        CompareViewModel vm = ready(new Random(6));
+        waitUntil(() -> vm.conversations().stream().anyMatch(x -> x.id() == c.id()));
+        onFx(() -> {
+            vm.conversationProperty().set(vm.conversations().stream().filter(x -> x.id() == c.id()).findFirst().orElseThrow());
+            vm.promptProperty().set("");
+            vm.setSampling(new SamplingOverrides(0.0, null, null, null, null, 42L), 4);
+            vm.run();
+            return null;
+        });
+        waitUntil(() -> vm.stateProperty().get() == CompareViewModel.State.IDLE && vm.cardProperty().get() != null);
+        var asked = (io.kaiyuan.engine.api.GenerationRequest.Prompt.Chat) onFx(() -> vm.cardProperty().get().request().prompt());
+        assertEquals(List.of("system", "user"), asked.messages().stream().map(io.kaiyuan.engine.api.ChatMessage::role).toList(),
+                "no prompt: its last question again, the stored answer left out");
+        assertEquals("回答要简短。", asked.messages().get(0).content());
+
+        onFx(() -> {
+            vm.promptProperty().set("那黄河呢？");
+            vm.run();
+            return null;
+        });
+        waitUntil(() -> vm.stateProperty().get() == CompareViewModel.State.IDLE && vm.cardProperty().get() != null
+                && vm.cardProperty().get().request().prompt() instanceof io.kaiyuan.engine.api.GenerationRequest.Prompt.Chat ch
+                && ch.messages().size() == 4);
+        var followUp = (io.kaiyuan.engine.api.GenerationRequest.Prompt.Chat) onFx(() -> vm.cardProperty().get().request().prompt());
+        assertEquals("大约 6300 公里。", followUp.messages().get(2).content());
+        assertEquals("那黄河呢？", followUp.messages().get(3).content());
+
+        onFx(() -> {
+            vm.conversationProperty().set(vm.conversations().stream().filter(x -> x.id() == empty.id()).findFirst().orElseThrow());
+            vm.promptProperty().set("");
+            vm.run();
+            return null;
+        });
+        waitUntil(() -> !vm.errorProperty().get().isEmpty());
+        assertEquals("That conversation has no question to ask again: type a message.", onFx(() -> vm.errorProperty().get()));
     }
 }

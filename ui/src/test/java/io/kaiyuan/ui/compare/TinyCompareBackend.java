@@ -1,12 +1,16 @@
 package io.kaiyuan.ui.compare;
 
 import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.api.ChatMessage;
 import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.chat.ChatStore;
+import io.kaiyuan.engine.chat.Conversation;
 import io.kaiyuan.engine.compare.Comparison;
 import io.kaiyuan.engine.compare.Vote;
 import io.kaiyuan.engine.generate.LanguageModel;
+import io.kaiyuan.engine.model.ModelFolder;
+import io.kaiyuan.engine.model.Variant;
 import io.kaiyuan.engine.ort.OrtRuntime;
 import io.kaiyuan.engine.testing.TestModels;
 import java.nio.file.Path;
@@ -37,6 +41,32 @@ final class TinyCompareBackend implements CompareBackend, AutoCloseable {
     }
 
     @Override
+    public List<Variant> variants(String modelId) {
+        Path folder = models.get(modelId);
+        return folder == null ? List.of() : ModelFolder.open(folder).variants();
+    }
+
+    @Override
+    public List<ExecutionProvider> providers() {
+        return List.of(ExecutionProvider.CPU);
+    }
+
+    @Override
+    public List<Conversation> conversations() throws Exception {
+        return store.list();
+    }
+
+    @Override
+    public List<ChatMessage> conversation(long id) throws Exception {
+        return store.chatMessages(id);
+    }
+
+    /** The SQLite file the votes and conversations are in, to put conversations in. */
+    ChatStore store() {
+        return store;
+    }
+
+    @Override
     public void run(List<Choice> choices, GenerationRequest request, Comparison.Listener listener,
             Consumer<Comparison.Schedule> schedule, CancellationToken cancel, Done done) {
         worker.execute(() -> {
@@ -48,7 +78,8 @@ final class TinyCompareBackend implements CompareBackend, AutoCloseable {
                         throw new IllegalArgumentException(choice.modelId() + " is not installed: install it or pick another model.");
                     }
                     columns.add(new Comparison.Column(choice.modelId(), folder,
-                            new LanguageModel.LoadOptions(choice.variant(), ExecutionProvider.CPU, 1)));
+                            new LanguageModel.LoadOptions(choice.variant(), choice.provider() == ExecutionProvider.AUTO
+                                    ? ExecutionProvider.CPU : choice.provider(), 1), choice.sampling()));
                 }
                 Comparison.Schedule plan = Comparison.plan(columns, 1024, 16L << 30);
                 schedule.accept(plan);
@@ -60,8 +91,8 @@ final class TinyCompareBackend implements CompareBackend, AutoCloseable {
     }
 
     @Override
-    public void vote(Vote vote) throws Exception {
-        store.addVote(vote);
+    public void vote(List<Vote> votes) throws Exception {
+        store.addVotes(votes);
     }
 
     @Override
