@@ -183,6 +183,8 @@ public final class CompareView {
             summary.setId("compare-summary-" + i);
             summary.getStyleClass().add("message-footer");
             summary.textProperty().bind(Bindings.createStringBinding(c::settingsSummary, c.settings()));
+            summary.visibleProperty().bind(summary.textProperty().isNotEmpty());
+            summary.managedProperty().bind(summary.visibleProperty());
             GridPane own = columnSettings(c, i);
             own.visibleProperty().bind(more.selectedProperty());
             own.managedProperty().bind(own.visibleProperty());

@@ -243,7 +243,8 @@ class CompareViewModelTest {
         assertEquals(variant, card.columns().get(1).variant());
         assertEquals("cpu", card.columns().get(1).provider());
         assertEquals("B: tiny/a@" + variant + " on cpu (temperature=1.5, top_k=50, seed=3)", onFx(() -> vm.title(1)));
-        assertTrue(onFx(() -> vm.columns().get(1).figuresProperty().get()).contains("model +"));
+        String figures = onFx(() -> vm.columns().get(1).figuresProperty().get());
+        assertTrue(figures.contains("model +") && figures.contains(" MB (all columns together)"), figures);
 
         Path file = dir.resolve("own-settings.json");
         onFx(() -> {
