@@ -120,8 +120,7 @@ final class CompareCommand implements Callable<Integer> {
         err.println("Running " + schedule.reason() + ".");
         err.flush();
         RunCard result = Comparison.run(new OrtRuntime(), columns, request, schedule, new Comparison.Listener() { },
-                new CancellationToken(), c -> ModelRegistry.manifestSha256(c.folder(),
-                        "onnx/" + ModelFolder.open(c.folder()).chooseVariant(c.load().variant(), false).fileName()));
+                new CancellationToken(), CompareCommand::origin);
         Path written = write(result);
         if (json) {
             out.print(result.toJson());
@@ -143,6 +142,15 @@ final class CompareCommand implements Callable<Integer> {
         out.flush();
         err.flush();
         return status;
+    }
+
+    /** An installed model's repository, revision and manifest; for a folder, its own manifest if it has one. */
+    private static Comparison.Origin origin(Comparison.Column c) {
+        ModelRegistry registry = new ModelRegistry(AppPaths.fromEnvironment().models());
+        if (!Files.isDirectory(Path.of(c.name())) && registry.find(c.name()).isPresent()) {
+            return Comparison.Origin.installedAt(registry.modelsDir().resolve(ModelRegistry.folderName(c.name())));
+        }
+        return Comparison.Origin.installedAt(c.folder());
     }
 
     /** A column from "folder-or-id[@variant][,key=value...]". */

@@ -85,9 +85,8 @@ public final class EngineCompareBackend implements CompareBackend, AutoCloseable
                 }
                 Comparison.Schedule plan = Comparison.plan(columns, request, MemoryFit.availableMemory());
                 schedule.accept(plan);
-                done.finished(Comparison.run(runtime, columns, request, plan, listener, cancel,
-                        c -> ModelRegistry.manifestSha256(registry.modelsDir().resolve(ModelRegistry.folderName(c.name())),
-                                "onnx/" + ModelFolder.open(c.folder()).chooseVariant(c.load().variant(), false).fileName())));
+                done.finished(Comparison.run(runtime, columns, request, plan, listener, cancel, c -> Comparison.Origin.installedAt(
+                        registry.modelsDir().resolve(ModelRegistry.folderName(c.name())))));
             } catch (RuntimeException e) {
                 LOG.warn("comparison failed", e);
                 done.failed(e.getMessage() != null ? e.getMessage() : e.toString());

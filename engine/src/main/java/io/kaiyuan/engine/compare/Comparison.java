@@ -9,6 +9,7 @@ import io.kaiyuan.engine.generate.LanguageModel;
 import io.kaiyuan.engine.generate.MemoryProbe;
 import io.kaiyuan.engine.model.MemoryFit;
 import io.kaiyuan.engine.model.ModelFolder;
+import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.model.Variant;
 import io.kaiyuan.engine.ort.OrtRuntime;
 import java.io.IOException;
@@ -51,6 +52,21 @@ public final class Comparison {
         /** The request this column runs: its own sampling settings where set, the shared ones elsewhere. */
         public GenerationRequest request(GenerationRequest shared) {
             return shared.withSampling(sampling.orElse(shared.sampling()));
+        }
+    }
+
+    /**
+     * Where a column's files came from: the hub repository and revision, and the folder of the install
+     * manifest that holds the files' sha256 as verified at download; {@link #UNKNOWN} for a plain folder,
+     * whose graph is then hashed.
+     */
+    public record Origin(String repo, String revision, Optional<Path> manifestDir) {
+        public static final Origin UNKNOWN = new Origin("", "", Optional.empty());
+
+        /** From the install manifest in {@code manifestDir}; {@link #UNKNOWN} when there is none. */
+        public static Origin installedAt(Path manifestDir) {
+            return ModelRegistry.installedAt(manifestDir)
+                    .map(m -> new Origin(m.repo(), m.commit(), Optional.of(manifestDir))).orElse(UNKNOWN);
         }
     }
 
@@ -116,15 +132,16 @@ public final class Comparison {
     }
 
     /**
-     * Runs {@code request} on every column and returns the run card. {@code graphSha256} gives a column's
-     * graph hash when known (an installed model's manifest); otherwise the graph file is hashed.
+     * Runs {@code request} on every column and returns the run card. {@code origin} says where a column's
+     * files came from (repository, revision, the manifest with their sha256); for a plain folder the graph
+     * file is hashed.
      *
      * <p>All at once: the models are loaded one by one (so each load's memory is measured on its own and
      * no column gets a head start), then generate together. One after another: each is loaded, run and
      * closed before the next.
      */
     public static RunCard run(OrtRuntime runtime, List<Column> columns, GenerationRequest request, Schedule schedule,
-            Listener listener, CancellationToken cancel, Function<Column, Optional<String>> graphSha256) {
+            Listener listener, CancellationToken cancel, Function<Column, Origin> origin) {
         if (columns.size() < 2 || columns.size() > 4) {
             throw new IllegalArgumentException("A comparison has 2 to 4 columns, not " + columns.size() + ".");
         }
@@ -145,7 +162,7 @@ public final class Comparison {
                     for (int i = 0; i < columns.size(); i++) {
                         int index = i;
                         futures.add(pool.submit(() -> generate(loaded.get(index), columns.get(index), index, request,
-                                listener, cancel, graphSha256, peak)));
+                                listener, cancel, origin, peak)));
                     }
                     for (Future<RunCard.ColumnRun> f : futures) {
                         runs.add(get(f));
@@ -158,7 +175,7 @@ public final class Comparison {
         } else {
             for (int i = 0; i < columns.size(); i++) {
                 try (Loaded l = Loaded.load(runtime, columns.get(i)); PeakMemory peak = new PeakMemory()) {
-                    runs.add(generate(l, columns.get(i), i, request, listener, cancel, graphSha256, peak));
+                    runs.add(generate(l, columns.get(i), i, request, listener, cancel, origin, peak));
                 }
             }
         }
@@ -195,7 +212,7 @@ public final class Comparison {
     }
 
     private static RunCard.ColumnRun generate(Loaded loaded, Column column, int index, GenerationRequest shared,
-            Listener listener, CancellationToken cancel, Function<Column, Optional<String>> graphSha256, PeakMemory peak) {
+            Listener listener, CancellationToken cancel, Function<Column, Origin> origin, PeakMemory peak) {
         // This column stops when the whole run or the column alone is stopped.
         CancellationToken columnCancel = new CancellationToken();
         LanguageModel model = loaded.model();
@@ -207,9 +224,11 @@ public final class Comparison {
                     : model.tokenizer().encode(promptText).length * 1000.0 / promptText.length();
             GenerationResult result = model.generate(request, listener.tokens(index), columnCancel);
             ModelFolder folder = model.folder();
-            String sha = graphSha256.apply(column).orElseGet(() -> sha256(folder.graphFile(model.variant())));
-            RunCard.ColumnRun run = new RunCard.ColumnRun(column.name(), model.variant().cliName(), model.provider().cliName(),
-                    request.sampling(), sha, templateSha256(model), perThousand, model.loadMs(), loaded.residentAdded(),
+            Origin from = origin.apply(column);
+            String sha = from.manifestDir().flatMap(d -> ModelRegistry.manifestSha256(d, "onnx/" + model.variant().fileName()))
+                    .orElseGet(() -> sha256(folder.graphFile(model.variant())));
+            RunCard.ColumnRun run = new RunCard.ColumnRun(column.name(), from.repo(), from.revision(), model.variant().cliName(),
+                    model.provider().cliName(), request.sampling(), sha, templateSha256(model), perThousand, model.loadMs(), loaded.residentAdded(),
                     peak.peak(), result);
             listener.finished(index, run);
             return run;

@@ -34,12 +34,14 @@ public record RunCard(String createdAt, String onnxRuntime, GenerationRequest re
     /**
      * One column's run.
      *
+     * @param repo the hub repository the model was downloaded from; empty for a plain folder
+     * @param revision the repository's commit the files came from; empty for a plain folder
      * @param sampling the settings this column ran with: its own over the request's
      * @param modelResidentBytes resident memory the model's load added (-1 where unknown)
      * @param peakResidentBytes the process's peak resident memory while this column ran; when the columns run
      *     all at once, the peak of them all together
      */
-    public record ColumnRun(String model, String variant, String provider, SamplingOverrides sampling, String graphSha256,
+    public record ColumnRun(String model, String repo, String revision, String variant, String provider, SamplingOverrides sampling, String graphSha256,
             String chatTemplateSha256, double tokensPer1000Chars, long loadMs, long modelResidentBytes,
             long peakResidentBytes, GenerationResult result) {}
 
@@ -109,7 +111,8 @@ public record RunCard(String createdAt, String onnxRuntime, GenerationRequest re
         for (ColumnRun c : columns) {
             GenerationResult r = c.result();
             ObjectNode o = cols.addObject();
-            o.put("model", c.model()).put("variant", c.variant()).put("provider", c.provider());
+            o.put("model", c.model()).put("repo", c.repo()).put("revision", c.revision()).put("variant", c.variant())
+                    .put("provider", c.provider());
             o.set("sampling", JSON.valueToTree(c.sampling()));
             o.put("graph_sha256", c.graphSha256()).put("chat_template_sha256", c.chatTemplateSha256())
                     .put("tokens_per_1000_chars", round(c.tokensPer1000Chars())).put("load_ms", c.loadMs())
@@ -175,7 +178,8 @@ public record RunCard(String createdAt, String onnxRuntime, GenerationRequest re
                 // A column without its own settings ran with the request's.
                 SamplingOverrides sampling = c.hasNonNull("sampling")
                         ? JSON.treeToValue(c.get("sampling"), SamplingOverrides.class) : request.sampling();
-                columns.add(new ColumnRun(c.path("model").asText(), c.path("variant").asText(), c.path("provider").asText(),
+                columns.add(new ColumnRun(c.path("model").asText(), c.path("repo").asText(), c.path("revision").asText(),
+                        c.path("variant").asText(), c.path("provider").asText(),
                         sampling, c.path("graph_sha256").asText(), c.path("chat_template_sha256").asText(),
                         c.path("tokens_per_1000_chars").asDouble(), c.path("load_ms").asLong(),
                         c.path("model_resident_bytes").asLong(-1), c.path("peak_resident_bytes").asLong(), result));
@@ -253,6 +257,9 @@ public record RunCard(String createdAt, String onnxRuntime, GenerationRequest re
         for (int i = 0; i < columns.size(); i++) {
             ColumnRun c = columns.get(i);
             md.append("## ").append((char) ('A' + i)).append(": ").append(c.model()).append("\n\n");
+            if (!c.repo().isEmpty()) {
+                md.append("`").append(c.repo()).append("` at revision `").append(c.revision()).append("` · ");
+            }
             md.append("graph sha256 `").append(c.graphSha256()).append("` · chat template sha256 `")
                     .append(c.chatTemplateSha256()).append("`\n\n");
             md.append(c.result().text().strip()).append("\n\n");

@@ -132,6 +132,11 @@ public final class ModelRegistry {
         return Files.isRegularFile(dir.resolve(MANIFEST)) ? Optional.of(read(dir)) : Optional.empty();
     }
 
+    /** The model whose install manifest is in {@code dir}; empty when there is none (a plain model folder). */
+    public static Optional<InstalledModel> installedAt(Path dir) {
+        return Files.isRegularFile(dir.resolve(MANIFEST)) ? Optional.of(read(dir)) : Optional.empty();
+    }
+
     private static InstalledModel read(Path dir) {
         try {
             JsonNode m = JSON.readTree(dir.resolve(MANIFEST).toFile());

@@ -56,7 +56,7 @@ class ComparisonTest {
         Comparison.Schedule parallel = Comparison.plan(columns(modelA, modelA, modelB), 100, 16L << 30);
         assertTrue(parallel.parallel(), parallel.reason());
         RunCard card = Comparison.run(RUNTIME, columns(modelA, modelA, modelB), REQUEST, parallel, listener,
-                new CancellationToken(), c -> Optional.empty());
+                new CancellationToken(), c -> Comparison.Origin.UNKNOWN);
         assertEquals(3, card.columns().size());
         assertEquals(card.columns().get(0).result().tokenIds(), card.columns().get(1).result().tokenIds());
         assertEquals(24, card.columns().get(0).result().tokenIds().size());
@@ -71,26 +71,41 @@ class ComparisonTest {
     }
 
     @Test
-    void tooLittleMemoryRunsTheColumnsOneAfterAnother() {
+    void tooLittleMemoryRunsTheColumnsOneAfterAnother() throws Exception {
         Comparison.Schedule schedule = Comparison.plan(columns(modelA, modelB), 100, 600L << 20);
         assertFalse(schedule.parallel());
         assertTrue(schedule.reason().startsWith("one after another"), schedule.reason());
+        // An installed model: its manifest gives the repository, the revision and the graph's verified sha256.
+        Path installed = dir.resolve("installed-b");
+        java.nio.file.Files.createDirectories(installed);
+        java.nio.file.Files.writeString(installed.resolve(io.kaiyuan.engine.model.ModelRegistry.MANIFEST), """
+                {"id": "org/b", "source": "huggingface", "repo": "org/b-onnx", "commit": "0123abcd", "variant": "fp32",
+                 "files": [{"path": "onnx/model.onnx", "size": 1, "sha256": "%s"}]}
+                """.formatted("f".repeat(64)));
         RunCard card = Comparison.run(RUNTIME, columns(modelA, modelB), REQUEST, schedule, new Comparison.Listener() { },
-                new CancellationToken(), c -> Optional.of("f".repeat(64)));
+                new CancellationToken(), c -> c.folder().equals(modelB) ? Comparison.Origin.installedAt(installed)
+                        : Comparison.Origin.installedAt(c.folder()));
         assertEquals("f".repeat(64), card.columns().get(1).graphSha256(), "a known hash (a manifest's) is used as given");
+        assertEquals("org/b-onnx", card.columns().get(1).repo());
+        assertEquals("0123abcd", card.columns().get(1).revision());
+        assertEquals("", card.columns().get(0).repo(), "a plain folder has no repository");
+        assertEquals(64, card.columns().get(0).graphSha256().length(), "a plain folder's graph is hashed");
+        RunCard read = RunCard.fromJson(card.toJson());
+        assertEquals("0123abcd", read.columns().get(1).revision());
+        assertTrue(card.toMarkdown().contains("`org/b-onnx` at revision `0123abcd`"), card.toMarkdown());
     }
 
     @Test
     void aCardReadBackAndRunAgainReproducesTheGreedyTokens() {
         RunCard card = Comparison.run(RUNTIME, columns(modelA, modelB), REQUEST, new Comparison.Schedule(false, "test"),
-                new Comparison.Listener() { }, new CancellationToken(), c -> Optional.empty());
+                new Comparison.Listener() { }, new CancellationToken(), c -> Comparison.Origin.UNKNOWN);
         RunCard read = RunCard.fromJson(card.toJson());
         assertEquals(card.request(), read.request());
         assertEquals(card.columns().get(1).result().tokenIds(), read.columns().get(1).result().tokenIds());
         assertEquals(card.columns().get(0).chatTemplateSha256(), read.columns().get(0).chatTemplateSha256());
 
         RunCard rerun = Comparison.run(RUNTIME, read.rerunColumns(name -> dir.resolve(name)), read.request(),
-                new Comparison.Schedule(false, "re-run"), new Comparison.Listener() { }, new CancellationToken(), c -> Optional.empty());
+                new Comparison.Schedule(false, "re-run"), new Comparison.Listener() { }, new CancellationToken(), c -> Comparison.Origin.UNKNOWN);
         assertEquals(List.of(true, true), read.sameTokens(rerun));
 
         String md = card.toMarkdown();
@@ -110,7 +125,7 @@ class ComparisonTest {
                 new Comparison.Column("a", modelA, CPU, sampled), new Comparison.Column("a", modelA, CPU,
                         new SamplingOverrides(null, null, null, null, null, 8L)));
         RunCard card = Comparison.run(RUNTIME, cols, REQUEST, new Comparison.Schedule(true, "test"), new Comparison.Listener() { },
-                new CancellationToken(), c -> Optional.empty());
+                new CancellationToken(), c -> Comparison.Origin.UNKNOWN);
         assertEquals(REQUEST.sampling(), card.columns().get(0).sampling(), "no settings of its own: the shared ones");
         assertEquals(new SamplingOverrides(1.5, 50, null, null, null, 7L), card.columns().get(1).sampling());
         assertEquals(new SamplingOverrides(0.0, null, null, null, null, 8L), card.columns().get(2).sampling(),
@@ -125,7 +140,7 @@ class ComparisonTest {
         RunCard read = RunCard.fromJson(card.toJson());
         assertEquals(card.columns().get(1).sampling(), read.columns().get(1).sampling());
         RunCard rerun = Comparison.run(RUNTIME, read.rerunColumns(name -> dir.resolve(name)), read.request(),
-                new Comparison.Schedule(false, "re-run"), new Comparison.Listener() { }, new CancellationToken(), c -> Optional.empty());
+                new Comparison.Schedule(false, "re-run"), new Comparison.Listener() { }, new CancellationToken(), c -> Comparison.Origin.UNKNOWN);
         assertEquals(List.of(true, true, true), read.sameTokens(rerun), "the sampled column reproduces with its own seed");
 
         String older = card.toJson().replaceAll("(?s)\"sampling\" : \\{[^}]*},\\s*\"graph_sha256\"", "\"graph_sha256\"");
@@ -144,7 +159,7 @@ class ComparisonTest {
     @Test
     void aComparisonHasTwoToFourColumns() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Comparison.run(RUNTIME, columns(modelA),
-                REQUEST, new Comparison.Schedule(false, ""), new Comparison.Listener() { }, new CancellationToken(), c -> Optional.empty()));
+                REQUEST, new Comparison.Schedule(false, ""), new Comparison.Listener() { }, new CancellationToken(), c -> Comparison.Origin.UNKNOWN));
         assertTrue(e.getMessage().contains("2 to 4 columns"), e.getMessage());
     }
 
@@ -163,7 +178,7 @@ class ComparisonTest {
             }
         };
         RunCard card = Comparison.run(RUNTIME, columns(modelA, modelB), REQUEST, new Comparison.Schedule(true, "test"), listener,
-                new CancellationToken(), c -> Optional.empty());
+                new CancellationToken(), c -> Comparison.Origin.UNKNOWN);
         assertEquals(io.kaiyuan.engine.api.FinishReason.LENGTH, card.columns().get(0).result().finishReason());
         assertEquals(io.kaiyuan.engine.api.FinishReason.CANCELLED, card.columns().get(1).result().finishReason());
         assertTrue(card.columns().get(1).result().tokenIds().size() < 24);

@@ -83,7 +83,7 @@ final class TinyCompareBackend implements CompareBackend, AutoCloseable {
                 }
                 Comparison.Schedule plan = Comparison.plan(columns, 1024, 16L << 30);
                 schedule.accept(plan);
-                done.finished(Comparison.run(new OrtRuntime(), columns, request, plan, listener, cancel, c -> Optional.empty()));
+                done.finished(Comparison.run(new OrtRuntime(), columns, request, plan, listener, cancel, c -> Comparison.Origin.UNKNOWN));
             } catch (RuntimeException e) {
                 done.failed(e.getMessage());
             }
