@@ -45,24 +45,29 @@ public record RunCard(String createdAt, String onnxRuntime, GenerationRequest re
             String chatTemplateSha256, double tokensPer1000Chars, long loadMs, long modelResidentBytes,
             long peakResidentBytes, GenerationResult result) {}
 
-    /** The column that decoded fastest (tokens per second). */
+    /** The column that decoded fastest (tokens per second); -1 when two or more share the top. */
     public int fastest() {
         return indexOfMax(Comparator.comparingDouble(c -> c.result().metrics().decodeTokensPerS()));
     }
 
-    /** The column with the fewest generated tokens. */
+    /** The column with the fewest generated tokens; -1 when two or more share the fewest. */
     public int shortest() {
         return indexOfMax(Comparator.comparingInt((ColumnRun c) -> c.result().tokenIds().size()).reversed());
     }
 
     private int indexOfMax(Comparator<ColumnRun> order) {
         int best = 0;
+        boolean shared = false;
         for (int i = 1; i < columns.size(); i++) {
-            if (order.compare(columns.get(i), columns.get(best)) > 0) {
+            int c = order.compare(columns.get(i), columns.get(best));
+            if (c > 0) {
                 best = i;
+                shared = false;
+            } else if (c == 0) {
+                shared = true;
             }
         }
-        return best;
+        return shared ? -1 : best;
     }
 
     /** The columns to load again for a re-run: the same model names, variants, providers and sampling settings. */

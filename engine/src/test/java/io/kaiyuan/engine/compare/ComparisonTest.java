@@ -60,6 +60,7 @@ class ComparisonTest {
         assertEquals(3, card.columns().size());
         assertEquals(card.columns().get(0).result().tokenIds(), card.columns().get(1).result().tokenIds());
         assertEquals(24, card.columns().get(0).result().tokenIds().size());
+        assertEquals(-1, card.shortest(), "every column has 24 tokens: none is marked shortest");
         assertNotEquals(card.columns().get(0).result().tokenIds(), card.columns().get(2).result().tokenIds());
         assertEquals(card.columns().get(0).result().text(), streamed.get(0).toString(), "each column streamed its text");
         assertEquals(card.columns().get(0).graphSha256(), card.columns().get(1).graphSha256());
