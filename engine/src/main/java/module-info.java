@@ -9,6 +9,7 @@ module io.kaiyuan.engine {
     requires org.xerial.sqlitejdbc;
     requires java.management;
     requires jdk.management;
+    requires jdk.httpserver;
 
     exports io.kaiyuan.engine.api;
     exports io.kaiyuan.engine.chat;
@@ -18,6 +19,7 @@ module io.kaiyuan.engine {
     exports io.kaiyuan.engine.ort;
     exports io.kaiyuan.engine.generate;
     exports io.kaiyuan.engine.sample;
+    exports io.kaiyuan.engine.server;
     exports io.kaiyuan.engine.template;
     exports io.kaiyuan.engine.tokenize;
 

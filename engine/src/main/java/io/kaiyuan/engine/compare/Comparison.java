@@ -107,28 +107,13 @@ public final class Comparison {
         for (Column c : columns) {
             ModelFolder folder = ModelFolder.open(c.folder());
             Variant v = folder.chooseVariant(c.load().variant(), false);
-            long weights = weightsBytes(folder, v);
-            need += MemoryFit.estimate(weights, folder.config(), v.kvBytesPerValue(),
-                    Math.min(tokens, folder.config().maxPositions()), availableBytes).neededBytes();
+            need += folder.memoryEstimate(v, tokens, availableBytes).neededBytes();
         }
         boolean parallel = need <= availableBytes * 0.7;
         String reason = String.format(java.util.Locale.ROOT, "%s: the %d models need about %.2f GB together and %.2f GB"
                         + " are available", parallel ? "all at once" : "one after another", columns.size(), need / 1e9,
                 availableBytes / 1e9);
         return new Schedule(parallel, reason);
-    }
-
-    private static long weightsBytes(ModelFolder folder, Variant v) {
-        Path graph = folder.graphFile(v);
-        long bytes = 0;
-        try (var files = Files.list(graph.getParent())) {
-            for (Path f : files.filter(f -> f.getFileName().toString().startsWith(graph.getFileName().toString())).toList()) {
-                bytes += Files.size(f);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes;
     }
 
     /**

@@ -135,6 +135,27 @@ public final class ModelFolder {
         return dir.resolve("onnx").resolve(variant.fileName());
     }
 
+    /** Bytes of a variant's graph with its external data files ({@code model.onnx}, {@code model.onnx_data}, ...). */
+    public long weightsBytes(Variant variant) {
+        Path graph = graphFile(variant);
+        String name = graph.getFileName().toString();
+        long bytes = 0;
+        try (var files = java.nio.file.Files.list(graph.getParent())) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith(name)).toList()) {
+                bytes += java.nio.file.Files.size(f);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes;
+    }
+
+    /** The memory a variant needs at {@code contextTokens}: its weights, KV cache and working memory. */
+    public MemoryFit.Estimate memoryEstimate(Variant variant, int contextTokens, long availableBytes) {
+        return MemoryFit.estimate(weightsBytes(variant), config(), variant.kvBytesPerValue(),
+                Math.min(contextTokens, config().maxPositions()), availableBytes);
+    }
+
     /** The display name: the folder's name. */
     public String name() {
         return dir.getFileName().toString();

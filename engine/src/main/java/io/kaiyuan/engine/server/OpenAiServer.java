@@ -1,0 +1,430 @@
+package io.kaiyuan.engine.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.api.GenerationException;
+import io.kaiyuan.engine.api.GenerationResult;
+import io.kaiyuan.engine.api.ModelLoadException;
+import io.kaiyuan.engine.api.TokenListener;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kaiyuan's OpenAI-compatible HTTP API over the installed models: {@code GET /v1/models},
+ * {@code GET /v1/models/{id}} and {@code POST /v1/chat/completions}, streaming (server-sent events) or
+ * not. Safe by default: it binds 127.0.0.1, answers only local Host and Origin names unless others are
+ * configured (against DNS rebinding), checks the API key when one is set, limits the body size, answers
+ * 429 when a model's queue is full, and stops a streaming generation whose client has gone.
+ */
+public final class OpenAiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OpenAiServer.class);
+    private static final Set<String> LOCAL_HOSTS = Set.of("localhost", "127.0.0.1", "::1");
+
+    private final ServerConfig config;
+    private final ModelPool pool;
+    private final HttpServer http;
+    private final ExecutorService handlers;
+
+    /** Binds the address and starts answering. */
+    public static OpenAiServer start(ServerConfig config, ModelPool pool) throws IOException {
+        return new OpenAiServer(config, pool);
+    }
+
+    private OpenAiServer(ServerConfig config, ModelPool pool) throws IOException {
+        this.config = config;
+        this.pool = pool;
+        this.http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 512);
+        this.handlers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "kaiyuan-http");
+            t.setDaemon(true);
+            return t;
+        });
+        http.setExecutor(handlers);
+        http.createContext("/", this::handle);
+        http.start();
+        LOG.info("serving the OpenAI API on http://{}:{}/v1", config.host(), port());
+    }
+
+    /** The port bound (the one chosen when the configuration asked for 0). */
+    public int port() {
+        return http.getAddress().getPort();
+    }
+
+    /** The API's base address, such as {@code http://127.0.0.1:11435/v1}. */
+    public String baseUrl() {
+        String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        return "http://" + (config.host().equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + port() + "/v1";
+    }
+
+    /** Stops listening, ends open exchanges and closes the models. */
+    @Override
+    public void close() {
+        http.stop(0);
+        handlers.shutdownNow();
+        pool.close();
+    }
+
+    private void handle(HttpExchange exchange) {
+        try {
+            String origin = exchange.getRequestHeaders().getFirst("Origin");
+            if (!hostAllowed(exchange.getRequestHeaders().getFirst("Host"))) {
+                send(exchange, 403, OpenAiProtocol.error("This server answers requests for localhost only; start it with"
+                        + " --allow-host NAME to answer another Host name.", "invalid_request_error", null, "host_not_allowed"));
+                return;
+            }
+            if (origin != null) {
+                if (!originAllowed(origin)) {
+                    send(exchange, 403, OpenAiProtocol.error("Requests from the web page at " + origin + " are refused;"
+                            + " start the server with --allow-origin " + origin + " to allow them.", "invalid_request_error",
+                            null, "origin_not_allowed"));
+                    return;
+                }
+                Headers h = exchange.getResponseHeaders();
+                h.set("Access-Control-Allow-Origin", origin);
+                h.set("Vary", "Origin");
+                if (exchange.getRequestMethod().equals("OPTIONS")) {
+                    h.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+                    h.set("Access-Control-Allow-Headers", "Authorization, Content-Type");
+                    h.set("Access-Control-Max-Age", "600");
+                    exchange.sendResponseHeaders(204, -1);
+                    return;
+                }
+            }
+            if (!authorized(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                send(exchange, 401, OpenAiProtocol.error("Incorrect or missing API key: send the server's key as"
+                        + " 'Authorization: Bearer KEY'.", "invalid_request_error", null, "invalid_api_key"));
+                return;
+            }
+            route(exchange);
+        } catch (IOException e) {
+            LOG.debug("exchange ended early: {}", e.toString());
+        } catch (RuntimeException e) {
+            LOG.warn("request failed", e);
+        } finally {
+            exchange.close();
+        }
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
+        String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getPath();
+        if (path.endsWith("/") && path.length() > 1) {
+            path = path.substring(0, path.length() - 1);
+        }
+        switch (path) {
+            case "/v1/models" -> {
+                if (allow(exchange, "GET")) {
+                    ObjectNode root = OpenAiProtocol.JSON.createObjectNode().put("object", "list");
+                    ArrayNode data = root.putArray("data");
+                    pool.models().forEach(id -> data.add(model(id)));
+                    send(exchange, 200, root);
+                }
+            }
+            case "/v1/chat/completions" -> {
+                if (allow(exchange, "POST")) {
+                    chatCompletions(exchange);
+                }
+            }
+            case "/health" -> {
+                if (allow(exchange, "GET")) {
+                    send(exchange, 200, OpenAiProtocol.JSON.createObjectNode().put("status", "ok"));
+                }
+            }
+            default -> {
+                if (path.startsWith("/v1/models/") && allow(exchange, "GET")) {
+                    String id = path.substring("/v1/models/".length());
+                    if (pool.models().contains(id)) {
+                        send(exchange, 200, model(id));
+                    } else {
+                        send(exchange, 404, OpenAiProtocol.error("The model '" + id + "' does not exist.",
+                                "invalid_request_error", "model", "model_not_found"));
+                    }
+                } else if (!path.startsWith("/v1/models/")) {
+                    send(exchange, 404, OpenAiProtocol.error("Unknown request URL: " + method + " " + path
+                            + ". The API is under /v1: GET /v1/models, POST /v1/chat/completions.",
+                            "invalid_request_error", null, "unknown_url"));
+                }
+            }
+        }
+    }
+
+    private static ObjectNode model(String id) {
+        return OpenAiProtocol.JSON.createObjectNode().put("id", id).put("object", "model").put("created", 0)
+                .put("owned_by", "kaiyuan");
+    }
+
+    private static boolean allow(HttpExchange exchange, String method) throws IOException {
+        if (exchange.getRequestMethod().equals(method)) {
+            return true;
+        }
+        exchange.getResponseHeaders().set("Allow", method);
+        send(exchange, 405, OpenAiProtocol.error(exchange.getRequestMethod() + " is not allowed here; use " + method + ".",
+                "invalid_request_error", null, "method_not_allowed"));
+        return false;
+    }
+
+    private void chatCompletions(HttpExchange exchange) throws IOException {
+        OpenAiProtocol.ChatRequest request;
+        try {
+            byte[] body = readBody(exchange);
+            if (body == null) {
+                return; // answered 413
+            }
+            JsonNode json;
+            try {
+                json = OpenAiProtocol.JSON.readTree(body);
+            } catch (JsonProcessingException e) {
+                send(exchange, 400, OpenAiProtocol.error("The body is not valid JSON: " + e.getOriginalMessage(),
+                        "invalid_request_error", null, "invalid_json"));
+                return;
+            }
+            request = OpenAiProtocol.chatRequest(json);
+        } catch (OpenAiProtocol.BadRequest e) {
+            send(exchange, 400, OpenAiProtocol.error(e.getMessage(), "invalid_request_error", e.param(), null));
+            return;
+        }
+        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        long created = System.currentTimeMillis() / 1000;
+        CancellationToken cancel = new CancellationToken();
+        BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        TokenListener listener = request.stream() ? new TokenListener() {
+            @Override
+            public void onText(String text) {
+                events.add(new Event(text, false));
+            }
+
+            @Override
+            public void onReasoning(String text) {
+                events.add(new Event(text, true));
+            }
+        } : TokenListener.NONE;
+        CompletableFuture<GenerationResult> future;
+        try {
+            future = pool.submit(request.model(), request.request(), listener, cancel);
+        } catch (ModelPool.UnknownModelException e) {
+            send(exchange, 404, OpenAiProtocol.error(e.getMessage(), "invalid_request_error", "model", "model_not_found"));
+            return;
+        } catch (ModelPool.QueueFullException e) {
+            exchange.getResponseHeaders().set("Retry-After", "1");
+            send(exchange, 429, OpenAiProtocol.error(e.getMessage(), "rate_limit_error", null, "rate_limit_exceeded"));
+            return;
+        }
+        future.whenComplete((r, t) -> events.add(Event.END));
+        if (request.stream()) {
+            stream(exchange, request, id, created, events, future, cancel);
+            return;
+        }
+        try {
+            GenerationResult result = future.get();
+            send(exchange, 200, OpenAiProtocol.completion(id, created, request.model(), result));
+        } catch (InterruptedException e) {
+            cancel.cancel();
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            sendFailure(exchange, e.getCause());
+        }
+    }
+
+    /** A piece of streamed text; {@link #END} once the generation has ended. */
+    private record Event(String text, boolean reasoning) {
+        static final Event END = new Event(null, false);
+    }
+
+    /**
+     * Streams the answer as server-sent events. The response starts with the first text, so a request that
+     * fails before (an unknown model file, a prompt longer than the context) still gets its error status.
+     * A write that fails means the client has gone: its generation is cancelled.
+     */
+    private void stream(HttpExchange exchange, OpenAiProtocol.ChatRequest request, String id, long created,
+            BlockingQueue<Event> events, CompletableFuture<GenerationResult> future, CancellationToken cancel) throws IOException {
+        OutputStream out = null;
+        try {
+            while (true) {
+                Event e = events.take();
+                if (e == Event.END && out == null && future.isCompletedExceptionally()) {
+                    try {
+                        future.get();
+                    } catch (ExecutionException failure) {
+                        sendFailure(exchange, failure.getCause());
+                    }
+                    return;
+                }
+                if (out == null) {
+                    Headers h = exchange.getResponseHeaders();
+                    h.set("Content-Type", "text/event-stream; charset=utf-8");
+                    h.set("Cache-Control", "no-cache");
+                    exchange.sendResponseHeaders(200, 0);
+                    out = exchange.getResponseBody();
+                    ObjectNode first = OpenAiProtocol.JSON.createObjectNode().put("role", "assistant").put("content", "");
+                    write(out, OpenAiProtocol.chunk(id, created, request.model(), first, null, request.includeUsage()));
+                }
+                if (e == Event.END) {
+                    break;
+                }
+                ObjectNode delta = OpenAiProtocol.JSON.createObjectNode().put(e.reasoning() ? "reasoning_content" : "content",
+                        e.text());
+                write(out, OpenAiProtocol.chunk(id, created, request.model(), delta, null, request.includeUsage()));
+            }
+            GenerationResult result;
+            try {
+                result = future.get();
+            } catch (ExecutionException failure) {
+                Throwable cause = failure.getCause();
+                write(out, OpenAiProtocol.error(cause.getMessage() == null ? cause.toString() : cause.getMessage(),
+                        "server_error", null, null));
+                out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            write(out, OpenAiProtocol.chunk(id, created, request.model(), null,
+                    OpenAiProtocol.finishReason(result.finishReason()), request.includeUsage()));
+            if (request.includeUsage()) {
+                write(out, OpenAiProtocol.usageChunk(id, created, request.model(), result));
+            }
+            out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (IOException gone) {
+            cancel.cancel();
+            LOG.debug("a streaming client went away; its generation is stopped");
+        } catch (InterruptedException e) {
+            cancel.cancel();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void write(OutputStream out, ObjectNode chunk) throws IOException {
+        out.write(("data: " + OpenAiProtocol.JSON.writeValueAsString(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static void sendFailure(HttpExchange exchange, Throwable cause) throws IOException {
+        String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        if (cause instanceof GenerationException) {
+            send(exchange, 400, OpenAiProtocol.error(message, "invalid_request_error", "messages",
+                    message.contains("reads at most") ? "context_length_exceeded" : null));
+        } else if (cause instanceof ModelLoadException) {
+            send(exchange, 500, OpenAiProtocol.error("The model cannot be loaded: " + message, "server_error", "model", null));
+        } else {
+            LOG.warn("generation failed", cause);
+            send(exchange, 500, OpenAiProtocol.error(message, "server_error", null, null));
+        }
+    }
+
+    /** The body, or null after answering 413 when it is larger than the limit. */
+    private byte[] readBody(HttpExchange exchange) throws IOException {
+        String length = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (length != null) {
+            try {
+                if (Long.parseLong(length.strip()) > config.maxBodyBytes()) {
+                    tooLarge(exchange);
+                    return null;
+                }
+            } catch (NumberFormatException e) {
+                throw new OpenAiProtocol.BadRequest("Content-Length is not a number.", null);
+            }
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try (InputStream in = exchange.getRequestBody()) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                body.write(buffer, 0, n);
+                if (body.size() > config.maxBodyBytes()) {
+                    tooLarge(exchange);
+                    return null;
+                }
+            }
+        }
+        return body.toByteArray();
+    }
+
+    /** Bytes of an oversized body read and dropped so the client, still sending, can read the 413. */
+    private static final long DRAIN_BYTES = 8L << 20;
+
+    private void tooLarge(HttpExchange exchange) throws IOException {
+        // Closing with unread bytes makes TCP reset the connection, which loses the answer; drop some first.
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] sink = new byte[8192];
+            long dropped = 0;
+            for (int n; dropped < DRAIN_BYTES && (n = in.read(sink)) > 0; ) {
+                dropped += n;
+            }
+        }
+        exchange.getResponseHeaders().set("Connection", "close");
+        send(exchange, 413, OpenAiProtocol.error("The request body is larger than " + config.maxBodyBytes()
+                + " bytes; start the server with a larger --max-body-bytes to accept it.", "invalid_request_error", null,
+                "request_too_large"));
+    }
+
+    private static void send(HttpExchange exchange, int status, ObjectNode body) throws IOException {
+        byte[] bytes = OpenAiProtocol.JSON.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /** Local names always; configured ones (or any, with "*"). A request without Host (HTTP/1.0) is local. */
+    boolean hostAllowed(String hostHeader) {
+        if (hostHeader == null || config.allowedHosts().contains("*")) {
+            return true;
+        }
+        String host = hostHeader.strip().toLowerCase(Locale.ROOT);
+        if (host.startsWith("[")) {
+            int end = host.indexOf(']');
+            host = end > 0 ? host.substring(1, end) : host;
+        } else if (host.indexOf(':') >= 0) {
+            host = host.substring(0, host.indexOf(':'));
+        }
+        return LOCAL_HOSTS.contains(host) || config.allowedHosts().contains(host);
+    }
+
+    /** Pages served from this machine, and configured origins (or any, with "*"). */
+    boolean originAllowed(String origin) {
+        if (config.allowedOrigins().contains("*") || config.allowedOrigins().contains(origin)) {
+            return true;
+        }
+        try {
+            URI uri = URI.create(origin);
+            String host = uri.getHost();
+            if (host == null || !(("http".equals(uri.getScheme())) || "https".equals(uri.getScheme()))) {
+                return false;
+            }
+            host = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+            return LOCAL_HOSTS.contains(host.toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private boolean authorized(String authorization) {
+        if (config.apiKey().isEmpty()) {
+            return true;
+        }
+        String expected = "Bearer " + config.apiKey().get();
+        return authorization != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
+                authorization.strip().getBytes(StandardCharsets.UTF_8));
+    }
+}
