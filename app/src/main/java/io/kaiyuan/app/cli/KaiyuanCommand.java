@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         versionProvider = KaiyuanCommand.Version.class,
         description = {"Run China's open language models on your own machine.",
                 "Without a subcommand, ./kaiyuan starts the desktop app."},
-        subcommands = {GenerateCommand.class, TemplateCommand.class, CompareCommand.class, ModelsCommand.class, BenchCommand.class, ProvidersCommand.class,
+        subcommands = {GenerateCommand.class, TemplateCommand.class, CompareCommand.class, ModelsCommand.class, BenchCommand.class, ProvidersCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class KaiyuanCommand implements Runnable {
     @CommandLine.Spec

@@ -80,6 +80,14 @@ public final class ModelPool implements AutoCloseable {
         this.availableMemory = availableMemory;
     }
 
+    /** A pool over the models installed in {@code registry}, checking the memory the system has available. */
+    public static ModelPool installed(OrtRuntime runtime, io.kaiyuan.engine.model.ModelRegistry registry,
+            LanguageModel.LoadOptions load, int maxQueue) {
+        return new ModelPool(runtime, () -> registry.list().stream().map(io.kaiyuan.engine.model.ModelRegistry.InstalledModel::id)
+                .toList(), id -> registry.find(id).map(io.kaiyuan.engine.model.ModelRegistry.InstalledModel::dir), load, maxQueue,
+                io.kaiyuan.engine.model.MemoryFit::availableMemory);
+    }
+
     /** Hears each finished generation (the model id and its result) on the model's thread, e.g. for a request log. */
     public void onFinished(java.util.function.BiConsumer<String, GenerationResult> listener) {
         this.onFinished = listener;

@@ -47,6 +47,7 @@ public final class OpenAiServer implements AutoCloseable {
     private final ModelPool pool;
     private final HttpServer http;
     private final ExecutorService handlers;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Binds the address and starts answering. */
     public static OpenAiServer start(ServerConfig config, ModelPool pool) throws IOException {
@@ -79,9 +80,12 @@ public final class OpenAiServer implements AutoCloseable {
         return "http://" + (config.host().equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + port() + "/v1";
     }
 
-    /** Stops listening, ends open exchanges and closes the models. */
+    /** Stops listening, ends open exchanges and closes the models. Any thread; once is enough. */
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         http.stop(0);
         handlers.shutdownNow();
         pool.close();
