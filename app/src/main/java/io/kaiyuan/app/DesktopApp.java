@@ -3,6 +3,7 @@ package io.kaiyuan.app;
 import io.kaiyuan.app.paths.AppPaths;
 import io.kaiyuan.app.wiring.EngineChatBackend;
 import io.kaiyuan.app.wiring.EngineCompareBackend;
+import io.kaiyuan.app.wiring.LocalApiServer;
 import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.chat.ChatStore;
 import io.kaiyuan.engine.download.FileTransfer;
@@ -11,6 +12,7 @@ import io.kaiyuan.engine.model.Catalog;
 import io.kaiyuan.engine.model.MemoryFit;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.ort.OrtRuntime;
+import io.kaiyuan.engine.remote.Secrets;
 import io.kaiyuan.ui.models.DownloadJournal;
 import io.kaiyuan.ui.models.ModelManagerViewModel;
 import io.kaiyuan.ui.settings.Appearance;
@@ -45,6 +47,8 @@ public final class DesktopApp extends Application {
 
     private EngineChatBackend chat;
     private EngineCompareBackend compare;
+    private LocalApiServer apiServer;
+    private AppPaths paths;
     private ExecutorService background;
     private ExecutorService downloads;
     private ModelRegistry registry;
@@ -69,7 +73,7 @@ public final class DesktopApp extends Application {
     /** Disk work before the window: on the launcher thread, not the FX thread. */
     @Override
     public void init() {
-        AppPaths paths = AppPaths.fromEnvironment();
+        paths = AppPaths.fromEnvironment();
         registry = new ModelRegistry(paths.models());
         catalog = Catalog.bundled();
         availableMemory = MemoryFit.availableMemory();
@@ -103,6 +107,7 @@ public final class DesktopApp extends Application {
         chat = new EngineChatBackend(registry);
         chat.setThreads(settings.threads());
         compare = new EngineCompareBackend(registry, store);
+        apiServer = new LocalApiServer(registry, new Secrets(paths.keys()), () -> settings.threads());
         MainWindow window = new MainWindow(Locale.getDefault(), MainWindow.Services.chat(chat, background)
                 .withStore(store)
                 .withModels(messages -> new ModelManagerViewModel(catalog, registry,
@@ -110,7 +115,8 @@ public final class DesktopApp extends Application {
                         availableMemory, Platform::runLater, background, downloads, messages, journal))
                 .withSettings(settings, providers, this::settingsChanged)
                 .withOpenLink(url -> getHostServices().showDocument(url))
-                .withCompare(compare));
+                .withCompare(compare)
+                .withServer(apiServer));
         stage.titleProperty().bind(window.titleProperty());
         for (int size : ICON_SIZES) {
             stage.getIcons().add(new Image(DesktopApp.class.getResource("icons/kaiyuan-" + size + ".png").toExternalForm()));
@@ -164,6 +170,9 @@ public final class DesktopApp extends Application {
         }
         if (compare != null) {
             compare.close();
+        }
+        if (apiServer != null) {
+            apiServer.close();
         }
         if (downloads != null) {
             downloads.shutdownNow(); // partial downloads stay staged and resume next time

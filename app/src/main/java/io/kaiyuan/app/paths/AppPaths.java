@@ -55,4 +55,9 @@ public record AppPaths(Path home) {
     public Path downloadJournal() {
         return home.resolve("downloads.json");
     }
+
+    /** API keys: the local server's and remote endpoints' (JSON, readable by its owner only). */
+    public Path keys() {
+        return home.resolve("keys.json");
+    }
 }

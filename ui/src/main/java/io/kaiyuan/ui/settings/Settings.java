@@ -9,8 +9,10 @@ import java.util.Locale;
  * @param language English, Simplified Chinese, or following the system's locale
  * @param threads CPU threads for the model; 0 lets ONNX Runtime decide
  * @param window the main window's place and size; null until the window was first closed
+ * @param server the local OpenAI-compatible API server: whether it runs while the app does, and its port
+ *     (its API key is kept apart, in the key file)
  */
-public record Settings(Theme theme, Language language, int threads, WindowState window) {
+public record Settings(Theme theme, Language language, int threads, WindowState window, ApiServer server) {
     /** The look. */
     public enum Theme { SYSTEM, LIGHT, DARK }
 
@@ -33,30 +35,49 @@ public record Settings(Theme theme, Language language, int threads, WindowState 
         }
     }
 
+    /** The local API server's switch and port. */
+    public record ApiServer(boolean enabled, int port) {
+        public static final ApiServer OFF = new ApiServer(false, 11435);
+
+        public ApiServer {
+            port = port < 1 || port > 65535 ? 11435 : port;
+        }
+    }
+
     /** The window's last bounds. */
     public record WindowState(double x, double y, double width, double height, boolean maximized) {}
 
-    public static final Settings DEFAULTS = new Settings(Theme.SYSTEM, Language.SYSTEM, 0, null);
+    public static final Settings DEFAULTS = new Settings(Theme.SYSTEM, Language.SYSTEM, 0, null, ApiServer.OFF);
 
     public Settings {
         theme = theme == null ? Theme.SYSTEM : theme;
         language = language == null ? Language.SYSTEM : language;
         threads = Math.max(0, threads);
+        server = server == null ? ApiServer.OFF : server;
+    }
+
+    /** Settings from before the API server (its switch off). */
+    public Settings(Theme theme, Language language, int threads, WindowState window) {
+        this(theme, language, threads, window, ApiServer.OFF);
     }
 
     public Settings withTheme(Theme t) {
-        return new Settings(t, language, threads, window);
+        return new Settings(t, language, threads, window, server);
     }
 
     public Settings withLanguage(Language l) {
-        return new Settings(theme, l, threads, window);
+        return new Settings(theme, l, threads, window, server);
     }
 
     public Settings withThreads(int n) {
-        return new Settings(theme, language, n, window);
+        return new Settings(theme, language, n, window, server);
+    }
+
+    public Settings withServer(ApiServer a) {
+        return new Settings(theme, language, threads, window, a);
     }
 
     public Settings withWindow(WindowState w) {
-        return new Settings(theme, language, threads, w);
+        return new Settings(theme, language, threads, w, server);
     }
 }

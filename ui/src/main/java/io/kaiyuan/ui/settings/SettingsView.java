@@ -3,10 +3,13 @@ package io.kaiyuan.ui.settings;
 import java.util.ResourceBundle;
 import javafx.geometry.Insets;
 import javafx.scene.Parent;
+import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
+import javafx.scene.control.PasswordField;
 import javafx.scene.control.Spinner;
+import javafx.scene.control.TextField;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.VBox;
 
@@ -54,6 +57,46 @@ public final class SettingsView {
         grid.add(threadsHint, 1, 3);
         grid.addRow(4, new Label(messages.getString("settings.providers")), providers);
         root.getChildren().addAll(title, grid);
+        if (model.hasServer()) {
+            root.getChildren().add(serverSection(model, messages));
+        }
+    }
+
+    /** The local API server: a switch, its port and key, and what it is doing. */
+    private static VBox serverSection(SettingsViewModel model, ResourceBundle messages) {
+        Label heading = new Label(messages.getString("settings.server"));
+        heading.setStyle("-fx-font-size: 16px;");
+        CheckBox on = new CheckBox(messages.getString("settings.server.on"));
+        on.setId("settings-server");
+        on.selectedProperty().bindBidirectional(model.serverOnProperty());
+        on.setOnAction(e -> model.applyServer());
+        on.disableProperty().bind(model.serverBusyProperty());
+        TextField port = new TextField();
+        port.setId("settings-server-port");
+        port.setPrefColumnCount(6);
+        port.textProperty().bindBidirectional(model.serverPortProperty());
+        PasswordField key = new PasswordField();
+        key.setId("settings-server-key");
+        key.setPromptText(messages.getString("settings.server.key.none"));
+        key.textProperty().bindBidirectional(model.serverKeyProperty());
+        port.disableProperty().bind(model.serverOnProperty().or(model.serverBusyProperty()));
+        key.disableProperty().bind(port.disableProperty());
+        Label status = new Label();
+        status.setId("settings-server-status");
+        status.setWrapText(true);
+        status.textProperty().bind(model.serverStatusProperty());
+        Label hint = new Label(messages.getString("settings.server.hint"));
+        hint.setWrapText(true);
+        GridPane grid = new GridPane();
+        grid.setHgap(12);
+        grid.setVgap(10);
+        grid.add(on, 0, 0, 2, 1);
+        grid.addRow(1, new Label(messages.getString("settings.server.port")), port);
+        grid.addRow(2, new Label(messages.getString("settings.server.key")), key);
+        grid.addRow(3, new Label(messages.getString("settings.server.status")), status);
+        VBox box = new VBox(8, heading, hint, grid);
+        box.setPadding(new Insets(8, 0, 0, 0));
+        return box;
     }
 
     private static <T extends Enum<T>> ListCell<T> cell(ResourceBundle messages, String prefix) {

@@ -8,6 +8,7 @@ import io.kaiyuan.ui.compare.CompareBackend;
 import io.kaiyuan.ui.compare.CompareView;
 import io.kaiyuan.ui.compare.CompareViewModel;
 import io.kaiyuan.ui.common.FileDialogs;
+import io.kaiyuan.ui.settings.ApiServerControl;
 import io.kaiyuan.ui.models.ModelManagerView;
 import io.kaiyuan.ui.models.ModelManagerViewModel;
 import io.kaiyuan.ui.settings.Appearance;
@@ -70,16 +71,17 @@ public final class MainWindow {
      *     switches the language
      * @param compare the engine and the votes behind the Compare page
      * @param dialogs the file and folder choosers the pages open
+     * @param server starts and stops the local API server from Settings; null for no switch
      */
     public record Services(ChatBackend chat, ChatStore store, Executor background, ModelsPage models,
             Consumer<String> openLink, Settings settings, List<String> providers, Consumer<Settings> onSettings,
-            CompareBackend compare, FileDialogs dialogs) {
+            CompareBackend compare, FileDialogs dialogs, ApiServerControl server) {
 
         /** With the system's file dialogs. */
         public Services(ChatBackend chat, ChatStore store, Executor background, ModelsPage models,
                 Consumer<String> openLink, Settings settings, List<String> providers, Consumer<Settings> onSettings,
                 CompareBackend compare) {
-            this(chat, store, background, models, openLink, settings, providers, onSettings, compare, FileDialogs.SYSTEM);
+            this(chat, store, background, models, openLink, settings, providers, onSettings, compare, FileDialogs.SYSTEM, null);
         }
 
         /** Just a chat page on {@code chat}, without history or other pages. */
@@ -88,27 +90,31 @@ public final class MainWindow {
         }
 
         public Services withStore(ChatStore s) {
-            return new Services(chat, s, background, models, openLink, settings, providers, onSettings, compare, dialogs);
+            return new Services(chat, s, background, models, openLink, settings, providers, onSettings, compare, dialogs, server);
         }
 
         public Services withModels(ModelsPage m) {
-            return new Services(chat, store, background, m, openLink, settings, providers, onSettings, compare, dialogs);
+            return new Services(chat, store, background, m, openLink, settings, providers, onSettings, compare, dialogs, server);
         }
 
         public Services withOpenLink(Consumer<String> o) {
-            return new Services(chat, store, background, models, o, settings, providers, onSettings, compare, dialogs);
+            return new Services(chat, store, background, models, o, settings, providers, onSettings, compare, dialogs, server);
         }
 
         public Services withSettings(Settings s, List<String> p, Consumer<Settings> on) {
-            return new Services(chat, store, background, models, openLink, s, p, on, compare, dialogs);
+            return new Services(chat, store, background, models, openLink, s, p, on, compare, dialogs, server);
         }
 
         public Services withCompare(CompareBackend c) {
-            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, c, dialogs);
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, c, dialogs, server);
         }
 
         public Services withDialogs(FileDialogs d) {
-            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, d);
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, d, server);
+        }
+
+        public Services withServer(ApiServerControl s) {
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, dialogs, s);
         }
     }
 
@@ -168,7 +174,8 @@ public final class MainWindow {
         if (services.settings() != null) {
             settings = new SettingsViewModel(services.settings(), services.providers(), s -> {
                 services.onSettings().accept(s);
-            });
+            }, services.server(), Platform::runLater, background, messages);
+            settings.loadServer();
             settings.languageProperty().addListener((o, a, b) -> Platform.runLater(() -> rebuild(b.locale(systemLocale))));
         }
         build();
@@ -196,6 +203,9 @@ public final class MainWindow {
         }
         if (compare != null) {
             compare.setMessages(messages);
+        }
+        if (settings != null) {
+            settings.setMessages(messages);
         }
         build();
     }

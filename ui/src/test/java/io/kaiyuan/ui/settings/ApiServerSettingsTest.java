@@ -1,0 +1,121 @@
+package io.kaiyuan.ui.settings;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kaiyuan.engine.api.ExecutionProvider;
+import io.kaiyuan.engine.generate.LanguageModel;
+import io.kaiyuan.engine.ort.OrtRuntime;
+import io.kaiyuan.engine.server.ModelPool;
+import io.kaiyuan.engine.server.OpenAiServer;
+import io.kaiyuan.engine.server.ServerConfig;
+import io.kaiyuan.ui.shell.MainWindow;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javafx.scene.Scene;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The API server switch on the Settings page, over a real engine server (no models installed). */
+@ExtendWith(ApplicationExtension.class)
+class ApiServerSettingsTest {
+    private final List<Settings> saved = new CopyOnWriteArrayList<>();
+    private ExecutorService io;
+    private String storedKey = "";
+
+    /** Starts and stops the engine's server as the app's wiring does, keeping the key in memory. */
+    private final ApiServerControl control = new ApiServerControl() {
+        private OpenAiServer server;
+
+        @Override
+        public synchronized Optional<String> apply(boolean on, int port, String apiKey) throws Exception {
+            if (server != null) {
+                server.close();
+                server = null;
+            }
+            storedKey = apiKey;
+            if (!on) {
+                return Optional.empty();
+            }
+            server = OpenAiServer.start(ServerConfig.defaults().withPort(port).withApiKey(apiKey), new ModelPool(new OrtRuntime(),
+                    List::of, id -> Optional.empty(), new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.CPU, 1), 1,
+                    () -> 1L << 30));
+            return Optional.of(server.baseUrl());
+        }
+
+        @Override
+        public String apiKey() {
+            return storedKey;
+        }
+    };
+
+    @Start
+    void start(Stage stage) {
+        io = Executors.newSingleThreadExecutor();
+        MainWindow window = new MainWindow(Locale.ENGLISH, new MainWindow.Services(null, null, io, null, url -> { },
+                Settings.DEFAULTS, List.of("cpu"), saved::add, null).withServer(control));
+        stage.setScene(new Scene(window.root(), 900, 700));
+        stage.show();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        control.apply(false, 1, "");
+        io.shutdownNow();
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static int status(String url, String key) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + key)
+                .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
+    void theSwitchServesWithTheKeyAndStops(FxRobot robot) throws Exception {
+        robot.clickOn("#nav-settings");
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Off".equals(robot.lookup("#settings-server-status").queryLabeled().getText()));
+        int port = freePort();
+        robot.clickOn("#settings-server-port").eraseText(5).write(String.valueOf(port));
+        robot.clickOn("#settings-server-key").write("sk-ui");
+        robot.clickOn("#settings-server");
+        String expected = "Serving at http://127.0.0.1:" + port + "/v1 (clients send the API key)";
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> expected.equals(robot.lookup("#settings-server-status").queryLabeled().getText()));
+        assertEquals(200, status("http://127.0.0.1:" + port + "/v1/models", "sk-ui"));
+        assertEquals(401, status("http://127.0.0.1:" + port + "/v1/models", "wrong"));
+        assertTrue(robot.lookup("#settings-server-port").query().isDisabled(), "turn it off to change the port");
+        assertEquals(new Settings.ApiServer(true, port), saved.get(saved.size() - 1).server(), "the switch and port are saved");
+        assertFalse(saved.toString().contains("sk-ui"), "the key is not in the settings");
+
+        robot.clickOn("#settings-server");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> "Off".equals(robot.lookup("#settings-server-status").queryLabeled().getText()));
+        assertFalse(saved.get(saved.size() - 1).server().enabled());
+
+        robot.clickOn("#settings-server-port").eraseText(6).write("99999");
+        robot.clickOn("#settings-server");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals("The port must be a number from 1 to 65535.", robot.lookup("#settings-server-status").queryLabeled().getText());
+        assertFalse(robot.lookup("#settings-server").queryAs(javafx.scene.control.CheckBox.class).isSelected());
+    }
+}
