@@ -12,6 +12,7 @@ import io.kaiyuan.engine.model.Catalog;
 import io.kaiyuan.engine.model.MemoryFit;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.ort.OrtRuntime;
+import io.kaiyuan.engine.remote.RemoteEndpoints;
 import io.kaiyuan.engine.remote.Secrets;
 import io.kaiyuan.ui.models.DownloadJournal;
 import io.kaiyuan.ui.models.ModelManagerViewModel;
@@ -61,6 +62,7 @@ public final class DesktopApp extends Application {
     private volatile Settings settings;
     private boolean systemDark;
     private List<String> providers;
+    private RemoteEndpoints remotes;
 
     private static ExecutorService daemons(int threads, String name) {
         return Executors.newFixedThreadPool(threads, r -> {
@@ -88,6 +90,12 @@ public final class DesktopApp extends Application {
             LOG.warn("chat history unavailable", e);
             storeError = e.getMessage();
         }
+        try {
+            remotes = new RemoteEndpoints(paths.endpoints(), new Secrets(paths.keys()));
+        } catch (IOException e) {
+            LOG.warn("remote endpoints unavailable", e);
+            storeError = storeError == null ? e.getMessage() : storeError + "\n" + e.getMessage();
+        }
     }
 
     private static List<String> providers() {
@@ -104,9 +112,9 @@ public final class DesktopApp extends Application {
         Appearance.apply(Appearance.dark(settings.theme(), systemDark));
         background = daemons(2, "kaiyuan-io");
         downloads = daemons(PARALLEL_MODEL_DOWNLOADS, "kaiyuan-model-download");
-        chat = new EngineChatBackend(registry);
+        chat = new EngineChatBackend(registry, remotes);
         chat.setThreads(settings.threads());
-        compare = new EngineCompareBackend(registry, store);
+        compare = new EngineCompareBackend(registry, store, remotes);
         apiServer = new LocalApiServer(registry, new Secrets(paths.keys()), () -> settings.threads());
         MainWindow window = new MainWindow(Locale.getDefault(), MainWindow.Services.chat(chat, background)
                 .withStore(store)
@@ -116,7 +124,8 @@ public final class DesktopApp extends Application {
                 .withSettings(settings, providers, this::settingsChanged)
                 .withOpenLink(url -> getHostServices().showDocument(url))
                 .withCompare(compare)
-                .withServer(apiServer));
+                .withServer(apiServer)
+                .withRemotes(remotes));
         stage.titleProperty().bind(window.titleProperty());
         for (int size : ICON_SIZES) {
             stage.getIcons().add(new Image(DesktopApp.class.getResource("icons/kaiyuan-" + size + ".png").toExternalForm()));

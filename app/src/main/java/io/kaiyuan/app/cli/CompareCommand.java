@@ -15,6 +15,9 @@ import io.kaiyuan.engine.model.ModelFolder;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.model.Variant;
 import io.kaiyuan.engine.ort.OrtRuntime;
+import io.kaiyuan.engine.remote.Endpoint;
+import io.kaiyuan.engine.remote.RemoteEndpoints;
+import io.kaiyuan.engine.remote.Secrets;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -94,7 +97,7 @@ final class CompareCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--rerun takes its models from the card; leave out --model.");
             }
             previous = RunCard.fromJson(Files.readString(input.rerun));
-            columns = previous.rerunColumns(name -> new ModelOptions.Locator(name).folder());
+            columns = previous.rerunColumns(name -> new ModelOptions.Locator(name).folder(), name -> remotes().column(name));
             request = previous.request();
         } else {
             if (models.size() < 2 || models.size() > 4) {
@@ -153,13 +156,42 @@ final class CompareCommand implements Callable<Integer> {
         return Comparison.Origin.installedAt(c.folder());
     }
 
-    /** A column from "folder-or-id[@variant][,key=value...]". */
+    private RemoteEndpoints remotes;
+
+    /** The remote endpoints added in the desktop app's Settings (read once). */
+    private RemoteEndpoints remotes() {
+        if (remotes == null) {
+            AppPaths paths = AppPaths.fromEnvironment();
+            try {
+                remotes = new RemoteEndpoints(paths.endpoints(), new Secrets(paths.keys()));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return remotes;
+    }
+
+    /** A column from "folder-or-id[@variant][,key=value...]", or a remote model "remote/ENDPOINT/MODEL[,key=value...]". */
     private Comparison.Column column(String spec) {
         String[] parts = spec.split(",");
         String model = parts[0];
+        if (Endpoint.isRemote(model)) {
+            Comparison.Remote remote = remotes().column(model).orElseThrow(() -> new IllegalArgumentException("No remote"
+                    + " endpoint '" + Endpoint.endpointOf(model) + "' is set up: add it in the app's Settings."));
+            return Comparison.Column.remote(model, remote, settings(spec, parts).own());
+        }
         int at = model.lastIndexOf('@');
         String name = at > 0 ? model.substring(0, at) : model;
         Optional<Variant> variant = at > 0 ? Optional.of(Variant.parse(model.substring(at + 1))) : Optional.empty();
+        ColumnSettings own = settings(spec, parts);
+        return new Comparison.Column(name, new ModelOptions.Locator(name).folder(),
+                new LanguageModel.LoadOptions(variant, ExecutionProvider.parse(own.provider()), 0), own.own());
+    }
+
+    /** What a --model option sets after its commas: the provider and the column's own sampling settings. */
+    private record ColumnSettings(String provider, SamplingOverrides own) {}
+
+    private ColumnSettings settings(String spec, String[] parts) {
         String columnProvider = provider;
         Double temperature = null;
         Integer topK = null;
@@ -190,8 +222,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         SamplingOverrides own = new SamplingOverrides(temperature, topK, topP, minP, repetitionPenalty, seed);
         own.orElse(sampling.overrides()).checked();
-        return new Comparison.Column(name, new ModelOptions.Locator(name).folder(),
-                new LanguageModel.LoadOptions(variant, ExecutionProvider.parse(columnProvider), 0), own);
+        return new ColumnSettings(columnProvider, own);
     }
 
     private Path write(RunCard result) throws IOException {

@@ -60,4 +60,9 @@ public record AppPaths(Path home) {
     public Path keys() {
         return home.resolve("keys.json");
     }
+
+    /** The remote OpenAI-compatible endpoints added in Settings, with their model lists (JSON; keys are in {@link #keys()}). */
+    public Path endpoints() {
+        return home.resolve("endpoints.json");
+    }
 }

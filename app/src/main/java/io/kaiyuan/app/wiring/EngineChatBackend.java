@@ -10,6 +10,8 @@ import io.kaiyuan.engine.generate.ContextWindow;
 import io.kaiyuan.engine.generate.LanguageModel;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.ort.OrtRuntime;
+import io.kaiyuan.engine.remote.Endpoint;
+import io.kaiyuan.engine.remote.RemoteEndpoints;
 import io.kaiyuan.ui.chat.ChatBackend;
 import java.util.List;
 import java.util.Map;
@@ -40,13 +42,31 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
     private int loadedThreads;
     private LanguageModel loaded;
 
+    private final RemoteEndpoints remotes;
+    /** Remote answers wait on the network, not on the local model: a thread of their own. */
+    private final ExecutorService remoteThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "kaiyuan-chat-remote");
+        t.setDaemon(true);
+        return t;
+    });
+
     public EngineChatBackend(ModelRegistry registry) {
+        this(registry, null);
+    }
+
+    /** @param remotes remote endpoints whose models the chat can use too; null for none */
+    public EngineChatBackend(ModelRegistry registry, RemoteEndpoints remotes) {
         this.registry = registry;
+        this.remotes = remotes;
     }
 
     @Override
     public List<String> installedModels() {
-        return registry.list().stream().map(ModelRegistry.InstalledModel::id).toList();
+        List<String> ids = new java.util.ArrayList<>(registry.list().stream().map(ModelRegistry.InstalledModel::id).toList());
+        if (remotes != null) {
+            ids.addAll(remotes.modelIds());
+        }
+        return ids;
     }
 
     /** CPU threads for models loaded from now on; 0 lets ONNX Runtime decide. Any thread. */
@@ -91,6 +111,21 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
     @Override
     public void answer(String modelId, List<ChatMessage> conversation, Map<String, Object> templateVariables,
             SamplingOverrides sampling, TokenListener listener, CancellationToken cancel, Completion completion) {
+        if (Endpoint.isRemote(modelId)) {
+            remoteThread.execute(() -> {
+                try {
+                    if (remotes == null) {
+                        throw new IllegalArgumentException("Remote endpoints are not available: see the warning at start.");
+                    }
+                    completion.finished(remotes.chat(modelId, new GenerationRequest(new GenerationRequest.Prompt.Chat(
+                            conversation, templateVariables), sampling, MAX_NEW_TOKENS, List.of()), listener, cancel));
+                } catch (RuntimeException | java.io.IOException e) {
+                    LOG.warn("chat with {} failed: {}", modelId, e.getMessage());
+                    completion.failed(e.getMessage() != null ? e.getMessage() : e.toString());
+                }
+            });
+            return;
+        }
         generation.execute(() -> {
             try {
                 if (!isLoaded(modelId)) {
@@ -114,6 +149,10 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
 
     @Override
     public void preload(String modelId, LoadListener listener) {
+        if (Endpoint.isRemote(modelId)) {
+            listener.loaded(); // nothing to load here
+            return;
+        }
         generation.execute(() -> {
             try {
                 load(modelId);
@@ -162,5 +201,6 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
             }
         });
         generation.shutdown();
+        remoteThread.shutdownNow();
     }
 }

@@ -14,6 +14,8 @@ import io.kaiyuan.engine.model.ModelFolder;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.model.Variant;
 import io.kaiyuan.engine.ort.OrtRuntime;
+import io.kaiyuan.engine.remote.Endpoint;
+import io.kaiyuan.engine.remote.RemoteEndpoints;
 import io.kaiyuan.ui.compare.CompareBackend;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -36,19 +38,34 @@ public final class EngineCompareBackend implements CompareBackend, AutoCloseable
         return t;
     });
 
+    private final RemoteEndpoints remotes;
+
     /** @param store where votes are kept; null when the app has no database (votes are then refused) */
     public EngineCompareBackend(ModelRegistry registry, ChatStore store) {
+        this(registry, store, null);
+    }
+
+    /** @param remotes remote endpoints whose models can be columns too; null for none */
+    public EngineCompareBackend(ModelRegistry registry, ChatStore store, RemoteEndpoints remotes) {
         this.registry = registry;
         this.store = store;
+        this.remotes = remotes;
     }
 
     @Override
     public List<String> installedModels() {
-        return registry.list().stream().map(ModelRegistry.InstalledModel::id).toList();
+        List<String> ids = new ArrayList<>(registry.list().stream().map(ModelRegistry.InstalledModel::id).toList());
+        if (remotes != null) {
+            ids.addAll(remotes.modelIds());
+        }
+        return ids;
     }
 
     @Override
     public List<Variant> variants(String modelId) {
+        if (Endpoint.isRemote(modelId)) {
+            return List.of();
+        }
         return registry.find(modelId).map(m -> ModelFolder.open(m.dir()).variants()).orElse(List.of());
     }
 
@@ -78,6 +95,13 @@ public final class EngineCompareBackend implements CompareBackend, AutoCloseable
                 List<Comparison.Column> columns = new ArrayList<>();
                 for (Choice choice : choices) {
                     String id = choice.modelId();
+                    if (Endpoint.isRemote(id)) {
+                        Comparison.Remote remote = (remotes == null ? java.util.Optional.<Comparison.Remote>empty()
+                                : remotes.column(id)).orElseThrow(() -> new IllegalArgumentException(id
+                                + " is not served by any remote endpoint in Settings: add the endpoint again or pick another model."));
+                        columns.add(Comparison.Column.remote(id, remote, choice.sampling()));
+                        continue;
+                    }
                     ModelRegistry.InstalledModel m = registry.find(id).orElseThrow(() ->
                             new IllegalArgumentException(id + " is not installed: install it or pick another model."));
                     columns.add(new Comparison.Column(id, m.dir(), new LanguageModel.LoadOptions(choice.variant(),

@@ -93,4 +93,41 @@ class EngineChatBackendTest {
             backend.close();
         }
     }
+
+    @Test
+    void aRemoteModelIsListedBesideTheInstalledOnesAndAnswersOverTheApi() throws Exception {
+        Path folder = TestModels.withTokenizer(TestModels.chatSized(), work.resolve("remote-tiny"));
+        try (io.kaiyuan.engine.server.OpenAiServer server = io.kaiyuan.engine.server.OpenAiServer.start(
+                io.kaiyuan.engine.server.ServerConfig.defaults().withPort(0), new io.kaiyuan.engine.server.ModelPool(
+                        new io.kaiyuan.engine.ort.OrtRuntime(), () -> List.of("big/model"), id -> java.util.Optional.of(folder),
+                        new io.kaiyuan.engine.generate.LanguageModel.LoadOptions(java.util.Optional.empty(),
+                                io.kaiyuan.engine.api.ExecutionProvider.CPU, 1), 2, () -> 16L << 30))) {
+            io.kaiyuan.engine.remote.RemoteEndpoints remotes = new io.kaiyuan.engine.remote.RemoteEndpoints(
+                    home.resolve("endpoints.json"), new io.kaiyuan.engine.remote.Secrets(home.resolve("keys.json")));
+            remotes.add(new io.kaiyuan.engine.remote.Endpoint("cluster", server.baseUrl()), "");
+            EngineChatBackend backend = new EngineChatBackend(new ModelRegistry(home.resolve("models")), remotes);
+            try {
+                assertEquals(List.of("remote/cluster/big/model"), backend.installedModels());
+                assertEquals("loaded", preload(backend, "remote/cluster/big/model"), "nothing to load here");
+                StringBuilder streamed = new StringBuilder();
+                Recorder r = new Recorder();
+                backend.answer("remote/cluster/big/model", List.of(ChatMessage.user("你好")), Map.of(),
+                        new SamplingOverrides(0.0, null, null, null, null, null), streamed::append, new CancellationToken(), r);
+                GenerationResult result = r.done.get(60, TimeUnit.SECONDS);
+                assertEquals(List.of("finished"), r.events, "no local loading for a remote model");
+                assertEquals(result.answer(), streamed.toString());
+                assertTrue(result.metrics().generatedTokens() > 0);
+
+                remotes.remove("cluster");
+                Recorder gone = new Recorder();
+                backend.answer("remote/cluster/big/model", List.of(ChatMessage.user("x")), Map.of(), SamplingOverrides.NONE,
+                        t -> { }, new CancellationToken(), gone);
+                org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> gone.done.get(30, TimeUnit.SECONDS));
+                assertTrue(gone.events.get(0).contains("was removed"), gone.events.toString());
+            } finally {
+                backend.close();
+            }
+        }
+    }
 }

@@ -40,19 +40,39 @@ public final class Comparison {
      * One column: a name for it, the model folder, how to load it, and its own sampling settings over the
      * ones every column shares (none by default).
      */
-    public record Column(String name, Path folder, LanguageModel.LoadOptions load, SamplingOverrides sampling) {
+    public record Column(String name, Path folder, LanguageModel.LoadOptions load, SamplingOverrides sampling,
+            Optional<Remote> remote) {
         public Column {
             sampling = sampling == null ? SamplingOverrides.NONE : sampling;
+            remote = remote == null ? Optional.empty() : remote;
+        }
+
+        public Column(String name, Path folder, LanguageModel.LoadOptions load, SamplingOverrides sampling) {
+            this(name, folder, load, sampling, Optional.empty());
         }
 
         public Column(String name, Path folder, LanguageModel.LoadOptions load) {
             this(name, folder, load, SamplingOverrides.NONE);
         }
 
+        /** A column answered by a remote OpenAI-compatible endpoint: nothing is loaded here. */
+        public static Column remote(String name, Remote remote, SamplingOverrides sampling) {
+            return new Column(name, null, LanguageModel.LoadOptions.DEFAULT, sampling, Optional.of(remote));
+        }
+
         /** The request this column runs: its own sampling settings where set, the shared ones elsewhere. */
         public GenerationRequest request(GenerationRequest shared) {
             return shared.withSampling(sampling.orElse(shared.sampling()));
         }
+    }
+
+    /** A model answering on another machine, such as a remote OpenAI-compatible endpoint's. */
+    public interface Remote {
+        /** Streams the answer to {@code request} on the calling thread. */
+        GenerationResult chat(GenerationRequest request, TokenListener listener, CancellationToken cancel);
+
+        /** Where it runs, for the run card (the endpoint's base URL). */
+        String location();
     }
 
     /**
@@ -104,14 +124,14 @@ public final class Comparison {
      */
     public static Schedule plan(List<Column> columns, int tokens, long availableBytes) {
         long need = 0;
-        for (Column c : columns) {
+        for (Column c : columns.stream().filter(c -> c.remote().isEmpty()).toList()) {
             ModelFolder folder = ModelFolder.open(c.folder());
             Variant v = folder.chooseVariant(c.load().variant(), false);
             need += folder.memoryEstimate(v, tokens, availableBytes).neededBytes();
         }
         boolean parallel = need <= availableBytes * 0.7;
-        String reason = String.format(java.util.Locale.ROOT, "%s: the %d models need about %.2f GB together and %.2f GB"
-                        + " are available", parallel ? "all at once" : "one after another", columns.size(), need / 1e9,
+        String reason = String.format(java.util.Locale.ROOT, "%s: the %d local models need about %.2f GB together and %.2f GB"
+                        + " are available", parallel ? "all at once" : "one after another", columns.stream().filter(c -> c.remote().isEmpty()).count(), need / 1e9,
                 availableBytes / 1e9);
         return new Schedule(parallel, reason);
     }
@@ -155,7 +175,7 @@ public final class Comparison {
                 }
             } finally {
                 pool.shutdownNow();
-                loaded.forEach(l -> l.model().close());
+                loaded.forEach(Loaded::close);
             }
         } else {
             for (int i = 0; i < columns.size(); i++) {
@@ -184,6 +204,9 @@ public final class Comparison {
     /** A loaded model and the resident memory its load added (-1 where the process's memory cannot be read). */
     private record Loaded(LanguageModel model, long residentAdded) implements AutoCloseable {
         static Loaded load(OrtRuntime runtime, Column column) {
+            if (column.remote().isPresent()) {
+                return new Loaded(null, 0);
+            }
             long before = MemoryProbe.resident().orElse(-1);
             LanguageModel model = LanguageModel.load(runtime, column.folder(), column.load());
             long after = MemoryProbe.resident().orElse(-1);
@@ -192,7 +215,9 @@ public final class Comparison {
 
         @Override
         public void close() {
-            model.close();
+            if (model != null) {
+                model.close();
+            }
         }
     }
 
@@ -204,6 +229,17 @@ public final class Comparison {
         GenerationRequest request = column.request(shared);
         try (AutoCloseable all = cancel.onCancel(columnCancel::cancel);
                 AutoCloseable one = listener.cancel(index).onCancel(columnCancel::cancel)) {
+            if (column.remote().isPresent()) {
+                Remote remote = column.remote().get();
+                GenerationResult result = remote.chat(request, listener.tokens(index), columnCancel);
+                String promptText = promptText(request);
+                // The endpoint's prompt token count includes its chat template: an upper bound of the text's cost.
+                double perThousand = promptText.isEmpty() ? 0 : result.metrics().promptTokens() * 1000.0 / promptText.length();
+                RunCard.ColumnRun run = new RunCard.ColumnRun(column.name(), remote.location(), "", "remote", "remote",
+                        request.sampling(), "", "", perThousand, 0, -1, peak.peak(), result);
+                listener.finished(index, run);
+                return run;
+            }
             String promptText = promptText(request);
             double perThousand = promptText.isEmpty() ? 0
                     : model.tokenizer().encode(promptText).length * 1000.0 / promptText.length();

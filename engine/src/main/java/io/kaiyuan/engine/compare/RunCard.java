@@ -72,20 +72,39 @@ public record RunCard(String createdAt, String onnxRuntime, GenerationRequest re
 
     /** The columns to load again for a re-run: the same model names, variants, providers and sampling settings. */
     public List<Comparison.Column> rerunColumns(java.util.function.Function<String, java.nio.file.Path> locate) {
+        return rerunColumns(locate, name -> Optional.empty());
+    }
+
+    /** As above; a column that ran on a remote endpoint asks {@code remote} for it again by its name. */
+    public List<Comparison.Column> rerunColumns(java.util.function.Function<String, java.nio.file.Path> locate,
+            java.util.function.Function<String, Optional<Comparison.Remote>> remote) {
         List<Comparison.Column> out = new ArrayList<>();
         for (ColumnRun c : columns) {
+            if (c.provider().equals("remote")) {
+                Comparison.Remote r = remote.apply(c.model()).orElseThrow(() -> new IllegalArgumentException(c.model()
+                        + " ran on a remote endpoint that is not set up here: add it in Settings first."));
+                out.add(Comparison.Column.remote(c.model(), r, c.sampling()));
+                continue;
+            }
             out.add(new Comparison.Column(c.model(), locate.apply(c.model()), new LanguageModel.LoadOptions(
                     Optional.of(Variant.parse(c.variant())), ExecutionProvider.parse(c.provider()), 0), c.sampling()));
         }
         return out;
     }
 
-    /** For each column, whether {@code rerun} produced exactly the same tokens. */
+    /** For each column, whether {@code rerun} produced exactly the same tokens (remote columns: the same text). */
     public List<Boolean> sameTokens(RunCard rerun) {
         List<Boolean> out = new ArrayList<>();
         for (int i = 0; i < columns.size(); i++) {
-            out.add(i < rerun.columns.size()
-                    && columns.get(i).result().tokenIds().equals(rerun.columns.get(i).result().tokenIds()));
+            if (i >= rerun.columns.size()) {
+                out.add(false);
+                continue;
+            }
+            GenerationResult before = columns.get(i).result();
+            GenerationResult after = rerun.columns.get(i).result();
+            // A remote endpoint sends text, not token ids: its columns compare their text.
+            out.add(before.tokenIds().isEmpty() && after.tokenIds().isEmpty() ? before.text().equals(after.text())
+                    : before.tokenIds().equals(after.tokenIds()));
         }
         return out;
     }

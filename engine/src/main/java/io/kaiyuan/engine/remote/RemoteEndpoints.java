@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The remote endpoints the user added, with the model list each had when last asked: kept in a JSON file
@@ -126,6 +127,29 @@ public final class RemoteEndpoints {
                     + " Settings or pick another model.");
         }
         return client(entry.endpoint()).chat(Endpoint.modelOf(id), request, listener, cancel);
+    }
+
+    /** The remote model {@code id} as a comparison column's model; empty when no endpoint here serves it. */
+    public synchronized Optional<io.kaiyuan.engine.compare.Comparison.Remote> column(String id) {
+        if (!Endpoint.isRemote(id) || !entries.containsKey(Endpoint.endpointOf(id))) {
+            return Optional.empty();
+        }
+        String location = entries.get(Endpoint.endpointOf(id)).endpoint().baseUrl();
+        return Optional.of(new io.kaiyuan.engine.compare.Comparison.Remote() {
+            @Override
+            public GenerationResult chat(GenerationRequest request, TokenListener listener, CancellationToken cancel) {
+                try {
+                    return RemoteEndpoints.this.chat(id, request, listener, cancel);
+                } catch (IOException e) {
+                    throw new RemoteException("The key file cannot be read: " + e.getMessage());
+                }
+            }
+
+            @Override
+            public String location() {
+                return location;
+            }
+        });
     }
 
     private RemoteClient client(Endpoint endpoint) throws IOException {

@@ -150,6 +150,49 @@ class ComparisonTest {
     }
 
     @Test
+    void aRemoteEndpointsModelIsAColumnBesideALocalOne() throws Exception {
+        try (io.kaiyuan.engine.server.OpenAiServer server = io.kaiyuan.engine.server.OpenAiServer.start(
+                io.kaiyuan.engine.server.ServerConfig.defaults().withPort(0), new io.kaiyuan.engine.server.ModelPool(RUNTIME,
+                        () -> List.of("a"), id -> Optional.of(modelA), CPU, 2, () -> 16L << 30))) {
+            io.kaiyuan.engine.remote.RemoteClient client = new io.kaiyuan.engine.remote.RemoteClient(
+                    new io.kaiyuan.engine.remote.Endpoint("lab", server.baseUrl()), Optional.empty());
+            Comparison.Remote remote = new Comparison.Remote() {
+                @Override
+                public io.kaiyuan.engine.api.GenerationResult chat(GenerationRequest request,
+                        io.kaiyuan.engine.api.TokenListener listener, CancellationToken cancel) {
+                    return client.chat("a", request, listener, cancel);
+                }
+
+                @Override
+                public String location() {
+                    return server.baseUrl();
+                }
+            };
+            List<Comparison.Column> cols = List.of(new Comparison.Column("a", modelA, CPU),
+                    Comparison.Column.remote("remote/lab/a", remote, SamplingOverrides.NONE));
+            Comparison.Schedule plan = Comparison.plan(cols, 100, 16L << 30);
+            assertTrue(plan.reason().contains("the 1 local models"), plan.reason());
+            RunCard card = Comparison.run(RUNTIME, cols, REQUEST, plan, new Comparison.Listener() { }, new CancellationToken(),
+                    c -> Comparison.Origin.UNKNOWN);
+            assertEquals(card.columns().get(0).result().answer(), card.columns().get(1).result().answer(),
+                    "the same model, greedy, here and over the API");
+            assertEquals("remote", card.columns().get(1).provider());
+            assertEquals(server.baseUrl(), card.columns().get(1).repo());
+            assertEquals(24, card.columns().get(1).result().metrics().generatedTokens());
+            assertTrue(card.columns().get(1).tokensPer1000Chars() > 0, "from the endpoint's prompt token count");
+
+            RunCard read = RunCard.fromJson(card.toJson());
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> read.rerunColumns(name -> dir.resolve(name)))
+                    .getMessage().contains("add it in Settings first"));
+            RunCard again = Comparison.run(RUNTIME, read.rerunColumns(name -> dir.resolve(name),
+                    name -> Optional.of(remote)), read.request(), plan, new Comparison.Listener() { }, new CancellationToken(),
+                    c -> Comparison.Origin.UNKNOWN);
+            assertEquals(card.columns().get(1).result().answer(), again.columns().get(1).result().answer());
+            assertEquals(List.of(true, true), read.sameTokens(again));
+        }
+    }
+
+    @Test
     void outOfRangeSettingsAreNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new SamplingOverrides(null, null, 1.5, null, null, null).checked());

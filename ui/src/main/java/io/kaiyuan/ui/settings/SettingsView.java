@@ -60,6 +60,79 @@ public final class SettingsView {
         if (model.hasServer()) {
             root.getChildren().add(serverSection(model, messages));
         }
+        if (model.hasRemotes()) {
+            root.getChildren().add(remoteSection(model, messages));
+        }
+    }
+
+    /** Remote OpenAI-compatible endpoints: the list with Refresh and Remove, and a form to add one. */
+    private static VBox remoteSection(SettingsViewModel model, ResourceBundle messages) {
+        Label heading = new Label(messages.getString("settings.remote"));
+        heading.setStyle("-fx-font-size: 16px;");
+        Label hint = new Label(messages.getString("settings.remote.hint"));
+        hint.setWrapText(true);
+        javafx.scene.control.ListView<io.kaiyuan.engine.remote.RemoteEndpoints.Entry> list =
+                new javafx.scene.control.ListView<>(model.endpoints());
+        list.setId("settings-remotes");
+        list.setPrefHeight(110);
+        list.setPlaceholder(new Label(messages.getString("settings.remote.none")));
+        list.setCellFactory(v -> new ListCell<>() {
+            @Override
+            protected void updateItem(io.kaiyuan.engine.remote.RemoteEndpoints.Entry e, boolean empty) {
+                super.updateItem(e, empty);
+                if (empty || e == null) {
+                    setText(null);
+                    setGraphic(null);
+                    return;
+                }
+                Label text = new Label(java.text.MessageFormat.format(messages.getString("settings.remote.row"),
+                        e.endpoint().name(), e.endpoint().baseUrl(), e.models().size()));
+                javafx.scene.control.Button refresh = new javafx.scene.control.Button(messages.getString("settings.remote.refresh"));
+                refresh.setOnAction(a -> model.refreshEndpoint(e.endpoint().name()));
+                javafx.scene.control.Button remove = new javafx.scene.control.Button(messages.getString("settings.remote.remove"));
+                remove.setId("settings-remote-remove-" + getIndex());
+                remove.setOnAction(a -> model.removeEndpoint(e.endpoint().name()));
+                refresh.disableProperty().bind(model.endpointBusyProperty());
+                remove.disableProperty().bind(model.endpointBusyProperty());
+                javafx.scene.layout.Region spacer = new javafx.scene.layout.Region();
+                javafx.scene.layout.HBox.setHgrow(spacer, javafx.scene.layout.Priority.ALWAYS);
+                javafx.scene.layout.HBox row = new javafx.scene.layout.HBox(8, text, spacer, refresh, remove);
+                row.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+                setText(null);
+                setGraphic(row);
+            }
+        });
+        TextField name = new TextField();
+        name.setId("settings-remote-name");
+        name.setPromptText("DeepSeek");
+        name.textProperty().bindBidirectional(model.endpointNameProperty());
+        TextField url = new TextField();
+        url.setId("settings-remote-url");
+        url.setPromptText("https://api.deepseek.com/v1");
+        url.setPrefColumnCount(28);
+        url.textProperty().bindBidirectional(model.endpointUrlProperty());
+        PasswordField key = new PasswordField();
+        key.setId("settings-remote-key");
+        key.setPromptText(messages.getString("settings.server.key.none"));
+        key.textProperty().bindBidirectional(model.endpointKeyProperty());
+        javafx.scene.control.Button add = new javafx.scene.control.Button(messages.getString("settings.remote.add"));
+        add.setId("settings-remote-add");
+        add.setOnAction(e -> model.addEndpoint());
+        add.disableProperty().bind(model.endpointBusyProperty());
+        Label status = new Label();
+        status.setId("settings-remote-status");
+        status.setWrapText(true);
+        status.textProperty().bind(model.endpointStatusProperty());
+        GridPane form = new GridPane();
+        form.setHgap(12);
+        form.setVgap(8);
+        form.addRow(0, new Label(messages.getString("settings.remote.name")), name);
+        form.addRow(1, new Label(messages.getString("settings.remote.url")), url);
+        form.addRow(2, new Label(messages.getString("settings.server.key")), key);
+        form.add(add, 1, 3);
+        VBox box = new VBox(8, heading, hint, list, form, status);
+        box.setPadding(new Insets(8, 0, 0, 0));
+        return box;
     }
 
     /** The local API server: a switch, its port and key, and what it is doing. */
@@ -109,7 +182,12 @@ public final class SettingsView {
         };
     }
 
+    /** The page, scrolling when the window is shorter than its sections. */
     public Parent root() {
-        return root;
+        javafx.scene.control.ScrollPane scroll = new javafx.scene.control.ScrollPane(root);
+        scroll.setFitToWidth(true);
+        scroll.setId("settings-scroll");
+        scroll.getStyleClass().add("edge-to-edge");
+        return scroll;
     }
 }

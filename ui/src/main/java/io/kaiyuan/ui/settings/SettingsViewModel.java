@@ -1,5 +1,7 @@
 package io.kaiyuan.ui.settings;
 
+import io.kaiyuan.engine.remote.Endpoint;
+import io.kaiyuan.engine.remote.RemoteEndpoints;
 import java.util.List;
 import java.util.ResourceBundle;
 import java.util.concurrent.Executor;
@@ -36,6 +38,14 @@ public final class SettingsViewModel {
     private volatile ResourceBundle messages;
     private Consumer<Settings> onChange;
     private Settings current;
+    private final ObservableList<RemoteEndpoints.Entry> endpoints = FXCollections.observableArrayList();
+    private final StringProperty endpointName = new SimpleStringProperty("");
+    private final StringProperty endpointUrl = new SimpleStringProperty("");
+    private final StringProperty endpointKey = new SimpleStringProperty("");
+    private final StringProperty endpointStatus = new SimpleStringProperty("");
+    private final BooleanProperty endpointBusy = new SimpleBooleanProperty();
+    private RemoteEndpoints remotes;
+    private Runnable onModelsChanged = () -> { };
 
     public SettingsViewModel(Settings initial, List<String> providers, Consumer<Settings> onChange) {
         this(initial, providers, onChange, null, Runnable::run, Runnable::run, null);
@@ -62,6 +72,126 @@ public final class SettingsViewModel {
         theme.addListener((o, a, b) -> changed(current.withTheme(b), onChange));
         language.addListener((o, a, b) -> changed(current.withLanguage(b), onChange));
         threads.addListener((o, a, b) -> changed(current.withThreads(b.intValue()), onChange));
+    }
+
+    /**
+     * Shows and edits the remote endpoints; {@code onModelsChanged} runs (FX thread) when their models
+     * change, so the model pickers can show them.
+     */
+    public void setRemotes(RemoteEndpoints remotes, Runnable onModelsChanged) {
+        this.remotes = remotes;
+        this.onModelsChanged = onModelsChanged;
+        if (remotes != null) {
+            endpoints.setAll(remotes.list());
+        }
+    }
+
+    /** Whether the page has the remote endpoints section. */
+    public boolean hasRemotes() {
+        return remotes != null;
+    }
+
+    /**
+     * Adds the endpoint typed on the page after asking it for its models (on {@code io}); says how many it
+     * has, or what went wrong, and keeps nothing then (FX thread).
+     */
+    public void addEndpoint() {
+        if (remotes == null || endpointBusy.get()) {
+            return;
+        }
+        Endpoint endpoint;
+        try {
+            endpoint = new Endpoint(endpointName.get(), endpointUrl.get());
+        } catch (IllegalArgumentException e) {
+            endpointStatus.set(e.getMessage());
+            return;
+        }
+        String key = endpointKey.get() == null ? "" : endpointKey.get().strip();
+        endpointBusy.set(true);
+        endpointStatus.set(java.text.MessageFormat.format(messages.getString("settings.remote.asking"), endpoint.baseUrl()));
+        io.execute(() -> {
+            try {
+                List<String> models = remotes.add(endpoint, key);
+                fx.execute(() -> {
+                    endpointBusy.set(false);
+                    endpoints.setAll(remotes.list());
+                    endpointName.set("");
+                    endpointUrl.set("");
+                    endpointKey.set("");
+                    endpointStatus.set(java.text.MessageFormat.format(messages.getString("settings.remote.added"),
+                            endpoint.name(), models.size()));
+                    onModelsChanged.run();
+                });
+            } catch (Exception e) {
+                fx.execute(() -> {
+                    endpointBusy.set(false);
+                    endpointStatus.set(e.getMessage());
+                });
+            }
+        });
+    }
+
+    /** Asks an endpoint for its models again (FX thread; asks on {@code io}). */
+    public void refreshEndpoint(String name) {
+        endpointWork(name, () -> remotes.refresh(name).size(), "settings.remote.refreshed");
+    }
+
+    /** Forgets an endpoint and its key (FX thread; writes on {@code io}). */
+    public void removeEndpoint(String name) {
+        endpointWork(name, () -> {
+            remotes.remove(name);
+            return 0;
+        }, "settings.remote.removed");
+    }
+
+    private void endpointWork(String name, java.util.concurrent.Callable<Integer> work, String done) {
+        if (remotes == null || endpointBusy.get()) {
+            return;
+        }
+        endpointBusy.set(true);
+        io.execute(() -> {
+            try {
+                int models = work.call();
+                fx.execute(() -> {
+                    endpointBusy.set(false);
+                    endpoints.setAll(remotes.list());
+                    endpointStatus.set(java.text.MessageFormat.format(messages.getString(done), name, models));
+                    onModelsChanged.run();
+                });
+            } catch (Exception e) {
+                fx.execute(() -> {
+                    endpointBusy.set(false);
+                    endpointStatus.set(e.getMessage());
+                });
+            }
+        });
+    }
+
+    /** The remote endpoints and the models each listed. */
+    public ObservableList<RemoteEndpoints.Entry> endpoints() {
+        return endpoints;
+    }
+
+    public StringProperty endpointNameProperty() {
+        return endpointName;
+    }
+
+    public StringProperty endpointUrlProperty() {
+        return endpointUrl;
+    }
+
+    public StringProperty endpointKeyProperty() {
+        return endpointKey;
+    }
+
+    /** What the last endpoint action did, or what went wrong. */
+    public StringProperty endpointStatusProperty() {
+        return endpointStatus;
+    }
+
+    /** True while an endpoint is asked or saved. */
+    public BooleanProperty endpointBusyProperty() {
+        return endpointBusy;
     }
 
     /** The strings for texts made from now on (after a language switch). */

@@ -8,6 +8,7 @@ import io.kaiyuan.ui.compare.CompareBackend;
 import io.kaiyuan.ui.compare.CompareView;
 import io.kaiyuan.ui.compare.CompareViewModel;
 import io.kaiyuan.ui.common.FileDialogs;
+import io.kaiyuan.engine.remote.RemoteEndpoints;
 import io.kaiyuan.ui.settings.ApiServerControl;
 import io.kaiyuan.ui.models.ModelManagerView;
 import io.kaiyuan.ui.models.ModelManagerViewModel;
@@ -72,16 +73,17 @@ public final class MainWindow {
      * @param compare the engine and the votes behind the Compare page
      * @param dialogs the file and folder choosers the pages open
      * @param server starts and stops the local API server from Settings; null for no switch
+     * @param remotes the remote OpenAI-compatible endpoints edited in Settings; null for none
      */
     public record Services(ChatBackend chat, ChatStore store, Executor background, ModelsPage models,
             Consumer<String> openLink, Settings settings, List<String> providers, Consumer<Settings> onSettings,
-            CompareBackend compare, FileDialogs dialogs, ApiServerControl server) {
+            CompareBackend compare, FileDialogs dialogs, ApiServerControl server, RemoteEndpoints remotes) {
 
         /** With the system's file dialogs. */
         public Services(ChatBackend chat, ChatStore store, Executor background, ModelsPage models,
                 Consumer<String> openLink, Settings settings, List<String> providers, Consumer<Settings> onSettings,
                 CompareBackend compare) {
-            this(chat, store, background, models, openLink, settings, providers, onSettings, compare, FileDialogs.SYSTEM, null);
+            this(chat, store, background, models, openLink, settings, providers, onSettings, compare, FileDialogs.SYSTEM, null, null);
         }
 
         /** Just a chat page on {@code chat}, without history or other pages. */
@@ -90,31 +92,35 @@ public final class MainWindow {
         }
 
         public Services withStore(ChatStore s) {
-            return new Services(chat, s, background, models, openLink, settings, providers, onSettings, compare, dialogs, server);
+            return new Services(chat, s, background, models, openLink, settings, providers, onSettings, compare, dialogs, server, remotes);
         }
 
         public Services withModels(ModelsPage m) {
-            return new Services(chat, store, background, m, openLink, settings, providers, onSettings, compare, dialogs, server);
+            return new Services(chat, store, background, m, openLink, settings, providers, onSettings, compare, dialogs, server, remotes);
         }
 
         public Services withOpenLink(Consumer<String> o) {
-            return new Services(chat, store, background, models, o, settings, providers, onSettings, compare, dialogs, server);
+            return new Services(chat, store, background, models, o, settings, providers, onSettings, compare, dialogs, server, remotes);
         }
 
         public Services withSettings(Settings s, List<String> p, Consumer<Settings> on) {
-            return new Services(chat, store, background, models, openLink, s, p, on, compare, dialogs, server);
+            return new Services(chat, store, background, models, openLink, s, p, on, compare, dialogs, server, remotes);
         }
 
         public Services withCompare(CompareBackend c) {
-            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, c, dialogs, server);
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, c, dialogs, server, remotes);
         }
 
         public Services withDialogs(FileDialogs d) {
-            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, d, server);
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, d, server, remotes);
         }
 
         public Services withServer(ApiServerControl s) {
-            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, dialogs, s);
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, dialogs, s, remotes);
+        }
+
+        public Services withRemotes(RemoteEndpoints r) {
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, dialogs, server, r);
         }
     }
 
@@ -176,6 +182,7 @@ public final class MainWindow {
                 services.onSettings().accept(s);
             }, services.server(), Platform::runLater, background, messages);
             settings.loadServer();
+            settings.setRemotes(services.remotes(), this::remoteModelsChanged);
             settings.languageProperty().addListener((o, a, b) -> Platform.runLater(() -> rebuild(b.locale(systemLocale))));
         }
         build();
@@ -276,6 +283,19 @@ public final class MainWindow {
 
     public Parent root() {
         return root;
+    }
+
+    /** Remote endpoints changed in Settings: the chat's model list and the Compare page read the models again. */
+    private void remoteModelsChanged() {
+        if (chat != null) {
+            services.background().execute(() -> {
+                List<String> ids = services.chat().installedModels();
+                Platform.runLater(() -> chat.setModels(ids));
+            });
+        }
+        if (compare != null) {
+            compare.refresh();
+        }
     }
 
     /** Shows a page by its navigation key (nav.chat, nav.compare, nav.models, nav.settings). */

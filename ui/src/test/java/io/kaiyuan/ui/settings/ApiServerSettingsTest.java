@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.generate.LanguageModel;
 import io.kaiyuan.engine.ort.OrtRuntime;
+import io.kaiyuan.engine.remote.RemoteEndpoints;
+import io.kaiyuan.engine.remote.Secrets;
 import io.kaiyuan.engine.server.ModelPool;
 import io.kaiyuan.engine.server.OpenAiServer;
 import io.kaiyuan.engine.server.ServerConfig;
 import io.kaiyuan.ui.shell.MainWindow;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,7 +37,10 @@ import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
-/** The API server switch on the Settings page, over a real engine server (no models installed). */
+/**
+ * The API server switch and the remote endpoints on the Settings page, over real engine servers on
+ * loopback (their model lists need no model loaded).
+ */
 @ExtendWith(ApplicationExtension.class)
 class ApiServerSettingsTest {
     private final List<Settings> saved = new CopyOnWriteArrayList<>();
@@ -66,11 +73,19 @@ class ApiServerSettingsTest {
         }
     };
 
+    private OpenAiServer remote;
+    private RemoteEndpoints remotes;
+
     @Start
-    void start(Stage stage) {
+    void start(Stage stage) throws Exception {
         io = Executors.newSingleThreadExecutor();
+        Path dir = Files.createTempDirectory("kaiyuan-remotes");
+        remotes = new RemoteEndpoints(dir.resolve("endpoints.json"), new Secrets(dir.resolve("keys.json")));
+        remote = OpenAiServer.start(ServerConfig.defaults().withPort(0).withApiKey("sk-lab"), new ModelPool(new OrtRuntime(),
+                () -> List.of("Qwen/Qwen3-235B-A22B", "deepseek-v3"), id -> Optional.empty(),
+                new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.CPU, 1), 1, () -> 1L << 30));
         MainWindow window = new MainWindow(Locale.ENGLISH, new MainWindow.Services(null, null, io, null, url -> { },
-                Settings.DEFAULTS, List.of("cpu"), saved::add, null).withServer(control));
+                Settings.DEFAULTS, List.of("cpu"), saved::add, null).withServer(control).withRemotes(remotes));
         stage.setScene(new Scene(window.root(), 900, 700));
         stage.show();
     }
@@ -78,6 +93,7 @@ class ApiServerSettingsTest {
     @AfterEach
     void stop() throws Exception {
         control.apply(false, 1, "");
+        remote.close();
         io.shutdownNow();
     }
 
@@ -117,5 +133,35 @@ class ApiServerSettingsTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals("The port must be a number from 1 to 65535.", robot.lookup("#settings-server-status").queryLabeled().getText());
         assertFalse(robot.lookup("#settings-server").queryAs(javafx.scene.control.CheckBox.class).isSelected());
+    }
+
+    @Test
+    void aRemoteEndpointIsAddedWithItsModelsAndRemoved(FxRobot robot) throws Exception {
+        robot.clickOn("#nav-settings");
+        robot.interact(() -> robot.lookup("#settings-scroll").queryAs(javafx.scene.control.ScrollPane.class).setVvalue(1.0));
+        robot.clickOn("#settings-remote-name").write("lab");
+        robot.clickOn("#settings-remote-url").write("localhost:1/v1");
+        robot.clickOn("#settings-remote-add");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(robot.lookup("#settings-remote-status").queryLabeled().getText().contains("is not an http(s) URL"));
+
+        robot.clickOn("#settings-remote-url").eraseText(20).write(remote.baseUrl());
+        robot.clickOn("#settings-remote-key").write("sk-wrong");
+        robot.clickOn("#settings-remote-add");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> robot.lookup("#settings-remote-status").queryLabeled().getText()
+                .startsWith("lab answered HTTP 401"));
+        assertTrue(remotes.list().isEmpty(), "nothing kept with a wrong key");
+
+        robot.clickOn("#settings-remote-key").eraseText(8).write("sk-lab");
+        robot.clickOn("#settings-remote-add");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> "Added lab: 2 models.".equals(
+                robot.lookup("#settings-remote-status").queryLabeled().getText()));
+        assertEquals(List.of("remote/lab/Qwen/Qwen3-235B-A22B", "remote/lab/deepseek-v3"), remotes.modelIds());
+        assertEquals(1, robot.lookup("#settings-remotes").queryListView().getItems().size());
+
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#settings-remote-remove-0").tryQuery().isPresent());
+        robot.clickOn("#settings-remote-remove-0");
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> robot.lookup("#settings-remotes").queryListView().getItems().isEmpty());
+        assertTrue(remotes.modelIds().isEmpty());
     }
 }
