@@ -249,4 +249,36 @@ class OpenAiServerTest {
                 "{\"model\":\"tiny/chat\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")),
                 "the model is free again");
     }
+
+    @Test
+    void aReasoningModelsThinkingComesAsReasoningContent() throws Exception {
+        // The template opens <think> the way DeepSeek-R1 distills' do: everything the model writes is reasoning.
+        Path thinker = TestModels.withTokenizer(TestModels.chatSized(), dir.resolve("thinker"));
+        java.nio.file.Files.writeString(thinker.resolve("chat_template.jinja"), "{% for m in messages %}<|im_start|>{{ m.role }}\n"
+                + "{{ m.content }}<|im_end|>\n{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n<think>\n{% endif %}");
+        try (OpenAiServer r1 = OpenAiServer.start(ServerConfig.defaults().withPort(0), pool(thinker, 2))) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String body = "{\"model\":\"tiny/chat\",\"max_tokens\":8,\"temperature\":0,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"为什么天是蓝的？\"}]}";
+            java.net.http.HttpResponse<String> plain = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(r1.baseUrl() + "/chat/completions")).POST(java.net.http.HttpRequest.BodyPublishers
+                    .ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            JsonNode message = JSON.readTree(plain.body()).path("choices").get(0).path("message");
+            assertEquals("", message.path("content").asText(), plain.body());
+            assertFalse(message.path("reasoning_content").asText().isEmpty(), plain.body());
+
+            java.net.http.HttpResponse<String> streamed = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(r1.baseUrl() + "/chat/completions")).POST(java.net.http.HttpRequest.BodyPublishers
+                    .ofString(body.replace("{\"model\"", "{\"stream\":true,\"model\""))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            StringBuilder reasoning = new StringBuilder();
+            for (String line : streamed.body().split("\n")) {
+                if (line.startsWith("data: {")) {
+                    reasoning.append(JSON.readTree(line.substring(6)).path("choices").path(0).path("delta")
+                            .path("reasoning_content").asText(""));
+                }
+            }
+            assertEquals(message.path("reasoning_content").asText(), reasoning.toString(), "streamed as reasoning_content deltas");
+        }
+    }
 }
