@@ -21,6 +21,7 @@ module io.kaiyuan.engine {
     exports io.kaiyuan.engine.sample;
     exports io.kaiyuan.engine.server;
     exports io.kaiyuan.engine.remote;
+    exports io.kaiyuan.engine.io;
     exports io.kaiyuan.engine.template;
     exports io.kaiyuan.engine.tokenize;
 

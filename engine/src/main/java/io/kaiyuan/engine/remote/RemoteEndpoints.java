@@ -8,11 +8,10 @@ import io.kaiyuan.engine.api.CancellationToken;
 import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.api.GenerationResult;
 import io.kaiyuan.engine.api.TokenListener;
+import io.kaiyuan.engine.io.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -164,13 +163,6 @@ public final class RemoteEndpoints {
             ArrayNode models = o.putArray("models");
             e.models().forEach(models::add);
         }
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
-        try {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
     }
 }

@@ -134,11 +134,11 @@ public final class CompareView {
         settings.setHgap(6);
         settings.setVgap(4);
         settings.add(new Label(messages.getString("compare.shared")), 0, 0, 4, 1);
-        settings.addRow(1, new Label(messages.getString("chat.temperature")), field("compare-temperature", model.temperatureProperty(), ""),
-                new Label(messages.getString("chat.topP")), field("compare-top-p", model.topPProperty(), ""));
-        settings.addRow(2, new Label(messages.getString("chat.topK")), field("compare-top-k", model.topKProperty(), ""),
-                new Label(messages.getString("chat.minP")), field("compare-min-p", model.minPProperty(), ""));
-        settings.addRow(3, new Label(messages.getString("chat.seed")), field("compare-seed", model.seedProperty(), ""),
+        settings.addRow(1, new Label(messages.getString("chat.temperature")), field("compare-temperature", model.shared().temperatureProperty(), ""),
+                new Label(messages.getString("chat.topP")), field("compare-top-p", model.shared().topPProperty(), ""));
+        settings.addRow(2, new Label(messages.getString("chat.topK")), field("compare-top-k", model.shared().topKProperty(), ""),
+                new Label(messages.getString("chat.minP")), field("compare-min-p", model.shared().minPProperty(), ""));
+        settings.addRow(3, new Label(messages.getString("chat.seed")), field("compare-seed", model.shared().seedProperty(), ""),
                 new Label(messages.getString("compare.maxTokens")), field("compare-max-tokens", model.maxTokensProperty(), ""));
         settings.disableProperty().bind(model.stateProperty().isEqualTo(CompareViewModel.State.RUNNING));
         HBox top = new HBox(8, promptBox, settings, buttons);
@@ -250,11 +250,11 @@ public final class CompareView {
         numbers.setHgap(6);
         numbers.setVgap(4);
         numbers.addRow(0, new Label(messages.getString("chat.temperature")),
-                field("compare-temperature-" + index, c.temperatureProperty(), shared),
-                new Label(messages.getString("chat.topP")), field("compare-top-p-" + index, c.topPProperty(), shared));
-        numbers.addRow(1, new Label(messages.getString("chat.topK")), field("compare-top-k-" + index, c.topKProperty(), shared),
-                new Label(messages.getString("chat.minP")), field("compare-min-p-" + index, c.minPProperty(), shared));
-        numbers.addRow(2, new Label(messages.getString("chat.seed")), field("compare-seed-" + index, c.seedProperty(), shared));
+                field("compare-temperature-" + index, c.sampling().temperatureProperty(), shared),
+                new Label(messages.getString("chat.topP")), field("compare-top-p-" + index, c.sampling().topPProperty(), shared));
+        numbers.addRow(1, new Label(messages.getString("chat.topK")), field("compare-top-k-" + index, c.sampling().topKProperty(), shared),
+                new Label(messages.getString("chat.minP")), field("compare-min-p-" + index, c.sampling().minPProperty(), shared));
+        numbers.addRow(2, new Label(messages.getString("chat.seed")), field("compare-seed-" + index, c.sampling().seedProperty(), shared));
         grid.add(numbers, 0, 2, 2, 1);
         return grid;
     }

@@ -57,11 +57,7 @@ public final class CompareViewModel {
         private final StringProperty marks = new SimpleStringProperty("");
         private final StringProperty variant = new SimpleStringProperty(AUTO);
         private final StringProperty provider = new SimpleStringProperty(ExecutionProvider.AUTO.cliName());
-        private final StringProperty temperature = new SimpleStringProperty("");
-        private final StringProperty topP = new SimpleStringProperty("");
-        private final StringProperty topK = new SimpleStringProperty("");
-        private final StringProperty minP = new SimpleStringProperty("");
-        private final StringProperty seed = new SimpleStringProperty("");
+        private final SamplingFields sampling = new SamplingFields();
         private final ObservableList<String> variants = FXCollections.observableArrayList(AUTO);
         private volatile CancellationToken stop = new CancellationToken();
 
@@ -113,34 +109,16 @@ public final class CompareViewModel {
             return provider;
         }
 
-        /** This column's own temperature; empty for the shared one. */
-        public StringProperty temperatureProperty() {
-            return temperature;
-        }
-
-        /** This column's own top-p; empty for the shared one. */
-        public StringProperty topPProperty() {
-            return topP;
-        }
-
-        /** This column's own top-k; empty for the shared one. */
-        public StringProperty topKProperty() {
-            return topK;
-        }
-
-        /** This column's own min-p; empty for the shared one. */
-        public StringProperty minPProperty() {
-            return minP;
-        }
-
-        /** This column's own seed; empty for the shared one. */
-        public StringProperty seedProperty() {
-            return seed;
+        /** This column's own sampling settings; an empty field takes the shared value. */
+        public SamplingFields sampling() {
+            return sampling;
         }
 
         /** The properties that make up {@link #settingsSummary()}, to bind on. */
         public javafx.beans.Observable[] settings() {
-            return new javafx.beans.Observable[] {variant, provider, temperature, topP, topK, minP, seed};
+            List<javafx.beans.Observable> all = new ArrayList<>(List.of(variant, provider));
+            all.addAll(List.of(sampling.all()));
+            return all.toArray(new javafx.beans.Observable[0]);
         }
 
         /** What this column sets apart from the others ("q4 · cpu · temperature=0.7"); empty when nothing. */
@@ -165,8 +143,7 @@ public final class CompareViewModel {
 
         /** This column's own settings as typed; throws NumberFormatException on a field that is not a number. */
         SamplingOverrides ownSampling() {
-            return new SamplingOverrides(number(temperature, Double::valueOf), number(topK, Integer::valueOf),
-                    number(topP, Double::valueOf), number(minP, Double::valueOf), null, number(seed, Long::valueOf));
+            return sampling.overrides();
         }
 
         CompareBackend.Choice choice() {
@@ -186,15 +163,66 @@ public final class CompareViewModel {
             }
             provider.set(run.provider());
             SamplingOverrides s = run.sampling();
-            temperature.set(own(s.temperature(), shared.temperature()));
-            topK.set(own(s.topK(), shared.topK()));
-            topP.set(own(s.topP(), shared.topP()));
-            minP.set(own(s.minP(), shared.minP()));
-            seed.set(own(s.seed(), shared.seed()));
+            sampling.set(new SamplingOverrides(own(s.temperature(), shared.temperature()), own(s.topK(), shared.topK()),
+                    own(s.topP(), shared.topP()), own(s.minP(), shared.minP()), null, own(s.seed(), shared.seed())));
         }
 
-        private static String own(Object value, Object shared) {
-            return value == null || value.equals(shared) ? "" : String.valueOf(value);
+        /** A column's value where it differs from the shared one, else null (the column takes the shared value). */
+        private static <T> T own(T value, T shared) {
+            return value == null || value.equals(shared) ? null : value;
+        }
+    }
+
+    /** Sampling settings as typed on the page; an empty field is not set here. */
+    public static final class SamplingFields {
+        private final StringProperty temperature = new SimpleStringProperty("");
+        private final StringProperty topP = new SimpleStringProperty("");
+        private final StringProperty topK = new SimpleStringProperty("");
+        private final StringProperty minP = new SimpleStringProperty("");
+        private final StringProperty seed = new SimpleStringProperty("");
+
+        /** Temperature; 0 for greedy. */
+        public StringProperty temperatureProperty() {
+            return temperature;
+        }
+
+        public StringProperty topPProperty() {
+            return topP;
+        }
+
+        public StringProperty topKProperty() {
+            return topK;
+        }
+
+        public StringProperty minPProperty() {
+            return minP;
+        }
+
+        public StringProperty seedProperty() {
+            return seed;
+        }
+
+        javafx.beans.Observable[] all() {
+            return new javafx.beans.Observable[] {temperature, topP, topK, minP, seed};
+        }
+
+        /** The fields as settings; throws NumberFormatException on a field that is not a number. */
+        SamplingOverrides overrides() {
+            return new SamplingOverrides(number(temperature, Double::valueOf), number(topK, Integer::valueOf),
+                    number(topP, Double::valueOf), number(minP, Double::valueOf), null, number(seed, Long::valueOf));
+        }
+
+        /** Shows {@code s} in the fields (unset values empty). */
+        void set(SamplingOverrides s) {
+            temperature.set(text(s.temperature()));
+            topP.set(text(s.topP()));
+            topK.set(text(s.topK()));
+            minP.set(text(s.minP()));
+            seed.set(text(s.seed()));
+        }
+
+        private static String text(Object value) {
+            return value == null ? "" : String.valueOf(value);
         }
     }
 
@@ -240,11 +268,7 @@ public final class CompareViewModel {
     private final ObservableList<Leaderboard.Entry> leaderboard = FXCollections.observableArrayList();
     private final BooleanProperty voted = new SimpleBooleanProperty(false);
     private final StringProperty reproduced = new SimpleStringProperty("");
-    private final StringProperty temperature = new SimpleStringProperty("0");
-    private final StringProperty topP = new SimpleStringProperty("");
-    private final StringProperty topK = new SimpleStringProperty("");
-    private final StringProperty minP = new SimpleStringProperty("");
-    private final StringProperty seed = new SimpleStringProperty("42");
+    private final SamplingFields shared = new SamplingFields();
     private final StringProperty maxTokens = new SimpleStringProperty("256");
     private CancellationToken cancel;
 
@@ -255,6 +279,8 @@ public final class CompareViewModel {
         this.io = io;
         this.messages = messages;
         this.shuffle = shuffle;
+        shared.temperatureProperty().set("0");
+        shared.seedProperty().set("42");
         for (int i = 0; i < MIN_COLUMNS; i++) {
             columns.add(newColumn());
         }
@@ -349,41 +375,13 @@ public final class CompareViewModel {
 
     /** The sampling settings and token budget every column shares (greedy with seed 42 by default). */
     public void setSampling(SamplingOverrides sampling, int maxNewTokens) {
-        temperature.set(text(sampling.temperature()));
-        topP.set(text(sampling.topP()));
-        topK.set(text(sampling.topK()));
-        minP.set(text(sampling.minP()));
-        seed.set(text(sampling.seed()));
+        shared.set(sampling);
         maxTokens.set(String.valueOf(maxNewTokens));
     }
 
-    private static String text(Object value) {
-        return value == null ? "" : String.valueOf(value);
-    }
-
-    /** Temperature for every column; empty for each model's default, 0 for greedy. */
-    public StringProperty temperatureProperty() {
-        return temperature;
-    }
-
-    /** Top-p for every column; empty for each model's default. */
-    public StringProperty topPProperty() {
-        return topP;
-    }
-
-    /** Top-k for every column; empty for each model's default. */
-    public StringProperty topKProperty() {
-        return topK;
-    }
-
-    /** Min-p for every column; empty for each model's default. */
-    public StringProperty minPProperty() {
-        return minP;
-    }
-
-    /** The seed every column gets; empty for none. */
-    public StringProperty seedProperty() {
-        return seed;
+    /** The sampling settings every column gets unless it sets its own; empty fields take each model's default. */
+    public SamplingFields shared() {
+        return shared;
     }
 
     /** The most tokens each column generates. */
@@ -397,8 +395,8 @@ public final class CompareViewModel {
      */
     public void run() {
         String text = prompt.get() == null ? "" : prompt.get().strip();
-        Conversation shared = conversation.get();
-        if (text.isEmpty() && shared == null || state.get() == State.RUNNING) {
+        Conversation stored = conversation.get();
+        if (text.isEmpty() && stored == null || state.get() == State.RUNNING) {
             return;
         }
         List<CompareBackend.Choice> picked = new ArrayList<>();
@@ -411,8 +409,7 @@ public final class CompareViewModel {
         SamplingOverrides sampling;
         int maxNewTokens;
         try {
-            sampling = new SamplingOverrides(number(temperature, Double::valueOf), number(topK, Integer::valueOf),
-                    number(topP, Double::valueOf), number(minP, Double::valueOf), null, number(seed, Long::valueOf)).checked();
+            sampling = shared.overrides().checked();
             for (Column c : columns) {
                 CompareBackend.Choice choice = c.choice();
                 choice.sampling().orElse(sampling).checked();
@@ -426,7 +423,7 @@ public final class CompareViewModel {
             error.set(messages.getString("compare.badSettings"));
             return;
         }
-        if (shared == null) {
+        if (stored == null) {
             launch(picked, List.of(ChatMessage.user(text)), sampling, maxNewTokens);
             return;
         }
@@ -434,7 +431,7 @@ public final class CompareViewModel {
         error.set("");
         io.execute(() -> {
             try {
-                List<ChatMessage> history = backend.conversation(shared.id());
+                List<ChatMessage> history = backend.conversation(stored.id());
                 fx.execute(() -> {
                     state.set(State.IDLE);
                     List<ChatMessage> asked = ask(history, text);

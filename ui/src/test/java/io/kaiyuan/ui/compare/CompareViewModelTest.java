@@ -161,7 +161,7 @@ class CompareViewModelTest {
     void theSharedSettingsAreReadFromThePageAndBadOnesAreRefused() throws Exception {
         CompareViewModel vm = ready(new Random(9));
         onFx(() -> {
-            vm.temperatureProperty().set("hot");
+            vm.shared().temperatureProperty().set("hot");
             vm.promptProperty().set("hi");
             vm.run();
             return null;
@@ -169,8 +169,8 @@ class CompareViewModelTest {
         assertEquals(CompareViewModel.State.IDLE, onFx(() -> vm.stateProperty().get()));
         assertTrue(onFx(() -> vm.errorProperty().get()).startsWith("Sampling settings must be numbers"), vm.errorProperty().get());
         onFx(() -> {
-            vm.temperatureProperty().set("0.8");
-            vm.seedProperty().set("7");
+            vm.shared().temperatureProperty().set("0.8");
+            vm.shared().seedProperty().set("7");
             vm.maxTokensProperty().set("6");
             vm.run();
             return null;
@@ -228,9 +228,9 @@ class CompareViewModelTest {
             b.modelProperty().set("tiny/a");
             b.variantProperty().set(variant);
             b.providerProperty().set("cpu");
-            b.temperatureProperty().set("1.5");
-            b.topKProperty().set("50");
-            b.seedProperty().set("3");
+            b.sampling().temperatureProperty().set("1.5");
+            b.sampling().topKProperty().set("50");
+            b.sampling().seedProperty().set("3");
             vm.promptProperty().set("写一首关于秋天的诗");
             vm.run();
             return null;
@@ -253,18 +253,18 @@ class CompareViewModelTest {
         });
         IO.submit(() -> null).get(10, TimeUnit.SECONDS);
         onFx(() -> {
-            vm.columns().get(1).temperatureProperty().set("");
+            vm.columns().get(1).sampling().temperatureProperty().set("");
             vm.rerunCard(file);
             return null;
         });
         waitUntil(() -> !vm.reproducedProperty().get().isEmpty());
         assertEquals("Re-run: A same tokens, B same tokens", onFx(() -> vm.reproducedProperty().get()),
                 "the sampled column reproduces with its seed");
-        assertEquals("1.5", onFx(() -> vm.columns().get(1).temperatureProperty().get()), "the card's settings are shown");
-        assertEquals("", onFx(() -> vm.columns().get(0).temperatureProperty().get()), "column A had none of its own");
+        assertEquals("1.5", onFx(() -> vm.columns().get(1).sampling().temperatureProperty().get()), "the card's settings are shown");
+        assertEquals("", onFx(() -> vm.columns().get(0).sampling().temperatureProperty().get()), "column A had none of its own");
 
         onFx(() -> {
-            vm.columns().get(1).topPProperty().set("1.5");
+            vm.columns().get(1).sampling().topPProperty().set("1.5");
             vm.run();
             return null;
         });
@@ -279,8 +279,8 @@ class CompareViewModelTest {
         onFx(() -> {
             vm.addColumn();
             vm.columns().get(2).modelProperty().set("tiny/a");
-            vm.columns().get(2).temperatureProperty().set("0.9");
-            vm.columns().get(2).seedProperty().set("1");
+            vm.columns().get(2).sampling().temperatureProperty().set("0.9");
+            vm.columns().get(2).sampling().seedProperty().set("1");
             vm.setSampling(new SamplingOverrides(0.0, null, null, null, null, 42L), 6);
             vm.blindProperty().set(true);
             vm.promptProperty().set("三个");
