@@ -84,6 +84,7 @@ public final class DesktopApp extends Application {
         settings = settingsStore.load();
         systemDark = SystemTheme.isDark();
         providers = providers();
+        LOG.info("Kaiyuan starts; execution providers found: {}", String.join(", ", providers));
         try {
             store = ChatStore.open(paths.chatDatabase());
         } catch (IOException e) {

@@ -65,7 +65,20 @@ public final class KaiyuanCommand implements Runnable {
             String v = module.isNamed()
                     ? module.getDescriptor().rawVersion().orElse(null)
                     : KaiyuanCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"Kaiyuan " + (v != null ? v : "development build")};
+            return new String[] {"Kaiyuan " + (v != null ? v : "development build"), runtime(),
+                "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"};
+        }
+
+        /** The ONNX Runtime version and the execution providers it has here. */
+        static String runtime() {
+            try {
+                io.kaiyuan.engine.ort.OrtRuntime ort = new io.kaiyuan.engine.ort.OrtRuntime();
+                return "ONNX Runtime " + ort.version() + " (providers: " + String.join(", ",
+                        ort.availableProviders().stream().map(io.kaiyuan.engine.api.ExecutionProvider::cliName).sorted().toList())
+                        + ")";
+            } catch (RuntimeException | LinkageError e) {
+                return "ONNX Runtime: not available here (" + e.getMessage() + ")";
+            }
         }
     }
 }

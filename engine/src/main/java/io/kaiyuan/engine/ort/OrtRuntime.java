@@ -44,6 +44,11 @@ public final class OrtRuntime {
         return env;
     }
 
+    /** The ONNX Runtime version, such as 1.29.0. */
+    public String version() {
+        return env.getVersion();
+    }
+
     /** The providers this ONNX Runtime build has, CPU always among them. */
     public Set<ExecutionProvider> availableProviders() {
         Set<ExecutionProvider> out = EnumSet.of(ExecutionProvider.CPU);
