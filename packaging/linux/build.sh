@@ -25,6 +25,10 @@ rm -rf "$out"
 mkdir -p "$out/modules"
 cp app/target/kaiyuan-app.jar app/target/lib/*.jar "$out/modules/"
 
+# The GPU build (-Pcuda) bundles onnxruntime_gpu: its packages are named kaiyuan-cuda.
+flavor=""
+compgen -G "app/target/lib/onnxruntime_gpu-*.jar" >/dev/null && flavor="-cuda"
+
 modules="$(grep -v '^#' packaging/jdk-modules.txt | grep -v '^$' | paste -sd, -)"
 jlink --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/runtime"
 
@@ -45,7 +49,7 @@ for type in "${types[@]}"; do
         continue
       fi
       jpackage --type "$type" @packaging/jpackage-common.txt @packaging/linux/jpackage.txt @packaging/linux/installer.txt \
-        --app-version "$app_version" --app-image "$out/Kaiyuan" --dest "$out"
+        --linux-package-name "kaiyuan$flavor" --app-version "$app_version" --app-image "$out/Kaiyuan" --dest "$out"
       ls -1 "$out"/*."$type" | sed "s/^/$type: /"
       ;;
     *) echo "unknown package type '$type': use app-image, deb or rpm" >&2; exit 2 ;;
