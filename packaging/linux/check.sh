@@ -29,7 +29,7 @@ echo "$version"
 grep -q '^Kaiyuan ' <<<"$version" || fail "--version does not name Kaiyuan"
 grep -q '^ONNX Runtime [0-9]' <<<"$version" || fail "--version does not name ONNX Runtime"
 
-mvn -q -B -o -pl engine exec:exec -Dkaiyuan.main=io.kaiyuan.engine.testing.BuildFixture -Dkaiyuan.args="$work/tiny chat" >/dev/null
+mvn -q -B -pl engine exec:exec -Dkaiyuan.main=io.kaiyuan.engine.testing.BuildFixture -Dkaiyuan.args="$work/tiny chat" >/dev/null
 answer="$(KAIYUAN_HOME="$work/home" "$launcher" generate --model "$work/tiny" --prompt "你好" --max-new-tokens 4 \
   --temperature 0 2>"$work/generate.err")" || { cat "$work/generate.err" >&2; fail "the packaged CLI did not generate"; }
 grep -q 'generated 4' "$work/generate.err" || { cat "$work/generate.err" >&2; fail "no 4 tokens generated"; }
