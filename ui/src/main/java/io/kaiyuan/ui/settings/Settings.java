@@ -1,5 +1,6 @@
 package io.kaiyuan.ui.settings;
 
+import io.kaiyuan.engine.server.ServerConfig;
 import java.util.Locale;
 
 /**
@@ -37,10 +38,10 @@ public record Settings(Theme theme, Language language, int threads, WindowState 
 
     /** The local API server's switch and port. */
     public record ApiServer(boolean enabled, int port) {
-        public static final ApiServer OFF = new ApiServer(false, 11435);
+        public static final ApiServer OFF = new ApiServer(false, ServerConfig.DEFAULT_PORT);
 
         public ApiServer {
-            port = port < 1 || port > 65535 ? 11435 : port;
+            port = port < 1 || port > 65535 ? ServerConfig.DEFAULT_PORT : port;
         }
     }
 
