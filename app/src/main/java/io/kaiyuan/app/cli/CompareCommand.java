@@ -252,11 +252,11 @@ final class CompareCommand implements Callable<Integer> {
         for (int i = 0; i < card.columns().size(); i++) {
             RunCard.ColumnRun c = card.columns().get(i);
             GenerationMetrics m = c.result().metrics();
-            out.printf(Locale.ROOT, "%-3s %-36s %8.0f %9.1f %7d %-9s %8d %8s %8.0f %12.1f%s%n", (char) ('A' + i) + "",
-                    c.model() + "@" + c.variant(), m.ttftMs(), m.decodeTokensPerS(), c.result().tokenIds().size(),
+            out.printf(Locale.ROOT, "%-3s %-36s %8.0f %9.1f %7d %-9s %8d %8s %8.0f %12s%s%n", (char) ('A' + i) + "",
+                    c.model() + "@" + c.variant(), m.ttftMs(), m.decodeTokensPerS(), m.generatedTokens(),
                     c.result().finishReason().jsonName(), c.loadMs(), c.modelResidentBytes() < 0 ? "?"
                             : String.format(Locale.ROOT, "%.0f", c.modelResidentBytes() / 1e6),
-                    c.peakResidentBytes() / 1e6, c.tokensPer1000Chars(),
+                    c.peakResidentBytes() / 1e6, RunCard.perThousand(c),
                     (i == fastest ? "  fastest" : "") + (i == shortest ? "  shortest" : ""));
         }
         if (card.schedule().parallel()) {

@@ -232,11 +232,10 @@ public final class Comparison {
             if (column.remote().isPresent()) {
                 Remote remote = column.remote().get();
                 GenerationResult result = remote.chat(request, listener.tokens(index), columnCancel);
-                String promptText = promptText(request);
-                // The endpoint's prompt token count includes its chat template: an upper bound of the text's cost.
-                double perThousand = promptText.isEmpty() ? 0 : result.metrics().promptTokens() * 1000.0 / promptText.length();
+                // The tokenizer is on the other machine: the text's cost in tokens is not known here (the
+                // endpoint's prompt count includes its chat template).
                 RunCard.ColumnRun run = new RunCard.ColumnRun(column.name(), remote.location(), "", "remote", "remote",
-                        request.sampling(), "", "", perThousand, 0, -1, peak.peak(), result);
+                        request.sampling(), "", "", -1, 0, -1, peak.peak(), result);
                 listener.finished(index, run);
                 return run;
             }

@@ -38,6 +38,8 @@ public record RunCard(String createdAt, String onnxRuntime, GenerationRequest re
      * @param revision the repository's commit the files came from; empty for a plain folder
      * @param sampling the settings this column ran with: its own over the request's
      * @param modelResidentBytes resident memory the model's load added (-1 where unknown)
+     * @param tokensPer1000Chars what the prompt's text costs in this model's tokens; -1 where unknown (a remote
+     *     model, whose tokenizer is not here)
      * @param peakResidentBytes the process's peak resident memory while this column ran; when the columns run
      *     all at once, the peak of them all together
      */
@@ -52,7 +54,7 @@ public record RunCard(String createdAt, String onnxRuntime, GenerationRequest re
 
     /** The column with the fewest generated tokens; -1 when two or more share the fewest. */
     public int shortest() {
-        return indexOfMax(Comparator.comparingInt((ColumnRun c) -> c.result().tokenIds().size()).reversed());
+        return indexOfMax(Comparator.comparingInt((ColumnRun c) -> c.result().metrics().generatedTokens()).reversed());
     }
 
     private int indexOfMax(Comparator<ColumnRun> order) {
@@ -234,6 +236,11 @@ public record RunCard(String createdAt, String onnxRuntime, GenerationRequest re
         throw new IllegalArgumentException("unknown finish reason '" + name + "' in the run card");
     }
 
+    /** Tokens per 1,000 characters of the prompt to one decimal, or "?" where unknown (a remote column). */
+    public static String perThousand(ColumnRun c) {
+        return c.tokensPer1000Chars() < 0 ? "?" : String.format(Locale.ROOT, "%.1f", c.tokensPer1000Chars());
+    }
+
     /** Sampling settings as {@code temperature=0.0, seed=42}; "model defaults" when none is set. */
     public static String describe(SamplingOverrides s) {
         List<String> parts = new ArrayList<>();
@@ -268,11 +275,11 @@ public record RunCard(String createdAt, String onnxRuntime, GenerationRequest re
             ColumnRun c = columns.get(i);
             GenerationMetrics m = c.result().metrics();
             String marks = (i == fastest ? " ⚡fastest" : "") + (i == shortest ? " ✂shortest" : "");
-            md.append(String.format(Locale.ROOT, "| %s%s | %s | %s | %s | %s | %.0f | %.1f | %d | %s | %d | %s | %.0f | %.1f |%n",
+            md.append(String.format(Locale.ROOT, "| %s%s | %s | %s | %s | %s | %.0f | %.1f | %d | %s | %d | %s | %.0f | %s |%n",
                     (char) ('A' + i), marks, c.model(), c.variant(), c.provider(), describe(c.sampling()), m.ttftMs(),
-                    m.decodeTokensPerS(), c.result().tokenIds().size(), c.result().finishReason().jsonName(), c.loadMs(),
+                    m.decodeTokensPerS(), m.generatedTokens(), c.result().finishReason().jsonName(), c.loadMs(),
                     c.modelResidentBytes() < 0 ? "?" : String.format(Locale.ROOT, "%.0f", c.modelResidentBytes() / 1e6),
-                    c.peakResidentBytes() / 1e6, c.tokensPer1000Chars()));
+                    c.peakResidentBytes() / 1e6, perThousand(c)));
         }
         md.append('\n');
         if (schedule.parallel()) {

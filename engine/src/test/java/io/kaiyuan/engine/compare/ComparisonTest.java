@@ -179,7 +179,9 @@ class ComparisonTest {
             assertEquals("remote", card.columns().get(1).provider());
             assertEquals(server.baseUrl(), card.columns().get(1).repo());
             assertEquals(24, card.columns().get(1).result().metrics().generatedTokens());
-            assertTrue(card.columns().get(1).tokensPer1000Chars() > 0, "from the endpoint's prompt token count");
+            assertEquals(-1, card.columns().get(1).tokensPer1000Chars(), "the tokenizer is on the other machine");
+            assertEquals(-1, card.shortest(), "both columns have 24 tokens, the remote one by the endpoint's count");
+            assertTrue(card.toMarkdown().contains("| 24 | length |") && card.toMarkdown().contains("| ? |"), card.toMarkdown());
 
             RunCard read = RunCard.fromJson(card.toJson());
             assertTrue(assertThrows(IllegalArgumentException.class, () -> read.rerunColumns(name -> dir.resolve(name)))

@@ -552,10 +552,10 @@ public final class CompareViewModel {
             c.textProperty().set(run.result().text());
             c.figuresProperty().set(new MessageFormat(messages.getString("compare.figures"), Locale.ROOT).format(new Object[] {
                 String.format(Locale.ROOT, "%.0f", m.ttftMs()), String.format(Locale.ROOT, "%.1f", m.decodeTokensPerS()),
-                run.result().tokenIds().size(), messages.getString("finish." + run.result().finishReason().jsonName()),
+                m.generatedTokens(), messages.getString("finish." + run.result().finishReason().jsonName()),
                 run.loadMs(), run.modelResidentBytes() < 0 ? "?" : String.format(Locale.ROOT, "%.0f", run.modelResidentBytes() / 1e6),
                 String.format(Locale.ROOT, "%.0f", run.peakResidentBytes() / 1e6), peakNote,
-                String.format(Locale.ROOT, "%.0f", run.tokensPer1000Chars())}));
+                run.tokensPer1000Chars() < 0 ? "?" : String.format(Locale.ROOT, "%.0f", run.tokensPer1000Chars())}));
             List<String> marks = new ArrayList<>();
             if (i == fastest) {
                 marks.add(messages.getString("compare.fastest"));
