@@ -240,6 +240,11 @@ public final class CompareView {
         provider.setId("compare-provider-" + index);
         provider.valueProperty().bindBidirectional(c.providerProperty());
         provider.setConverter(named(ExecutionProvider.AUTO.cliName(), messages.getString("compare.provider.auto")));
+        // A remote model's variant and provider are the endpoint's business.
+        javafx.beans.binding.BooleanBinding remote = Bindings.createBooleanBinding(
+                () -> io.kaiyuan.engine.remote.Endpoint.isRemote(c.modelProperty().get()), c.modelProperty());
+        variant.disableProperty().bind(remote);
+        provider.disableProperty().bind(remote);
         String shared = messages.getString("compare.sharedValue");
         GridPane grid = new GridPane();
         grid.setHgap(6);

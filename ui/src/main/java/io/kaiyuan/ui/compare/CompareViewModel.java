@@ -147,8 +147,9 @@ public final class CompareViewModel {
         }
 
         CompareBackend.Choice choice() {
-            String v = variant.get();
-            String p = provider.get();
+            boolean remote = io.kaiyuan.engine.remote.Endpoint.isRemote(model.get()); // runs elsewhere as the endpoint chooses
+            String v = remote ? null : variant.get();
+            String p = remote ? null : provider.get();
             return new CompareBackend.Choice(model.get(), v == null || AUTO.equals(v) ? Optional.empty()
                     : Optional.of(Variant.parse(v)), p == null ? ExecutionProvider.AUTO : ExecutionProvider.parse(p),
                     ownSampling());
