@@ -13,6 +13,7 @@ import io.kaiyuan.engine.compare.Leaderboard;
 import io.kaiyuan.engine.compare.RunCard;
 import io.kaiyuan.engine.compare.Vote;
 import io.kaiyuan.engine.model.Variant;
+import io.kaiyuan.engine.remote.Endpoint;
 import io.kaiyuan.ui.common.TextPump;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,7 +148,7 @@ public final class CompareViewModel {
         }
 
         CompareBackend.Choice choice() {
-            boolean remote = io.kaiyuan.engine.remote.Endpoint.isRemote(model.get()); // runs elsewhere as the endpoint chooses
+            boolean remote = Endpoint.isRemote(model.get()); // runs elsewhere as the endpoint chooses
             String v = remote ? null : variant.get();
             String p = remote ? null : provider.get();
             return new CompareBackend.Choice(model.get(), v == null || AUTO.equals(v) ? Optional.empty()
