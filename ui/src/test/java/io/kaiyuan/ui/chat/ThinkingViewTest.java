@@ -1,5 +1,6 @@
 package io.kaiyuan.ui.chat;
 
+import io.kaiyuan.ui.FxWait;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,7 +55,7 @@ class ThinkingViewTest {
         @SuppressWarnings("unchecked")
         ListView<MessageItem> list = robot.lookup("#chat-messages").queryAs(ListView.class);
         robot.clickOn("#chat-input").write("Why is the sky blue?").type(KeyCode.ENTER);
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> list.getItems().size() == 2
+        FxWait.until(60, TimeUnit.SECONDS, () -> list.getItems().size() == 2
                 && !list.getItems().get(1).footerProperty().get().isEmpty());
         WaitForAsyncUtils.waitForFxEvents();
         MessageItem answer = list.getItems().get(1);

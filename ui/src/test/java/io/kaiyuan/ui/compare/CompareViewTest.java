@@ -1,5 +1,6 @@
 package io.kaiyuan.ui.compare;
 
+import io.kaiyuan.ui.FxWait;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -76,7 +77,7 @@ class CompareViewTest {
     }
 
     private static void waitForFigures(FxRobot robot) throws Exception {
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !label(robot, "compare-figures-0").isEmpty()
+        FxWait.until(60, TimeUnit.SECONDS, () -> !label(robot, "compare-figures-0").isEmpty()
                 && !label(robot, "compare-figures-1").isEmpty());
         WaitForAsyncUtils.waitForFxEvents();
     }
@@ -84,7 +85,7 @@ class CompareViewTest {
     @Test
     void aComparisonThenABlindVoteAndTheReveal(FxRobot robot) throws Exception {
         robot.clickOn("#nav-compare");
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> "tiny/b".equals(
+        FxWait.until(30, TimeUnit.SECONDS, () -> "tiny/b".equals(
                 robot.lookup("#compare-model-1").queryComboBox().getValue()));
         robot.clickOn("#compare-prompt").write("你好");
         robot.clickOn("#compare-run");
@@ -97,14 +98,14 @@ class CompareViewTest {
 
         robot.clickOn("#compare-blind");
         robot.clickOn("#compare-run");
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> label(robot, "compare-figures-0").isEmpty());
+        FxWait.until(30, TimeUnit.SECONDS, () -> label(robot, "compare-figures-0").isEmpty());
         waitForFigures(robot);
         assertEquals("A", label(robot, "compare-title-0"), "blind: no names");
         assertEquals("B", label(robot, "compare-title-1"));
         robot.clickOn("#compare-vote-b");
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(label(robot, "compare-title-1").startsWith("B: tiny/"), label(robot, "compare-title-1"));
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> robot.lookup("#compare-leaderboard").queryAs(ListView.class)
+        FxWait.until(30, TimeUnit.SECONDS, () -> robot.lookup("#compare-leaderboard").queryAs(ListView.class)
                 .getItems().size() == 2);
         assertTrue(robot.lookup("#compare-vote-a").queryButton().isDisabled(), "one vote per run");
     }
@@ -112,7 +113,7 @@ class CompareViewTest {
     @Test
     void aColumnsOwnSettingsThenExportAndReRunTheCard(FxRobot robot) throws Exception {
         robot.clickOn("#nav-compare");
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> "tiny/b".equals(
+        FxWait.until(30, TimeUnit.SECONDS, () -> "tiny/b".equals(
                 robot.lookup("#compare-model-1").queryComboBox().getValue()));
         robot.clickOn("#compare-settings-1");
         robot.clickOn("#compare-temperature-1").write("1.3");
@@ -126,13 +127,13 @@ class CompareViewTest {
         assertEquals("B: tiny/b (temperature=1.3, seed=5)", label(robot, "compare-title-1"));
 
         robot.clickOn("#compare-export");
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> Files.exists(cardFile) && Files.size(cardFile) > 0);
+        FxWait.until(10, TimeUnit.SECONDS, () -> Files.exists(cardFile) && Files.size(cardFile) > 0);
         String json = Files.readString(cardFile);
         assertTrue(json.contains("\"temperature\" : 1.3") && json.contains("\"max_new_tokens\" : 10"), json);
 
         robot.clickOn("#compare-temperature-1").eraseText(3);
         robot.clickOn("#compare-rerun");
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !label(robot, "compare-reproduced").isEmpty());
+        FxWait.until(60, TimeUnit.SECONDS, () -> !label(robot, "compare-reproduced").isEmpty());
         assertEquals("Re-run: A same tokens, B same tokens", label(robot, "compare-reproduced"));
         assertEquals("fp32 · cpu · temperature=1.3, seed=5", label(robot, "compare-summary-1"),
                 "the card's column settings are back, with the variant and provider it ran on pinned");
@@ -141,7 +142,7 @@ class CompareViewTest {
     @Test
     void threeColumnsBlindThenCIsBest(FxRobot robot) throws Exception {
         robot.clickOn("#nav-compare");
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> "tiny/b".equals(
+        FxWait.until(30, TimeUnit.SECONDS, () -> "tiny/b".equals(
                 robot.lookup("#compare-model-1").queryComboBox().getValue()));
         robot.clickOn("#compare-add");
         WaitForAsyncUtils.waitForFxEvents();
@@ -151,13 +152,13 @@ class CompareViewTest {
         robot.clickOn("#compare-blind");
         robot.clickOn("#compare-prompt").write("你好");
         robot.clickOn("#compare-run");
-        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> !label(robot, "compare-figures-2").isEmpty());
+        FxWait.until(60, TimeUnit.SECONDS, () -> !label(robot, "compare-figures-2").isEmpty());
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals("C", label(robot, "compare-title-2"));
         assertEquals("C is best", robot.lookup("#compare-vote-c").queryButton().getText());
         assertEquals("All are bad", robot.lookup("#compare-vote-bad").queryButton().getText());
         robot.clickOn("#compare-vote-c");
-        WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> robot.lookup("#compare-leaderboard").queryAs(ListView.class)
+        FxWait.until(30, TimeUnit.SECONDS, () -> robot.lookup("#compare-leaderboard").queryAs(ListView.class)
                 .getItems().size() == 3);
         assertTrue(label(robot, "compare-title-2").startsWith("C: tiny/"), label(robot, "compare-title-2"));
     }

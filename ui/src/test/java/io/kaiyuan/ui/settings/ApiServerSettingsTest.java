@@ -1,5 +1,6 @@
 package io.kaiyuan.ui.settings;
 
+import io.kaiyuan.ui.FxWait;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -111,13 +112,13 @@ class ApiServerSettingsTest {
     @Test
     void theSwitchServesWithTheKeyAndStops(FxRobot robot) throws Exception {
         robot.clickOn("#nav-settings");
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "Off".equals(robot.lookup("#settings-server-status").queryLabeled().getText()));
+        FxWait.until(10, TimeUnit.SECONDS, () -> "Off".equals(robot.lookup("#settings-server-status").queryLabeled().getText()));
         int port = freePort();
         robot.clickOn("#settings-server-port").eraseText(5).write(String.valueOf(port));
         robot.clickOn("#settings-server-key").write("sk-ui");
         robot.clickOn("#settings-server");
         String expected = "Serving at http://127.0.0.1:" + port + "/v1 (clients send the API key)";
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> expected.equals(robot.lookup("#settings-server-status").queryLabeled().getText()));
+        FxWait.until(20, TimeUnit.SECONDS, () -> expected.equals(robot.lookup("#settings-server-status").queryLabeled().getText()));
         assertEquals(200, status("http://127.0.0.1:" + port + "/v1/models", "sk-ui"));
         assertEquals(401, status("http://127.0.0.1:" + port + "/v1/models", "wrong"));
         assertTrue(robot.lookup("#settings-server-port").query().isDisabled(), "turn it off to change the port");
@@ -125,7 +126,7 @@ class ApiServerSettingsTest {
         assertFalse(saved.toString().contains("sk-ui"), "the key is not in the settings");
 
         robot.clickOn("#settings-server");
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> "Off".equals(robot.lookup("#settings-server-status").queryLabeled().getText()));
+        FxWait.until(20, TimeUnit.SECONDS, () -> "Off".equals(robot.lookup("#settings-server-status").queryLabeled().getText()));
         assertFalse(saved.get(saved.size() - 1).server().enabled());
 
         robot.clickOn("#settings-server-port").eraseText(6).write("99999");
@@ -148,20 +149,20 @@ class ApiServerSettingsTest {
         robot.clickOn("#settings-remote-url").eraseText(20).write(remote.baseUrl());
         robot.clickOn("#settings-remote-key").write("sk-wrong");
         robot.clickOn("#settings-remote-add");
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> robot.lookup("#settings-remote-status").queryLabeled().getText()
+        FxWait.until(20, TimeUnit.SECONDS, () -> robot.lookup("#settings-remote-status").queryLabeled().getText()
                 .startsWith("lab answered HTTP 401"));
         assertTrue(remotes.list().isEmpty(), "nothing kept with a wrong key");
 
         robot.clickOn("#settings-remote-key").eraseText(8).write("sk-lab");
         robot.clickOn("#settings-remote-add");
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> "Added lab: 2 models.".equals(
+        FxWait.until(20, TimeUnit.SECONDS, () -> "Added lab: 2 models.".equals(
                 robot.lookup("#settings-remote-status").queryLabeled().getText()));
         assertEquals(List.of("remote/lab/Qwen/Qwen3-235B-A22B", "remote/lab/deepseek-v3"), remotes.modelIds());
         assertEquals(1, robot.lookup("#settings-remotes").queryListView().getItems().size());
 
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#settings-remote-remove-0").tryQuery().isPresent());
+        FxWait.until(10, TimeUnit.SECONDS, () -> robot.lookup("#settings-remote-remove-0").tryQuery().isPresent());
         robot.clickOn("#settings-remote-remove-0");
-        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> robot.lookup("#settings-remotes").queryListView().getItems().isEmpty());
+        FxWait.until(20, TimeUnit.SECONDS, () -> robot.lookup("#settings-remotes").queryListView().getItems().isEmpty());
         assertTrue(remotes.modelIds().isEmpty());
     }
 }

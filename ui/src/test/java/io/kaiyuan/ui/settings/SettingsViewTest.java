@@ -1,5 +1,6 @@
 package io.kaiyuan.ui.settings;
 
+import io.kaiyuan.ui.FxWait;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,7 +48,7 @@ class SettingsViewTest {
             language.setValue(Settings.Language.SIMPLIFIED_CHINESE);
             language.getOnAction().handle(null);
         });
-        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-chat").queryAs(ToggleButton.class).getText().equals("聊天"));
+        FxWait.until(10, TimeUnit.SECONDS, () -> robot.lookup("#nav-chat").queryAs(ToggleButton.class).getText().equals("聊天"));
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals("设置", robot.lookup("#nav-settings").queryAs(ToggleButton.class).getText());
         assertTrue(robot.lookup("#nav-settings").queryAs(ToggleButton.class).isSelected(), "still on the Settings page");
