@@ -117,8 +117,10 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
                     if (remotes == null) {
                         throw new IllegalArgumentException("Remote endpoints are not available: see the warning at start.");
                     }
+                    // The endpoint's own answer limit applies: reasoning models there may think long.
                     completion.finished(remotes.chat(modelId, new GenerationRequest(new GenerationRequest.Prompt.Chat(
-                            conversation, templateVariables), sampling, MAX_NEW_TOKENS, List.of()), listener, cancel));
+                            conversation, templateVariables), sampling, io.kaiyuan.engine.remote.RemoteClient.ENDPOINT_LIMIT,
+                            List.of()), listener, cancel));
                 } catch (RuntimeException | java.io.IOException e) {
                     LOG.warn("chat with {} failed: {}", modelId, e.getMessage());
                     completion.failed(e.getMessage() != null ? e.getMessage() : e.toString());

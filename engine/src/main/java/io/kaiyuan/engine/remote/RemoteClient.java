@@ -41,6 +41,9 @@ public final class RemoteClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ERROR_BODY_LIMIT = 64 * 1024;
 
+    /** A token budget this large or larger is not sent: the endpoint's own limit applies. */
+    public static final int ENDPOINT_LIMIT = 1 << 20;
+
     private final Endpoint endpoint;
     private final Optional<String> apiKey;
     private final HttpClient http;
@@ -166,7 +169,7 @@ public final class RemoteClient {
         if (s.seed() != null) {
             root.put("seed", s.seed());
         }
-        if (request.maxNewTokens() < (1 << 20)) {
+        if (request.maxNewTokens() < ENDPOINT_LIMIT) {
             root.put("max_tokens", request.maxNewTokens());
         }
         if (!request.stopStrings().isEmpty()) {
