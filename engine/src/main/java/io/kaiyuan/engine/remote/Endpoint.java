@@ -36,6 +36,11 @@ public record Endpoint(String name, String baseUrl) {
 
     /** The key file entry of this endpoint's API key. */
     public String keyName() {
+        return keyName(name);
+    }
+
+    /** The key file entry of the API key of the endpoint named {@code name}. */
+    public static String keyName(String name) {
         return "endpoint:" + name;
     }
 

@@ -106,7 +106,7 @@ public final class RemoteEndpoints {
     /** Forgets an endpoint and its key. */
     public synchronized void remove(String name) throws IOException {
         if (entries.remove(name) != null) {
-            secrets.put(new Endpoint(name, "http://localhost").keyName(), null);
+            secrets.put(Endpoint.keyName(name), null);
             save();
         }
     }
