@@ -24,6 +24,16 @@ out="$root/app/target/packaging"
 rm -rf "$out"
 mkdir -p "$out/modules"
 cp app/target/kaiyuan-app.jar app/target/lib/*.jar "$out/modules/"
+# ONNX Runtime, the tokenizer and SQLite ship natives for every OS in their jars: keep this machine's.
+case "$(uname -m)" in
+  x86_64|amd64) ort=linux-x64; tok=linux-x86_64; sqlite=Linux/x86_64 ;;
+  aarch64|arm64) ort=linux-aarch64; tok=linux-aarch64; sqlite=Linux/aarch64 ;;
+  *) echo "no ONNX Runtime natives for $(uname -m) Linux" >&2; exit 1 ;;
+esac
+slim() { java packaging/SlimJar.java "$1" "$1.slim" "$2" && mv "$1.slim" "$1"; }
+for jar in "$out"/modules/onnxruntime*.jar; do slim "$jar" "ai/onnxruntime/native/=$ort"; done
+for jar in "$out"/modules/tokenizers-*.jar; do slim "$jar" "native/lib/=$tok"; done
+for jar in "$out"/modules/sqlite-jdbc-*.jar; do slim "$jar" "org/sqlite/native/=$sqlite"; done
 
 # The GPU build (-Pcuda) bundles onnxruntime_gpu: its packages are named kaiyuan-cuda.
 flavor=""

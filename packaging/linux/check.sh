@@ -5,7 +5,7 @@
 #   - `Kaiyuan --version` names Kaiyuan and ONNX Runtime;
 #   - the packaged command line generates with a tiny test model (the native libraries load in the
 #     trimmed runtime);
-#   - the packaged desktop app opens its window under Xvfb.
+#   - the packaged desktop app opens its window under Xvfb, with its SQLite chat history and no warnings.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -39,10 +39,13 @@ KAIYUAN_HOME="$work/home" xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
   "$1" >"$2/app.log" 2>&1 &
   app=$!
   for _ in $(seq 1 90); do
-    if xdotool search --name "Kaiyuan" >/dev/null 2>&1; then kill "$app"; exit 0; fi
+    if xdotool search --onlyvisible --name "Kaiyuan" >/dev/null 2>&1; then kill "$app"; exit 0; fi
     kill -0 "$app" 2>/dev/null || break
     sleep 1
   done
   kill "$app" 2>/dev/null; exit 1' _ "$launcher" "$work" || { cat "$work/app.log" >&2; fail "the packaged app showed no window"; }
-echo "desktop: the packaged app opened its window"
+grep -q "Kaiyuan starts; execution providers found" "$work/app.log" || { cat "$work/app.log" >&2; fail "no start line"; }
+if grep -qE "WARN|ERROR" "$work/app.log"; then cat "$work/app.log" >&2; fail "the packaged app warned at start"; fi
+[[ -f "$work/home/chats.db" ]] || fail "the packaged app made no chat history (SQLite)"
+echo "desktop: the packaged app opened its window and its chat history, without warnings"
 echo "app image size: $(du -sh "$image" | cut -f1) ($image)"

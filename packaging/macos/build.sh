@@ -24,6 +24,11 @@ out="$root/app/target/packaging"
 rm -rf "$out"
 mkdir -p "$out/modules"
 cp app/target/kaiyuan-app.jar app/target/lib/*.jar "$out/modules/"
+# ONNX Runtime, the tokenizer and SQLite ship natives for every OS in their jars: keep Apple silicon's.
+slim() { java packaging/SlimJar.java "$1" "$1.slim" "$2" && mv "$1.slim" "$1"; }
+for jar in "$out"/modules/onnxruntime*.jar; do slim "$jar" "ai/onnxruntime/native/=osx-aarch64"; done
+for jar in "$out"/modules/tokenizers-*.jar; do slim "$jar" "native/lib/=osx-aarch64"; done
+for jar in "$out"/modules/sqlite-jdbc-*.jar; do slim "$jar" "org/sqlite/native/=Mac/aarch64"; done
 
 modules="$(grep -v '^#' packaging/jdk-modules.txt | grep -v '^$' | paste -sd, -)"
 jlink --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/runtime"

@@ -30,6 +30,15 @@ $out = Join-Path $root 'app\target\packaging'
 if (Test-Path $out) { Remove-Item -Recurse -Force $out }
 New-Item -ItemType Directory -Force (Join-Path $out 'modules') | Out-Null
 Copy-Item 'app\target\kaiyuan-app.jar', 'app\target\lib\*.jar' (Join-Path $out 'modules')
+# ONNX Runtime, the tokenizer and SQLite ship natives for every OS in their jars: keep Windows x64's.
+$slim = @{ 'onnxruntime*.jar' = 'ai/onnxruntime/native/=win-x64'; 'tokenizers-*.jar' = 'native/lib/=win-x86_64';
+           'sqlite-jdbc-*.jar' = 'org/sqlite/native/=Windows/x86_64' }
+foreach ($pattern in $slim.Keys) {
+    foreach ($jar in Get-ChildItem (Join-Path $out "modules\$pattern")) {
+        Run 'java' @('packaging\SlimJar.java', $jar.FullName, "$($jar.FullName).slim", $slim[$pattern])
+        Move-Item -Force "$($jar.FullName).slim" $jar.FullName
+    }
+}
 
 $modules = (Get-Content 'packaging\jdk-modules.txt' | Where-Object { $_ -and -not $_.StartsWith('#') }) -join ','
 Run 'jlink' @('--add-modules', $modules, '--strip-debug', '--no-header-files', '--no-man-pages', '--compress=2',
