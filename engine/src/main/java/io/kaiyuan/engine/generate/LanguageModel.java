@@ -293,14 +293,7 @@ public final class LanguageModel implements AutoCloseable {
         }
 
         private void send(ReasoningParser.Delta d) {
-            if (!d.reasoning().isEmpty()) {
-                reasoningText.append(d.reasoning());
-                listener.onReasoning(d.reasoning());
-            }
-            if (!d.answer().isEmpty()) {
-                answerText.append(d.answer());
-                listener.onText(d.answer());
-            }
+            d.deliver(reasoningText, answerText, listener);
         }
     }
 

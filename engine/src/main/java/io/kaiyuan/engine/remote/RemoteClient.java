@@ -308,14 +308,7 @@ public final class RemoteClient {
         }
 
         private void send(ReasoningParser.Delta d) {
-            if (!d.reasoning().isEmpty()) {
-                reasoning.append(d.reasoning());
-                listener.onReasoning(d.reasoning());
-            }
-            if (!d.answer().isEmpty()) {
-                answer.append(d.answer());
-                listener.onText(d.answer());
-            }
+            d.deliver(reasoning, answer, listener);
         }
 
         GenerationResult result(boolean cancelled) {

@@ -14,6 +14,19 @@ public final class ReasoningParser {
     /** Text to append to each part; either may be empty. */
     public record Delta(String reasoning, String answer) {
         static final Delta EMPTY = new Delta("", "");
+
+        /** Appends each part to its text and hands the non-empty ones to {@code listener}. */
+        public void deliver(StringBuilder reasoningText, StringBuilder answerText,
+                io.kaiyuan.engine.api.TokenListener listener) {
+            if (!reasoning.isEmpty()) {
+                reasoningText.append(reasoning);
+                listener.onReasoning(reasoning);
+            }
+            if (!answer.isEmpty()) {
+                answerText.append(answer);
+                listener.onText(answer);
+            }
+        }
     }
 
     private enum State { START, REASONING, ANSWER }
