@@ -15,9 +15,10 @@ public final class ChatExport {
 
     /**
      * Markdown: the title, then each message under a heading; an answer's thinking in a collapsible
-     * {@code <details>} block and its figures in italics below it.
+     * {@code <details>} block and its figures in italics below it. A regenerated answer shows its chosen
+     * version, with the others in a {@code <details>} block after it.
      */
-    public static String markdown(Conversation c, List<StoredMessage> messages) {
+    public static String markdown(Conversation c, List<VersionedMessage> messages) {
         StringBuilder md = new StringBuilder();
         md.append("# ").append(c.title()).append("\n\n");
         c.modelId().ifPresent(m -> md.append("Model: ").append(m).append("  \n"));
@@ -25,29 +26,53 @@ public final class ChatExport {
         if (!c.systemPrompt().isEmpty()) {
             md.append("## System\n\n").append(c.systemPrompt()).append("\n\n");
         }
-        for (StoredMessage m : messages) {
+        for (VersionedMessage v : messages) {
+            StoredMessage m = v.message();
             switch (m.role()) {
                 case "user" -> md.append("## User\n\n");
                 case "system" -> md.append("## System\n\n");
-                default -> md.append("## Assistant").append(m.modelId().map(id -> " (" + id
-                        + m.variant().map(v -> ", " + v).orElse("") + ")").orElse("")).append("\n\n");
+                default -> md.append("## Assistant").append(madeBy(m)).append(v.versions().size() > 1
+                        ? String.format(Locale.ROOT, " · version %d of %d", v.chosen() + 1, v.versions().size()) : "")
+                        .append("\n\n");
             }
-            if (!m.reasoning().isEmpty()) {
-                String seconds = m.metrics().filter(x -> x.reasoningMs() > 0)
-                        .map(x -> String.format(Locale.ROOT, " (%.1f s)", x.reasoningMs() / 1000)).orElse("");
-                md.append("<details><summary>Thinking").append(seconds).append("</summary>\n\n")
-                        .append(m.reasoning().strip()).append("\n\n</details>\n\n");
+            body(md, m);
+            if (v.versions().size() > 1) {
+                md.append("<details><summary>Other versions</summary>\n\n");
+                for (int i = 0; i < v.versions().size(); i++) {
+                    if (i != v.chosen()) {
+                        md.append("### Version ").append(i + 1).append(madeBy(v.versions().get(i))).append("\n\n");
+                        body(md, v.versions().get(i));
+                    }
+                }
+                md.append("</details>\n\n");
             }
-            md.append(m.content().strip()).append("\n\n");
-            m.metrics().ifPresent(x -> md.append(String.format(Locale.ROOT, "_%d tokens · first token %.0f ms · %.1f tokens/s%s_\n\n",
-                    x.generatedTokens(), x.ttftMs(), x.decodeTokensPerS(),
-                    m.finishReason().map(f -> " · " + f.jsonName()).orElse(""))));
         }
         return md.toString();
     }
 
-    /** JSON with every stored field: settings, and per message its reasoning, model, sampling and metrics. */
-    public static String json(Conversation c, List<StoredMessage> messages) {
+    private static String madeBy(StoredMessage m) {
+        return m.modelId().map(id -> " (" + id + m.variant().map(v -> ", " + v).orElse("") + ")").orElse("");
+    }
+
+    private static void body(StringBuilder md, StoredMessage m) {
+        if (!m.reasoning().isEmpty()) {
+            String seconds = m.metrics().filter(x -> x.reasoningMs() > 0)
+                    .map(x -> String.format(Locale.ROOT, " (%.1f s)", x.reasoningMs() / 1000)).orElse("");
+            md.append("<details><summary>Thinking").append(seconds).append("</summary>\n\n")
+                    .append(m.reasoning().strip()).append("\n\n</details>\n\n");
+        }
+        md.append(m.content().strip()).append("\n\n");
+        m.metrics().ifPresent(x -> md.append(String.format(Locale.ROOT, "_%d tokens · first token %.0f ms · %.1f tokens/s%s_\n\n",
+                x.generatedTokens(), x.ttftMs(), x.decodeTokensPerS(),
+                m.finishReason().map(f -> " · " + f.jsonName()).orElse(""))));
+    }
+
+    /**
+     * JSON with every stored field: settings, and per message its reasoning, model, sampling and metrics;
+     * a regenerated answer has the chosen version's fields and all versions under {@code versions}, with
+     * {@code chosen_version} the index of the one shown.
+     */
+    public static String json(Conversation c, List<VersionedMessage> messages) {
         ObjectNode root = JSON.createObjectNode();
         root.put("title", c.title());
         root.put("model", c.modelId().orElse(null));
@@ -56,24 +81,33 @@ public final class ChatExport {
         root.put("created_at", c.createdAt().toString());
         root.put("updated_at", c.updatedAt().toString());
         ArrayNode list = root.putArray("messages");
-        for (StoredMessage m : messages) {
+        for (VersionedMessage v : messages) {
             ObjectNode o = list.addObject();
-            o.put("role", m.role());
-            o.put("content", m.content());
-            if (!m.reasoning().isEmpty()) {
-                o.put("reasoning", m.reasoning());
+            fields(o, v.message());
+            if (v.versions().size() > 1) {
+                o.put("chosen_version", v.chosen());
+                ArrayNode versions = o.putArray("versions");
+                v.versions().forEach(m -> fields(versions.addObject(), m));
             }
-            m.modelId().ifPresent(v -> o.put("model", v));
-            m.variant().ifPresent(v -> o.put("variant", v));
-            m.sampling().ifPresent(v -> o.set("sampling", JSON.valueToTree(v)));
-            m.metrics().ifPresent(v -> o.set("metrics", JSON.valueToTree(v)));
-            m.finishReason().ifPresent(v -> o.put("finish_reason", v.jsonName()));
-            o.put("created_at", m.createdAt().toString());
         }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static void fields(ObjectNode o, StoredMessage m) {
+        o.put("role", m.role());
+        o.put("content", m.content());
+        if (!m.reasoning().isEmpty()) {
+            o.put("reasoning", m.reasoning());
+        }
+        m.modelId().ifPresent(v -> o.put("model", v));
+        m.variant().ifPresent(v -> o.put("variant", v));
+        m.sampling().ifPresent(v -> o.set("sampling", JSON.valueToTree(v)));
+        m.metrics().ifPresent(v -> o.set("metrics", JSON.valueToTree(v)));
+        m.finishReason().ifPresent(v -> o.put("finish_reason", v.jsonName()));
+        o.put("created_at", m.createdAt().toString());
     }
 }

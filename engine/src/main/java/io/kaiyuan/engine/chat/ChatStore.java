@@ -64,6 +64,43 @@ public final class ChatStore implements AutoCloseable {
                         model_a TEXT NOT NULL,
                         model_b TEXT NOT NULL,
                         outcome TEXT NOT NULL CHECK (outcome IN ('A_BETTER', 'B_BETTER', 'TIE', 'BOTH_BAD')),
+                        created_at TEXT NOT NULL)"""),
+            // Answer versions (a regenerated answer keeps the earlier ones; one per position is chosen),
+            // titles the user chose (kept when the first question is edited), and saved assistants.
+            List.of("""
+                    CREATE TABLE messages_next (
+                        id INTEGER PRIMARY KEY,
+                        conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        version INTEGER NOT NULL DEFAULT 0,
+                        chosen INTEGER NOT NULL DEFAULT 1 CHECK (chosen IN (0, 1)),
+                        role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+                        content TEXT NOT NULL,
+                        reasoning TEXT NOT NULL DEFAULT '',
+                        created_at TEXT NOT NULL,
+                        model_id TEXT,
+                        variant TEXT,
+                        sampling TEXT,
+                        seed INTEGER,
+                        metrics TEXT,
+                        finish_reason TEXT,
+                        UNIQUE (conversation_id, position, version))""", """
+                    INSERT INTO messages_next (id, conversation_id, position, version, chosen, role, content, reasoning,
+                        created_at, model_id, variant, sampling, seed, metrics, finish_reason)
+                    SELECT id, conversation_id, position, 0, 1, role, content, reasoning, created_at, model_id, variant,
+                        sampling, seed, metrics, finish_reason FROM messages""",
+                    "DROP TABLE messages",
+                    "ALTER TABLE messages_next RENAME TO messages",
+                    "ALTER TABLE conversations ADD COLUMN user_titled INTEGER NOT NULL DEFAULT 0",
+                    // A title that is not the start of the first question was chosen by the user.
+                    """
+                    UPDATE conversations SET user_titled = 1 WHERE NOT EXISTS (SELECT 1 FROM messages m
+                        WHERE m.conversation_id = conversations.id AND m.position = 0
+                        AND instr(replace(m.content, char(10), ' '), rtrim(conversations.title, '…')) = 1)""", """
+                    CREATE TABLE assistants (
+                        id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        prompt TEXT NOT NULL,
                         created_at TEXT NOT NULL)"""));
 
     private final Connection db;
@@ -175,23 +212,58 @@ public final class ChatStore implements AutoCloseable {
         return query("SELECT * FROM conversations WHERE id = ?", p -> p.setLong(1, id)).stream().findFirst();
     }
 
-    /** Saves a conversation's title, model, system prompt and sampling settings. */
-    public synchronized void update(Conversation c) throws IOException {
+    /** Gives a conversation the title the user chose; later edits of its first question keep it. */
+    public synchronized void rename(long id, String title) throws IOException {
         write(() -> {
-            try (PreparedStatement p = db.prepareStatement("UPDATE conversations SET title = ?, model_id = ?, system_prompt = ?,"
-                    + " sampling = ?, updated_at = ? WHERE id = ?")) {
-                p.setString(1, c.title());
-                p.setString(2, c.modelId().orElse(null));
-                p.setString(3, c.systemPrompt());
-                p.setString(4, json(c.sampling()));
-                p.setString(5, Instant.now().toString());
-                p.setLong(6, c.id());
-                if (p.executeUpdate() == 0) {
-                    throw new SQLException("no conversation " + c.id());
-                }
+            try (PreparedStatement p = db.prepareStatement("UPDATE conversations SET title = ?, user_titled = 1 WHERE id = ?")) {
+                p.setString(1, title);
+                p.setLong(2, id);
+                requireOne(p.executeUpdate(), id);
             }
             return null;
         });
+    }
+
+    /**
+     * Gives a conversation a title made from its first question, unless the user chose one; returns whether
+     * the title changed.
+     */
+    public synchronized boolean retitle(long id, String title) throws IOException {
+        return write(() -> {
+            try (PreparedStatement p = db.prepareStatement(
+                    "UPDATE conversations SET title = ? WHERE id = ? AND user_titled = 0 AND title <> ?")) {
+                p.setString(1, title);
+                p.setLong(2, id);
+                p.setString(3, title);
+                return p.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * Saves a conversation's model, system prompt and sampling settings; its title and messages stay as
+     * they are.
+     */
+    public synchronized void updateSettings(long id, Optional<String> modelId, String systemPrompt, SamplingOverrides sampling)
+            throws IOException {
+        write(() -> {
+            try (PreparedStatement p = db.prepareStatement("UPDATE conversations SET model_id = ?, system_prompt = ?,"
+                    + " sampling = ?, updated_at = ? WHERE id = ?")) {
+                p.setString(1, modelId.orElse(null));
+                p.setString(2, systemPrompt);
+                p.setString(3, json(sampling));
+                p.setString(4, Instant.now().toString());
+                p.setLong(5, id);
+                requireOne(p.executeUpdate(), id);
+            }
+            return null;
+        });
+    }
+
+    private static void requireOne(int updated, long id) throws SQLException {
+        if (updated == 0) {
+            throw new SQLException("no conversation " + id);
+        }
     }
 
     /** Deletes a conversation and its messages. */
@@ -205,14 +277,48 @@ public final class ChatStore implements AutoCloseable {
         });
     }
 
-    /** A conversation's messages in order. */
+    /** A conversation's messages in order, each in its chosen version. */
     public synchronized List<StoredMessage> messages(long conversationId) throws IOException {
-        try (PreparedStatement p = db.prepareStatement("SELECT * FROM messages WHERE conversation_id = ? ORDER BY position")) {
+        try (PreparedStatement p = db.prepareStatement(
+                "SELECT * FROM messages WHERE conversation_id = ? AND chosen = 1 ORDER BY position")) {
             p.setLong(1, conversationId);
             List<StoredMessage> out = new ArrayList<>();
             try (ResultSet r = p.executeQuery()) {
                 while (r.next()) {
                     out.add(message(r));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IOException("Reading conversation " + conversationId + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A conversation's messages in order, each with all its versions. */
+    public synchronized List<VersionedMessage> history(long conversationId) throws IOException {
+        try (PreparedStatement p = db.prepareStatement(
+                "SELECT * FROM messages WHERE conversation_id = ? ORDER BY position, version")) {
+            p.setLong(1, conversationId);
+            List<VersionedMessage> out = new ArrayList<>();
+            try (ResultSet r = p.executeQuery()) {
+                int position = -1;
+                int chosen = 0;
+                List<StoredMessage> versions = new ArrayList<>();
+                while (r.next()) {
+                    int at = r.getInt("position");
+                    if (at != position && !versions.isEmpty()) {
+                        out.add(new VersionedMessage(position, versions, chosen));
+                        versions = new ArrayList<>();
+                        chosen = 0;
+                    }
+                    position = at;
+                    if (r.getInt("chosen") == 1) {
+                        chosen = versions.size();
+                    }
+                    versions.add(message(r));
+                }
+                if (!versions.isEmpty()) {
+                    out.add(new VersionedMessage(position, versions, chosen));
                 }
             }
             return out;
@@ -239,9 +345,9 @@ public final class ChatStore implements AutoCloseable {
     }
 
     /**
-     * Replaces the messages from {@code position} on with {@code messages}, in one transaction: appending a
-     * completed turn (position = the count so far), or regenerating and editing (an earlier position).
-     * If anything fails the conversation stays as it was.
+     * Replaces the messages from {@code position} on (every version of them) with {@code messages}, in one
+     * transaction: appending (position = the count so far), or editing (an earlier position). If anything
+     * fails the conversation stays as it was.
      */
     public synchronized void replaceFrom(long conversationId, int position, List<StoredMessage> messages) throws IOException {
         write(() -> {
@@ -250,37 +356,136 @@ public final class ChatStore implements AutoCloseable {
                 delete.setInt(2, position);
                 delete.executeUpdate();
             }
-            try (PreparedStatement insert = db.prepareStatement("INSERT INTO messages (conversation_id, position, role, content,"
-                    + " reasoning, created_at, model_id, variant, sampling, seed, metrics, finish_reason)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                int pos = position;
-                for (StoredMessage m : messages) {
-                    insert.setLong(1, conversationId);
-                    insert.setInt(2, pos++);
-                    insert.setString(3, m.role());
-                    insert.setString(4, m.content());
-                    insert.setString(5, m.reasoning());
-                    insert.setString(6, m.createdAt().toString());
-                    insert.setString(7, m.modelId().orElse(null));
-                    insert.setString(8, m.variant().orElse(null));
-                    insert.setString(9, m.sampling().map(ChatStore::json).orElse(null));
-                    Long seed = m.sampling().map(SamplingOverrides::seed).orElse(null);
-                    if (seed == null) {
-                        insert.setNull(10, Types.INTEGER);
-                    } else {
-                        insert.setLong(10, seed);
-                    }
-                    insert.setString(11, m.metrics().map(ChatStore::json).orElse(null));
-                    insert.setString(12, m.finishReason().map(FinishReason::jsonName).orElse(null));
-                    insert.executeUpdate();
+            int pos = position;
+            for (StoredMessage m : messages) {
+                insert(conversationId, pos++, 0, m);
+            }
+            touch(conversationId);
+            return null;
+        });
+    }
+
+    /**
+     * Adds {@code message} as a new version of the message at {@code position} (a regenerated answer) and
+     * chooses it; the earlier versions and the later messages stay. Returns the new version's index.
+     */
+    public synchronized int addVersion(long conversationId, int position, StoredMessage message) throws IOException {
+        return write(() -> {
+            int version;
+            try (PreparedStatement p = db.prepareStatement(
+                    "SELECT COALESCE(MAX(version) + 1, 0) FROM messages WHERE conversation_id = ? AND position = ?")) {
+                p.setLong(1, conversationId);
+                p.setInt(2, position);
+                try (ResultSet r = p.executeQuery()) {
+                    version = r.getInt(1);
                 }
             }
-            try (PreparedStatement touch = db.prepareStatement("UPDATE conversations SET updated_at = ? WHERE id = ?")) {
-                touch.setString(1, Instant.now().toString());
-                touch.setLong(2, conversationId);
-                if (touch.executeUpdate() == 0) {
-                    throw new SQLException("no conversation " + conversationId);
+            try (PreparedStatement p = db.prepareStatement("UPDATE messages SET chosen = 0 WHERE conversation_id = ? AND position = ?")) {
+                p.setLong(1, conversationId);
+                p.setInt(2, position);
+                p.executeUpdate();
+            }
+            insert(conversationId, position, version, message);
+            touch(conversationId);
+            return version;
+        });
+    }
+
+    /** Chooses which version of the message at {@code position} the conversation shows and the next turn reads. */
+    public synchronized void choose(long conversationId, int position, int version) throws IOException {
+        write(() -> {
+            try (PreparedStatement p = db.prepareStatement(
+                    "UPDATE messages SET chosen = (version = ?) WHERE conversation_id = ? AND position = ?")) {
+                p.setInt(1, version);
+                p.setLong(2, conversationId);
+                p.setInt(3, position);
+                p.executeUpdate();
+            }
+            try (PreparedStatement p = db.prepareStatement(
+                    "SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND position = ? AND chosen = 1")) {
+                p.setLong(1, conversationId);
+                p.setInt(2, position);
+                try (ResultSet r = p.executeQuery()) {
+                    if (r.getInt(1) != 1) {
+                        throw new SQLException("conversation " + conversationId + " has no version " + version
+                                + " at position " + position);
+                    }
                 }
+            }
+            return null;
+        });
+    }
+
+    private void insert(long conversationId, int position, int version, StoredMessage m) throws SQLException {
+        try (PreparedStatement insert = db.prepareStatement("INSERT INTO messages (conversation_id, position, version, chosen,"
+                + " role, content, reasoning, created_at, model_id, variant, sampling, seed, metrics, finish_reason)"
+                + " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            insert.setLong(1, conversationId);
+            insert.setInt(2, position);
+            insert.setInt(3, version);
+            insert.setString(4, m.role());
+            insert.setString(5, m.content());
+            insert.setString(6, m.reasoning());
+            insert.setString(7, m.createdAt().toString());
+            insert.setString(8, m.modelId().orElse(null));
+            insert.setString(9, m.variant().orElse(null));
+            insert.setString(10, m.sampling().map(ChatStore::json).orElse(null));
+            Long seed = m.sampling().map(SamplingOverrides::seed).orElse(null);
+            if (seed == null) {
+                insert.setNull(11, Types.INTEGER);
+            } else {
+                insert.setLong(11, seed);
+            }
+            insert.setString(12, m.metrics().map(ChatStore::json).orElse(null));
+            insert.setString(13, m.finishReason().map(FinishReason::jsonName).orElse(null));
+            insert.executeUpdate();
+        }
+    }
+
+    private void touch(long conversationId) throws SQLException {
+        try (PreparedStatement touch = db.prepareStatement("UPDATE conversations SET updated_at = ? WHERE id = ?")) {
+            touch.setString(1, Instant.now().toString());
+            touch.setLong(2, conversationId);
+            requireOne(touch.executeUpdate(), conversationId);
+        }
+    }
+
+    /** The saved assistants, in the order they were added. */
+    public synchronized List<Assistant> assistants() throws IOException {
+        try (PreparedStatement p = db.prepareStatement("SELECT * FROM assistants ORDER BY id"); ResultSet r = p.executeQuery()) {
+            List<Assistant> out = new ArrayList<>();
+            while (r.next()) {
+                out.add(new Assistant(r.getLong("id"), r.getString("name"), r.getString("prompt")));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IOException("Reading the assistants failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Saves a system prompt under a name. */
+    public synchronized Assistant addAssistant(String name, String prompt) throws IOException {
+        return write(() -> {
+            try (PreparedStatement p = db.prepareStatement("INSERT INTO assistants (name, prompt, created_at) VALUES (?, ?, ?)",
+                    Statement.RETURN_GENERATED_KEYS)) {
+                p.setString(1, name);
+                p.setString(2, prompt);
+                p.setString(3, Instant.now().toString());
+                p.executeUpdate();
+                try (ResultSet keys = p.getGeneratedKeys()) {
+                    keys.next();
+                    return new Assistant(keys.getLong(1), name, prompt);
+                }
+            }
+        });
+    }
+
+    /** Forgets a saved assistant; conversations that use its prompt keep it. */
+    public synchronized void deleteAssistant(long id) throws IOException {
+        write(() -> {
+            try (PreparedStatement p = db.prepareStatement("DELETE FROM assistants WHERE id = ?")) {
+                p.setLong(1, id);
+                p.executeUpdate();
             }
             return null;
         });

@@ -40,7 +40,8 @@ class ChatStoreTest {
             store.replaceFrom(id, 0, List.of(StoredMessage.user("你好"),
                     StoredMessage.answer("你好！有什么可以帮你？", "用户在打招呼。", "qwen2.5-0.5b-instruct", "q4", SAMPLING, METRICS,
                             FinishReason.STOP)));
-            store.update(new Conversation(id, "Greeting", c.modelId(), "You are terse.", SAMPLING, c.createdAt(), c.updatedAt()));
+            store.rename(id, "Greeting");
+            store.updateSettings(id, c.modelId(), "You are terse.", SAMPLING);
         }
         try (ChatStore store = ChatStore.open(db())) {
             Conversation c = store.find(id).orElseThrow();
@@ -86,9 +87,9 @@ class ChatStoreTest {
             assertEquals(List.of(pct.id()), ids(store.search("100%")), "% is text, not a wildcard");
             assertEquals(List.of(), ids(store.search("_")));
 
-            store.update(new Conversation(rust.id(), "Borrowing", rust.modelId(), "", SamplingOverrides.NONE, rust.createdAt(),
-                    rust.updatedAt()));
+            store.rename(rust.id(), "Borrowing");
             assertEquals("Borrowing", store.find(rust.id()).orElseThrow().title());
+            assertEquals(List.of(pct.id(), poem.id(), rust.id()), ids(store.list()), "a rename does not move it up the list");
             store.delete(poem.id());
             assertTrue(store.find(poem.id()).isEmpty());
             assertEquals(List.of(), store.messages(poem.id()), "its messages went with it");
@@ -120,6 +121,104 @@ class ChatStoreTest {
 
     private static StoredMessage answer(String text) {
         return StoredMessage.answer(text, "", "m", "q4", SamplingOverrides.NONE, METRICS, FinishReason.STOP);
+    }
+
+    @Test
+    void regeneratedAnswersKeepTheirVersionsAndTheChosenOneIsWhatTheModelReads() throws Exception {
+        try (ChatStore store = ChatStore.open(db())) {
+            long id = store.create("t", Optional.empty()).id();
+            store.replaceFrom(id, 0, List.of(StoredMessage.user("one"), answer("first")));
+            assertEquals(1, store.addVersion(id, 1, answer("second")));
+            assertEquals(2, store.addVersion(id, 1, answer("third")));
+            List<VersionedMessage> history = store.history(id);
+            assertEquals(2, history.size());
+            assertEquals(List.of("first", "second", "third"), history.get(1).versions().stream().map(StoredMessage::content).toList());
+            assertEquals(2, history.get(1).chosen(), "a new version is chosen");
+            assertEquals("third", store.messages(id).get(1).content());
+
+            store.choose(id, 1, 0);
+            assertEquals("first", store.history(id).get(1).message().content());
+            assertEquals(List.of("one", "first"), store.chatMessages(id).stream().map(m -> m.content()).toList(),
+                    "the chosen version is what the next turn reads");
+            assertEquals(List.of(id), ids(store.search("third")), "every version is searched");
+            assertThrows(IOException.class, () -> store.choose(id, 1, 9));
+            assertEquals("first", store.history(id).get(1).message().content(), "a bad choice changes nothing");
+
+            store.replaceFrom(id, 2, List.of(StoredMessage.user("two")));
+            assertEquals(3, store.history(id).size());
+            store.replaceFrom(id, 0, List.of(StoredMessage.user("one, edited")));
+            assertEquals(List.of("one, edited"), store.messages(id).stream().map(StoredMessage::content).toList(),
+                    "an edit drops the later messages with all their versions");
+            assertEquals(1, store.history(id).size());
+        }
+    }
+
+    @Test
+    void aTitleFromTheFirstQuestionFollowsItsEditsUntilTheUserRenamesIt() throws Exception {
+        try (ChatStore store = ChatStore.open(db())) {
+            Conversation c = store.create("What is", Optional.of("m"));
+            assertTrue(store.retitle(c.id(), "What is Rust?"));
+            assertEquals("What is Rust?", store.find(c.id()).orElseThrow().title());
+            assertTrue(!store.retitle(c.id(), "What is Rust?"), "the same title is no change");
+            store.rename(c.id(), "Rust");
+            assertTrue(!store.retitle(c.id(), "What is Go?"));
+            assertEquals("Rust", store.find(c.id()).orElseThrow().title(), "the user's title stays");
+        }
+    }
+
+    @Test
+    void settingsAndTitleAreSavedApartSoNeitherUndoesTheOther() throws Exception {
+        try (ChatStore store = ChatStore.open(db())) {
+            Conversation c = store.create("t", Optional.of("a"));
+            store.updateSettings(c.id(), Optional.of("b"), "Be brief.", SAMPLING);
+            store.rename(c.id(), "Renamed");
+            Conversation after = store.find(c.id()).orElseThrow();
+            assertEquals("Renamed", after.title());
+            assertEquals(Optional.of("b"), after.modelId());
+            assertEquals("Be brief.", after.systemPrompt());
+            assertEquals(SAMPLING, after.sampling());
+            assertThrows(IOException.class, () -> store.rename(c.id() + 1, "x"));
+        }
+    }
+
+    @Test
+    void assistantsAreSavedAndForgotten() throws Exception {
+        try (ChatStore store = ChatStore.open(db())) {
+            Assistant poet = store.addAssistant("诗人", "用古诗的形式回答。");
+            Assistant terse = store.addAssistant("Terse", "Answer in one sentence.");
+            assertEquals(List.of(poet, terse), store.assistants());
+            store.deleteAssistant(poet.id());
+            assertEquals(List.of(terse), store.assistants());
+        }
+        try (ChatStore store = ChatStore.open(db())) {
+            assertEquals(List.of("Terse"), store.assistants().stream().map(Assistant::name).toList());
+        }
+    }
+
+    @Test
+    void aFileFromVersion3KeepsItsMessagesAndItsRenamedTitles() throws Exception {
+        long auto;
+        long renamed;
+        try (ChatStore old = ChatStore.open(db(), 3)) {
+            auto = old.create("What is the Yangtze", Optional.empty()).id();
+            renamed = old.create("Rivers", Optional.empty()).id();
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db()); Statement s = c.createStatement()) {
+            for (long id : new long[] {auto, renamed}) {
+                s.execute("INSERT INTO messages (conversation_id, position, role, content, reasoning, created_at, metrics)"
+                        + " VALUES (" + id + ", 0, 'user', 'What is the Yangtze\nriver?', '', '2026-01-01T00:00:00Z', NULL)");
+                s.execute("INSERT INTO messages (conversation_id, position, role, content, reasoning, created_at, model_id)"
+                        + " VALUES (" + id + ", 1, 'assistant', 'A river.', '', '2026-01-01T00:00:01Z', 'm')");
+            }
+        }
+        try (ChatStore store = ChatStore.open(db())) {
+            assertEquals(List.of("What is the Yangtze\nriver?", "A river."),
+                    store.messages(auto).stream().map(StoredMessage::content).toList());
+            assertEquals(1, store.history(renamed).get(1).versions().size());
+            assertTrue(store.retitle(auto, "What is the Yangtze river?"), "a title made from the question follows it");
+            assertTrue(!store.retitle(renamed, "What is the Yangtze river?"), "a title the user chose stays");
+            assertEquals(1, store.addVersion(renamed, 1, answer("The longest river in Asia.")));
+        }
     }
 
     @Test
