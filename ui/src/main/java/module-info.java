@@ -6,6 +6,12 @@ module io.kaiyuan.ui {
     requires org.commonmark;
     requires org.slf4j;
     requires org.commonmark.ext.gfm.tables;
+    requires org.kordamp.ikonli.javafx;
+    requires org.kordamp.ikonli.feather;
+    // RSyntaxTextArea's lexers colour code blocks; its Swing editor is never shown (javax.swing.text.Segment
+    // is the lexers' input).
+    requires org.fife.RSyntaxTextArea;
+    requires java.desktop;
 
     exports io.kaiyuan.ui.shell;
     exports io.kaiyuan.ui.chat;

@@ -63,6 +63,7 @@ public final class DesktopApp extends Application {
     private boolean systemDark;
     private List<String> providers;
     private RemoteEndpoints remotes;
+    private io.kaiyuan.engine.model.ModelFolderWatch modelsWatch;
 
     private static ExecutorService daemons(int threads, String name) {
         return Executors.newFixedThreadPool(threads, r -> {
@@ -131,16 +132,34 @@ public final class DesktopApp extends Application {
         for (int size : ICON_SIZES) {
             stage.getIcons().add(new Image(DesktopApp.class.getResource("icons/kaiyuan-" + size + ".png").toExternalForm()));
         }
-        Settings.WindowState w = settings.window();
-        boolean onScreen = w != null && !Screen.getScreensForRectangle(new Rectangle2D(w.x(), w.y(), w.width(), w.height())).isEmpty();
-        stage.setScene(new Scene(window.root(), onScreen ? w.width() : 1100, onScreen ? w.height() : 720));
-        if (onScreen) {
-            stage.setX(w.x());
-            stage.setY(w.y());
-            stage.setMaximized(w.maximized());
-        }
+        Rectangle2D bounds = WindowPlacement.bounds(settings.window(), Screen.getPrimary().getVisualBounds(),
+                Screen.getScreens().stream().map(Screen::getVisualBounds).toList());
+        stage.setScene(new Scene(window.root(), bounds.getWidth(), bounds.getHeight()));
+        stage.setMinWidth(WindowPlacement.MIN_WIDTH);
+        stage.setMinHeight(WindowPlacement.MIN_HEIGHT);
+        // Some window managers (Openbox) map a window at their own default size unless it is asked for
+        // explicitly, before and again after it is shown.
+        placeStage(stage, bounds);
         stage.setOnCloseRequest(e -> remember(stage));
         stage.show();
+        placeStage(stage, bounds);
+        if (settings.window() != null && settings.window().maximized()) {
+            stage.setMaximized(true);
+        }
+        Platform.runLater(() -> {
+            if (!stage.isMaximized() && (Math.abs(stage.getWidth() - bounds.getWidth()) > 2
+                    || Math.abs(stage.getHeight() - bounds.getHeight()) > 2)) {
+                LOG.debug("the window manager placed the window at {}x{}; asking for {}x{} again", stage.getWidth(),
+                        stage.getHeight(), bounds.getWidth(), bounds.getHeight());
+                placeStage(stage, bounds);
+            }
+        });
+        try {
+            modelsWatch = io.kaiyuan.engine.model.ModelFolderWatch.start(registry.modelsDir(),
+                    () -> Platform.runLater(window::installedModelsChanged));
+        } catch (IOException e) {
+            LOG.warn("the models folder is not watched: models installed elsewhere appear after a restart", e);
+        }
         if (storeError != null) {
             Alert alert = new Alert(Alert.AlertType.WARNING, storeError);
             alert.setHeaderText(null);
@@ -160,6 +179,13 @@ public final class DesktopApp extends Application {
         background.execute(() -> save(next));
     }
 
+    private static void placeStage(Stage stage, Rectangle2D bounds) {
+        stage.setX(bounds.getMinX());
+        stage.setY(bounds.getMinY());
+        stage.setWidth(bounds.getWidth());
+        stage.setHeight(bounds.getHeight());
+    }
+
     private void remember(Stage stage) {
         settings = settings.withWindow(new Settings.WindowState(stage.getX(), stage.getY(), stage.getWidth(),
                 stage.getHeight(), stage.isMaximized()));
@@ -175,6 +201,9 @@ public final class DesktopApp extends Application {
 
     @Override
     public void stop() {
+        if (modelsWatch != null) {
+            modelsWatch.close();
+        }
         if (chat != null) {
             chat.close();
         }

@@ -69,6 +69,72 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
         return ids;
     }
 
+    /** Memory available when the app started, for the picker's fit marks. */
+    private final long availableMemory = io.kaiyuan.engine.model.MemoryFit.availableMemory();
+    /** The tokenizer last used to count an attachment's tokens, and whose it is. */
+    private String countingId;
+    private io.kaiyuan.engine.tokenize.Tokenizer counting;
+
+    @Override
+    public List<ModelChoice> modelChoices() {
+        List<ModelChoice> out = new java.util.ArrayList<>();
+        for (ModelRegistry.InstalledModel m : registry.list()) {
+            out.add(choice(m));
+        }
+        if (remotes != null) {
+            remotes.modelIds().forEach(id -> out.add(ModelChoice.of(id)));
+        }
+        return out;
+    }
+
+    /** An installed model with its size, variant and whether it fits at the context the chat reserves. */
+    private ModelChoice choice(ModelRegistry.InstalledModel m) {
+        io.kaiyuan.engine.model.MemoryFit.Fit fit = null;
+        long bytes = m.bytes();
+        String variant = m.variant();
+        try {
+            io.kaiyuan.engine.model.ModelFolder folder = io.kaiyuan.engine.model.ModelFolder.open(m.dir());
+            io.kaiyuan.engine.model.Variant v = folder.chooseVariant(variant.isEmpty() ? Optional.empty()
+                    : Optional.of(io.kaiyuan.engine.model.Variant.parse(variant)), false);
+            if (bytes == 0) {
+                bytes = folder.weightsBytes(v);
+            }
+            variant = v.cliName();
+            int context = Math.min(4096, folder.config().maxPositions());
+            fit = io.kaiyuan.engine.model.MemoryFit.estimate(bytes, folder.config(), v.kvBytesPerValue(), context,
+                    availableMemory).fit();
+        } catch (RuntimeException e) {
+            LOG.debug("{}: no size or fit ({})", m.id(), e.getMessage());
+        }
+        return new ModelChoice(m.id(), false, bytes, variant, fit);
+    }
+
+    @Override
+    public synchronized java.util.OptionalInt countTokens(String modelId, String text) {
+        if (Endpoint.isRemote(modelId)) {
+            return java.util.OptionalInt.empty();
+        }
+        try {
+            if (!modelId.equals(countingId)) {
+                Optional<ModelRegistry.InstalledModel> m = registry.find(modelId);
+                if (m.isEmpty()) {
+                    return java.util.OptionalInt.empty();
+                }
+                if (counting != null) {
+                    counting.close();
+                    counting = null;
+                    countingId = null;
+                }
+                counting = io.kaiyuan.engine.tokenize.Tokenizer.load(m.get().dir());
+                countingId = modelId;
+            }
+            return java.util.OptionalInt.of(counting.encode(text).length);
+        } catch (RuntimeException e) {
+            LOG.debug("cannot count tokens for {}: {}", modelId, e.getMessage());
+            return java.util.OptionalInt.empty();
+        }
+    }
+
     /** CPU threads for models loaded from now on; 0 lets ONNX Runtime decide. Any thread. */
     public void setThreads(int threads) {
         this.threads = Math.max(0, threads);
@@ -197,6 +263,12 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (counting != null) {
+                counting.close();
+                counting = null;
+            }
+        }
         generation.execute(() -> {
             if (loaded != null) {
                 loaded.close();

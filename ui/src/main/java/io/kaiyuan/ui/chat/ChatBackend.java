@@ -12,6 +12,34 @@ public interface ChatBackend {
     /** Ids of the installed models. May touch the disk: call off the FX thread. */
     List<String> installedModels();
 
+    /**
+     * A model the chat can use, as the picker shows it.
+     *
+     * @param remote it runs on a remote endpoint (remote/NAME/MODEL)
+     * @param bytes its weights on disk; 0 when unknown (remote models)
+     * @param variant q4, fp16, ...; empty when unknown
+     * @param fit whether it fits this machine's memory; null when unknown
+     */
+    record ModelChoice(String id, boolean remote, long bytes, String variant, io.kaiyuan.engine.model.MemoryFit.Fit fit) {
+        /** A model known by its id alone. */
+        public static ModelChoice of(String id) {
+            return new ModelChoice(id, io.kaiyuan.engine.remote.Endpoint.isRemote(id), 0, "", null);
+        }
+    }
+
+    /** The installed and remote models with what the picker shows of them. May touch the disk: call off the FX thread. */
+    default List<ModelChoice> modelChoices() {
+        return installedModels().stream().map(ModelChoice::of).toList();
+    }
+
+    /**
+     * How many tokens {@code text} is for the model's tokenizer; empty when it cannot be told here (a remote
+     * model). May read the tokenizer from disk: call off the FX thread.
+     */
+    default java.util.OptionalInt countTokens(String modelId, String text) {
+        return java.util.OptionalInt.empty();
+    }
+
     /** The variant of an installed model (q4, fp16, ...), if known. May touch the disk: call off the FX thread. */
     default java.util.Optional<String> variant(String modelId) {
         return java.util.Optional.empty();

@@ -1,150 +1,378 @@
 package io.kaiyuan.ui.chat;
 
-import io.kaiyuan.ui.common.FileDialogs;
 import io.kaiyuan.engine.chat.Conversation;
+import io.kaiyuan.ui.common.FileDialogs;
+import java.nio.file.Path;
 import java.text.MessageFormat;
+import java.util.List;
+import java.util.Locale;
 import java.util.ResourceBundle;
-import javafx.scene.control.Alert;
-import javafx.scene.control.ButtonType;
-import javafx.scene.control.ContextMenu;
-import javafx.scene.control.Dialog;
-import javafx.scene.control.Hyperlink;
-import javafx.scene.control.MenuItem;
-import javafx.scene.control.TextField;
-import javafx.scene.control.TextInputDialog;
-import javafx.scene.control.TitledPane;
-import javafx.scene.Node;
-import javafx.scene.layout.Region;
-import javafx.scene.input.Clipboard;
-import javafx.scene.input.ClipboardContent;
 import javafx.beans.binding.Bindings;
+import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.control.Button;
+import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
-import javafx.scene.control.ListView;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ProgressIndicator;
+import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TextArea;
+import javafx.scene.control.ToggleButton;
 import javafx.scene.control.Tooltip;
+import javafx.scene.input.DragEvent;
 import javafx.scene.input.KeyCode;
+import javafx.scene.input.TransferMode;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
+import org.kordamp.ikonli.feather.Feather;
+import org.kordamp.ikonli.javafx.FontIcon;
 
-/** The chat page: model picker, the conversation, and the input with Send / Stop. FX thread only. */
+/**
+ * The chat page: the conversations on the left; the model picker and the conversation's tools on top;
+ * the messages; and the composer with its attachments. An empty conversation offers a model to download
+ * (none installed) or starter prompts. Files dropped on the page are attached. FX thread only.
+ */
 public final class ChatView {
     /** Style classes of a message's parts. */
     public static final String THINKING_STYLE = "thinking";
     public static final String REASONING_STYLE = "reasoning";
     public static final String FOOTER_STYLE = "message-footer";
-    private final BorderPane root = new BorderPane();
+
+    private final ChatViewModel model;
+    private final ResourceBundle messages;
     private final FileDialogs dialogs;
+    private final BorderPane root = new BorderPane();
+    private final ModelPicker picker;
+    private final ConversationList conversations;
+    private final MessageList list;
+    private final TextArea input = new TextArea();
+    private Runnable showModels = () -> { };
 
     public ChatView(ChatViewModel model, ResourceBundle messages) {
         this(model, messages, FileDialogs.SYSTEM);
     }
 
-    /** @param dialogs where Export asks for the file to write */
+    /** @param dialogs where Export asks for the file to write and Attach for the file to read */
     public ChatView(ChatViewModel model, ResourceBundle messages, FileDialogs dialogs) {
+        this(model, messages, dialogs, url -> { });
+    }
+
+    /**
+     * @param openLink opens a link of an answer in the system's browser
+     */
+    public ChatView(ChatViewModel model, ResourceBundle messages, FileDialogs dialogs, java.util.function.Consumer<String> openLink) {
+        this.model = model;
+        this.messages = messages;
         this.dialogs = dialogs;
-        ComboBox<String> picker = new ComboBox<>(model.models());
-        picker.setId("chat-model");
-        picker.valueProperty().bindBidirectional(model.selectedModelProperty());
-        picker.setPromptText(messages.getString("chat.pickModel"));
-        picker.setTooltip(new Tooltip(messages.getString("chat.pickModel.tooltip")));
-        Label error = new Label();
-        error.setId("chat-error");
-        error.textProperty().bind(model.errorProperty());
-        error.getStyleClass().add("error-text");
-        Button newChat = new Button("+");
+        Locale locale = messages.getLocale() == null || messages.getLocale().getLanguage().isEmpty() ? Locale.ENGLISH
+                : messages.getLocale();
+        picker = new ModelPicker(model, messages);
+        conversations = new ConversationList(model, messages, locale);
+        list = new MessageList(model, messages, new Markdown(messages.getString("chat.copy"), openLink));
+
+        ConversationSettingsView settingsPane = new ConversationSettingsView(model, messages);
+        ToggleButton settings = new ToggleButton(null, new FontIcon(Feather.SLIDERS));
+        settings.setId("chat-settings");
+        settings.getStyleClass().add("button-icon");
+        settings.setTooltip(new Tooltip(messages.getString("chat.settings.tooltip")));
+        settings.setMinWidth(Region.USE_PREF_SIZE);
+        ScrollPane settingsScroll = new ScrollPane(settingsPane.root());
+        settingsScroll.setFitToWidth(true);
+        settingsScroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        settingsScroll.getStyleClass().addAll("edge-to-edge", "conversation-settings-scroll");
+        settingsScroll.setPrefWidth(300);
+        settingsScroll.setMinWidth(Region.USE_PREF_SIZE);
+
+        BorderPane chat = new BorderPane();
+        chat.getStyleClass().add("chat-pane");
+        chat.setTop(new VBox(topBar(settings), banner()));
+        chat.rightProperty().bind(Bindings.when(settings.selectedProperty()).then((Node) settingsScroll).otherwise((Node) null));
+        StackPane centre = new StackPane(list.root(), emptyState());
+        centre.setMinWidth(0);
+        chat.setCenter(centre);
+        chat.setBottom(composer());
+        chat.setMinWidth(0);
+        acceptDroppedFiles(chat);
+
+        root.setLeft(conversations.root());
+        root.setCenter(chat);
+        root.getStyleClass().add("chat-page");
+    }
+
+    private HBox topBar(ToggleButton settings) {
+        Button newChat = new Button(null, new FontIcon(Feather.PLUS));
         newChat.setId("chat-new");
+        newChat.getStyleClass().add("button-icon");
         newChat.setTooltip(new Tooltip(messages.getString("chat.new.tooltip")));
-        newChat.setOnAction(e -> model.newChat());
-        javafx.scene.control.CheckBox think = new javafx.scene.control.CheckBox(messages.getString("chat.thinkingSwitch"));
+        newChat.setMinWidth(Region.USE_PREF_SIZE);
+        newChat.setOnAction(e -> {
+            model.newChat();
+            input.requestFocus();
+        });
+        CheckBox think = new CheckBox(messages.getString("chat.thinkingSwitch"));
         think.setId("chat-thinking");
         think.setTooltip(new Tooltip(messages.getString("chat.thinkingSwitch.tooltip")));
+        think.setMinWidth(Region.USE_PREF_SIZE);
         think.selectedProperty().bindBidirectional(model.thinkingProperty());
         think.visibleProperty().bind(model.thinkingSwitchProperty());
         think.managedProperty().bind(think.visibleProperty());
-        Label context = new Label();
-        context.setId("chat-context");
-        context.setTooltip(new Tooltip(messages.getString("chat.context.tooltip")));
-        context.textProperty().bind(Bindings.createStringBinding(() -> MessageFormat.format(messages.getString("chat.context"),
-                String.format(java.util.Locale.ROOT, "%,d", model.contextUsedProperty().get()),
-                String.format(java.util.Locale.ROOT, "%,d", model.contextLimitProperty().get())),
-                model.contextUsedProperty(), model.contextLimitProperty()));
-        context.visibleProperty().bind(model.contextLimitProperty().greaterThan(0));
-        context.getStyleClass().add(ChatView.FOOTER_STYLE);
-        javafx.scene.layout.Region spacer = new javafx.scene.layout.Region();
+        ProgressIndicator spinner = new ProgressIndicator();
+        spinner.setPrefSize(16, 16);
+        Label loading = new Label();
+        loading.setId("chat-loading");
+        loading.getStyleClass().add(FOOTER_STYLE);
+        loading.textProperty().bind(model.loadingStatusProperty());
+        loading.setGraphic(spinner);
+        loading.setWrapText(true);
+        loading.setMinWidth(0);
+        loading.visibleProperty().bind(model.loadingStatusProperty().isNotEmpty());
+        loading.managedProperty().bind(loading.visibleProperty());
+        HBox.setHgrow(loading, Priority.SOMETIMES);
+        Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        javafx.scene.control.MenuButton export = new javafx.scene.control.MenuButton(messages.getString("chat.export"));
+        MenuButton export = new MenuButton(null, new FontIcon(Feather.SHARE));
         export.setId("chat-export");
+        export.getStyleClass().add("button-icon");
+        export.setTooltip(new Tooltip(messages.getString("chat.export.tooltip")));
+        export.setMinWidth(Region.USE_PREF_SIZE);
         for (ChatViewModel.ExportFormat format : ChatViewModel.ExportFormat.values()) {
             MenuItem item = new MenuItem(messages.getString("chat.export." + format.name()));
             item.setOnAction(e -> {
                 String extension = format == ChatViewModel.ExportFormat.JSON ? "json" : "md";
-                dialogs.save(root.getScene().getWindow(), safeFileName(model) + "." + extension, java.util.List.of(
+                dialogs.save(root.getScene().getWindow(), safeFileName(model) + "." + extension, List.of(
                         new FileDialogs.Filter(messages.getString("chat.export." + format.name()), "*." + extension)))
                         .ifPresent(file -> model.export(file, format));
             });
             export.getItems().add(item);
         }
         export.disableProperty().bind(Bindings.isEmpty(model.conversation()));
-        ConversationSettingsView settingsPane = new ConversationSettingsView(model, messages);
-        javafx.scene.control.ToggleButton settings = new javafx.scene.control.ToggleButton(messages.getString("chat.settings"));
-        settings.setId("chat-settings");
-        settings.setTooltip(new Tooltip(messages.getString("chat.settings.tooltip")));
-        picker.setOnAction(e -> model.preload());
-        javafx.scene.control.ProgressIndicator spinner = new javafx.scene.control.ProgressIndicator();
-        spinner.setPrefSize(18, 18);
-        Label loading = new Label();
-        loading.setId("chat-loading");
-        loading.textProperty().bind(model.loadingStatusProperty());
-        loading.setGraphic(spinner);
-        loading.visibleProperty().bind(model.loadingStatusProperty().isNotEmpty());
-        loading.managedProperty().bind(loading.visibleProperty());
-        HBox top = new HBox(12, newChat, picker, think, loading, error, spacer, context, settings, export);
-        top.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        HBox top = new HBox(8, newChat, picker.button(), think, loading, spacer, settings, export);
+        top.getStyleClass().add("chat-top-bar");
+        top.setAlignment(Pos.CENTER_LEFT);
+        top.setPadding(new Insets(8, 12, 8, 12));
+        top.setMinWidth(0);
+        return top;
+    }
+
+    /** The error and the notice of the last turn, wrapped in full; the error can be dismissed. */
+    private VBox banner() {
+        Label error = new Label();
+        error.setId("chat-error");
+        error.getStyleClass().add("error-text");
+        error.setWrapText(true);
+        error.setMinHeight(Region.USE_PREF_SIZE);
+        error.textProperty().bind(model.errorProperty());
+        HBox.setHgrow(error, Priority.ALWAYS);
+        error.setMaxWidth(Double.MAX_VALUE);
+        Button dismiss = new Button(null, new FontIcon(Feather.X));
+        dismiss.getStyleClass().addAll("button-icon", "flat");
+        dismiss.setTooltip(new Tooltip(messages.getString("chat.dismiss")));
+        dismiss.setOnAction(e -> model.errorProperty().set(""));
+        HBox errorRow = new HBox(6, new FontIcon(Feather.ALERT_CIRCLE), error, dismiss);
+        errorRow.getStyleClass().addAll("banner", "banner-error");
+        errorRow.setAlignment(Pos.CENTER_LEFT);
+        errorRow.visibleProperty().bind(model.errorProperty().isNotEmpty());
+        errorRow.managedProperty().bind(errorRow.visibleProperty());
         Label notice = new Label();
         notice.setId("chat-notice");
         notice.setWrapText(true);
+        notice.setMinHeight(Region.USE_PREF_SIZE);
         notice.textProperty().bind(model.noticeProperty());
-        notice.visibleProperty().bind(model.noticeProperty().isNotEmpty());
-        notice.managedProperty().bind(notice.visibleProperty());
         notice.getStyleClass().add("notice-text");
-        top.setPadding(new Insets(8));
+        notice.setMaxWidth(Double.MAX_VALUE);
+        HBox noticeRow = new HBox(6, new FontIcon(Feather.INFO), notice);
+        HBox.setHgrow(notice, Priority.ALWAYS);
+        noticeRow.getStyleClass().addAll("banner", "banner-notice");
+        noticeRow.setAlignment(Pos.CENTER_LEFT);
+        noticeRow.visibleProperty().bind(model.noticeProperty().isNotEmpty());
+        noticeRow.managedProperty().bind(noticeRow.visibleProperty());
+        return new VBox(errorRow, noticeRow);
+    }
 
-        ListView<MessageItem> list = new ListView<>(model.conversation());
-        list.setId("chat-messages");
-        list.setCellFactory(v -> new MessageCell(model, messages));
-        list.setFocusTraversable(false);
-        // The page decides the list's width; its cells wrap to it (their labels follow the list's width).
-        list.setPrefWidth(200);
-        list.setMinWidth(0);
-        model.conversation().addListener((javafx.collections.ListChangeListener<MessageItem>) c ->
-                list.scrollTo(Math.max(0, model.conversation().size() - 1)));
+    /**
+     * What an empty conversation shows: with no model, the recommended one to download (and its progress);
+     * with a model, the assistant to start from and a few starter prompts.
+     */
+    private Node emptyState() {
+        Label title = new Label();
+        title.getStyleClass().addAll("title-3", "empty-title");
+        title.setWrapText(true);
+        title.setMinHeight(Region.USE_PREF_SIZE);
+        Label text = new Label();
+        text.setWrapText(true);
+        text.setMinHeight(Region.USE_PREF_SIZE);
+        text.getStyleClass().add("empty-text");
 
-        TextArea input = new TextArea();
+        // No model installed.
+        Button download = new Button();
+        download.setId("chat-download-offer");
+        download.getStyleClass().add("accent");
+        download.setGraphic(new FontIcon(Feather.DOWNLOAD));
+        download.setWrapText(true);
+        download.setMinHeight(Region.USE_PREF_SIZE);
+        download.setOnAction(e -> model.downloadOffer());
+        ProgressBar progress = new ProgressBar();
+        progress.setMaxWidth(Double.MAX_VALUE);
+        Label status = new Label();
+        status.setId("chat-download-status");
+        status.getStyleClass().add(FOOTER_STYLE);
+        status.setWrapText(true);
+        status.setMinHeight(Region.USE_PREF_SIZE);
+        Button browse = new Button(messages.getString("chat.empty.browse"));
+        browse.getStyleClass().add("flat");
+        browse.setWrapText(true);
+        browse.setOnAction(e -> showModels.run());
+        VBox noModel = new VBox(10, download, progress, status, browse);
+        noModel.setAlignment(Pos.CENTER);
+
+        // A model is there: an assistant and starter prompts.
+        ComboBox<AssistantChoice> assistant = new ComboBox<>(model.assistants());
+        assistant.setId("chat-empty-assistant");
+        assistant.setMinWidth(Region.USE_PREF_SIZE);
+        Label assistantLabel = new Label(messages.getString("chat.assistant.choose"));
+        assistantLabel.setMinWidth(Region.USE_PREF_SIZE);
+        HBox assistantRow = new HBox(8, assistantLabel, assistant);
+        assistantRow.setAlignment(Pos.CENTER);
+        Runnable showAssistant = () -> assistant.getSelectionModel().select(model.assistant().orElse(null));
+        model.systemPromptProperty().addListener((o, a, b) -> showAssistant.run());
+        model.assistants().addListener((ListChangeListener<AssistantChoice>) c -> showAssistant.run());
+        showAssistant.run();
+        assistant.setOnAction(e -> {
+            AssistantChoice a = assistant.getValue();
+            if (a != null && !a.equals(model.assistant().orElse(null))) {
+                model.useAssistant(a);
+            }
+        });
+        FlowPane starters = new FlowPane(8, 8);
+        starters.setId("chat-starters");
+        starters.setAlignment(Pos.CENTER);
+        starters.setPrefWrapLength(520);
+        for (String prompt : model.starters()) {
+            Button b = new Button(prompt);
+            b.getStyleClass().add("starter-prompt");
+            b.setWrapText(true);
+            b.setMaxWidth(250);
+            b.setPrefWidth(250);
+            b.setMinHeight(Region.USE_PREF_SIZE);
+            b.setOnAction(e -> model.sendStarter(prompt));
+            starters.getChildren().add(b);
+        }
+        VBox withModel = new VBox(14, assistantRow, starters);
+        withModel.setAlignment(Pos.CENTER);
+
+        VBox box = new VBox(12, title, text, noModel, withModel);
+        box.setId("chat-empty");
+        box.getStyleClass().add("empty-state");
+        box.setAlignment(Pos.CENTER);
+        box.setMaxWidth(560);
+        box.setPadding(new Insets(24));
+
+        Runnable update = () -> {
+            ModelOffer offer = model.offerProperty().get();
+            boolean noModels = model.modelsKnownProperty().get() && model.models().isEmpty();
+            boolean downloading = offer != null && offer.downloading().get();
+            title.setText(messages.getString(noModels ? "chat.empty.noModel.title" : "chat.empty.title"));
+            text.setText(noModels ? messages.getString(offer != null ? "chat.empty.noModel.text" : "chat.empty.noModel.cli")
+                    : messages.getString("chat.empty.text"));
+            noModel.setVisible(noModels);
+            noModel.setManaged(noModels);
+            download.setVisible(noModels && offer != null);
+            download.setManaged(download.isVisible());
+            download.setText(offer == null ? "" : offer.label());
+            download.setDisable(downloading);
+            progress.setVisible(downloading);
+            progress.setManaged(downloading);
+            status.setVisible(offer != null && !offer.status().get().isEmpty());
+            status.setManaged(status.isVisible());
+            withModel.setVisible(!noModels);
+            withModel.setManaged(!noModels);
+        };
+        model.modelsKnownProperty().addListener((o, a, b) -> update.run());
+        model.models().addListener((ListChangeListener<String>) c -> update.run());
+        javafx.beans.value.ChangeListener<Object> onOffer = (o, a, b) -> update.run();
+        model.offerProperty().addListener((o, a, b) -> {
+            if (b != null) {
+                b.downloading().addListener(onOffer);
+                b.status().addListener(onOffer);
+                progress.progressProperty().bind(Bindings.createDoubleBinding(() -> b.progress().get(), b.progress()));
+                status.textProperty().bind(b.status());
+            }
+            update.run();
+        });
+        if (model.offerProperty().get() != null) {
+            ModelOffer b = model.offerProperty().get();
+            b.downloading().addListener(onOffer);
+            b.status().addListener(onOffer);
+            progress.progressProperty().bind(Bindings.createDoubleBinding(() -> b.progress().get(), b.progress()));
+            status.textProperty().bind(b.status());
+        }
+        update.run();
+
+        ScrollPane scroll = new ScrollPane(new StackPane(box));
+        scroll.setFitToWidth(true);
+        scroll.setFitToHeight(true);
+        scroll.getStyleClass().add("edge-to-edge");
+        scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        scroll.visibleProperty().bind(Bindings.isEmpty(model.conversation()));
+        scroll.setMinWidth(0);
+        return scroll;
+    }
+
+    /** The input with its attachments, Attach, Send/Stop, the keys' hint and the context used. */
+    private VBox composer() {
+        FlowPane chips = new FlowPane(6, 6);
+        chips.setId("chat-attachments");
+        chips.getStyleClass().add("attachment-chips");
+        Runnable showChips = () -> chips.getChildren().setAll(model.attachments().stream().map(this::chip).toList());
+        model.attachments().addListener((ListChangeListener<Attachment>) c -> showChips.run());
+        chips.visibleProperty().bind(Bindings.isNotEmpty(model.attachments()));
+        chips.managedProperty().bind(chips.visibleProperty());
+
         input.setId("chat-input");
         input.setPromptText(messages.getString("chat.placeholder"));
         input.setWrapText(true);
         input.setPrefRowCount(3);
+        input.setMinWidth(0);
         input.textProperty().bindBidirectional(model.inputProperty());
-        input.setOnKeyPressed(e -> {
-            if (e.getCode() == KeyCode.ENTER && !e.isShiftDown()) {
+        input.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, e -> {
+            if (e.getCode() == KeyCode.ENTER && !e.isShiftDown() && !e.isShortcutDown()) {
                 e.consume();
                 model.send();
-            } else if (e.getCode() == KeyCode.ENTER) {
+            } else if (e.getCode() == KeyCode.ENTER && e.isShiftDown()) {
                 e.consume();
                 input.insertText(input.getCaretPosition(), "\n");
             }
         });
+        Button attach = new Button(null, new FontIcon(Feather.PAPERCLIP));
+        attach.setId("chat-attach");
+        attach.getStyleClass().add("button-icon");
+        attach.setTooltip(new Tooltip(messages.getString("chat.attach.tooltip")));
+        attach.setMinWidth(Region.USE_PREF_SIZE);
+        attach.setOnAction(e -> dialogs.open(root.getScene().getWindow(), List.of(
+                new FileDialogs.Filter(messages.getString("chat.attach.files"), "*.*")))
+                .ifPresent(file -> model.attach(List.of(file))));
         Button send = new Button();
         send.setId("chat-send");
-        send.textProperty().bind(Bindings.when(model.stateProperty().isEqualTo(ChatViewModel.State.GENERATING))
-                .then(messages.getString("chat.stop")).otherwise(messages.getString("chat.send")));
+        send.getStyleClass().add("accent");
+        send.setMinWidth(Region.USE_PREF_SIZE);
+        Runnable sendLabel = () -> {
+            boolean busy = model.stateProperty().get() == ChatViewModel.State.GENERATING;
+            send.setText(messages.getString(busy ? "chat.stop" : "chat.send"));
+            send.setGraphic(new FontIcon(busy ? Feather.SQUARE : Feather.SEND));
+        };
+        model.stateProperty().addListener((o, a, b) -> sendLabel.run());
+        sendLabel.run();
         send.setTooltip(new Tooltip(messages.getString("chat.send.tooltip")));
         send.setOnAction(e -> {
             if (model.stateProperty().get() == ChatViewModel.State.GENERATING) {
@@ -153,32 +381,77 @@ public final class ChatView {
                 model.send();
             }
         });
-        HBox bottom = new HBox(8, input, send);
+        HBox row = new HBox(8, attach, input, send);
+        row.setAlignment(Pos.BOTTOM_LEFT);
         HBox.setHgrow(input, Priority.ALWAYS);
-        bottom.setPadding(new Insets(8));
-        // Page shortcuts, also while the input has the focus: Ctrl+K picks a model, Ctrl+N starts a new chat.
-        root.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, e -> {
-            if (e.isShortcutDown() && e.getCode() == KeyCode.K) {
+
+        Label hint = new Label(messages.getString("chat.keys.hint"));
+        hint.getStyleClass().add(FOOTER_STYLE);
+        hint.setWrapText(true);
+        hint.setMinHeight(Region.USE_PREF_SIZE);
+        HBox.setHgrow(hint, Priority.ALWAYS);
+        hint.setMaxWidth(Double.MAX_VALUE);
+        Label context = new Label();
+        context.setId("chat-context");
+        context.getStyleClass().add(FOOTER_STYLE);
+        context.setTooltip(new Tooltip(messages.getString("chat.context.tooltip")));
+        context.setMinWidth(Region.USE_PREF_SIZE);
+        context.textProperty().bind(Bindings.createStringBinding(() -> MessageFormat.format(messages.getString("chat.context"),
+                String.format(Locale.ROOT, "%,d", model.contextUsedProperty().get()
+                        + model.attachments().stream().mapToInt(a -> Math.max(0, a.tokens())).sum()),
+                String.format(Locale.ROOT, "%,d", model.contextLimitProperty().get())),
+                model.contextUsedProperty(), model.contextLimitProperty(), model.attachments()));
+        context.visibleProperty().bind(model.contextLimitProperty().greaterThan(0));
+        HBox hints = new HBox(8, hint, context);
+        hints.setAlignment(Pos.CENTER_LEFT);
+        VBox composer = new VBox(6, chips, row, hints);
+        composer.getStyleClass().add("composer");
+        composer.setPadding(new Insets(8, 12, 10, 12));
+        composer.setMaxWidth(MessageList.COLUMN_WIDTH + 40);
+        VBox outer = new VBox(composer);
+        outer.setAlignment(Pos.CENTER);
+        outer.getStyleClass().add("composer-area");
+        return outer;
+    }
+
+    private Node chip(Attachment a) {
+        String tokens = a.tokens() < 0 ? MessageFormat.format(messages.getString("chat.attach.chars"),
+                String.format(Locale.ROOT, "%,d", a.text().length()))
+                : MessageFormat.format(messages.getString("chat.attach.tokens"), String.format(Locale.ROOT, "%,d", a.tokens()));
+        Label name = new Label(a.name() + " · " + tokens, new FontIcon(Feather.FILE_TEXT));
+        name.setMinWidth(Region.USE_PREF_SIZE);
+        Button remove = new Button(null, new FontIcon(Feather.X));
+        remove.getStyleClass().addAll("button-icon", "flat", "small");
+        remove.setTooltip(new Tooltip(messages.getString("chat.attach.remove")));
+        remove.setOnAction(e -> model.removeAttachment(a));
+        HBox chip = new HBox(4, name, remove);
+        chip.getStyleClass().add("attachment-chip");
+        chip.setAlignment(Pos.CENTER_LEFT);
+        return chip;
+    }
+
+    /** Text and code files dropped anywhere on the chat are attached to the next message. */
+    private void acceptDroppedFiles(Node target) {
+        target.addEventHandler(DragEvent.DRAG_OVER, e -> {
+            if (e.getDragboard().hasFiles()) {
+                e.acceptTransferModes(TransferMode.COPY);
                 e.consume();
-                picker.requestFocus();
-                picker.show();
-            } else if (e.isShortcutDown() && e.getCode() == KeyCode.N) {
-                e.consume();
-                model.newChat();
-                input.requestFocus();
-            } else if (e.getCode() == KeyCode.ESCAPE) {
-                model.stop();
             }
         });
-        BorderPane chat = new BorderPane();
-        chat.setTop(new VBox(top, notice));
-        javafx.scene.control.ScrollPane settingsScroll = new javafx.scene.control.ScrollPane(settingsPane.root());
-        settingsScroll.setFitToWidth(true);
-        chat.rightProperty().bind(Bindings.when(settings.selectedProperty()).then((Node) settingsScroll).otherwise((Node) null));
-        chat.setCenter(list);
-        chat.setBottom(bottom);
-        root.setLeft(conversationList(model, messages));
-        root.setCenter(chat);
+        target.addEventHandler(DragEvent.DRAG_ENTERED, e -> {
+            if (e.getDragboard().hasFiles()) {
+                target.getStyleClass().add("drop-target");
+            }
+        });
+        target.addEventHandler(DragEvent.DRAG_EXITED, e -> target.getStyleClass().remove("drop-target"));
+        target.addEventHandler(DragEvent.DRAG_DROPPED, e -> {
+            boolean ok = e.getDragboard().hasFiles();
+            if (ok) {
+                model.attach(e.getDragboard().getFiles().stream().map(java.io.File::toPath).toList());
+            }
+            e.setDropCompleted(ok);
+            e.consume();
+        });
     }
 
     /** A file name from the conversation's title: no characters that file systems refuse. */
@@ -189,207 +462,37 @@ public final class ChatView {
         return cleaned.isEmpty() ? "conversation" : cleaned.length() > 60 ? cleaned.substring(0, 60) : cleaned;
     }
 
-    /** The stored conversations: search, open, rename and delete. */
-    private static VBox conversationList(ChatViewModel model, ResourceBundle messages) {
-        TextField search = new TextField();
-        search.setId("chat-search");
-        search.setPromptText(messages.getString("chat.search"));
-        search.textProperty().bindBidirectional(model.searchProperty());
-        ListView<Conversation> list = new ListView<>(model.conversations());
-        list.setId("chat-conversations");
-        list.setPlaceholder(new Label(messages.getString("chat.conversations.empty")));
-        list.setCellFactory(v -> new ConversationCell(model, messages));
-        list.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
-            Conversation shown = model.currentProperty().get();
-            if (b != null && (shown == null || shown.id() != b.id())) {
-                model.open(b);
-            }
-        });
-        model.currentProperty().addListener((o, a, b) -> {
-            if (b == null) {
-                list.getSelectionModel().clearSelection();
-            }
-        });
-        VBox.setVgrow(list, Priority.ALWAYS);
-        VBox box = new VBox(6, search, list);
-        box.setPadding(new Insets(8));
-        box.setPrefWidth(220);
-        return box;
-    }
-
-    /** A conversation's title, with rename and delete in its context menu. */
-    private static final class ConversationCell extends ListCell<Conversation> {
-        private final ChatViewModel model;
-        private final ResourceBundle messages;
-
-        ConversationCell(ChatViewModel model, ResourceBundle messages) {
-            this.model = model;
-            this.messages = messages;
-        }
-
-        @Override
-        protected void updateItem(Conversation c, boolean empty) {
-            super.updateItem(c, empty);
-            if (empty || c == null) {
-                setText(null);
-                setContextMenu(null);
-                return;
-            }
-            setText(c.title());
-            MenuItem rename = new MenuItem(messages.getString("chat.rename"));
-            rename.setOnAction(e -> {
-                TextInputDialog dialog = new TextInputDialog(c.title());
-                dialog.setTitle(messages.getString("chat.rename.title"));
-                dialog.setHeaderText(null);
-                dialog.initOwner(getScene().getWindow());
-                dialog.showAndWait().ifPresent(t -> model.rename(c, t));
-            });
-            MenuItem delete = new MenuItem(messages.getString("chat.delete"));
-            delete.setOnAction(e -> {
-                Alert confirm = new Alert(Alert.AlertType.CONFIRMATION,
-                        MessageFormat.format(messages.getString("chat.delete.confirm"), c.title()), ButtonType.OK, ButtonType.CANCEL);
-                confirm.setHeaderText(null);
-                confirm.initOwner(getScene().getWindow());
-                confirm.showAndWait().filter(b -> b == ButtonType.OK).ifPresent(b -> model.delete(c));
-            });
-            setContextMenu(new ContextMenu(rename, delete));
-        }
-    }
-
     public Parent root() {
         return root;
     }
 
-    /** A message: who wrote it, its thinking (when there is some), its text as Markdown, its footer and actions. */
-    private static final class MessageCell extends ListCell<MessageItem> {
-        private final ChatViewModel model;
-        private final ResourceBundle messages;
-        private final Markdown markdown;
-        private Runnable unbind = () -> { };
+    /** What "browse the catalog" on the empty chat does: the shell shows the Models page. */
+    public void setOnShowModels(Runnable r) {
+        this.showModels = r;
+    }
 
-        MessageCell(ChatViewModel model, ResourceBundle messages) {
-            this.model = model;
-            this.messages = messages;
-            this.markdown = new Markdown(messages.getString("chat.copy"), url -> { });
-            // A cell otherwise takes its text's unwrapped width and the list scrolls sideways.
-            setPrefWidth(0);
-        }
+    /** Opens the model picker with its search focused (Ctrl+K). */
+    public void pickModel() {
+        picker.show();
+    }
 
-        @Override
-        protected void updateItem(MessageItem item, boolean empty) {
-            super.updateItem(item, empty);
-            unbind.run();
-            unbind = () -> { };
-            if (empty || item == null) {
-                setGraphic(null);
-                return;
-            }
-            boolean user = item.role().equals("user");
-            Label who = new Label(messages.getString(user ? "chat.you" : "chat.assistant"));
-            who.setStyle("-fx-font-weight: bold;");
-            var width = getListView().widthProperty().subtract(48);
+    /** Puts the focus in the message input (Ctrl+L, and after a new chat). */
+    public void focusInput() {
+        input.requestFocus();
+    }
 
-            Label reasoning = new Label();
-            reasoning.getStyleClass().add(REASONING_STYLE);
-            reasoning.textProperty().bind(item.reasoningProperty());
-            reasoning.setWrapText(true);
-            TitledPane thinking = new TitledPane();
-            thinking.getStyleClass().add(THINKING_STYLE);
-            thinking.setContent(reasoning);
-            thinking.setAnimated(false);
-            thinking.textProperty().bind(Bindings.createStringBinding(() -> item.reasoningMsProperty().get() > 0
-                    ? MessageFormat.format(messages.getString("chat.thought"),
-                            String.format(java.util.Locale.ROOT, "%.1f", item.reasoningMsProperty().get() / 1000))
-                    : messages.getString("chat.thinking"), item.reasoningMsProperty()));
-            thinking.visibleProperty().bind(item.reasoningProperty().isNotEmpty());
-            thinking.managedProperty().bind(thinking.visibleProperty());
-            // Open while the model thinks; folded away once the answer starts.
-            thinking.setExpanded(item.textProperty().get().isEmpty());
-            javafx.beans.value.ChangeListener<String> fold = (o, a, b) -> {
-                if (a.isEmpty() && !b.isEmpty()) {
-                    thinking.setExpanded(false);
-                }
-            };
-            item.textProperty().addListener(fold);
+    /** Puts the focus in the conversation search (Ctrl+F). */
+    public void focusSearch() {
+        conversations.search().requestFocus();
+    }
 
-            Node content;
-            if (user) {
-                Label text = new Label();
-                text.getStyleClass().add("message-text");
-                text.textProperty().bind(item.textProperty());
-                text.setWrapText(true);
-                content = text;
-            } else {
-                if (item.markdownView == null) {
-                    MarkdownPane pane = new MarkdownPane(markdown);
-                    pane.getStyleClass().add("message-text");
-                    pane.setMarkdown(item.textProperty().get());
-                    item.textProperty().addListener((o, a, b) -> pane.setMarkdown(b));
-                    item.markdownView = pane;
-                }
-                content = item.markdownView;
-            }
-            Runnable unrender = unbind;
-            unbind = () -> {
-                unrender.run();
-                item.textProperty().removeListener(fold);
-            };
-            Label footer = new Label();
-            footer.textProperty().bind(item.footerProperty());
-            footer.setStyle("-fx-font-size: 11px;");
-            footer.getStyleClass().add(FOOTER_STYLE);
-            footer.visibleProperty().bind(item.footerProperty().isNotEmpty());
-            footer.managedProperty().bind(footer.visibleProperty());
-            VBox box = new VBox(4, who, thinking, content, footer, actions(item));
-            box.setPadding(new Insets(4));
-            for (Region r : new Region[] {thinking, (Region) content, footer}) {
-                r.setMinWidth(0);
-                r.prefWidthProperty().bind(width);
-                r.maxWidthProperty().bind(width);
-            }
-            setGraphic(box);
-        }
+    /** Attaches files as if dropped (the Attach button's chooser, tests). */
+    public void attach(List<Path> files) {
+        model.attach(files);
+    }
 
-        /** Copy for every message; Edit for the user's; Regenerate for the last answer. */
-        private HBox actions(MessageItem item) {
-            Hyperlink copy = new Hyperlink(messages.getString("chat.copy"));
-            copy.getStyleClass().add("chat-copy");
-            copy.setOnAction(e -> {
-                ClipboardContent content = new ClipboardContent();
-                content.putString(item.textProperty().get());
-                Clipboard.getSystemClipboard().setContent(content);
-            });
-            HBox box = new HBox(4, copy);
-            if (item.role().equals("user")) {
-                Hyperlink edit = new Hyperlink(messages.getString("chat.edit"));
-                edit.getStyleClass().add("chat-edit");
-                edit.setOnAction(e -> editDialog(item).ifPresent(t -> model.edit(item, t)));
-                box.getChildren().add(edit);
-            } else {
-                Hyperlink again = new Hyperlink(messages.getString("chat.regenerate"));
-                again.getStyleClass().add("chat-regenerate");
-                again.setOnAction(e -> model.regenerate());
-                var items = getListView().getItems();
-                again.visibleProperty().bind(Bindings.createBooleanBinding(
-                        () -> !items.isEmpty() && items.get(items.size() - 1) == item, items));
-                again.managedProperty().bind(again.visibleProperty());
-                box.getChildren().add(again);
-            }
-            box.disableProperty().bind(model.stateProperty().isEqualTo(ChatViewModel.State.GENERATING));
-            return box;
-        }
-
-        private java.util.Optional<String> editDialog(MessageItem item) {
-            Dialog<String> dialog = new Dialog<>();
-            dialog.setTitle(messages.getString("chat.edit.title"));
-            dialog.initOwner(getScene().getWindow());
-            TextArea area = new TextArea(item.textProperty().get());
-            area.setId("chat-edit-text");
-            area.setWrapText(true);
-            dialog.getDialogPane().setContent(area);
-            dialog.getDialogPane().getButtonTypes().addAll(ButtonType.OK, ButtonType.CANCEL);
-            dialog.setResultConverter(b -> b == ButtonType.OK ? area.getText() : null);
-            return dialog.showAndWait();
-        }
+    /** The messages' scrolling list, for tests. */
+    MessageList messageList() {
+        return list;
     }
 }

@@ -1,57 +1,91 @@
 package io.kaiyuan.ui.chat;
 
-import io.kaiyuan.engine.api.CancellationToken;
 import io.kaiyuan.engine.api.ChatMessage;
 import io.kaiyuan.engine.api.FinishReason;
 import io.kaiyuan.engine.api.GenerationMetrics;
 import io.kaiyuan.engine.api.GenerationResult;
 import io.kaiyuan.engine.api.SamplingOverrides;
+import io.kaiyuan.engine.api.SamplingParams;
 import io.kaiyuan.engine.api.TokenListener;
+import io.kaiyuan.engine.chat.Assistant;
 import io.kaiyuan.engine.chat.ChatExport;
 import io.kaiyuan.engine.chat.ChatStore;
 import io.kaiyuan.engine.chat.Conversation;
 import io.kaiyuan.engine.chat.StoredMessage;
+import io.kaiyuan.engine.chat.VersionedMessage;
+import io.kaiyuan.engine.remote.Endpoint;
+import io.kaiyuan.ui.common.SerialExecutor;
 import io.kaiyuan.ui.common.TextPump;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.text.MessageFormat;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ResourceBundle;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javafx.beans.binding.Bindings;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
-import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import javafx.collections.ObservableSet;
 
 /**
- * The chat page's state and actions, with no controls: properties only, changed on the FX thread
- * (the {@code fxExecutor}); the engine runs on the backend's thread and the history is read and written
- * on {@code io}. Without a store, conversations live only in memory.
+ * The chat page's state and actions, with no controls: properties only, changed on the FX thread (the
+ * {@code fxExecutor}); the engine runs on the backend's thread and the history is read and written on
+ * {@code io}, one task at a time and in the order asked, so that writes never overtake each other.
+ *
+ * <p>Each conversation is a {@link ChatSession}; the page shows one. A turn belongs to the session that
+ * asked: switching, a new chat or a delete while it streams leave it streaming into its own conversation,
+ * where it is saved. Without a store, conversations live only in memory.
  */
 public final class ChatViewModel {
-    /** What the page is doing. */
+    /** What the conversation shown is doing. */
     public enum State { IDLE, GENERATING }
 
-    /** Titles are cut to this many characters of the first message. */
+    /** The formats a conversation can be exported in. */
+    public enum ExportFormat { MARKDOWN, JSON }
+
+    /** Titles are cut to about this many characters of the first question. */
     static final int TITLE_LENGTH = 48;
+    /** An attached file larger than this is refused: it could not fit any of the models' windows anyway. */
+    static final long MAX_ATTACHMENT_BYTES = 1L << 20;
+    /** Tokens kept free for the answer when deciding whether an attachment fits. */
+    static final int ANSWER_ROOM = 512;
+    /** Built-in assistants, by their keys in the resource bundle. */
+    static final List<String> BUILT_IN_ASSISTANTS = List.of("general", "translator", "reviewer");
 
     private final ChatBackend backend;
     private final Executor fxExecutor;
     private volatile ResourceBundle messages;
     private final ChatStore store;
     private final Executor io;
+    /** Every read and write of the store, in order. */
+    private final Executor storeTasks;
     private final ObservableList<String> models = FXCollections.observableArrayList();
+    private final ObservableList<ChatBackend.ModelChoice> modelChoices = FXCollections.observableArrayList();
     private final StringProperty selectedModel = new SimpleStringProperty();
     private final ObservableList<MessageItem> conversation = FXCollections.observableArrayList();
     private final ObservableList<Conversation> conversations = FXCollections.observableArrayList();
+    private final ObservableSet<Long> answering = FXCollections.observableSet();
     private final ObjectProperty<Conversation> current = new SimpleObjectProperty<>();
     private final StringProperty search = new SimpleStringProperty("");
     private final StringProperty input = new SimpleStringProperty("");
@@ -65,8 +99,18 @@ public final class ChatViewModel {
     private final StringProperty systemPrompt = new SimpleStringProperty("");
     private final StringProperty loadingStatus = new SimpleStringProperty("");
     private final ObjectProperty<SamplingOverrides> sampling = new SimpleObjectProperty<>(SamplingOverrides.NONE);
-    private final ObjectProperty<io.kaiyuan.engine.api.SamplingParams> modelDefaults = new SimpleObjectProperty<>();
-    private CancellationToken cancel;
+    private final ObjectProperty<SamplingParams> modelDefaults = new SimpleObjectProperty<>();
+    private final ObservableList<Attachment> attachments = FXCollections.observableArrayList();
+    private final ObservableList<AssistantChoice> assistants = FXCollections.observableArrayList();
+    private final ObjectProperty<ModelOffer> offer = new SimpleObjectProperty<>();
+    private final BooleanProperty modelsKnown = new SimpleBooleanProperty(false);
+    /** Sessions answering in the background, by conversation id. */
+    private final Map<Long, ChatSession> live = new HashMap<>();
+    private ChatSession shown = new ChatSession();
+    /** Bumped by every open, so that a slow read of one conversation cannot show over a later choice. */
+    private int opening;
+    /** A model to select as soon as it is installed (a download from the empty chat, "Chat with this model"). */
+    private String pendingModel;
 
     /** A chat page without a history on disk. */
     public ChatViewModel(ChatBackend backend, Executor fxExecutor, ResourceBundle messages) {
@@ -80,9 +124,16 @@ public final class ChatViewModel {
         this.messages = messages;
         this.store = store;
         this.io = io;
+        this.storeTasks = new SerialExecutor(io);
+        Bindings.bindContent(conversation, shown.messages);
         search.addListener((o, a, b) -> refreshConversations());
         selectedModel.addListener((o, a, b) -> inspectModel(b));
+        systemPrompt.addListener((o, a, b) -> shown.systemPrompt = b == null ? "" : b);
+        sampling.addListener((o, a, b) -> shown.sampling = b == null ? SamplingOverrides.NONE : b);
+        loadAssistants();
     }
+
+    // ---------------------------------------------------------------- models
 
     /** Finds out on {@code io} whether the model has Qwen3's thinking switch and how large its context is. */
     private void inspectModel(String modelId) {
@@ -95,7 +146,7 @@ public final class ChatViewModel {
         io.execute(() -> {
             boolean has = backend.hasThinkingSwitch(modelId);
             int limit = backend.contextWindow(modelId).orElse(0);
-            var defaults = backend.samplingDefaults(modelId).orElse(null);
+            SamplingParams defaults = backend.samplingDefaults(modelId).orElse(null);
             fxExecutor.execute(() -> {
                 if (modelId.equals(selectedModel.get())) {
                     thinkingSwitch.set(has);
@@ -106,17 +157,46 @@ public final class ChatViewModel {
         });
     }
 
-    /** Replaces the model list (FX thread); keeps the selection when it is still installed. */
+    /** Replaces the model list by ids alone (FX thread); keeps the selection when it is still there. */
     public void setModels(List<String> ids) {
+        setModelChoices(ids.stream().map(ChatBackend.ModelChoice::of).toList());
+    }
+
+    /** Replaces the model list (FX thread); keeps the selection when it is still there. */
+    public void setModelChoices(List<ChatBackend.ModelChoice> choices) {
+        List<String> ids = choices.stream().map(ChatBackend.ModelChoice::id).toList();
         String selected = selectedModel.get();
+        modelChoices.setAll(choices);
         models.setAll(ids);
+        modelsKnown.set(true);
+        if (pendingModel != null && ids.contains(pendingModel)) {
+            selected = pendingModel;
+            pendingModel = null;
+        }
         selectedModel.set(selected != null && ids.contains(selected) ? selected : ids.isEmpty() ? null : ids.get(0));
+        if (!ids.isEmpty() && messages.getString("chat.noModel").equals(error.get())) {
+            error.set("");
+        }
+    }
+
+    /** Reads the installed and remote models again (on {@code io}): after an install, a removal, a change on disk. */
+    public void refreshModels() {
+        io.execute(() -> {
+            List<ChatBackend.ModelChoice> choices;
+            try {
+                choices = backend.modelChoices();
+            } catch (RuntimeException e) {
+                fxExecutor.execute(() -> error.set(String.valueOf(e.getMessage())));
+                return;
+            }
+            fxExecutor.execute(() -> setModelChoices(choices));
+        });
     }
 
     /** Loads the selected model in the background, showing that it loads (FX thread; the picker's choice). */
     public void preload() {
         String modelId = selectedModel.get();
-        if (modelId == null || state.get() == State.GENERATING) {
+        if (modelId == null || shown.generating()) {
             return;
         }
         loadingStatus.set(MessageFormat.format(messages.getString("chat.loading"), modelId));
@@ -136,126 +216,271 @@ public final class ChatViewModel {
         });
     }
 
+    // ---------------------------------------------------------------- conversations
+
     /** Reads the conversation list (matching the search) from the store. */
     public void refreshConversations() {
         if (store == null) {
             return;
         }
         String query = search.get() == null ? "" : search.get().strip();
-        io.execute(() -> {
+        storeTasks.execute(() -> {
             try {
                 List<Conversation> list = query.isEmpty() ? store.list() : store.search(query);
                 fxExecutor.execute(() -> conversations.setAll(list));
-            } catch (Exception e) {
+            } catch (IOException | RuntimeException e) {
                 fxExecutor.execute(() -> error.set(e.getMessage()));
             }
         });
     }
 
-    /** Shows a stored conversation (FX thread); stops an answer in progress first. */
+    /** Shows a stored conversation (FX thread); an answer streaming in the one shown goes on there. */
     public void open(Conversation c) {
-        stop();
-        io.execute(() -> {
+        if (shown.conversation != null && shown.conversation.id() == c.id()) {
+            return;
+        }
+        leave();
+        ChatSession answeringSession = live.get(c.id());
+        if (answeringSession != null) {
+            show(answeringSession);
+            return;
+        }
+        ChatSession session = new ChatSession(c);
+        show(session);
+        c.modelId().filter(models::contains).ifPresent(selectedModel::set);
+        if (store == null) {
+            return;
+        }
+        int ticket = ++opening;
+        storeTasks.execute(() -> {
             try {
-                List<StoredMessage> stored = store.messages(c.id());
+                List<VersionedMessage> history = store.history(c.id());
                 fxExecutor.execute(() -> {
-                    current.set(c);
-                    systemPrompt.set(c.systemPrompt());
-                    sampling.set(c.sampling());
-                    conversation.setAll(stored.stream().map(this::item).toList());
-                    notice.set("");
-                    contextUsed.set(stored.stream().flatMap(m -> m.metrics().stream())
-                            .reduce((x, y) -> y).map(m -> m.promptTokens() + m.generatedTokens()).orElse(0));
-                    c.modelId().filter(models::contains).ifPresent(selectedModel::set);
-                    error.set("");
+                    if (ticket != opening || shown != session) {
+                        return;
+                    }
+                    session.messages.setAll(history.stream().map(this::item).toList());
+                    session.contextUsed = history.stream().map(VersionedMessage::message)
+                            .flatMap(m -> m.metrics().stream()).reduce((x, y) -> y)
+                            .map(m -> m.promptTokens() + m.generatedTokens()).orElse(0);
+                    contextUsed.set(session.contextUsed);
                 });
-            } catch (Exception e) {
+            } catch (IOException | RuntimeException e) {
                 fxExecutor.execute(() -> error.set(e.getMessage()));
             }
         });
     }
 
-    private MessageItem item(StoredMessage m) {
-        MessageItem item = new MessageItem(m.role(), m.content());
-        item.reasoningProperty().set(m.reasoning());
-        if (m.metrics().isPresent() && m.finishReason().isPresent()) {
-            item.footerProperty().set(footer(m.metrics().get(), m.finishReason().get()));
-            item.reasoningMsProperty().set(m.metrics().get().reasoningMs());
+    /** Starts a new conversation (FX thread); an answer streaming in the one shown goes on there. */
+    public void newChat() {
+        leave();
+        show(new ChatSession());
+        input.set("");
+    }
+
+    /** Starts a new conversation with {@code modelId}, selected as soon as it is in the list (FX thread). */
+    public void newChatWith(String modelId) {
+        newChat();
+        if (models.contains(modelId)) {
+            selectedModel.set(modelId);
+        } else {
+            pendingModel = modelId;
+            refreshModels();
         }
+    }
+
+    /** Before another session is shown: keeps this one's settings, and keeps it alive while it answers. */
+    private void leave() {
+        saveSettings();
+        if (shown.generating() && shown.conversation != null) {
+            live.put(shown.conversation.id(), shown);
+        }
+        attachments.clear();
+    }
+
+    private void show(ChatSession session) {
+        Bindings.unbindContent(conversation, shown.messages);
+        shown = session;
+        conversation.setAll(session.messages);
+        Bindings.bindContent(conversation, session.messages);
+        current.set(session.conversation);
+        systemPrompt.set(session.systemPrompt);
+        sampling.set(session.sampling);
+        contextUsed.set(session.contextUsed);
+        notice.set(session.notice);
+        state.set(session.generating() ? State.GENERATING : State.IDLE);
+        loadingStatus.set("");
+        error.set("");
+        if (session.conversation != null && !session.generating()) {
+            live.remove(session.conversation.id());
+        }
+    }
+
+    private MessageItem item(VersionedMessage v) {
+        StoredMessage first = v.versions().get(0);
+        MessageItem item = new MessageItem(first.role(), first.content());
+        for (int i = 0; i < v.versions().size(); i++) {
+            StoredMessage m = v.versions().get(i);
+            MessageItem.Version version = i == 0 ? item.versions().get(0) : item.addVersion();
+            version.textProperty().set(m.content());
+            version.reasoningProperty().set(m.reasoning());
+            if (m.metrics().isPresent() && m.finishReason().isPresent()) {
+                version.footerProperty().set(footer(m.metrics().get(), m.finishReason().get()));
+                version.reasoningMsProperty().set(m.metrics().get().reasoningMs());
+            }
+        }
+        item.chosenProperty().set(v.chosen());
         return item;
     }
 
-    /** Renames a stored conversation. */
+    /** Renames a stored conversation; its settings and messages stay as they are. */
     public void rename(Conversation c, String title) {
-        String t = title.strip();
+        String t = title == null ? "" : title.strip();
         if (store == null || t.isEmpty()) {
             return;
         }
-        Conversation renamed = new Conversation(c.id(), t, c.modelId(), c.systemPrompt(), c.sampling(), c.createdAt(), c.updatedAt());
-        io.execute(() -> {
+        storeTasks.execute(() -> {
             try {
-                store.update(renamed);
-                fxExecutor.execute(() -> {
-                    if (current.get() != null && current.get().id() == c.id()) {
-                        current.set(renamed);
-                    }
-                });
-            } catch (Exception e) {
+                store.rename(c.id(), t);
+                Optional<Conversation> renamed = store.find(c.id());
+                fxExecutor.execute(() -> renamed.ifPresent(this::updated));
+            } catch (IOException | RuntimeException e) {
                 fxExecutor.execute(() -> error.set(e.getMessage()));
             }
-            refreshConversations();
         });
+        refreshConversations();
     }
 
-    /** Deletes a stored conversation (the view asks first); an open one is closed. */
+    /** A stored conversation changed: the session holding it takes the new record (FX thread). */
+    private void updated(Conversation c) {
+        ChatSession s = sessionOf(c.id());
+        if (s != null) {
+            s.conversation = c;
+            if (s == shown) {
+                current.set(c);
+            }
+        }
+    }
+
+    private ChatSession sessionOf(long id) {
+        if (shown.conversation != null && shown.conversation.id() == id) {
+            return shown;
+        }
+        return live.get(id);
+    }
+
+    /** Deletes a stored conversation (the view asks first); an answer streaming into it stops and is not saved. */
     public void delete(Conversation c) {
         if (store == null) {
             return;
         }
-        if (current.get() != null && current.get().id() == c.id()) {
-            newChat();
+        ChatSession s = sessionOf(c.id());
+        if (s != null) {
+            s.deleted = true;
+            if (s.turn != null) {
+                s.turn.cancel.cancel();
+            }
+            live.remove(c.id());
+            answering.remove(c.id());
+            if (s == shown) {
+                show(new ChatSession());
+            }
         }
-        io.execute(() -> {
+        storeTasks.execute(() -> {
             try {
                 store.delete(c.id());
-            } catch (Exception e) {
+            } catch (IOException | RuntimeException e) {
                 fxExecutor.execute(() -> error.set(e.getMessage()));
             }
-            refreshConversations();
         });
+        refreshConversations();
     }
 
-    /** Sends the input as the next user message and streams the answer (FX thread). */
+    // ---------------------------------------------------------------- turns
+
+    /** Sends the input and the attached files as the next user message and streams the answer (FX thread). */
     public void send() {
-        String text = input.get().strip();
-        if (text.isEmpty() || state.get() == State.GENERATING) {
+        String typed = input.get() == null ? "" : input.get().strip();
+        if ((typed.isEmpty() && attachments.isEmpty()) || shown.generating() || !checkModel()) {
             return;
         }
-        if (!checkModel()) {
-            return;
+        StringBuilder text = new StringBuilder(typed);
+        for (Attachment a : attachments) {
+            text.append(text.length() == 0 ? "" : "\n\n").append(a.block());
         }
         input.set("");
-        ask(conversation.size(), text);
+        attachments.clear();
+        ChatSession s = shown;
+        int position = s.messages.size();
+        s.messages.add(new MessageItem("user", text.toString()));
+        MessageItem answer = new MessageItem("assistant", "");
+        s.messages.add(answer);
+        start(s, position + 1, answer, answer.chosen(), false, text.toString());
     }
 
-    /** Answers the last question again, replacing the last answer (FX thread). */
+    /** Asks {@code text} as a starter prompt of an empty conversation (FX thread). */
+    public void sendStarter(String text) {
+        input.set(text);
+        send();
+    }
+
+    /** Answers the last question again as a new version of the last answer; the earlier ones stay (FX thread). */
     public void regenerate() {
-        int last = conversation.size() - 1;
-        if (state.get() == State.GENERATING || last < 1 || !conversation.get(last).role().equals("assistant") || !checkModel()) {
+        ChatSession s = shown;
+        int last = s.messages.size() - 1;
+        if (s.generating() || last < 1 || s.messages.get(last).isUser() || !checkModel()) {
             return;
         }
-        String question = conversation.get(last - 1).textProperty().get();
-        ask(last - 1, question);
+        MessageItem answer = s.messages.get(last);
+        start(s, last, answer, answer.addVersion(), true, null);
     }
 
-    /** Replaces a user message with {@code text} and answers from there; later messages are dropped (FX thread). */
+    /**
+     * Replaces a user message with {@code text} and answers from there; the messages after it are dropped
+     * (FX thread).
+     */
     public void edit(MessageItem message, String text) {
-        int index = conversation.indexOf(message);
-        String t = text.strip();
-        if (state.get() == State.GENERATING || index < 0 || !message.role().equals("user") || t.isEmpty() || !checkModel()) {
+        ChatSession s = shown;
+        int index = s.messages.indexOf(message);
+        String t = text == null ? "" : text.strip();
+        if (s.generating() || index < 0 || !message.isUser() || t.isEmpty() || !checkModel()) {
             return;
         }
-        ask(index, t);
+        s.messages.remove(index, s.messages.size());
+        s.messages.add(new MessageItem("user", t));
+        MessageItem answer = new MessageItem("assistant", "");
+        s.messages.add(answer);
+        start(s, index + 1, answer, answer.chosen(), false, t);
+    }
+
+    /** How many messages an edit of {@code message} would replace (those after it). */
+    public int laterMessages(MessageItem message) {
+        int index = conversation.indexOf(message);
+        return index < 0 ? 0 : conversation.size() - index - 1;
+    }
+
+    /** Shows another version of an answer; the next turn reads the one shown (FX thread). */
+    public void choose(MessageItem message, int version) {
+        ChatSession s = shown;
+        int position = s.messages.indexOf(message);
+        if (position < 0 || version < 0 || version >= message.versions().size() || s.generating()
+                || version == message.chosenProperty().get()) {
+            return;
+        }
+        message.chosenProperty().set(version);
+        if (store == null) {
+            return;
+        }
+        storeTasks.execute(() -> {
+            if (s.deleted || s.storedId == 0) {
+                return;
+            }
+            try {
+                store.choose(s.storedId, position, version);
+            } catch (IOException | RuntimeException e) {
+                fxExecutor.execute(() -> error.set(e.getMessage()));
+            }
+        });
     }
 
     private boolean checkModel() {
@@ -268,36 +493,48 @@ public final class ChatViewModel {
     }
 
     /**
-     * Asks the question as the message at {@code position}, dropping what followed it, and streams the
-     * answer; the turn is stored once it completes.
+     * Streams the answer to the messages before {@code answerPosition} into {@code version} of {@code answer}.
+     *
+     * @param question the question asked at {@code answerPosition - 1}, to store first; null when it is
+     *     stored already (a regeneration)
      */
-    private void ask(int position, String text) {
-        conversation.remove(position, conversation.size());
-        List<ChatMessage> history = new ArrayList<>();
+    private void start(ChatSession s, int answerPosition, MessageItem answer, MessageItem.Version version,
+            boolean regenerated, String question) {
+        String modelId = selectedModel.get();
         String system = systemPrompt.get() == null ? "" : systemPrompt.get().strip();
+        SamplingOverrides turnSampling = sampling.get();
+        List<ChatMessage> history = new ArrayList<>();
         if (!system.isEmpty()) {
             history.add(ChatMessage.system(system));
         }
-        SamplingOverrides turnSampling = sampling.get();
-        for (MessageItem m : conversation) {
+        for (MessageItem m : s.messages.subList(0, answerPosition)) {
             history.add(new ChatMessage(m.role(), m.textProperty().get(), reasoningExtra(m)));
         }
-        history.add(ChatMessage.user(text));
-        MessageItem question = new MessageItem("user", text);
-        conversation.add(question);
-        MessageItem answer = new MessageItem("assistant", "");
-        conversation.add(answer);
+        boolean othersAnswering = live.values().stream().anyMatch(o -> o.turn != null && !Endpoint.isRemote(o.turn.modelId));
+        ChatSession.Turn turn = new ChatSession.Turn(s, answerPosition, answer, version, regenerated, modelId, system,
+                turnSampling);
+        s.turn = turn;
+        s.notice = "";
         state.set(State.GENERATING);
         notice.set("");
-        cancel = new CancellationToken();
-        String modelId = selectedModel.get();
-        TextPump answerPump = new TextPump(fxExecutor, t -> answer.textProperty().set(answer.textProperty().get() + t));
+        loadingStatus.set(othersAnswering && !Endpoint.isRemote(modelId) ? messages.getString("chat.waiting") : "");
+        if (s.conversation != null) {
+            answering.add(s.conversation.id());
+        }
+        if (question != null) {
+            storeQuestion(s, answerPosition - 1, question, modelId, system, turnSampling);
+        }
+        TextPump answerPump = new TextPump(fxExecutor, t -> version.textProperty().set(version.textProperty().get() + t));
         TextPump reasoningPump = new TextPump(fxExecutor,
-                t -> answer.reasoningProperty().set(answer.reasoningProperty().get() + t));
-        java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+                t -> version.reasoningProperty().set(version.reasoningProperty().get() + t));
+        AtomicBoolean started = new AtomicBoolean();
         Runnable firstOutput = () -> {
             if (started.compareAndSet(false, true)) {
-                fxExecutor.execute(() -> loadingStatus.set(""));
+                fxExecutor.execute(() -> {
+                    if (shown == s) {
+                        loadingStatus.set("");
+                    }
+                });
             }
         };
         TokenListener listener = new TokenListener() {
@@ -314,44 +551,181 @@ public final class ChatViewModel {
             }
         };
         Map<String, Object> variables = thinkingSwitch.get() ? Map.of("enable_thinking", thinking.get()) : Map.of();
-        backend.answer(modelId, history, variables, turnSampling, listener, cancel, new ChatBackend.Completion() {
+        backend.answer(modelId, history, variables, turnSampling, listener, turn.cancel, new ChatBackend.Completion() {
             @Override
             public void finished(GenerationResult result) {
                 fxExecutor.execute(() -> {
-                    loadingStatus.set("");
                     answerPump.drain();
                     reasoningPump.drain();
-                    answer.footerProperty().set(footer(result.metrics(), result.finishReason()));
-                    answer.reasoningMsProperty().set(result.metrics().reasoningMs());
-                    contextUsed.set(result.metrics().promptTokens() + result.metrics().generatedTokens());
-                    state.set(State.IDLE);
-                    save(position, text, result, modelId, system, turnSampling);
+                    finish(turn, result);
                 });
             }
 
             @Override
             public void loading() {
-                fxExecutor.execute(() -> loadingStatus.set(MessageFormat.format(messages.getString("chat.loading"), modelId)));
+                fxExecutor.execute(() -> {
+                    if (shown == s && s.turn == turn) {
+                        loadingStatus.set(MessageFormat.format(messages.getString("chat.loading"), modelId));
+                    }
+                });
             }
 
             @Override
             public void trimmed(int droppedMessages) {
-                fxExecutor.execute(() -> notice.set(MessageFormat.format(messages.getString("chat.trimmed"), droppedMessages)));
+                fxExecutor.execute(() -> {
+                    s.notice = MessageFormat.format(messages.getString("chat.trimmed"), droppedMessages);
+                    if (shown == s) {
+                        notice.set(s.notice);
+                    }
+                });
             }
 
             @Override
             public void failed(String message) {
                 fxExecutor.execute(() -> {
-                    loadingStatus.set("");
                     answerPump.drain();
-                    if (answer.textProperty().get().isEmpty()) {
-                        conversation.remove(answer);
-                    }
-                    error.set(message);
-                    state.set(State.IDLE);
+                    fail(turn, message);
                 });
             }
         });
+    }
+
+    /** The turn ended (FX thread): its figures go under its answer, and the answer into its own conversation. */
+    private void finish(ChatSession.Turn turn, GenerationResult result) {
+        ChatSession s = turn.session;
+        MessageItem.Version v = turn.version;
+        boolean empty = result.answer().isEmpty() && result.reasoning().isEmpty();
+        if (turn.regenerated && empty && result.finishReason() == FinishReason.CANCELLED) {
+            dropVersion(turn);
+        } else {
+            v.textProperty().set(result.answer());
+            v.reasoningProperty().set(result.reasoning());
+            v.footerProperty().set(footer(result.metrics(), result.finishReason()));
+            v.reasoningMsProperty().set(result.metrics().reasoningMs());
+            storeAnswer(turn, StoredMessage.answer(result.answer(), result.reasoning(), turn.modelId,
+                    null, turn.sampling, result.metrics(), result.finishReason()));
+        }
+        s.contextUsed = result.metrics().promptTokens() + result.metrics().generatedTokens();
+        ended(turn);
+    }
+
+    private void fail(ChatSession.Turn turn, String message) {
+        if (turn.version.textProperty().get().isEmpty()) {
+            if (turn.regenerated) {
+                dropVersion(turn);
+            } else {
+                turn.session.messages.remove(turn.answer);
+            }
+        }
+        ended(turn);
+        if (shown == turn.session) {
+            error.set(message);
+        }
+    }
+
+    private static void dropVersion(ChatSession.Turn turn) {
+        MessageItem answer = turn.answer;
+        answer.chosenProperty().set(Math.max(0, answer.versions().size() - 2));
+        answer.versions().remove(turn.version);
+    }
+
+    private void ended(ChatSession.Turn turn) {
+        ChatSession s = turn.session;
+        if (s.turn == turn) {
+            s.turn = null;
+        }
+        if (s.conversation != null) {
+            answering.remove(s.conversation.id());
+            if (s != shown) {
+                live.remove(s.conversation.id());
+            }
+        }
+        if (s == shown) {
+            state.set(State.IDLE);
+            loadingStatus.set("");
+            contextUsed.set(s.contextUsed);
+        }
+    }
+
+    /**
+     * Stores the question (creating the conversation on its first one) and the conversation's settings as
+     * of this turn, on the store's thread.
+     */
+    private void storeQuestion(ChatSession s, int position, String question, String modelId, String system,
+            SamplingOverrides turnSampling) {
+        if (store == null) {
+            return;
+        }
+        String title = title(question);
+        storeTasks.execute(() -> {
+            if (s.deleted) {
+                return;
+            }
+            try {
+                long id = s.storedId;
+                if (id == 0) {
+                    id = store.create(title, Optional.ofNullable(modelId)).id();
+                    s.storedId = id;
+                } else if (position == 0) {
+                    store.retitle(id, title);
+                }
+                store.replaceFrom(id, position, List.of(StoredMessage.user(question)));
+                store.updateSettings(id, Optional.ofNullable(modelId), system, turnSampling);
+                Optional<Conversation> saved = store.find(id);
+                fxExecutor.execute(() -> saved.ifPresent(c -> {
+                    s.conversation = c;
+                    if (s.turn != null) {
+                        answering.add(c.id());
+                        if (s != shown) {
+                            live.put(c.id(), s);
+                        }
+                    }
+                    if (s == shown) {
+                        current.set(c);
+                    }
+                }));
+            } catch (IOException | RuntimeException e) {
+                fxExecutor.execute(() -> error.set(e.getMessage()));
+            }
+        });
+        refreshConversations();
+    }
+
+    /** Stores a finished answer where its turn was asked, on the store's thread. */
+    private void storeAnswer(ChatSession.Turn turn, StoredMessage answer) {
+        if (store == null) {
+            return;
+        }
+        ChatSession s = turn.session;
+        storeTasks.execute(() -> {
+            if (s.deleted || s.storedId == 0) {
+                return;
+            }
+            try {
+                String variant = backend.variant(turn.modelId).orElse(null);
+                StoredMessage withVariant = new StoredMessage(answer.role(), answer.content(), answer.reasoning(),
+                        answer.modelId(), Optional.ofNullable(variant), answer.sampling(), answer.metrics(),
+                        answer.finishReason(), answer.createdAt());
+                if (turn.regenerated) {
+                    store.addVersion(s.storedId, turn.position, withVariant);
+                } else {
+                    store.replaceFrom(s.storedId, turn.position, List.of(withVariant));
+                }
+            } catch (IOException | RuntimeException e) {
+                fxExecutor.execute(() -> error.set(e.getMessage()));
+            }
+        });
+        refreshConversations();
+    }
+
+    /** A title from the first question: its first words, cut at a word where it is long. */
+    public static String title(String question) {
+        String flat = question.strip().replaceAll("\\s+", " ");
+        if (flat.length() <= TITLE_LENGTH) {
+            return flat;
+        }
+        int cut = flat.lastIndexOf(' ', TITLE_LENGTH);
+        return flat.substring(0, cut > TITLE_LENGTH / 2 ? cut : TITLE_LENGTH).strip() + "…";
     }
 
     /** Templates that read earlier reasoning get it back as OpenAI's reasoning_content. */
@@ -360,92 +734,230 @@ public final class ChatViewModel {
         return r == null || r.isEmpty() ? Map.of() : Map.of("reasoning_content", r);
     }
 
-    /** Stores the completed turn (FX thread; the writing happens on {@code io}). */
-    private void save(int position, String question, GenerationResult result, String modelId, String system,
-            SamplingOverrides turnSampling) {
-        if (store == null) {
-            return;
+    /** Stops the answer of the conversation shown (any thread for the token; FX thread to read it). */
+    public void stop() {
+        ChatSession.Turn t = shown.turn;
+        if (t != null) {
+            t.cancel.cancel();
         }
-        Conversation known = current.get();
-        String title = question.length() > TITLE_LENGTH ? question.substring(0, TITLE_LENGTH) + "…" : question;
-        io.execute(() -> {
-            try {
-                Conversation c = known != null ? known : store.create(title.replace('\n', ' '), Optional.ofNullable(modelId));
-                if (!c.modelId().equals(Optional.ofNullable(modelId)) || !c.systemPrompt().equals(system)
-                        || !c.sampling().equals(turnSampling)) {
-                    c = new Conversation(c.id(), c.title(), Optional.ofNullable(modelId), system, turnSampling,
-                            c.createdAt(), c.updatedAt());
-                    store.update(c);
-                }
-                String variant = backend.variant(modelId).orElse(null);
-                store.replaceFrom(c.id(), position, List.of(StoredMessage.user(question),
-                        StoredMessage.answer(result.answer(), result.reasoning(), modelId, variant, turnSampling,
-                                result.metrics(), result.finishReason())));
-                Conversation saved = c;
-                fxExecutor.execute(() -> {
-                    // Only if the page still shows this conversation (a new chat may have started meanwhile).
-                    if (current.get() == known) {
-                        current.set(saved);
-                    }
-                });
-            } catch (Exception e) {
-                fxExecutor.execute(() -> error.set(e.getMessage()));
-            }
-            refreshConversations();
-        });
     }
 
-    /** The formats a conversation can be exported in. */
-    public enum ExportFormat { MARKDOWN, JSON }
+    // ---------------------------------------------------------------- settings, export
+
+    /** Saves the system prompt and sampling settings with the stored conversation shown, if any (FX thread). */
+    public void saveSettings() {
+        ChatSession s = shown;
+        Conversation c = s.conversation;
+        String system = systemPrompt.get() == null ? "" : systemPrompt.get().strip();
+        SamplingOverrides chosen = sampling.get();
+        if (store == null || c == null || system.equals(c.systemPrompt()) && chosen.equals(c.sampling())) {
+            return; // a new chat keeps them with its first turn
+        }
+        s.conversation = new Conversation(c.id(), c.title(), c.modelId(), system, chosen, c.createdAt(), c.updatedAt());
+        current.set(s.conversation);
+        Optional<String> model = c.modelId();
+        storeTasks.execute(() -> {
+            if (s.deleted) {
+                return;
+            }
+            try {
+                store.updateSettings(c.id(), model, system, chosen);
+            } catch (IOException | RuntimeException e) {
+                fxExecutor.execute(() -> error.set(e.getMessage()));
+            }
+        });
+    }
 
     /**
      * Writes the conversation shown to {@code file} (FX thread; the writing happens on {@code io}), as
      * stored when it is, else as shown; replaces the file only once the new one is complete.
      */
-    public void export(java.nio.file.Path file, ExportFormat format) {
-        Conversation c = current.get();
-        List<StoredMessage> shownMessages = conversation.stream().map(m -> new StoredMessage(m.role(), m.textProperty().get(),
-                m.reasoningProperty().get(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.empty(), java.time.Instant.now())).toList();
-        String firstQuestion = shownMessages.isEmpty() ? "" : shownMessages.get(0).content();
-        io.execute(() -> {
+    public void export(Path file, ExportFormat format) {
+        ChatSession s = shown;
+        Conversation c = s.conversation;
+        List<VersionedMessage> shownMessages = new ArrayList<>();
+        for (int i = 0; i < s.messages.size(); i++) {
+            MessageItem m = s.messages.get(i);
+            List<StoredMessage> versions = m.versions().stream().map(v -> new StoredMessage(m.role(), v.textProperty().get(),
+                    v.reasoningProperty().get(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                    Optional.empty(), Instant.now())).toList();
+            shownMessages.add(new VersionedMessage(i, versions, m.chosenProperty().get()));
+        }
+        Conversation unsaved = new Conversation(0, shownMessages.isEmpty() ? "Kaiyuan"
+                : title(shownMessages.get(0).message().content()), Optional.ofNullable(selectedModel.get()), s.systemPrompt,
+                s.sampling, Instant.now(), Instant.now());
+        Runnable write = () -> {
             try {
-                Conversation conv = c != null ? c : new Conversation(0, firstQuestion.isEmpty() ? "Kaiyuan" : firstQuestion,
-                        Optional.ofNullable(selectedModel.get()), "", SamplingOverrides.NONE, java.time.Instant.now(),
-                        java.time.Instant.now());
-                List<StoredMessage> list = c != null && store != null ? store.messages(c.id()) : shownMessages;
-                String text = format == ExportFormat.JSON ? ChatExport.json(conv, list)
-                        : ChatExport.markdown(conv, list);
-                java.nio.file.Path tmp = file.resolveSibling(file.getFileName() + ".part");
-                java.nio.file.Files.writeString(tmp, text);
-                java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Conversation conv = c != null && store != null ? store.find(c.id()).orElse(c) : unsaved;
+                List<VersionedMessage> list = c != null && store != null ? store.history(c.id()) : shownMessages;
+                String text = format == ExportFormat.JSON ? ChatExport.json(conv, list) : ChatExport.markdown(conv, list);
+                // Into the folder the user chose, which must exist; the old file is replaced only once this is whole.
+                Path tmp = file.resolveSibling(file.getFileName() + ".part");
+                Files.writeString(tmp, text);
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 fxExecutor.execute(() -> notice.set(MessageFormat.format(messages.getString("chat.exported"), file)));
-            } catch (Exception e) {
+            } catch (IOException | RuntimeException e) {
                 fxExecutor.execute(() -> error.set(MessageFormat.format(messages.getString("chat.export.failed"), e.getMessage())));
+            }
+        };
+        if (c != null && store != null) {
+            storeTasks.execute(write); // after the writes of this conversation asked for before
+        } else {
+            io.execute(write);
+        }
+    }
+
+    // ---------------------------------------------------------------- attachments
+
+    /**
+     * Attaches text files to the next message (FX thread; read on {@code io}). A binary file, one too large
+     * to read, or one whose tokens do not fit what is left of the model's window is refused with a message.
+     */
+    public void attach(List<Path> files) {
+        String modelId = selectedModel.get();
+        int limit = contextLimit.get();
+        int used = contextUsed.get() + attachments.stream().mapToInt(a -> Math.max(0, a.tokens())).sum();
+        for (Path file : files) {
+            io.execute(() -> {
+                String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+                try {
+                    String text = readText(file, name);
+                    int tokens = modelId == null ? -1 : backend.countTokens(modelId, text).orElse(-1);
+                    fxExecutor.execute(() -> {
+                        int taken = used + attachments.stream().mapToInt(a -> Math.max(0, a.tokens())).sum();
+                        if (tokens >= 0 && limit > 0 && tokens > limit - ANSWER_ROOM - taken) {
+                            error.set(MessageFormat.format(messages.getString("chat.attach.tooLong"), name,
+                                    String.format(Locale.ROOT, "%,d", tokens),
+                                    String.format(Locale.ROOT, "%,d", Math.max(0, limit - ANSWER_ROOM - taken)),
+                                    String.format(Locale.ROOT, "%,d", limit)));
+                        } else {
+                            attachments.add(new Attachment(name, text, Attachment.languageOf(name), tokens));
+                            error.set("");
+                        }
+                    });
+                } catch (AttachmentException e) {
+                    fxExecutor.execute(() -> error.set(e.getMessage()));
+                }
+            });
+        }
+    }
+
+    /** Takes an attached file off the next message (FX thread). */
+    public void removeAttachment(Attachment a) {
+        attachments.remove(a);
+    }
+
+    private static final class AttachmentException extends Exception {
+        AttachmentException(String message) {
+            super(message);
+        }
+    }
+
+    /** Reads a text file whole, refusing a binary one or one over {@link #MAX_ATTACHMENT_BYTES}. */
+    private String readText(Path file, String name) throws AttachmentException {
+        byte[] bytes;
+        try {
+            long size = Files.size(file);
+            if (size > MAX_ATTACHMENT_BYTES) {
+                throw new AttachmentException(MessageFormat.format(messages.getString("chat.attach.tooLarge"), name,
+                        String.format(Locale.ROOT, "%.1f", size / 1048576.0)));
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes((int) MAX_ATTACHMENT_BYTES + 1);
+            }
+        } catch (IOException e) {
+            throw new AttachmentException(MessageFormat.format(messages.getString("chat.attach.unreadable"), name,
+                    String.valueOf(e.getMessage())));
+        }
+        if (bytes.length > MAX_ATTACHMENT_BYTES) {
+            throw new AttachmentException(MessageFormat.format(messages.getString("chat.attach.tooLarge"), name, "1+"));
+        }
+        for (int i = 0; i < Math.min(bytes.length, 8192); i++) {
+            if (bytes[i] == 0) {
+                throw new AttachmentException(MessageFormat.format(messages.getString("chat.attach.binary"), name));
+            }
+        }
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            return text.startsWith("\uFEFF") ? text.substring(1) : text;
+        } catch (CharacterCodingException e) {
+            throw new AttachmentException(MessageFormat.format(messages.getString("chat.attach.binary"), name));
+        }
+    }
+
+    // ---------------------------------------------------------------- assistants
+
+    /** Reads the built-in assistants in the page's language and the saved ones from the store. */
+    private void loadAssistants() {
+        // The general assistant has no system prompt: the model's own default applies.
+        List<AssistantChoice> builtIn = BUILT_IN_ASSISTANTS.stream().map(k -> new AssistantChoice(
+                messages.getString("assistant." + k + ".name"),
+                messages.containsKey("assistant." + k + ".prompt") ? messages.getString("assistant." + k + ".prompt") : "", 0))
+                .toList();
+        assistants.setAll(builtIn);
+        if (store == null) {
+            return;
+        }
+        storeTasks.execute(() -> {
+            try {
+                List<Assistant> saved = store.assistants();
+                fxExecutor.execute(() -> {
+                    List<AssistantChoice> all = new ArrayList<>(builtIn);
+                    saved.forEach(a -> all.add(new AssistantChoice(a.name(), a.prompt(), a.id())));
+                    assistants.setAll(all);
+                });
+            } catch (IOException | RuntimeException e) {
+                fxExecutor.execute(() -> error.set(e.getMessage()));
             }
         });
     }
 
-    /** Starts a new conversation (FX thread); stops an answer in progress first. */
-    public void newChat() {
-        stop();
-        current.set(null);
-        conversation.clear();
-        error.set("");
-        notice.set("");
-        contextUsed.set(0);
-        systemPrompt.set("");
-        sampling.set(SamplingOverrides.NONE);
-        input.set("");
+    /** The assistant whose prompt is the conversation's system prompt; empty for a prompt of its own. */
+    public Optional<AssistantChoice> assistant() {
+        String prompt = systemPrompt.get() == null ? "" : systemPrompt.get().strip();
+        return assistants.stream().filter(a -> a.prompt().strip().equals(prompt)).findFirst();
     }
 
-    /** Stops the answer being generated (any thread). */
-    public void stop() {
-        CancellationToken c = cancel;
-        if (c != null) {
-            c.cancel();
-        }
+    /** Uses an assistant's prompt as the conversation's system prompt (FX thread). */
+    public void useAssistant(AssistantChoice a) {
+        systemPrompt.set(a.prompt());
+        saveSettings();
     }
+
+    /** Saves the conversation's system prompt as an assistant named {@code name} (FX thread). */
+    public void saveAssistant(String name) {
+        String n = name == null ? "" : name.strip();
+        String prompt = systemPrompt.get() == null ? "" : systemPrompt.get().strip();
+        if (store == null || n.isEmpty() || prompt.isEmpty()) {
+            return;
+        }
+        storeTasks.execute(() -> {
+            try {
+                store.addAssistant(n, prompt);
+            } catch (IOException | RuntimeException e) {
+                fxExecutor.execute(() -> error.set(e.getMessage()));
+            }
+        });
+        loadAssistants();
+    }
+
+    /** Forgets a saved assistant; built-in ones stay (FX thread). */
+    public void deleteAssistant(AssistantChoice a) {
+        if (store == null || a.builtIn()) {
+            return;
+        }
+        storeTasks.execute(() -> {
+            try {
+                store.deleteAssistant(a.storedId());
+            } catch (IOException | RuntimeException e) {
+                fxExecutor.execute(() -> error.set(e.getMessage()));
+            }
+        });
+        loadAssistants();
+    }
+
+    // ---------------------------------------------------------------- strings
 
     private String footer(GenerationMetrics m, FinishReason finish) {
         return new MessageFormat(messages.getString("chat.footer"), Locale.ROOT).format(new Object[] {
@@ -457,16 +969,39 @@ public final class ChatViewModel {
     /** The strings for texts made from now on (after a language switch). */
     public void setMessages(ResourceBundle messages) {
         this.messages = messages;
+        loadAssistants();
     }
+
+    /** The starter prompts offered on an empty conversation, in the page's language. */
+    public List<String> starters() {
+        List<String> out = new ArrayList<>();
+        for (int i = 1; messages.containsKey("chat.starter." + i); i++) {
+            out.add(messages.getString("chat.starter." + i));
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- properties
 
     public ObservableList<String> models() {
         return models;
+    }
+
+    /** The models with their size, variant and fit, for the picker. */
+    public ObservableList<ChatBackend.ModelChoice> modelChoices() {
+        return modelChoices;
+    }
+
+    /** False until the model list was read once: the page shows no empty state before. */
+    public BooleanProperty modelsKnownProperty() {
+        return modelsKnown;
     }
 
     public StringProperty selectedModelProperty() {
         return selectedModel;
     }
 
+    /** The messages of the conversation shown. Read only: change them through the actions. */
     public ObservableList<MessageItem> conversation() {
         return conversation;
     }
@@ -474,6 +1009,11 @@ public final class ChatViewModel {
     /** The stored conversations matching the search, the most recent first. */
     public ObservableList<Conversation> conversations() {
         return conversations;
+    }
+
+    /** Ids of the stored conversations with an answer streaming in. */
+    public ObservableSet<Long> answering() {
+        return answering;
     }
 
     /** The stored conversation shown; null for a new chat not yet saved. */
@@ -495,6 +1035,7 @@ public final class ChatViewModel {
         return error;
     }
 
+    /** Whether the conversation shown is being answered. */
     public ObjectProperty<State> stateProperty() {
         return state;
     }
@@ -502,27 +1043,6 @@ public final class ChatViewModel {
     /** Whether the selected model has Qwen3's thinking switch (the page shows it then). */
     public BooleanProperty thinkingSwitchProperty() {
         return thinkingSwitch;
-    }
-
-    /** Saves the system prompt and sampling settings with the stored conversation shown, if any (FX thread). */
-    public void saveSettings() {
-        Conversation c = current.get();
-        if (store == null || c == null) {
-            return; // a new chat keeps them with its first turn
-        }
-        Conversation updated = new Conversation(c.id(), c.title(), c.modelId(), systemPrompt.get().strip(), sampling.get(),
-                c.createdAt(), c.updatedAt());
-        if (updated.systemPrompt().equals(c.systemPrompt()) && updated.sampling().equals(c.sampling())) {
-            return;
-        }
-        current.set(updated);
-        io.execute(() -> {
-            try {
-                store.update(updated);
-            } catch (Exception e) {
-                fxExecutor.execute(() -> error.set(e.getMessage()));
-            }
-        });
     }
 
     /** "Loading the model…" while a model loads; empty otherwise. */
@@ -541,7 +1061,7 @@ public final class ChatViewModel {
     }
 
     /** The selected model's own sampling defaults (generation_config.json); null while unknown. */
-    public ObjectProperty<io.kaiyuan.engine.api.SamplingParams> modelDefaultsProperty() {
+    public ObjectProperty<SamplingParams> modelDefaultsProperty() {
         return modelDefaults;
     }
 
@@ -563,5 +1083,29 @@ public final class ChatViewModel {
     /** Qwen3's enable_thinking for the next turns; on by default, as the model's card says. */
     public BooleanProperty thinkingProperty() {
         return thinking;
+    }
+
+    /** The files attached to the next message. */
+    public ObservableList<Attachment> attachments() {
+        return attachments;
+    }
+
+    /** The built-in assistants, then the saved ones. */
+    public ObservableList<AssistantChoice> assistants() {
+        return assistants;
+    }
+
+    /** The model offered for download on an empty chat when none is installed; null for none. */
+    public ObjectProperty<ModelOffer> offerProperty() {
+        return offer;
+    }
+
+    /** Downloads the offered model and selects it once installed (FX thread). */
+    public void downloadOffer() {
+        ModelOffer o = offer.get();
+        if (o != null) {
+            pendingModel = o.modelId();
+            o.download();
+        }
     }
 }

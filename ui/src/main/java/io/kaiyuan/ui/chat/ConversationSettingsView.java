@@ -13,6 +13,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import javafx.scene.layout.GridPane;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
 /**
@@ -37,9 +38,56 @@ final class ConversationSettingsView {
     ConversationSettingsView(ChatViewModel model, ResourceBundle messages) {
         this.model = model;
         this.messages = messages;
-        root.setPadding(new Insets(8));
-        root.setPrefWidth(260);
+        root.setPadding(new Insets(12));
+        root.setPrefWidth(280);
         root.getStyleClass().add("conversation-settings");
+        javafx.scene.control.ComboBox<AssistantChoice> assistant = new javafx.scene.control.ComboBox<>(model.assistants());
+        assistant.setId("chat-assistant");
+        assistant.setMaxWidth(Double.MAX_VALUE);
+        assistant.setPromptText(messages.getString("chat.assistant.custom"));
+        Runnable showAssistant = () -> {
+            AssistantChoice a = model.assistant().orElse(null);
+            if (assistant.getValue() != a) {
+                assistant.setValue(a);
+            }
+        };
+        model.systemPromptProperty().addListener((o, a, b) -> showAssistant.run());
+        model.assistants().addListener((javafx.collections.ListChangeListener<AssistantChoice>) c -> showAssistant.run());
+        assistant.setOnAction(e -> {
+            AssistantChoice a = assistant.getValue();
+            if (a != null && !a.equals(model.assistant().orElse(null))) {
+                model.useAssistant(a);
+            }
+        });
+        showAssistant.run();
+        Button saveAssistant = new Button(messages.getString("chat.assistant.save"));
+        saveAssistant.setId("chat-assistant-save");
+        saveAssistant.setWrapText(true);
+        saveAssistant.setMinHeight(Region.USE_PREF_SIZE);
+        saveAssistant.disableProperty().bind(model.systemPromptProperty().isEmpty()
+                .or(javafx.beans.binding.Bindings.createBooleanBinding(() -> model.assistant().isPresent(),
+                        model.systemPromptProperty(), model.assistants())));
+        saveAssistant.setOnAction(e -> {
+            javafx.scene.control.TextInputDialog dialog = new javafx.scene.control.TextInputDialog();
+            dialog.setTitle(messages.getString("chat.assistant.save.title"));
+            dialog.setHeaderText(null);
+            dialog.initOwner(root.getScene().getWindow());
+            dialog.showAndWait().ifPresent(model::saveAssistant);
+        });
+        Button deleteAssistant = new Button(null, new org.kordamp.ikonli.javafx.FontIcon(org.kordamp.ikonli.feather.Feather.TRASH_2));
+        deleteAssistant.setId("chat-assistant-delete");
+        deleteAssistant.getStyleClass().add("button-icon");
+        deleteAssistant.setTooltip(new javafx.scene.control.Tooltip(messages.getString("chat.assistant.delete")));
+        deleteAssistant.setMinWidth(Region.USE_PREF_SIZE);
+        deleteAssistant.disableProperty().bind(javafx.beans.binding.Bindings.createBooleanBinding(
+                () -> assistant.getValue() == null || assistant.getValue().builtIn(), assistant.valueProperty()));
+        deleteAssistant.setOnAction(e -> {
+            if (assistant.getValue() != null) {
+                model.deleteAssistant(assistant.getValue());
+            }
+        });
+        javafx.scene.layout.HBox assistantRow = new javafx.scene.layout.HBox(6, assistant, deleteAssistant);
+        javafx.scene.layout.HBox.setHgrow(assistant, javafx.scene.layout.Priority.ALWAYS);
         TextArea system = new TextArea();
         system.setId("chat-system-prompt");
         system.setWrapText(true);
@@ -57,7 +105,10 @@ final class ConversationSettingsView {
         String[] labels = {"chat.temperature", "chat.topP", "chat.topK", "chat.minP", "chat.repetitionPenalty", "chat.seed"};
         TextField[] fields = {temperature, topP, topK, minP, penalty, seed};
         for (int i = 0; i < fields.length; i++) {
-            grid.addRow(i, new Label(messages.getString(labels[i])), fields[i]);
+            Label label = new Label(messages.getString(labels[i]));
+            label.setWrapText(true);
+            label.setMinWidth(Region.USE_PREF_SIZE);
+            grid.addRow(i, label, fields[i]);
             TextField f = fields[i];
             f.setOnAction(e -> commit());
             f.focusedProperty().addListener((o, a, focused) -> {
@@ -75,11 +126,21 @@ final class ConversationSettingsView {
         Label hint = new Label(messages.getString("chat.sampling.hint"));
         hint.setWrapText(true);
         hint.getStyleClass().add(ChatView.FOOTER_STYLE);
-        root.getChildren().addAll(new Label(messages.getString("chat.system")), system,
-                new Label(messages.getString("chat.sampling")), grid, hint, reset);
+        reset.setWrapText(true);
+        reset.setMinHeight(Region.USE_PREF_SIZE);
+        Label assistantLabel = heading("chat.assistant.label");
+        root.getChildren().addAll(assistantLabel, assistantRow, heading("chat.system"), system, saveAssistant,
+                heading("chat.sampling"), grid, hint, reset);
         model.samplingProperty().addListener((o, a, b) -> show());
         model.modelDefaultsProperty().addListener((o, a, b) -> show());
         show();
+    }
+
+    private Label heading(String key) {
+        Label l = new Label(messages.getString(key));
+        l.getStyleClass().add("settings-heading");
+        l.setWrapText(true);
+        return l;
     }
 
     private static TextField field(String id) {

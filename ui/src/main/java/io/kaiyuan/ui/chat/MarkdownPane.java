@@ -1,7 +1,6 @@
 package io.kaiyuan.ui.chat;
 
 import javafx.animation.PauseTransition;
-import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.util.Duration;
 
@@ -17,8 +16,8 @@ final class MarkdownPane extends VBox {
 
     private final Markdown markdown;
     private final PauseTransition pending = new PauseTransition(Duration.millis(INTERVAL_MS));
-    private final VBox stable = new VBox(6);
-    private final StackPane tail = new StackPane();
+    private final VBox stable = new VBox(8);
+    private final VBox tail = new VBox(8);
     private String text = "";
     /** Characters of {@link #text} rendered into {@link #stable}; always just after a blank line outside a fence. */
     private int stableLength;
@@ -26,7 +25,7 @@ final class MarkdownPane extends VBox {
     private long lastRender;
 
     MarkdownPane(Markdown markdown) {
-        super(6);
+        super(8);
         this.markdown = markdown;
         getStyleClass().add(Markdown.ROOT_STYLE);
         pending.setOnFinished(e -> render());
@@ -34,6 +33,17 @@ final class MarkdownPane extends VBox {
         stable.setMinWidth(0);
         tail.setMinWidth(0);
         getChildren().addAll(stable, tail);
+        // Neither part takes room while empty (the spacing of an empty part would show as a gap).
+        stable.managedProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(stable.getChildren()));
+        tail.managedProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(tail.getChildren()));
+    }
+
+    /** Renders what is pending now rather than within the interval (FX thread). */
+    void flush() {
+        if (pending.getStatus() == javafx.animation.Animation.Status.RUNNING) {
+            pending.stop();
+            render();
+        }
     }
 
     /** Shows {@code markdown}: now if nothing was rendered lately, else within the interval. */
@@ -59,16 +69,14 @@ final class MarkdownPane extends VBox {
         lastRender = System.nanoTime();
         int boundary = lastBlockBoundary(text, stableLength);
         if (boundary > stableLength) {
-            stable.getChildren().addAll(markdown.render(text.substring(stableLength, boundary)).getChildren());
+            stable.getChildren().addAll(markdown.blocks(text.substring(stableLength, boundary)));
             stableLength = boundary;
             renderedTail = null;
         }
         String rest = text.substring(stableLength);
         if (!rest.equals(renderedTail)) {
             renderedTail = rest;
-            VBox content = markdown.render(rest);
-            content.setMinWidth(0);
-            tail.getChildren().setAll(content);
+            tail.getChildren().setAll(markdown.blocks(rest));
         }
     }
 

@@ -50,6 +50,7 @@ public final class ModelManagerView {
     private final Consumer<String> openLink;
     private final FileDialogs dialogs;
     private final VBox root = new VBox(10);
+    private Consumer<String> chatWith = id -> { };
 
     /**
      * @param openLink opens a web address or a folder's file: URI in the system's browser or file manager
@@ -71,6 +72,11 @@ public final class ModelManagerView {
 
     public Parent root() {
         return root;
+    }
+
+    /** What "Chat with this model" does: the shell opens a new chat with it. */
+    public void setOnChatWith(Consumer<String> chatWith) {
+        this.chatWith = chatWith;
     }
 
     private void build() {
@@ -308,7 +314,7 @@ public final class ModelManagerView {
     }
 
     /** One installed model with its actions. */
-    private final class InstalledCell extends ListCell<ModelRegistry.InstalledModel> {
+    private final class InstalledCell extends io.kaiyuan.ui.common.WrappingCell<ModelRegistry.InstalledModel> {
         @Override
         protected void updateItem(ModelRegistry.InstalledModel m, boolean empty) {
             super.updateItem(m, empty);
@@ -319,11 +325,23 @@ public final class ModelManagerView {
             }
             Label name = new Label(m.id());
             name.setStyle("-fx-font-weight: bold;");
+            name.setWrapText(true);
+            name.setMinHeight(Region.USE_PREF_SIZE);
             String commit = m.commit().length() > 7 ? m.commit().substring(0, 7) : m.commit();
             Label facts = new Label(MessageFormat.format(messages.getString("models.installed.row"), m.variant(),
                     ModelManagerViewModel.gb(m.bytes()), m.source().isEmpty() ? "-" : m.source(), m.repo(), commit));
-            Region spacer = new Region();
-            HBox.setHgrow(spacer, Priority.ALWAYS);
+            facts.setWrapText(true);
+            facts.setMinHeight(Region.USE_PREF_SIZE);
+            facts.getStyleClass().add("text-muted");
+            VBox text = new VBox(2, name, facts);
+            text.setMinWidth(0);
+            HBox.setHgrow(text, Priority.ALWAYS);
+            Button chat = new Button(messages.getString("models.chat"), new org.kordamp.ikonli.javafx.FontIcon(
+                    org.kordamp.ikonli.feather.Feather.MESSAGE_SQUARE));
+            chat.setId("chat-with-" + m.id());
+            chat.getStyleClass().add("accent");
+            chat.setMinWidth(Region.USE_PREF_SIZE);
+            chat.setOnAction(a -> chatWith.accept(m.id()));
             Button verify = new Button(messages.getString("models.verify"));
             verify.setId("verify-" + m.id());
             verify.setOnAction(a -> model.verify(m.id()));
@@ -339,8 +357,12 @@ public final class ModelManagerView {
                 confirm.initOwner(getScene() == null ? null : getScene().getWindow());
                 confirm.showAndWait().filter(b -> b == ButtonType.OK).ifPresent(b -> model.remove(m.id()));
             });
-            HBox row = new HBox(8, name, facts, spacer, verify, open, delete);
+            for (Button b : new Button[] {verify, open, delete}) {
+                b.setMinWidth(Region.USE_PREF_SIZE);
+            }
+            HBox row = new HBox(8, text, chat, verify, open, delete);
             row.setAlignment(Pos.CENTER_LEFT);
+            row.setMinWidth(0);
             setGraphic(row);
         }
     }

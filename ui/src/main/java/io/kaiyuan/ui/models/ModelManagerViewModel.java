@@ -80,7 +80,7 @@ public final class ModelManagerViewModel {
             long availableMemory, Executor fx, Executor io, Executor downloads, ResourceBundle messages,
             DownloadJournal journal) {
         this.journal = journal;
-        this.journalWrites = new SerialExecutor(io);
+        this.journalWrites = new io.kaiyuan.ui.common.SerialExecutor(io);
         this.registry = registry;
         this.installer = installer;
         this.env = Map.copyOf(env);
@@ -389,7 +389,7 @@ public final class ModelManagerViewModel {
         });
     }
 
-    static String gb(long bytes) {
+    public static String gb(long bytes) {
         return String.format(Locale.ROOT, "%.2f GB", bytes / 1e9);
     }
 
@@ -457,37 +457,5 @@ public final class ModelManagerViewModel {
     /** The first catalog model that fits this machine comfortably: shown to a newcomer. */
     public ObjectProperty<CatalogRow> recommendedProperty() {
         return recommended;
-    }
-
-    /** Runs tasks one at a time, in order, on another executor (the pattern of Executor's documentation). */
-    private static final class SerialExecutor implements Executor {
-        private final java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
-        private final Executor executor;
-        private Runnable active;
-
-        SerialExecutor(Executor executor) {
-            this.executor = executor;
-        }
-
-        @Override
-        public synchronized void execute(Runnable r) {
-            tasks.add(() -> {
-                try {
-                    r.run();
-                } finally {
-                    next();
-                }
-            });
-            if (active == null) {
-                next();
-            }
-        }
-
-        private synchronized void next() {
-            active = tasks.poll();
-            if (active != null) {
-                executor.execute(active);
-            }
-        }
     }
 }

@@ -12,8 +12,10 @@ import java.util.Locale;
  * @param window the main window's place and size; null until the window was first closed
  * @param server the local OpenAI-compatible API server: whether it runs while the app does, and its port
  *     (its API key is kept apart, in the key file)
+ * @param sidebarCollapsed the sidebar shows its icons only
  */
-public record Settings(Theme theme, Language language, int threads, WindowState window, ApiServer server) {
+public record Settings(Theme theme, Language language, int threads, WindowState window, ApiServer server,
+        boolean sidebarCollapsed) {
     /** The look. */
     public enum Theme { SYSTEM, LIGHT, DARK }
 
@@ -48,7 +50,7 @@ public record Settings(Theme theme, Language language, int threads, WindowState 
     /** The window's last bounds. */
     public record WindowState(double x, double y, double width, double height, boolean maximized) {}
 
-    public static final Settings DEFAULTS = new Settings(Theme.SYSTEM, Language.SYSTEM, 0, null, ApiServer.OFF);
+    public static final Settings DEFAULTS = new Settings(Theme.SYSTEM, Language.SYSTEM, 0, null, ApiServer.OFF, false);
 
     public Settings {
         theme = theme == null ? Theme.SYSTEM : theme;
@@ -59,26 +61,30 @@ public record Settings(Theme theme, Language language, int threads, WindowState 
 
     /** Settings from before the API server (its switch off). */
     public Settings(Theme theme, Language language, int threads, WindowState window) {
-        this(theme, language, threads, window, ApiServer.OFF);
+        this(theme, language, threads, window, ApiServer.OFF, false);
     }
 
     public Settings withTheme(Theme t) {
-        return new Settings(t, language, threads, window, server);
+        return new Settings(t, language, threads, window, server, sidebarCollapsed);
     }
 
     public Settings withLanguage(Language l) {
-        return new Settings(theme, l, threads, window, server);
+        return new Settings(theme, l, threads, window, server, sidebarCollapsed);
     }
 
     public Settings withThreads(int n) {
-        return new Settings(theme, language, n, window, server);
+        return new Settings(theme, language, n, window, server, sidebarCollapsed);
     }
 
     public Settings withServer(ApiServer a) {
-        return new Settings(theme, language, threads, window, a);
+        return new Settings(theme, language, threads, window, a, sidebarCollapsed);
     }
 
     public Settings withWindow(WindowState w) {
-        return new Settings(theme, language, threads, w, server);
+        return new Settings(theme, language, threads, w, server, sidebarCollapsed);
+    }
+
+    public Settings withSidebarCollapsed(boolean collapsed) {
+        return new Settings(theme, language, threads, window, server, collapsed);
     }
 }

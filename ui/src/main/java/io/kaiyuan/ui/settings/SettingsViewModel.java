@@ -26,6 +26,7 @@ public final class SettingsViewModel {
     private final ObjectProperty<Settings.Theme> theme = new SimpleObjectProperty<>();
     private final ObjectProperty<Settings.Language> language = new SimpleObjectProperty<>();
     private final IntegerProperty threads = new SimpleIntegerProperty();
+    private final BooleanProperty sidebarCollapsed = new SimpleBooleanProperty();
     private final ObservableList<String> providers = FXCollections.observableArrayList();
     private final BooleanProperty serverOn = new SimpleBooleanProperty();
     private final StringProperty serverPort = new SimpleStringProperty();
@@ -72,6 +73,13 @@ public final class SettingsViewModel {
         theme.addListener((o, a, b) -> changed(current.withTheme(b), onChange));
         language.addListener((o, a, b) -> changed(current.withLanguage(b), onChange));
         threads.addListener((o, a, b) -> changed(current.withThreads(b.intValue()), onChange));
+        sidebarCollapsed.set(initial.sidebarCollapsed());
+        sidebarCollapsed.addListener((o, a, b) -> changed(current.withSidebarCollapsed(b), onChange));
+    }
+
+    /** Whether the sidebar shows its icons only; kept with the settings. */
+    public BooleanProperty sidebarCollapsedProperty() {
+        return sidebarCollapsed;
     }
 
     /**

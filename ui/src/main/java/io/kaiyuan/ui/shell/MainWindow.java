@@ -36,6 +36,12 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
+import javafx.scene.control.Button;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import org.kordamp.ikonli.feather.Feather;
+import org.kordamp.ikonli.javafx.FontIcon;
 
 /**
  * The application shell: a sidebar with Chat, Compare, Models and Settings and the page area; pages not
@@ -51,6 +57,7 @@ public final class MainWindow {
     /** Kaiyuan's styles beside the theme. */
     static final String STYLESHEET = "/io/kaiyuan/ui/kaiyuan.css";
     static final List<String> PAGES = List.of("nav.chat", "nav.compare", "nav.models", "nav.settings");
+    static final List<Feather> ICONS = List.of(Feather.MESSAGE_SQUARE, Feather.COLUMNS, Feather.BOX, Feather.SETTINGS);
 
     /** What the model manager page needs, built by the app's wiring with the window's strings. */
     @FunctionalInterface
@@ -135,9 +142,12 @@ public final class MainWindow {
     private StackPane placeholder;
     private String shown = "nav.chat";
     private ChatViewModel chat;
+    private ChatView chatView;
     private ModelManagerViewModel models;
     private SettingsViewModel settings;
     private CompareViewModel compare;
+    private final javafx.beans.property.BooleanProperty sidebarCollapsed = new javafx.beans.property.SimpleBooleanProperty();
+    private List<Shortcut> shortcuts = List.of();
 
     /** The shell without an engine behind it (every page shows its title). */
     public MainWindow(Locale locale) {
@@ -167,10 +177,9 @@ public final class MainWindow {
             models = services.models().create(messages);
             models.refresh();
             if (chat != null) {
-                models.setOnInstalledChanged(() -> background.execute(() -> {
-                    List<String> ids = chatBackend.installedModels();
-                    Platform.runLater(() -> chat.setModels(ids));
-                }));
+                models.setOnInstalledChanged(chat::refreshModels);
+                models.recommendedProperty().addListener((o, a, b) -> chat.offerProperty().set(offer(b)));
+                chat.offerProperty().set(offer(models.recommendedProperty().get()));
             }
         }
         if (services.compare() != null) {
@@ -184,18 +193,75 @@ public final class MainWindow {
             settings.loadServer();
             settings.setRemotes(services.remotes(), this::remoteModelsChanged);
             settings.languageProperty().addListener((o, a, b) -> Platform.runLater(() -> rebuild(b.locale(systemLocale))));
+            sidebarCollapsed.bindBidirectional(settings.sidebarCollapsedProperty());
         }
+        root.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, this::shortcut);
         build();
         if (chat != null) {
-            background.execute(() -> {
-                List<String> ids = chatBackend.installedModels();
-                Platform.runLater(() -> {
-                    chat.setModels(ids);
-                    if (ids.isEmpty() && models != null) {
-                        show("nav.models");
-                    }
-                });
-            });
+            chat.refreshModels();
+        }
+    }
+
+    /** The recommended catalog model as the empty chat's offer; null for none. */
+    private io.kaiyuan.ui.chat.ModelOffer offer(io.kaiyuan.ui.models.CatalogRow row) {
+        if (row == null) {
+            return null;
+        }
+        String label = java.text.MessageFormat.format(messages.getString("chat.empty.download"),
+                row.entry().name(messages.getLocale().getLanguage().equals("zh") ? Locale.SIMPLIFIED_CHINESE : Locale.ENGLISH),
+                ModelManagerViewModel.gb(row.fit().weightsBytes()));
+        javafx.beans.binding.BooleanBinding downloading = row.stateProperty().isEqualTo(io.kaiyuan.ui.models.CatalogRow.State.QUEUED)
+                .or(row.stateProperty().isEqualTo(io.kaiyuan.ui.models.CatalogRow.State.DOWNLOADING))
+                .or(row.stateProperty().isEqualTo(io.kaiyuan.ui.models.CatalogRow.State.PAUSED));
+        javafx.beans.binding.StringBinding status = javafx.beans.binding.Bindings.createStringBinding(
+                () -> !row.errorProperty().get().isEmpty() ? row.errorProperty().get() : row.detailProperty().get(),
+                row.errorProperty(), row.detailProperty());
+        return new io.kaiyuan.ui.chat.ModelOffer() {
+            @Override
+            public String modelId() {
+                return row.entry().id();
+            }
+
+            @Override
+            public String label() {
+                return label;
+            }
+
+            @Override
+            public void download() {
+                models.download(row, java.util.Optional.empty());
+            }
+
+            @Override
+            public javafx.beans.value.ObservableBooleanValue downloading() {
+                return downloading;
+            }
+
+            @Override
+            public javafx.beans.value.ObservableDoubleValue progress() {
+                return row.progressProperty();
+            }
+
+            @Override
+            public javafx.beans.value.ObservableStringValue status() {
+                return status;
+            }
+        };
+    }
+
+    /**
+     * Models were installed, imported or removed by any means (the models folder changed): the pickers and
+     * the Models page read them again. FX thread.
+     */
+    public void installedModelsChanged() {
+        if (chat != null) {
+            chat.refreshModels();
+        }
+        if (models != null) {
+            models.refresh();
+        }
+        if (compare != null) {
+            compare.refresh();
         }
     }
 
@@ -207,6 +273,9 @@ public final class MainWindow {
         }
         if (models != null) {
             models.setMessages(messages);
+            if (chat != null) {
+                chat.offerProperty().set(offer(models.recommendedProperty().get()));
+            }
         }
         if (compare != null) {
             compare.setMessages(messages);
@@ -220,11 +289,16 @@ public final class MainWindow {
     private void build() {
         title.set(messages.getString("app.title"));
         pageNodes.clear();
+        chatView = null;
         if (chat != null) {
-            pageNodes.put("nav.chat", new ChatView(chat, messages, services.dialogs()).root());
+            chatView = new ChatView(chat, messages, services.dialogs(), services.openLink());
+            chatView.setOnShowModels(() -> show("nav.models"));
+            pageNodes.put("nav.chat", chatView.root());
         }
         if (models != null) {
-            pageNodes.put("nav.models", new ModelManagerView(models, messages, services.openLink(), services.dialogs()).root());
+            ModelManagerView view = new ModelManagerView(models, messages, services.openLink(), services.dialogs());
+            view.setOnChatWith(this::chatWith);
+            pageNodes.put("nav.models", view.root());
         }
         if (settings != null) {
             pageNodes.put("nav.settings", new SettingsView(settings, messages).root());
@@ -234,22 +308,59 @@ public final class MainWindow {
         }
         ToggleGroup pages = new ToggleGroup();
         VBox sidebar = new VBox(4);
+        sidebar.setId("sidebar");
         sidebar.getStyleClass().add(SIDEBAR_STYLE);
-        sidebar.setPadding(new Insets(12));
-        sidebar.setPrefWidth(180);
+        sidebar.setPadding(new Insets(12, 8, 12, 8));
         navButtons.clear();
-        for (String key : PAGES) {
-            ToggleButton button = new ToggleButton(messages.getString(key));
+        for (int i = 0; i < PAGES.size(); i++) {
+            String key = PAGES.get(i);
+            ToggleButton button = new ToggleButton(messages.getString(key), new FontIcon(ICONS.get(i)));
             button.setId(key.replace('.', '-'));
+            button.getStyleClass().add("nav-button");
             button.setMaxWidth(Double.MAX_VALUE);
+            button.setAlignment(Pos.CENTER_LEFT);
+            button.setMnemonicParsing(false);
             button.setToggleGroup(pages);
             button.setOnAction(e -> show(key));
-            if (messages.containsKey(key + ".tooltip")) {
-                button.setTooltip(new Tooltip(messages.getString(key + ".tooltip")));
-            }
+            String keys = KeyCombination.valueOf("Shortcut+" + (i + 1)).getDisplayText();
+            button.setTooltip(new Tooltip(messages.containsKey(key + ".tooltip")
+                    ? messages.getString(key + ".tooltip") + " (" + keys + ")" : messages.getString(key) + " (" + keys + ")"));
+            button.contentDisplayProperty().bind(javafx.beans.binding.Bindings.when(sidebarCollapsed)
+                    .then(javafx.scene.control.ContentDisplay.GRAPHIC_ONLY).otherwise(javafx.scene.control.ContentDisplay.LEFT));
             navButtons.put(key, button);
             sidebar.getChildren().add(button);
         }
+        Region gap = new Region();
+        VBox.setVgrow(gap, Priority.ALWAYS);
+        Button shortcutsButton = new Button(messages.getString("shell.shortcuts"), new FontIcon(Feather.COMMAND));
+        shortcutsButton.setId("shell-shortcuts");
+        shortcutsButton.getStyleClass().addAll("nav-button", "flat");
+        shortcutsButton.setMaxWidth(Double.MAX_VALUE);
+        shortcutsButton.setAlignment(Pos.CENTER_LEFT);
+        shortcutsButton.setTooltip(new Tooltip(messages.getString("shell.shortcuts") + " ("
+                + KeyCombination.valueOf("Shortcut+Slash").getDisplayText() + ")"));
+        shortcutsButton.setOnAction(e -> showShortcuts());
+        shortcutsButton.contentDisplayProperty().bind(javafx.beans.binding.Bindings.when(sidebarCollapsed)
+                .then(javafx.scene.control.ContentDisplay.GRAPHIC_ONLY).otherwise(javafx.scene.control.ContentDisplay.LEFT));
+        Button collapse = new Button();
+        collapse.setId("sidebar-collapse");
+        collapse.getStyleClass().addAll("nav-button", "flat");
+        collapse.setMaxWidth(Double.MAX_VALUE);
+        collapse.setAlignment(Pos.CENTER_LEFT);
+        Runnable collapseLabel = () -> {
+            boolean collapsed = sidebarCollapsed.get();
+            collapse.setText(messages.getString(collapsed ? "shell.sidebar.expand" : "shell.sidebar.collapse"));
+            collapse.setGraphic(new FontIcon(collapsed ? Feather.CHEVRONS_RIGHT : Feather.CHEVRONS_LEFT));
+            collapse.setTooltip(new Tooltip(collapse.getText() + " ("
+                    + KeyCombination.valueOf("Shortcut+B").getDisplayText() + ")"));
+            collapse.setContentDisplay(collapsed ? javafx.scene.control.ContentDisplay.GRAPHIC_ONLY
+                    : javafx.scene.control.ContentDisplay.LEFT);
+            sidebar.setMinWidth(Region.USE_PREF_SIZE);
+        };
+        sidebarCollapsed.addListener((o, a, b) -> collapseLabel.run());
+        collapseLabel.run();
+        collapse.setOnAction(e -> sidebarCollapsed.set(!sidebarCollapsed.get()));
+        sidebar.getChildren().addAll(gap, shortcutsButton, collapse);
         pageTitle.setId("page-title");
         pageTitle.setStyle("-fx-font-size: 20px;");
         Label hint = new Label(messages.getString("shell.empty"));
@@ -258,7 +369,96 @@ public final class MainWindow {
         placeholder = new StackPane(page);
         placeholder.getStyleClass().add(PAGE_STYLE);
         root.setLeft(sidebar);
+        shortcuts = shortcuts();
         show(shown);
+    }
+
+    /** The window's shortcuts: they work wherever the focus is, and Ctrl+/ lists them. */
+    private List<Shortcut> shortcuts() {
+        List<Shortcut> list = new java.util.ArrayList<>();
+        if (chat != null) {
+            list.add(Shortcut.of("Shortcut+N", "shortcut.newChat", () -> {
+                show("nav.chat");
+                chat.newChat();
+                chatView.focusInput();
+            }));
+            list.add(Shortcut.of("Shortcut+K", "shortcut.pickModel", () -> {
+                show("nav.chat");
+                chatView.pickModel();
+            }));
+            list.add(Shortcut.of("Shortcut+F", "shortcut.search", () -> {
+                show("nav.chat");
+                chatView.focusSearch();
+            }));
+            list.add(Shortcut.of("Shortcut+L", "shortcut.input", () -> {
+                show("nav.chat");
+                chatView.focusInput();
+            }));
+            list.add(Shortcut.of("Shortcut+R", "shortcut.regenerate", () -> {
+                show("nav.chat");
+                chat.regenerate();
+            }));
+            list.add(Shortcut.of("Enter", "shortcut.send", null));
+            list.add(Shortcut.of("Shift+Enter", "shortcut.newLine", null));
+            list.add(Shortcut.of("Esc", "shortcut.stop", null));
+        }
+        for (int i = 0; i < PAGES.size(); i++) {
+            String key = PAGES.get(i);
+            list.add(new Shortcut(List.of(KeyCombination.valueOf("Shortcut+" + (i + 1))), key, () -> show(key)));
+        }
+        list.add(Shortcut.of("Shortcut+B", "shortcut.sidebar", () -> sidebarCollapsed.set(!sidebarCollapsed.get())));
+        list.add(new Shortcut(List.of(KeyCombination.valueOf("Shortcut+Slash"), KeyCombination.valueOf("F1")),
+                "shortcut.list", this::showShortcuts));
+        return list;
+    }
+
+    private void shortcut(javafx.scene.input.KeyEvent e) {
+        if (e.getCode() == javafx.scene.input.KeyCode.ESCAPE && chat != null && shown.equals("nav.chat")) {
+            chat.stop(); // not consumed: Esc also closes what has the focus (an edit, the picker)
+            return;
+        }
+        for (Shortcut s : shortcuts) {
+            if (s.action() != null && s.matches(e)) {
+                e.consume();
+                s.action().run();
+                return;
+            }
+        }
+    }
+
+    /** Shows every shortcut in a dialog (Ctrl+/). */
+    public void showShortcuts() {
+        javafx.scene.layout.GridPane grid = new javafx.scene.layout.GridPane();
+        grid.setId("shortcut-list");
+        grid.setHgap(24);
+        grid.setVgap(8);
+        int row = 0;
+        for (Shortcut s : shortcuts) {
+            Label keys = new Label(s.display());
+            keys.getStyleClass().add("shortcut-keys");
+            keys.setMinWidth(Region.USE_PREF_SIZE);
+            Label what = new Label(messages.getString(s.description()));
+            what.setWrapText(true);
+            grid.addRow(row++, keys, what);
+        }
+        javafx.scene.control.Dialog<Void> dialog = new javafx.scene.control.Dialog<>();
+        dialog.setTitle(messages.getString("shell.shortcuts.title"));
+        dialog.getDialogPane().setContent(grid);
+        dialog.getDialogPane().getButtonTypes().add(javafx.scene.control.ButtonType.CLOSE);
+        dialog.getDialogPane().getStylesheets().add(MainWindow.class.getResource(STYLESHEET).toExternalForm());
+        if (root.getScene() != null) {
+            dialog.initOwner(root.getScene().getWindow());
+        }
+        dialog.show();
+    }
+
+    /** Opens a new chat with an installed model ("Chat with this model" on the Models page). */
+    public void chatWith(String modelId) {
+        if (chat != null) {
+            show("nav.chat");
+            chat.newChatWith(modelId);
+            chatView.focusInput();
+        }
     }
 
     /** The execution providers found, the one the loaded model uses, and the CPU threads setting. */
@@ -288,10 +488,7 @@ public final class MainWindow {
     /** Remote endpoints changed in Settings: the chat's model list and the Compare page read the models again. */
     private void remoteModelsChanged() {
         if (chat != null) {
-            services.background().execute(() -> {
-                List<String> ids = services.chat().installedModels();
-                Platform.runLater(() -> chat.setModels(ids));
-            });
+            chat.refreshModels();
         }
         if (compare != null) {
             compare.refresh();

@@ -61,20 +61,23 @@ class ChatHistoryViewTest {
     @AfterEach
     void stop() throws Exception {
         generation.shutdownNow();
+        generation.awaitTermination(60, TimeUnit.SECONDS);
         io.shutdown();
         io.awaitTermination(5, TimeUnit.SECONDS);
         backend.close();
         store.close();
     }
 
-    @SuppressWarnings("unchecked")
-    private static ListView<MessageItem> messages(FxRobot robot) {
-        return robot.lookup("#chat-messages").queryAs(ListView.class);
+    private static List<MessageItem> messages(FxRobot robot) {
+        return ChatPage.items(robot);
     }
 
+    /** The conversations listed, without the groups' headings. */
     @SuppressWarnings("unchecked")
-    private static ListView<Conversation> conversations(FxRobot robot) {
-        return robot.lookup("#chat-conversations").queryAs(ListView.class);
+    private static List<Conversation> conversations(FxRobot robot) {
+        ListView<ConversationList.Row> list = robot.lookup("#chat-conversations").queryAs(ListView.class);
+        return list.getItems().stream().filter(r -> r instanceof ConversationList.Entry)
+                .map(r -> ((ConversationList.Entry) r).conversation()).toList();
     }
 
     private static void waitUntil(java.util.concurrent.Callable<Boolean> condition) throws Exception {
@@ -83,8 +86,7 @@ class ChatHistoryViewTest {
     }
 
     private static boolean answered(FxRobot robot, int size) {
-        List<MessageItem> items = messages(robot).getItems();
-        return items.size() == size && !items.get(size - 1).footerProperty().get().isEmpty();
+        return ChatPage.answered(robot, size);
     }
 
     private static Node visible(FxRobot robot, String styleClass) {
@@ -95,22 +97,27 @@ class ChatHistoryViewTest {
     void regenerateEditAndARestartThatKeepsTheConversation(FxRobot robot) throws Exception {
         robot.clickOn("#chat-input").write("第一个问题").type(KeyCode.ENTER);
         waitUntil(() -> answered(robot, 2));
-        waitUntil(() -> conversations(robot).getItems().size() == 1);
-        assertEquals("第一个问题", conversations(robot).getItems().get(0).title());
+        waitUntil(() -> conversations(robot).size() == 1);
+        assertEquals("第一个问题", conversations(robot).get(0).title());
 
         int asked = backend.requests.size();
         robot.clickOn(visible(robot, "chat-regenerate"));
         waitUntil(() -> backend.requests.size() == asked + 1 && answered(robot, 2));
         assertEquals(List.of("user"), backend.requests.get(asked).stream().map(ChatMessage::role).toList());
+        waitUntil(() -> robot.lookup(".chat-version").tryQuery().isPresent());
+        assertEquals("2/2", robot.lookup(".chat-version").queryLabeled().getText(), "the earlier answer is kept as version 1");
 
         robot.clickOn(visible(robot, "chat-edit"));
         waitUntil(() -> robot.lookup("#chat-edit-text").tryQuery().isPresent());
         TextArea edit = robot.lookup("#chat-edit-text").queryAs(TextArea.class);
+        assertEquals("第一个问题", edit.getText(), "the message becomes an editor where it stands");
+        assertTrue(robot.lookup("#chat-edit-note").queryLabeled().getText().contains("replaces the 1 messages after"),
+                robot.lookup("#chat-edit-note").queryLabeled().getText());
         robot.interact(() -> edit.setText("第一个问题，改过"));
-        robot.clickOn("OK");
+        robot.clickOn("#chat-edit-send");
         waitUntil(() -> backend.requests.size() == asked + 2 && answered(robot, 2));
-        assertEquals("第一个问题，改过", messages(robot).getItems().get(0).textProperty().get());
-        long id = conversations(robot).getItems().get(0).id();
+        assertEquals("第一个问题，改过", messages(robot).get(0).textProperty().get());
+        long id = conversations(robot).get(0).id();
         waitUntil(() -> store.messages(id).size() == 2 && store.messages(id).get(0).content().equals("第一个问题，改过"));
 
         // A restart: a new window over the same file lists the conversation and opens it.
@@ -123,11 +130,12 @@ class ChatHistoryViewTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-        waitUntil(() -> conversations(robot).getItems().size() == 1);
-        assertTrue(messages(robot).getItems().isEmpty());
-        robot.clickOn("第一个问题");
-        waitUntil(() -> messages(robot).getItems().size() == 2);
-        assertEquals("第一个问题，改过", messages(robot).getItems().get(0).textProperty().get());
-        assertTrue(messages(robot).getItems().get(1).footerProperty().get().contains("30 tokens"));
+        waitUntil(() -> conversations(robot).size() == 1);
+        assertTrue(messages(robot).isEmpty());
+        assertEquals("第一个问题，改过", conversations(robot).get(0).title(), "the title follows the edited first question");
+        robot.clickOn("第一个问题，改过");
+        waitUntil(() -> messages(robot).size() == 2);
+        assertEquals("第一个问题，改过", messages(robot).get(0).textProperty().get());
+        assertTrue(messages(robot).get(1).footerProperty().get().contains("30 tokens"));
     }
 }

@@ -13,7 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.Scene;
 import javafx.scene.control.Button;
-import javafx.scene.control.ListView;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
@@ -40,14 +39,14 @@ class ChatViewTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         generation.shutdownNow();
+        generation.awaitTermination(60, TimeUnit.SECONDS);
         backend.close();
     }
 
-    @SuppressWarnings("unchecked")
-    private ListView<MessageItem> messages(FxRobot robot) {
-        return robot.lookup("#chat-messages").queryAs(ListView.class);
+    private static java.util.List<MessageItem> messages(FxRobot robot) {
+        return ChatPage.items(robot);
     }
 
     private static void waitUntil(java.util.concurrent.Callable<Boolean> condition) throws Exception {
@@ -58,9 +57,9 @@ class ChatViewTest {
     @Test
     void enterSendsAndTheAnswerStreamsIn(FxRobot robot) throws Exception {
         robot.clickOn("#chat-input").write("你好").type(KeyCode.ENTER);
-        waitUntil(() -> messages(robot).getItems().size() == 2
-                && !messages(robot).getItems().get(1).footerProperty().get().isEmpty());
-        MessageItem answer = messages(robot).getItems().get(1);
+        waitUntil(() -> messages(robot).size() == 2
+                && !messages(robot).get(1).footerProperty().get().isEmpty());
+        MessageItem answer = messages(robot).get(1);
         assertFalse(answer.textProperty().get().isEmpty());
         assertTrue(answer.footerProperty().get().contains("400 tokens"), answer.footerProperty().get());
         assertEquals("Send", robot.lookup("#chat-send").queryAs(Button.class).getText());
@@ -69,17 +68,18 @@ class ChatViewTest {
     @Test
     void ctrlKFocusesTheModelPickerAndCtrlNStartsANewChat(FxRobot robot) throws Exception {
         robot.clickOn("#chat-input").write("hi").type(KeyCode.ENTER);
-        waitUntil(() -> !messages(robot).getItems().isEmpty()
-                && !messages(robot).getItems().get(messages(robot).getItems().size() - 1).footerProperty().get().isEmpty());
+        waitUntil(() -> !messages(robot).isEmpty()
+                && !messages(robot).get(messages(robot).size() - 1).footerProperty().get().isEmpty());
         robot.clickOn("#chat-input");
         robot.press(KeyCode.CONTROL).type(KeyCode.K).release(KeyCode.CONTROL);
         WaitForAsyncUtils.waitForFxEvents();
-        assertTrue(robot.lookup("#chat-model").queryAs(javafx.scene.control.ComboBox.class).isFocused());
+        assertTrue(robot.lookup("#chat-model-search").queryAs(javafx.scene.control.TextField.class).isFocused(),
+                "Ctrl+K opens the model picker with its search focused");
         robot.type(KeyCode.ESCAPE);
         robot.clickOn("#chat-input");
         robot.press(KeyCode.CONTROL).type(KeyCode.N).release(KeyCode.CONTROL);
         WaitForAsyncUtils.waitForFxEvents();
-        assertTrue(messages(robot).getItems().isEmpty(), "a new chat starts empty");
+        assertTrue(messages(robot).isEmpty(), "a new chat starts empty");
         assertTrue(robot.lookup("#chat-input").queryAs(javafx.scene.control.TextArea.class).isFocused());
     }
 
@@ -90,12 +90,12 @@ class ChatViewTest {
         robot.write("line two");
         assertEquals("line one\nline two", robot.lookup("#chat-input").queryAs(javafx.scene.control.TextArea.class).getText());
         robot.type(KeyCode.ENTER);
-        waitUntil(() -> messages(robot).getItems().size() == 2
-                && !messages(robot).getItems().get(1).textProperty().get().isEmpty());
-        assertEquals("line one\nline two", messages(robot).getItems().get(0).textProperty().get());
+        waitUntil(() -> messages(robot).size() == 2
+                && !messages(robot).get(1).textProperty().get().isEmpty());
+        assertEquals("line one\nline two", messages(robot).get(0).textProperty().get());
         robot.type(KeyCode.ESCAPE);
-        waitUntil(() -> !messages(robot).getItems().get(1).footerProperty().get().isEmpty());
-        assertTrue(messages(robot).getItems().get(1).footerProperty().get().contains("stopped"),
-                messages(robot).getItems().get(1).footerProperty().get());
+        waitUntil(() -> !messages(robot).get(1).footerProperty().get().isEmpty());
+        assertTrue(messages(robot).get(1).footerProperty().get().contains("stopped"),
+                messages(robot).get(1).footerProperty().get());
     }
 }

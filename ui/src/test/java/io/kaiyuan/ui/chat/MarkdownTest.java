@@ -61,12 +61,21 @@ class MarkdownTest {
         return out.get();
     }
 
-    private static String text(Node flow) {
-        return ((TextFlow) flow).getChildren().stream().map(n -> ((Text) n).getText()).collect(Collectors.joining());
+    /** The text of a flow, or of the one flow inside a node (a table cell, a code block's body). */
+    private static String text(Node node) {
+        return flow(node).plainText();
     }
 
-    private static List<Text> runs(Node flow) {
-        return ((TextFlow) flow).getChildren().stream().map(Text.class::cast).toList();
+    private static RichText flow(Node node) {
+        if (node instanceof RichText r) {
+            return r;
+        }
+        return (RichText) ((Parent) node).getChildrenUnmodifiable().stream().filter(n -> n instanceof RichText || n instanceof Parent)
+                .map(n -> n instanceof RichText r ? r : flow(n)).findFirst().orElseThrow();
+    }
+
+    private static List<Text> runs(Node node) {
+        return flow(node).runs();
     }
 
     @Test
@@ -85,7 +94,9 @@ class MarkdownTest {
         assertTrue(paragraph.stream().filter(t -> t.getText().equals("inline code")).allMatch(t -> t.getStyleClass().contains("md-code")));
         Text link = paragraph.stream().filter(t -> t.getText().equals("link")).findFirst().orElseThrow();
         assertTrue(link.getStyleClass().contains("md-link"));
-        robot.interact(() -> link.getOnMouseClicked().handle(null));
+        robot.interact(() -> link.getOnMouseClicked().handle(new javafx.scene.input.MouseEvent(
+                javafx.scene.input.MouseEvent.MOUSE_CLICKED, 0, 0, 0, 0, javafx.scene.input.MouseButton.PRIMARY, 1,
+                false, false, false, false, true, false, false, true, false, true, null)));
         assertEquals("https://example.com", opened.get());
 
         VBox bullets = (VBox) blocks.get(2);
@@ -97,6 +108,9 @@ class MarkdownTest {
         assertTrue(code.getStyleClass().contains("md-code-block"));
         assertEquals("java", ((Label) ((HBox) code.getChildren().get(0)).getChildren().get(0)).getText());
         assertEquals("int x = 1;", text(code.getChildren().get(1)));
+        assertEquals(List.of("int", " x = ", "1", ";"), runs(code.getChildren().get(1)).stream().map(Text::getText).toList());
+        assertTrue(runs(code.getChildren().get(1)).get(0).getStyleClass().contains(CodeHighlighter.TYPE), "int is a type");
+        assertTrue(runs(code.getChildren().get(1)).get(2).getStyleClass().contains(CodeHighlighter.NUMBER));
         Button copy = (Button) ((HBox) code.getChildren().get(0)).getChildren().get(2);
         robot.interact(copy::fire);
         AtomicReference<String> clip = new AtomicReference<>();

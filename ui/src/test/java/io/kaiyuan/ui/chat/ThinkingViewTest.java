@@ -1,6 +1,7 @@
 package io.kaiyuan.ui.chat;
 
 import io.kaiyuan.ui.FxWait;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,8 +12,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.Scene;
-import javafx.scene.control.ListView;
-import javafx.scene.control.TitledPane;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
@@ -45,28 +46,38 @@ class ThinkingViewTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         generation.shutdownNow();
+        generation.awaitTermination(60, TimeUnit.SECONDS);
         backend.close();
     }
 
     @Test
-    void reasoningStreamsIntoAThinkingBlockThatFoldsWhenTheAnswerStarts(FxRobot robot) throws Exception {
-        @SuppressWarnings("unchecked")
-        ListView<MessageItem> list = robot.lookup("#chat-messages").queryAs(ListView.class);
+    void reasoningStreamsIntoAThinkingBlockShownWholeThatFoldsWhenTheAnswerStarts(FxRobot robot) throws Exception {
         robot.clickOn("#chat-input").write("Why is the sky blue?").type(KeyCode.ENTER);
-        FxWait.until(60, TimeUnit.SECONDS, () -> list.getItems().size() == 2
-                && !list.getItems().get(1).footerProperty().get().isEmpty());
+        FxWait.until(60, TimeUnit.SECONDS, () -> ChatPage.answered(robot, 2));
         WaitForAsyncUtils.waitForFxEvents();
-        MessageItem answer = list.getItems().get(1);
+        MessageItem answer = WaitForAsyncUtils.asyncFx(() -> ChatPage.items(robot).get(1)).get();
         assertFalse(answer.reasoningProperty().get().isEmpty(), "the output streamed as reasoning");
         assertTrue(answer.textProperty().get().isEmpty(), "the block never closed: no answer text");
-        TitledPane thinking = robot.lookup(".thinking").match(n -> n.isVisible()).queryAs(TitledPane.class);
-        assertTrue(thinking.isExpanded(), "open while there is no answer");
-        assertTrue(thinking.getText().startsWith("Thought for ") && thinking.getText().endsWith(" s"), thinking.getText());
+        MessageView view = ChatPage.view(robot, 1);
+        Node thinking = ChatPage.visible(robot, view, ChatView.THINKING_STYLE);
+        Button toggle = robot.from(thinking).lookup(".thinking-toggle").queryButton();
+        RichText reasoning = robot.from(thinking).lookup("." + ChatView.REASONING_STYLE).match(n -> n instanceof RichText)
+                .query();
+        assertTrue(reasoning.isVisible(), "open while there is no answer");
+        assertTrue(toggle.getText().startsWith("Thought for ") && toggle.getText().endsWith(" s"), toggle.getText());
+
+        String long_ = "The sky scatters short wavelengths more than long ones. ".repeat(30);
+        robot.interact(() -> answer.reasoningProperty().set(long_));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(long_, reasoning.plainText());
+        assertTrue(reasoning.getHeight() > 6 * 14, "every line of the thinking is shown, not one: " + reasoning.getHeight());
 
         robot.interact(() -> answer.textProperty().set("Rayleigh scattering."));
         WaitForAsyncUtils.waitForFxEvents();
-        assertFalse(thinking.isExpanded(), "folded once the answer starts");
+        assertFalse(reasoning.isVisible(), "folded once the answer starts");
+        robot.clickOn(toggle);
+        assertTrue(reasoning.isVisible(), "and opens again on a click");
     }
 }

@@ -325,8 +325,7 @@ class CompareViewModelTest {
                 new io.kaiyuan.engine.chat.StoredMessage("assistant", "大约 6300 公里。", "", java.util.Optional.empty(),
                         java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.empty(),
                         java.util.Optional.empty(), java.time.Instant.now())));
-        store.update(new io.kaiyuan.engine.chat.Conversation(c.id(), c.title(), c.modelId(), "回答要简短。", c.sampling(),
-                c.createdAt(), c.updatedAt()));
+        store.updateSettings(c.id(), c.modelId(), "回答要简短。", c.sampling());
         var empty = store.create("empty", java.util.Optional.empty());
         CompareViewModel vm = ready(new Random(6));
         waitUntil(() -> vm.conversations().stream().anyMatch(x -> x.id() == c.id()));

@@ -9,7 +9,7 @@ import io.kaiyuan.engine.download.FileTransfer;
 import io.kaiyuan.engine.download.ModelInstaller;
 import io.kaiyuan.engine.model.Catalog;
 import io.kaiyuan.engine.model.ModelRegistry;
-import io.kaiyuan.ui.chat.MessageItem;
+import io.kaiyuan.ui.chat.ChatPageProbe;
 import io.kaiyuan.ui.shell.MainWindow;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,35 +85,35 @@ class ModelManagerViewTest {
     }
 
     @Test
-    void withNoModelTheManagerOpensAndOneClickLeadsToAChat(FxRobot robot) throws Exception {
-        waitUntil(() -> robot.lookup("#nav-models").queryAs(ToggleButton.class).isSelected());
-        Label recommended = robot.lookup("#models-recommended").queryAs(Label.class);
-        assertTrue(recommended.isVisible() && recommended.getText().contains("Qwen2.5 0.5B Instruct"), recommended.getText());
+    void withNoModelTheChatOffersTheRecommendedOneAndOneClickLeadsToAnAnswer(FxRobot robot) throws Exception {
+        waitUntil(() -> robot.lookup("#chat-download-offer").tryQuery().map(Node::isVisible).orElse(false));
+        javafx.scene.control.Button offer = robot.lookup("#chat-download-offer").queryButton();
+        assertTrue(offer.getText().startsWith("Download Qwen2.5 0.5B Instruct (") && offer.getText().endsWith(" GB)"),
+                offer.getText());
 
-        robot.clickOn("#models-search").write("0.5b");
-        WaitForAsyncUtils.waitForFxEvents();
-        assertEquals(2, robot.lookup("#models-catalog").queryAs(ListView.class).getItems().size(), "Qwen2.5 and its Coder");
-
-        Node download = byId(robot, "download-" + CatalogHub.ID);
-        robot.clickOn(robot.point(download).atPosition(javafx.geometry.Pos.CENTER_LEFT).atOffset(new javafx.geometry.Point2D(12, 0)));
-        waitUntil(() -> byId(robot, "progress-" + CatalogHub.ID).isVisible());
-        waitUntil(() -> byId(robot, "installed-" + CatalogHub.ID).isVisible());
+        robot.clickOn(offer);
+        waitUntil(() -> robot.lookup("#chat-model").queryButton().getText().startsWith(CatalogHub.ID));
         assertTrue(progressSeen.stream().anyMatch(p -> p > 0 && p < 1), "progress was shown: " + progressSeen);
-        waitUntil(() -> robot.lookup("#models-installed").queryAs(ListView.class).getItems().size() == 1);
-        assertFalse(recommended.isVisible(), "the newcomer's hint goes once a model is installed");
+        assertFalse(robot.lookup("#chat-download-offer").queryButton().isVisible(), "the offer goes once a model is there");
 
-        robot.clickOn("#nav-chat");
-        waitUntil(() -> CatalogHub.ID.equals(robot.lookup("#chat-model").queryAs(javafx.scene.control.ComboBox.class).getValue()));
         robot.clickOn("#chat-input").write("你好").type(KeyCode.ENTER);
-        @SuppressWarnings("unchecked")
-        ListView<MessageItem> messages = robot.lookup("#chat-messages").queryAs(ListView.class);
-        waitUntil(() -> messages.getItems().size() == 2 && !messages.getItems().get(1).footerProperty().get().isEmpty());
-        assertTrue(messages.getItems().get(1).footerProperty().get().contains("20 tokens"),
-                messages.getItems().get(1).footerProperty().get());
+        waitUntil(() -> ChatPageProbe.answered(robot, 2));
+        String footer = WaitForAsyncUtils.asyncFx(() -> ChatPageProbe.lastFooter(robot)).get();
+        assertTrue(footer.contains("20 tokens"), footer);
 
         robot.clickOn("#nav-models");
         WaitForAsyncUtils.waitForFxEvents();
         String runtime = robot.lookup("#models-runtime").queryLabeled().getText();
         assertTrue(runtime.contains("in use: cpu") && runtime.contains("CPU threads: automatic"), runtime);
+        waitUntil(() -> robot.lookup("#models-installed").queryAs(ListView.class).getItems().size() == 1);
+        assertFalse(robot.lookup("#models-recommended").queryAs(Label.class).isVisible(),
+                "the newcomer's hint goes once a model is installed");
+
+        // "Chat with this model" opens a new chat with it.
+        robot.clickOn(byId(robot, "chat-with-" + CatalogHub.ID));
+        waitUntil(() -> robot.lookup("#nav-chat").queryAs(ToggleButton.class).isSelected());
+        waitUntil(() -> ChatPageProbe.items(robot).isEmpty());
+        assertTrue(robot.lookup("#chat-model").queryButton().getText().startsWith(CatalogHub.ID));
+        assertTrue(robot.lookup("#chat-input").query().isFocused());
     }
 }

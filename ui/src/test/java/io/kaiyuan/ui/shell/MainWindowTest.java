@@ -54,7 +54,9 @@ class MainWindowTest {
         Set<String> keys = en.keySet();
         assertEquals(keys, zh.keySet());
         for (String key : keys) {
-            assertTrue(!zh.getString(key).equals(en.getString(key)) || key.equals("app.title"),
+            // Text without words ("{0}/{1}", "{0} · {1}") is the same in both.
+            boolean words = en.getString(key).replaceAll("\\{\\d}", "").chars().anyMatch(Character::isLetter);
+            assertTrue(!zh.getString(key).equals(en.getString(key)) || key.equals("app.title") || !words,
                     "untranslated: " + key);
         }
         assertEquals("聊天", zh.getString("nav.chat"));
