@@ -13,6 +13,7 @@ import javafx.geometry.Pos;
 import javafx.scene.control.Button;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Tooltip;
+import javafx.scene.Node;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
@@ -60,6 +61,7 @@ final class MessageList {
         scroll.setFitToWidth(true);
         scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
         scroll.getStyleClass().addAll("edge-to-edge", "message-scroll");
+        scroll.setFocusTraversable(false);
         scroll.setMinWidth(0);
 
         Button jump = new Button(messages.getString("chat.jump"), new FontIcon(Feather.ARROW_DOWN));
@@ -74,10 +76,52 @@ final class MessageList {
         root = new StackPane(scroll, jump);
         root.setMinWidth(0);
 
-        column.heightProperty().addListener((o, before, after) -> contentResized(before.doubleValue(), after.doubleValue()));
+        // The user moves the view only by gestures (wheel, scroll bar, keys); the scroll pane's own
+        // adjustments as the content grows are undone after each layout, so the view either follows the
+        // newest text or stays exactly where the user left it.
+        scroll.addEventFilter(javafx.scene.input.ScrollEvent.ANY, e -> gesture = true);
+        scroll.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, e -> {
+            switch (e.getCode()) {
+                case PAGE_UP, PAGE_DOWN, UP, DOWN, HOME, END, SPACE -> gesture = true;
+                default -> { }
+            }
+        });
+        scroll.addEventFilter(javafx.scene.input.MouseEvent.ANY, e -> {
+            for (Node n = e.getPickResult().getIntersectedNode(); n != null && n != scroll; n = n.getParent()) {
+                if (n instanceof javafx.scene.control.ScrollBar) {
+                    gesture = true;
+                    return;
+                }
+            }
+        });
         scroll.vvalueProperty().addListener((o, a, b) -> {
-            if (!adjusting) {
-                following.set(atBottom());
+            if (!adjusting && gesture) {
+                userScrolled();
+            }
+        });
+        scroll.sceneProperty().addListener((o, a, b) -> {
+            if (a != null) {
+                a.removePostLayoutPulseListener(reconcile);
+            }
+            if (b != null) {
+                b.addPostLayoutPulseListener(reconcile);
+            }
+        });
+        // Ctrl+C copies what is selected in a message wherever the focus is on the page (the scroll pane
+        // takes it on a click); a click in one message clears the selection of the others.
+        scroll.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, e -> {
+            if (e.isShortcutDown() && e.getCode() == javafx.scene.input.KeyCode.C) {
+                views.values().stream().filter(v -> v.selection().hasSelection()).findFirst().ifPresent(v -> {
+                    v.selection().copy();
+                    e.consume();
+                });
+            }
+        });
+        column.addEventFilter(javafx.scene.input.MouseEvent.MOUSE_PRESSED, e -> {
+            for (MessageView v : views.values()) {
+                if (!inside(e.getPickResult().getIntersectedNode(), v)) {
+                    v.selection().clear();
+                }
             }
         });
         items.addListener((ListChangeListener<MessageItem>) c -> {
@@ -125,6 +169,51 @@ final class MessageList {
         }
     }
 
+    private boolean gesture;
+    /** Pixels from the top of the content to the top of the view, where the user left it. */
+    private double pinned;
+    private final Runnable reconcile = this::reconcile;
+
+    private static boolean inside(Node node, Node ancestor) {
+        for (Node n = node; n != null; n = n.getParent()) {
+            if (n == ancestor) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private double scrollable() {
+        return Math.max(0, column.getHeight() - scroll.getViewportBounds().getHeight());
+    }
+
+    private void userScrolled() {
+        following.set(atBottom());
+        pinned = scroll.getVvalue() * scrollable();
+    }
+
+    /** After each layout: a gesture sets where the view is; otherwise the view goes back there. */
+    private void reconcile() {
+        if (gesture) {
+            gesture = false;
+            userScrolled();
+            return;
+        }
+        double range = scrollable();
+        if (range <= 0) {
+            return;
+        }
+        double wanted = following.get() ? 1 : Math.min(1, pinned / range);
+        if (Math.abs(scroll.getVvalue() - wanted) * range > 0.5) {
+            adjusting = true;
+            try {
+                scroll.setVvalue(wanted);
+            } finally {
+                adjusting = false;
+            }
+        }
+    }
+
     private boolean atBottom() {
         double content = column.getHeight();
         double viewport = scroll.getViewportBounds().getHeight();
@@ -134,22 +223,6 @@ final class MessageList {
         return (1 - scroll.getVvalue()) * (content - viewport) <= BOTTOM_SLACK;
     }
 
-    /** The content grew or shrank: keep to the bottom when following, else keep what the user looks at in place. */
-    private void contentResized(double before, double after) {
-        double viewport = scroll.getViewportBounds().getHeight();
-        adjusting = true;
-        try {
-            if (following.get()) {
-                scroll.setVvalue(scroll.getVmax());
-            } else if (before > viewport && after > viewport) {
-                double offset = scroll.getVvalue() * (before - viewport);
-                scroll.setVvalue(Math.min(1, offset / (after - viewport)));
-            }
-        } finally {
-            adjusting = false;
-        }
-    }
-
     /** Scrolls to the newest text and follows it again. */
     void scrollToEnd() {
         following.set(true);
@@ -157,6 +230,7 @@ final class MessageList {
     }
 
     private void scrollToEndQuietly() {
+        pinned = scrollable();
         adjusting = true;
         try {
             scroll.setVvalue(scroll.getVmax());

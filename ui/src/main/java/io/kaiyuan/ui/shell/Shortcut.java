@@ -19,6 +19,7 @@ record Shortcut(List<KeyCombination> keys, String description, Runnable action) 
 
     /** The keys as the platform writes them ("Ctrl+N", "⌘N"). */
     String display() {
-        return String.join("  /  ", keys.stream().map(KeyCombination::getDisplayText).toList());
+        return String.join("  /  ", keys.stream().map(k -> k.getDisplayText().replace("↵", "Enter").replace("Escape", "Esc"))
+                .toList());
     }
 }

@@ -16,7 +16,7 @@ import java.util.Map;
  * finishes it, so a test can act on the page while an answer is in flight. Everything runs on the
  * calling thread.
  */
-final class ScriptedBackend implements ChatBackend {
+class ScriptedBackend implements ChatBackend {
     /** One request in flight. */
     static final class Turn {
         final String modelId;
