@@ -70,11 +70,13 @@ public final class DemoHome {
 
                     这首诗用了**对仗**和`比喻`，你想让我换成现代诗吗？""");
             Conversation rust = conversation(store, """
-                    I'm porting a small service from Go to Rust and I keep fighting the borrow checker. Here is what I have:
-                    a struct that holds a reference to a config, a function that returns the longest of two string slices, and
-                    a cache that should hand out references to its entries. The compiler says "missing lifetime specifier" and
-                    "borrowed value does not live long enough". Can you explain lifetimes properly, with examples, and tell me
-                    when I should just clone instead? I would also like a short comparison with how Go handles the same things.""",
+                    I'm porting a small service from Go to Rust and I keep fighting the borrow checker. Here is what I \
+                    have: a struct that holds a reference to a config, a function that returns the longest of two string \
+                    slices, and a cache that should hand out references to its entries. The compiler says "missing \
+                    lifetime specifier" and "borrowed value does not live long enough".
+
+                    Can you explain lifetimes properly, with examples, and tell me when I should just clone instead? I \
+                    would also like a short comparison with how Go handles the same things.""",
                     Duration.ofMinutes(20), """
                     ## What a lifetime is
 

@@ -224,13 +224,9 @@ public final class ChatViewModel {
             return;
         }
         String query = search.get() == null ? "" : search.get().strip();
-        storeTasks.execute(() -> {
-            try {
-                List<Conversation> list = query.isEmpty() ? store.list() : store.search(query);
-                fxExecutor.execute(() -> conversations.setAll(list));
-            } catch (IOException | RuntimeException e) {
-                fxExecutor.execute(() -> error.set(e.getMessage()));
-            }
+        onStore(() -> {
+            List<Conversation> list = query.isEmpty() ? store.list() : store.search(query);
+            fxExecutor.execute(() -> conversations.setAll(list));
         });
     }
 
@@ -252,22 +248,18 @@ public final class ChatViewModel {
             return;
         }
         int ticket = ++opening;
-        storeTasks.execute(() -> {
-            try {
-                List<VersionedMessage> history = store.history(c.id());
-                fxExecutor.execute(() -> {
-                    if (ticket != opening || shown != session) {
-                        return;
-                    }
-                    session.messages.setAll(history.stream().map(this::item).toList());
-                    session.contextUsed = history.stream().map(VersionedMessage::message)
-                            .flatMap(m -> m.metrics().stream()).reduce((x, y) -> y)
-                            .map(m -> m.promptTokens() + m.generatedTokens()).orElse(0);
-                    contextUsed.set(session.contextUsed);
-                });
-            } catch (IOException | RuntimeException e) {
-                fxExecutor.execute(() -> error.set(e.getMessage()));
-            }
+        onStore(() -> {
+            List<VersionedMessage> history = store.history(c.id());
+            fxExecutor.execute(() -> {
+                if (ticket != opening || shown != session) {
+                    return;
+                }
+                session.messages.setAll(history.stream().map(this::item).toList());
+                session.contextUsed = history.stream().map(VersionedMessage::message)
+                        .flatMap(m -> m.metrics().stream()).reduce((x, y) -> y)
+                        .map(m -> m.promptTokens() + m.generatedTokens()).orElse(0);
+                contextUsed.set(session.contextUsed);
+            });
         });
     }
 
@@ -276,6 +268,7 @@ public final class ChatViewModel {
         leave();
         show(new ChatSession());
         input.set("");
+        attachments.clear();
     }
 
     /** Starts a new conversation with {@code modelId}, selected as soon as it is in the list (FX thread). */
@@ -295,7 +288,6 @@ public final class ChatViewModel {
         if (shown.generating() && shown.conversation != null) {
             live.put(shown.conversation.id(), shown);
         }
-        attachments.clear();
     }
 
     private void show(ChatSession session) {
@@ -339,14 +331,10 @@ public final class ChatViewModel {
         if (store == null || t.isEmpty()) {
             return;
         }
-        storeTasks.execute(() -> {
-            try {
-                store.rename(c.id(), t);
-                Optional<Conversation> renamed = store.find(c.id());
-                fxExecutor.execute(() -> renamed.ifPresent(this::updated));
-            } catch (IOException | RuntimeException e) {
-                fxExecutor.execute(() -> error.set(e.getMessage()));
-            }
+        onStore(() -> {
+            store.rename(c.id(), t);
+            Optional<Conversation> renamed = store.find(c.id());
+            fxExecutor.execute(() -> renamed.ifPresent(this::updated));
         });
         refreshConversations();
     }
@@ -386,13 +374,7 @@ public final class ChatViewModel {
                 show(new ChatSession());
             }
         }
-        storeTasks.execute(() -> {
-            try {
-                store.delete(c.id());
-            } catch (IOException | RuntimeException e) {
-                fxExecutor.execute(() -> error.set(e.getMessage()));
-            }
-        });
+        onStore(() -> store.delete(c.id()));
         refreshConversations();
     }
 
@@ -471,15 +453,11 @@ public final class ChatViewModel {
         if (store == null) {
             return;
         }
-        storeTasks.execute(() -> {
+        onStore(() -> {
             if (s.deleted || s.storedId == 0) {
                 return;
             }
-            try {
-                store.choose(s.storedId, position, version);
-            } catch (IOException | RuntimeException e) {
-                fxExecutor.execute(() -> error.set(e.getMessage()));
-            }
+            store.choose(s.storedId, position, version);
         });
     }
 
@@ -657,36 +635,32 @@ public final class ChatViewModel {
             return;
         }
         String title = title(question);
-        storeTasks.execute(() -> {
+        onStore(() -> {
             if (s.deleted) {
                 return;
             }
-            try {
-                long id = s.storedId;
-                if (id == 0) {
-                    id = store.create(title, Optional.ofNullable(modelId)).id();
-                    s.storedId = id;
-                } else if (position == 0) {
-                    store.retitle(id, title);
-                }
-                store.replaceFrom(id, position, List.of(StoredMessage.user(question)));
-                store.updateSettings(id, Optional.ofNullable(modelId), system, turnSampling);
-                Optional<Conversation> saved = store.find(id);
-                fxExecutor.execute(() -> saved.ifPresent(c -> {
-                    s.conversation = c;
-                    if (s.turn != null) {
-                        answering.add(c.id());
-                        if (s != shown) {
-                            live.put(c.id(), s);
-                        }
-                    }
-                    if (s == shown) {
-                        current.set(c);
-                    }
-                }));
-            } catch (IOException | RuntimeException e) {
-                fxExecutor.execute(() -> error.set(e.getMessage()));
+            long id = s.storedId;
+            if (id == 0) {
+                id = store.create(title, Optional.ofNullable(modelId)).id();
+                s.storedId = id;
+            } else if (position == 0) {
+                store.retitle(id, title);
             }
+            store.replaceFrom(id, position, List.of(StoredMessage.user(question)));
+            store.updateSettings(id, Optional.ofNullable(modelId), system, turnSampling);
+            Optional<Conversation> saved = store.find(id);
+            fxExecutor.execute(() -> saved.ifPresent(c -> {
+                s.conversation = c;
+                if (s.turn != null) {
+                    answering.add(c.id());
+                    if (s != shown) {
+                        live.put(c.id(), s);
+                    }
+                }
+                if (s == shown) {
+                    current.set(c);
+                }
+            }));
         });
         refreshConversations();
     }
@@ -697,25 +671,38 @@ public final class ChatViewModel {
             return;
         }
         ChatSession s = turn.session;
-        storeTasks.execute(() -> {
+        onStore(() -> {
             if (s.deleted || s.storedId == 0) {
                 return;
             }
-            try {
-                String variant = backend.variant(turn.modelId).orElse(null);
-                StoredMessage withVariant = new StoredMessage(answer.role(), answer.content(), answer.reasoning(),
-                        answer.modelId(), Optional.ofNullable(variant), answer.sampling(), answer.metrics(),
-                        answer.finishReason(), answer.createdAt());
-                if (turn.regenerated) {
-                    store.addVersion(s.storedId, turn.position, withVariant);
-                } else {
-                    store.replaceFrom(s.storedId, turn.position, List.of(withVariant));
-                }
-            } catch (IOException | RuntimeException e) {
-                fxExecutor.execute(() -> error.set(e.getMessage()));
+            String variant = backend.variant(turn.modelId).orElse(null);
+            StoredMessage withVariant = new StoredMessage(answer.role(), answer.content(), answer.reasoning(),
+                    answer.modelId(), Optional.ofNullable(variant), answer.sampling(), answer.metrics(),
+                    answer.finishReason(), answer.createdAt());
+            if (turn.regenerated) {
+                store.addVersion(s.storedId, turn.position, withVariant);
+            } else {
+                store.replaceFrom(s.storedId, turn.position, List.of(withVariant));
             }
         });
         refreshConversations();
+    }
+
+    /** Work on the store, which may fail as the store does. */
+    private interface StoreWork {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code work} on the store's thread after what was asked before; a failure shows as the page's error. */
+    private void onStore(StoreWork work) {
+        storeTasks.execute(() -> {
+            try {
+                work.run();
+            } catch (IOException | RuntimeException e) {
+                String message = e.getMessage() != null ? e.getMessage() : e.toString();
+                fxExecutor.execute(() -> error.set(message));
+            }
+        });
     }
 
     /** A title from the first question: its first words, cut at a word where it is long. */
@@ -756,15 +743,11 @@ public final class ChatViewModel {
         s.conversation = new Conversation(c.id(), c.title(), c.modelId(), system, chosen, c.createdAt(), c.updatedAt());
         current.set(s.conversation);
         Optional<String> model = c.modelId();
-        storeTasks.execute(() -> {
+        onStore(() -> {
             if (s.deleted) {
                 return;
             }
-            try {
-                store.updateSettings(c.id(), model, system, chosen);
-            } catch (IOException | RuntimeException e) {
-                fxExecutor.execute(() -> error.set(e.getMessage()));
-            }
+            store.updateSettings(c.id(), model, system, chosen);
         });
     }
 
@@ -899,17 +882,13 @@ public final class ChatViewModel {
         if (store == null) {
             return;
         }
-        storeTasks.execute(() -> {
-            try {
-                List<Assistant> saved = store.assistants();
-                fxExecutor.execute(() -> {
-                    List<AssistantChoice> all = new ArrayList<>(builtIn);
-                    saved.forEach(a -> all.add(new AssistantChoice(a.name(), a.prompt(), a.id())));
-                    assistants.setAll(all);
-                });
-            } catch (IOException | RuntimeException e) {
-                fxExecutor.execute(() -> error.set(e.getMessage()));
-            }
+        onStore(() -> {
+            List<Assistant> saved = store.assistants();
+            fxExecutor.execute(() -> {
+                List<AssistantChoice> all = new ArrayList<>(builtIn);
+                saved.forEach(a -> all.add(new AssistantChoice(a.name(), a.prompt(), a.id())));
+                assistants.setAll(all);
+            });
         });
     }
 
@@ -932,12 +911,8 @@ public final class ChatViewModel {
         if (store == null || n.isEmpty() || prompt.isEmpty()) {
             return;
         }
-        storeTasks.execute(() -> {
-            try {
-                store.addAssistant(n, prompt);
-            } catch (IOException | RuntimeException e) {
-                fxExecutor.execute(() -> error.set(e.getMessage()));
-            }
+        onStore(() -> {
+            store.addAssistant(n, prompt);
         });
         loadAssistants();
     }
@@ -947,12 +922,8 @@ public final class ChatViewModel {
         if (store == null || a.builtIn()) {
             return;
         }
-        storeTasks.execute(() -> {
-            try {
-                store.deleteAssistant(a.storedId());
-            } catch (IOException | RuntimeException e) {
-                fxExecutor.execute(() -> error.set(e.getMessage()));
-            }
+        onStore(() -> {
+            store.deleteAssistant(a.storedId());
         });
         loadAssistants();
     }

@@ -60,6 +60,9 @@ final class ConversationList {
         search.setId("chat-search");
         search.setPromptText(messages.getString("chat.search"));
         search.textProperty().bindBidirectional(model.searchProperty());
+        // Enter opens the first conversation found.
+        search.setOnAction(e -> rows.stream().filter(r -> r instanceof Entry).findFirst()
+                .ifPresent(r -> model.open(((Entry) r).conversation())));
         list.setId("chat-conversations");
         list.getStyleClass().add("conversation-list");
         list.setPlaceholder(placeholder());

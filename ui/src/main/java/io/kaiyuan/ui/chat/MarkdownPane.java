@@ -16,7 +16,7 @@ final class MarkdownPane extends VBox {
 
     private final Markdown markdown;
     private final PauseTransition pending = new PauseTransition(Duration.millis(INTERVAL_MS));
-    private final VBox stable = new VBox(8);
+    private final VBox stable = new SizeCachingVBox(8);
     private final VBox tail = new VBox(8);
     private String text = "";
     /** Characters of {@link #text} rendered into {@link #stable}; always just after a blank line outside a fence. */

@@ -28,7 +28,7 @@ import org.kordamp.ikonli.javafx.FontIcon;
  * versions of a regenerated answer ("‹ 2/3 ›"). All text wraps at any width and can be selected in part.
  * Editing a message of the user turns the bubble into an editor where it stands. FX thread only.
  */
-final class MessageView extends VBox {
+final class MessageView extends SizeCachingVBox {
     /** Style classes, styled in kaiyuan.css. */
     static final String USER_STYLE = "message-user";
     static final String ANSWER_STYLE = "message-answer";

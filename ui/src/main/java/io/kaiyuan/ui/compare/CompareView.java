@@ -321,10 +321,19 @@ public final class CompareView {
         reproduced.textProperty().bind(model.reproducedProperty());
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
+        Label question = new Label(messages.getString("compare.vote"));
+        for (Region r : new Region[] {question, reveal, export, rerun}) {
+            r.setMinWidth(Region.USE_PREF_SIZE);
+        }
+        // The vote's buttons wrap to a second line rather than shrink to "A is b…" on narrow windows.
+        javafx.scene.layout.FlowPane vote = new javafx.scene.layout.FlowPane(6, 6, question, voteButtons, reveal);
+        vote.setAlignment(Pos.CENTER_LEFT);
         voteButtons.setAlignment(Pos.CENTER_LEFT);
-        HBox votes = new HBox(6, new Label(messages.getString("compare.vote")), voteButtons, reveal, spacer,
-                reproduced, export, rerun);
-        votes.setAlignment(Pos.CENTER_LEFT);
+        reproduced.setWrapText(true);
+        reproduced.setMinWidth(0);
+        HBox cards = new HBox(6, reproduced, spacer, export, rerun);
+        cards.setAlignment(Pos.CENTER_LEFT);
+        VBox votes = new VBox(6, vote, cards);
         ListView<Leaderboard.Entry> board = new ListView<>(model.leaderboard());
         board.setId("compare-leaderboard");
         board.setPrefHeight(110);
@@ -344,6 +353,7 @@ public final class CompareView {
 
     private Button voteButton(String id, String text, Runnable vote) {
         Button b = new Button(text);
+        b.setMinWidth(Region.USE_PREF_SIZE);
         b.setId(id);
         b.setOnAction(e -> vote.run());
         b.disableProperty().bind(model.cardProperty().isNull().or(model.votedProperty()).or(model.revealedProperty()));

@@ -139,8 +139,17 @@ public final class ModelManagerView {
         });
         source.setTooltip(new Tooltip(messages.getString("models.source.tooltip")));
         Label sourceLabel = new Label(messages.getString("models.source"));
-        HBox filters = new HBox(8, search, family, size, fits, sourceLabel, source);
-        filters.setAlignment(Pos.CENTER_LEFT);
+        for (Region r : new Region[] {family, size, fits, sourceLabel, source}) {
+            r.setMinWidth(Region.USE_PREF_SIZE);
+        }
+        search.setMinWidth(160);
+        Region gap = new Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
+        HBox findRow = new HBox(8, search, family, size);
+        findRow.setAlignment(Pos.CENTER_LEFT);
+        HBox sourceRow = new HBox(8, fits, gap, sourceLabel, source);
+        sourceRow.setAlignment(Pos.CENTER_LEFT);
+        VBox filters = new VBox(8, findRow, sourceRow);
 
         ListView<CatalogRow> catalog = new ListView<>(model.visibleRows());
         catalog.setId("models-catalog");
@@ -182,7 +191,7 @@ public final class ModelManagerView {
     }
 
     /** One catalog model: what it is, whether it fits, and its download. */
-    private final class RowCell extends ListCell<CatalogRow> {
+    private final class RowCell extends io.kaiyuan.ui.common.WrappingCell<CatalogRow> {
         @Override
         protected void updateItem(CatalogRow row, boolean empty) {
             super.updateItem(row, empty);
@@ -218,6 +227,7 @@ public final class ModelManagerView {
             facts.setAlignment(Pos.CENTER_LEFT);
             Label description = new Label(e.description(locale));
             description.setWrapText(true);
+            description.setMinHeight(Region.USE_PREF_SIZE);
             VBox text = new VBox(2, head, facts, description, status(row));
             HBox.setHgrow(text, Priority.ALWAYS);
             HBox card = new HBox(12, text, actions(row));
@@ -225,9 +235,7 @@ public final class ModelManagerView {
             card.setId("row-" + e.id());
             card.setAlignment(Pos.CENTER_LEFT);
             card.setPadding(new Insets(6));
-            // A cell is as wide as the list; let the description wrap inside it.
-            card.prefWidthProperty().bind(widthProperty().subtract(30));
-            card.setMaxWidth(Region.USE_PREF_SIZE);
+            card.setMinWidth(0);
             return card;
         }
 

@@ -16,7 +16,7 @@ import java.util.Map;
  * finishes it, so a test can act on the page while an answer is in flight. Everything runs on the
  * calling thread.
  */
-class ScriptedBackend implements ChatBackend {
+public class ScriptedBackend implements ChatBackend {
     /** One request in flight. */
     static final class Turn {
         final String modelId;
@@ -68,7 +68,7 @@ class ScriptedBackend implements ChatBackend {
     }
 
     final List<Turn> turns = new ArrayList<>();
-    final List<String> models = new ArrayList<>(List.of("a/model", "b/model"));
+    public final List<String> models = new ArrayList<>(List.of("a/model", "b/model"));
 
     @Override
     public List<String> installedModels() {

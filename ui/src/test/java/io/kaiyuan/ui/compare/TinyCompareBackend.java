@@ -24,12 +24,12 @@ import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /** Comparisons of two real tiny models ("tiny/a", "tiny/b") on one thread; votes in a real SQLite file. */
-final class TinyCompareBackend implements CompareBackend, AutoCloseable {
+public final class TinyCompareBackend implements CompareBackend, AutoCloseable {
     private final Map<String, Path> models = new LinkedHashMap<>();
     private final ChatStore store;
     private final ExecutorService worker = Executors.newSingleThreadExecutor();
 
-    TinyCompareBackend(Path dir) throws Exception {
+    public TinyCompareBackend(Path dir) throws Exception {
         models.put("tiny/a", TestModels.withTokenizer(TestModels.chatSized(), dir.resolve("a")));
         models.put("tiny/b", TestModels.withTokenizer(TestModels.chatSized().seed(11), dir.resolve("b")));
         store = ChatStore.open(dir.resolve("votes.db"));

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Takes the README's screenshots from the real desktop app under Xvfb with a window manager (Openbox),
+# on a data folder made for them: a tiny random-weight test model (its answers are noise) and stored
+# conversations with what real answers hold (long questions, thinking, headings, code, a table, Chinese,
+# a regenerated answer).
+#
+#   bash docs/screenshots/make.sh          # the README's pictures, into docs/screenshots/
+#   bash docs/screenshots/make.sh --all    # every page at 1024x700 and 1440x900, English and Chinese,
+#                                          # light and dark, into target/screenshots/ (for review)
+#
+# Needs Xvfb, Openbox, xdotool, ImageMagick and a CJK font (Debian: apt-get install xvfb openbox xdotool
+# imagemagick fonts-noto-cjk), a JDK 17+ and Maven.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+for tool in Xvfb openbox xdotool import; do
+  command -v "$tool" >/dev/null || { echo "make.sh needs $tool (see the comment at the top)" >&2; exit 1; }
+done
+
+all=0
+[[ "${1:-}" == "--all" ]] && all=1
+work="$(mktemp -d)"
+home="$work/home"
+trap 'pkill -f "Xvfb :97" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+echo "building (mvn install) and making the data folder..." >&2
+mvn -q -B -DskipTests install >/dev/null
+mvn -q -B -pl app exec:exec -Dkaiyuan.args="$home" >/dev/null
+touch app/target/.kaiyuan-built   # ./kaiyuan starts without building again
+
+# Opens the long conversation: search for it, Enter opens the first found, then clear the search.
+open_conversation() {
+  DISPLAY=:97 xdotool key ctrl+f
+  DISPLAY=:97 xdotool type --delay 20 "porting"
+  DISPLAY=:97 xdotool key Return
+  sleep 2
+  DISPLAY=:97 xdotool key ctrl+a BackSpace ctrl+l
+}
+
+# shot NAME WIDTH HEIGHT LANGUAGE THEME PAGE...: one app start, a picture per page
+# (chat: the long conversation, at its end; top: scrolled up to its question; new: an empty chat;
+# compare, models, settings).
+shot() {
+  local name="$1" width="$2" height="$3" language="$4" theme="$5"
+  shift 5
+  local out="$1"
+  shift
+  cat >"$home/settings.json" <<JSON
+{"theme":"$theme","language":"$language","threads":0,
+ "window":{"x":0,"y":0,"width":$width,"height":$height,"maximized":false},
+ "server":{"enabled":false,"port":11435},"sidebarCollapsed":false}
+JSON
+  Xvfb :97 -screen 0 "${width}x${height}x24" -nolisten tcp >/dev/null 2>&1 &
+  local xvfb=$!
+  sleep 1
+  DISPLAY=:97 openbox >/dev/null 2>&1 &
+  sleep 1
+  KAIYUAN_HOME="$home" DISPLAY=:97 ./kaiyuan >"$work/app.log" 2>&1 &
+  local app=$!
+  local window=""
+  for _ in $(seq 1 60); do
+    window="$(DISPLAY=:97 xdotool search --onlyvisible --name 'Kaiyuan|开源' 2>/dev/null | head -1 || true)"
+    [[ -n "$window" ]] && break
+    sleep 1
+  done
+  [[ -n "$window" ]] || { cat "$work/app.log" >&2; echo "the app showed no window" >&2; exit 1; }
+  sleep 3
+  DISPLAY=:97 xdotool windowactivate --sync "$window" >/dev/null 2>&1 || true
+  for page in "$@"; do
+    case "$page" in
+      chat) open_conversation ;;
+      top) open_conversation
+           DISPLAY=:97 xdotool mousemove $((width * 3 / 5)) $((height / 2)) click --repeat 30 --delay 30 4 ;;
+      new) DISPLAY=:97 xdotool key ctrl+n ;;
+      compare) DISPLAY=:97 xdotool key ctrl+2 ;;
+      models) DISPLAY=:97 xdotool key ctrl+3 ;;
+      settings) DISPLAY=:97 xdotool key ctrl+4 ;;
+    esac
+    sleep 2
+    DISPLAY=:97 import -window root "$out/$page-$name.png"
+    echo "$out/$page-$name.png" >&2
+  done
+  kill "$app" 2>/dev/null || true
+  wait "$app" 2>/dev/null || true
+  pkill -f openbox 2>/dev/null || true
+  kill "$xvfb" 2>/dev/null || true
+  wait "$xvfb" 2>/dev/null || true
+}
+
+if [[ $all == 1 ]]; then
+  out="$root/target/screenshots"
+  mkdir -p "$out"
+  for size in 1024x700 1440x900; do
+    for language in ENGLISH SIMPLIFIED_CHINESE; do
+      for theme in LIGHT DARK; do
+        lang="en"; [[ $language == SIMPLIFIED_CHINESE ]] && lang="zh"
+        shot "$size-$lang-${theme,,}" "${size%x*}" "${size#*x}" "$language" "$theme" "$out" top chat new compare models settings
+      done
+    done
+  done
+else
+  out="$root/docs/screenshots"
+  shot light 1440 900 ENGLISH LIGHT "$out" top new compare models settings
+  shot dark 1440 900 ENGLISH DARK "$out" chat models
+  shot zh-light 1024 700 SIMPLIFIED_CHINESE LIGHT "$out" chat
+fi
