@@ -47,15 +47,103 @@ final class RichText extends TextFlow {
         return flow;
     }
 
-    /** Appends a run of text in the given style classes; returns its node. */
+    /**
+     * Appends a run of text in the given style classes; returns its (first) node. JavaFX draws a Text node
+     * of a complex script (Thai, Devanagari, Tibetan, Arabic, ...) that spans lines wrongly: each line repeats
+     * the whole run and it runs past the right edge. So text in those scripts goes in a node per word, which
+     * never spans a line; other text stays in one node.
+     */
     Text add(String s, String... styles) {
-        Text t = new Text(s);
-        t.getStyleClass().add(TEXT_STYLE);
-        t.getStyleClass().addAll(styles);
         text.append(s);
-        getChildren().add(t);
         drawnWidth = -1;
-        return t;
+        Text first = null;
+        for (String piece : pieces(s)) {
+            Text t = new Text(piece);
+            t.getStyleClass().add(TEXT_STYLE);
+            t.getStyleClass().addAll(styles);
+            getChildren().add(t);
+            first = first == null ? t : first;
+        }
+        if (first == null) {
+            first = new Text("");
+            first.getStyleClass().add(TEXT_STYLE);
+            first.getStyleClass().addAll(styles);
+            getChildren().add(first);
+        }
+        return first;
+    }
+
+    /** Whether JavaFX shapes this code point's script as complex text. */
+    static boolean complex(int codePoint) {
+        return switch (Character.UnicodeScript.of(codePoint)) {
+            case ARABIC, HEBREW, SYRIAC, THAANA, NKO, THAI, LAO, KHMER, MYANMAR, TIBETAN, MONGOLIAN, DEVANAGARI, BENGALI,
+                    GURMUKHI, GUJARATI, ORIYA, TAMIL, TELUGU, KANNADA, MALAYALAM, SINHALA, BALINESE, JAVANESE -> true;
+            default -> false;
+        };
+    }
+
+    /** {@code s} as it goes into nodes: runs of simple text whole, complex text a word at a time. */
+    static List<String> pieces(String s) {
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        int i = 0;
+        boolean inComplex = false;
+        while (i < s.length()) {
+            int cp = s.codePointAt(i);
+            boolean c = complex(cp) || inComplex && Character.getType(cp) == Character.NON_SPACING_MARK;
+            if (i > start && c != inComplex) {
+                addRun(out, s.substring(start, i), inComplex);
+                start = i;
+            }
+            inComplex = c;
+            i += Character.charCount(cp);
+        }
+        if (start < s.length()) {
+            addRun(out, s.substring(start), inComplex);
+        }
+        return out;
+    }
+
+    /** A word longer than this many characters (grapheme clusters) goes a character at a time. */
+    static final int LONGEST_PIECE = 8;
+
+    /** Scripts written without spaces between words: JavaFX may break their lines anywhere. */
+    private static boolean unspaced(int codePoint) {
+        return switch (Character.UnicodeScript.of(codePoint)) {
+            case THAI, LAO, KHMER, MYANMAR, TIBETAN -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * A complex run as nodes that never span a line: words (JavaFX breaks lines at their spaces), and a
+     * character (grapheme cluster) at a time where it may break inside a word: scripts without spaces, and
+     * words longer than {@link #LONGEST_PIECE}.
+     */
+    private static void addRun(List<String> out, String run, boolean complex) {
+        if (!complex) {
+            out.add(run);
+            return;
+        }
+        boolean anywhere = run.codePoints().anyMatch(RichText::unspaced);
+        java.text.BreakIterator words = java.text.BreakIterator.getWordInstance(java.util.Locale.ROOT);
+        words.setText(run);
+        int start = words.first();
+        for (int end = words.next(); end != java.text.BreakIterator.DONE; start = end, end = words.next()) {
+            String word = run.substring(start, end);
+            java.text.BreakIterator clusters = java.text.BreakIterator.getCharacterInstance();
+            clusters.setText(word);
+            List<String> characters = new ArrayList<>();
+            int from = clusters.first();
+            for (int to = clusters.next(); to != java.text.BreakIterator.DONE; from = to, to = clusters.next()) {
+                characters.add(word.substring(from, to));
+            }
+            if (anywhere || characters.size() > LONGEST_PIECE) {
+                out.addAll(characters);
+            } else {
+                out.add(word);
+            }
+        }
     }
 
     /** Appends a run drawn on a background of its own (inline code). */
@@ -68,12 +156,12 @@ final class RichText extends TextFlow {
     }
 
     /**
-     * Shows {@code s} as the flow's only run (in the styles of its first run, or {@code styles} when it has
-     * none); cheaper than rebuilding while a text streams in.
+     * Shows {@code s} as the flow's text in {@code styles}; cheaper than rebuilding while a text streams in
+     * (one node keeps its place when the text has no complex script).
      */
     void setText(String s, String... styles) {
         List<Text> runs = runs();
-        if (runs.size() == 1) {
+        if (runs.size() == 1 && s.codePoints().noneMatch(RichText::complex)) {
             runs.get(0).setText(s);
             text.setLength(0);
             text.append(s);
