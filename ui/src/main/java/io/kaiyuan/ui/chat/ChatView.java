@@ -415,9 +415,9 @@ public final class ChatView {
     }
 
     private Node chip(Attachment a) {
-        String tokens = a.tokens() < 0 ? MessageFormat.format(messages.getString("chat.attach.chars"),
-                String.format(Locale.ROOT, "%,d", a.text().length()))
-                : MessageFormat.format(messages.getString("chat.attach.tokens"), String.format(Locale.ROOT, "%,d", a.tokens()));
+        String tokens = a.tokens() < 0
+                ? new MessageFormat(messages.getString("chat.attach.chars"), Locale.ENGLISH).format(new Object[] {a.text().length()})
+                : new MessageFormat(messages.getString("chat.attach.tokens"), Locale.ENGLISH).format(new Object[] {a.tokens()});
         Label name = new Label(a.name() + " · " + tokens, new FontIcon(Feather.FILE_TEXT));
         name.setMinWidth(Region.USE_PREF_SIZE);
         Button remove = new Button(null, new FontIcon(Feather.X));

@@ -931,7 +931,8 @@ public final class ChatViewModel {
     // ---------------------------------------------------------------- strings
 
     private String footer(GenerationMetrics m, FinishReason finish) {
-        return new MessageFormat(messages.getString("chat.footer"), Locale.ROOT).format(new Object[] {
+        // English digit grouping (1,234) in both languages, as the rest of the figures.
+        return new MessageFormat(messages.getString("chat.footer"), Locale.ENGLISH).format(new Object[] {
             m.generatedTokens(), String.format(Locale.ROOT, "%.0f", m.ttftMs()),
             String.format(Locale.ROOT, "%.1f", m.decodeTokensPerS()),
             messages.getString("finish." + finish.jsonName())});

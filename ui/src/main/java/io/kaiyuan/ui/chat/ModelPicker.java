@@ -171,6 +171,9 @@ final class ModelPicker {
             rows.addAll(remote);
         }
         list.getItems().setAll(rows);
+        // As tall as its rows, up to a screenful: a list of one model is not a tall empty box.
+        long choices = rows.stream().filter(r -> r instanceof Choice).count();
+        list.setPrefHeight(Math.min(360, Math.max(60, choices * 46 + (rows.size() - choices) * 28 + 8)));
         String selected = model.selectedModelProperty().get();
         int index = -1;
         for (int i = 0; i < rows.size(); i++) {

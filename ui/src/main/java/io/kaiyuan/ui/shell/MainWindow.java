@@ -430,6 +430,7 @@ public final class MainWindow {
     public void showShortcuts() {
         javafx.scene.layout.GridPane grid = new javafx.scene.layout.GridPane();
         grid.setId("shortcut-list");
+        grid.setPadding(new Insets(8, 12, 8, 12));
         grid.setHgap(24);
         grid.setVgap(8);
         int row = 0;

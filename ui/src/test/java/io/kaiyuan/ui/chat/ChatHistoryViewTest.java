@@ -111,7 +111,7 @@ class ChatHistoryViewTest {
         waitUntil(() -> robot.lookup("#chat-edit-text").tryQuery().isPresent());
         TextArea edit = robot.lookup("#chat-edit-text").queryAs(TextArea.class);
         assertEquals("第一个问题", edit.getText(), "the message becomes an editor where it stands");
-        assertTrue(robot.lookup("#chat-edit-note").queryLabeled().getText().contains("replaces the 1 messages after"),
+        assertTrue(robot.lookup("#chat-edit-note").queryLabeled().getText().contains("Sending replaces the message after this one."),
                 robot.lookup("#chat-edit-note").queryLabeled().getText());
         robot.interact(() -> edit.setText("第一个问题，改过"));
         robot.clickOn("#chat-edit-send");

@@ -66,6 +66,7 @@ class MainWindowTest {
     void everyPlaceholderIsFilledInBothLanguages() {
         // A lone apostrophe quotes the rest of a MessageFormat pattern, leaving "{0}" on screen.
         Object[] args = {"A0", "A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9"};
+        Object[] numbers = {1230, 1231, 1232, 1233, 1234, 1235, 1236, 1237, 1238, 1239};
         for (Locale locale : new Locale[] {Locale.ROOT, Locale.SIMPLIFIED_CHINESE}) {
             ResourceBundle bundle = ResourceBundle.getBundle(MainWindow.BUNDLE, locale);
             for (String key : bundle.keySet()) {
@@ -73,8 +74,19 @@ class MainWindowTest {
                 if (pattern.contains("{0}")) {
                     String shown = new java.text.MessageFormat(pattern, Locale.ROOT).format(args);
                     assertTrue(shown.contains("A0") && !shown.matches("(?s).*\\{\\d}.*"), key + " shows " + shown);
+                } else if (pattern.matches("(?s).*\\{0,(number|choice).*")) {
+                    // Numbers, and plural forms chosen by them ("1 token", "2 tokens").
+                    String shown = new java.text.MessageFormat(pattern, Locale.ENGLISH).format(numbers);
+                    assertTrue(shown.contains("1,230") && !shown.matches("(?s).*\\{\\d.*"), key + " shows " + shown);
                 }
             }
         }
+        ResourceBundle en = ResourceBundle.getBundle(MainWindow.BUNDLE, Locale.ROOT);
+        java.util.function.BiFunction<String, Integer, String> format = (key, n) ->
+                new java.text.MessageFormat(en.getString(key), Locale.ENGLISH).format(new Object[] {n, "x", "y", "z"});
+        assertTrue(format.apply("chat.footer", 1).startsWith("1 token ·"), format.apply("chat.footer", 1));
+        assertTrue(format.apply("chat.footer", 0).startsWith("0 tokens ·"));
+        assertEquals("Sending replaces the message after this one.", format.apply("chat.edit.note", 1));
+        assertEquals("Sending replaces the 3 messages after this one.", format.apply("chat.edit.note", 3));
     }
 }
