@@ -32,6 +32,7 @@ touch app/target/.kaiyuan-built   # ./kaiyuan starts without building again
 open_conversation() {
   DISPLAY=:97 xdotool key ctrl+f
   DISPLAY=:97 xdotool type --delay 20 "porting"
+  sleep 1   # the list is searched in the background
   DISPLAY=:97 xdotool key Return
   sleep 2
   DISPLAY=:97 xdotool key ctrl+a BackSpace ctrl+l
