@@ -93,6 +93,8 @@ class PageLayoutTest {
 
     private Stage stage;
     private final List<AutoCloseable> closing = new ArrayList<>();
+    @org.junit.jupiter.api.io.TempDir
+    Path temp;
 
     @Start
     void start(Stage stage) {
@@ -176,7 +178,7 @@ class PageLayoutTest {
         int round = 0;
         for (Locale locale : List.of(Locale.ENGLISH, Locale.SIMPLIFIED_CHINESE)) {
             for (boolean dark : List.of(false, true)) {
-                Path dir = Files.createTempDirectory("kaiyuan-layout");
+                Path dir = Files.createDirectories(temp.resolve(locale.getLanguage() + (dark ? "-dark" : "-light")));
                 MainWindow.Services services = services(dir, io);
                 MainWindow[] window = new MainWindow[1];
                 robot.interact(() -> {

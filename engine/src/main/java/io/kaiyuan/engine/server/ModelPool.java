@@ -139,19 +139,27 @@ public final class ModelPool implements AutoCloseable {
         Slot s = slot;
         CompletableFuture<GenerationResult> result = new CompletableFuture<>();
         s.thread.execute(() -> {
+            GenerationResult r = null;
+            Throwable failure = null;
             try {
                 if (cancel.isCancelled()) {
                     throw new java.util.concurrent.CancellationException("the client went away");
                 }
                 LanguageModel model = s.model();
-                GenerationResult r = model.generate(request, listener, cancel);
+                r = model.generate(request, listener, cancel);
                 onFinished.accept(s.id, r);
-                result.complete(r);
             } catch (Throwable t) {
-                result.completeExceptionally(t);
+                failure = t;
             } finally {
                 s.lastUsed = System.nanoTime();
                 s.pending.decrementAndGet();
+            }
+            // Only now: whoever waits for the answer may at once ask another model, whose load must find
+            // this one idle (it counted as busy until here).
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else {
+                result.complete(r);
             }
         });
         return result;

@@ -453,6 +453,11 @@ public final class MainWindow {
         dialog.show();
     }
 
+    /** The chat page as built now (null without a chat); it is built again when the language changes. */
+    public ChatView chatView() {
+        return chatView;
+    }
+
     /** Opens a new chat with an installed model ("Chat with this model" on the Models page). */
     public void chatWith(String modelId) {
         if (chat != null) {

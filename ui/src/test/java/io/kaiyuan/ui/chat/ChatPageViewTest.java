@@ -281,4 +281,23 @@ class ChatPageViewTest {
         Window dialog = list.getScene().getWindow();
         robot.interact(dialog::hide);
     }
+
+    @Test
+    void attachedFilesShowAsChipsWithTheirSizeBeforeSendingAndCanBeTakenOff(FxRobot robot) throws Exception {
+        waitUntil(() -> robot.lookup("#chat-input").tryQuery().isPresent());
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("kaiyuan-attach");
+        java.nio.file.Path notes = java.nio.file.Files.writeString(dir.resolve("notes.txt"), "长江 is long.");
+        java.nio.file.Path code = java.nio.file.Files.writeString(dir.resolve("main.py"), "print(1)\n");
+        robot.interact(() -> window.chatView().attach(List.of(notes, code)));
+        waitUntil(() -> robot.lookup(".attachment-chip").queryAll().size() == 2);
+        List<String> chips = robot.lookup(".attachment-chip .label").queryAll().stream()
+                .map(n -> ((javafx.scene.control.Label) n).getText()).toList();
+        assertEquals(List.of("notes.txt · 11 characters", "main.py · 9 characters"), chips);
+        robot.clickOn(robot.from(robot.lookup(".attachment-chip").queryAll().iterator().next()).lookup(".button").queryButton());
+        waitUntil(() -> robot.lookup(".attachment-chip").queryAll().size() == 1);
+        ask(robot, "Look at this");
+        assertEquals("Look at this\n\n```python main.py\nprint(1)\n```", backend.last().lastQuestion());
+        assertTrue(robot.lookup(".attachment-chip").queryAll().isEmpty(), "sent with the message");
+        robot.interact(() -> backend.last().text("ok").finish());
+    }
 }
