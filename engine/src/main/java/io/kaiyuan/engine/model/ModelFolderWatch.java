@@ -24,6 +24,8 @@ public final class ModelFolderWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelFolderWatch.class);
     /** Quiet time before the callback. */
     static final long SETTLE_MS = 300;
+    /** Longest wait for quiet before the callback. */
+    static final long LONGEST_SETTLE_MS = 5000;
 
     private final Path modelsDir;
     private final Runnable onChange;
@@ -68,9 +70,11 @@ public final class ModelFolderWatch implements AutoCloseable {
             while (!closed) {
                 WatchKey key = watch.take();
                 boolean relevant = drain(key);
-                // Let the burst settle: an install or a removal touches many files.
+                // Let the burst settle: an install or a removal touches many files (but a folder that never
+                // stops changing is reported every few seconds all the same).
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LONGEST_SETTLE_MS);
                 WatchKey more;
-                while ((more = watch.poll(SETTLE_MS, TimeUnit.MILLISECONDS)) != null) {
+                while (System.nanoTime() < until && (more = watch.poll(SETTLE_MS, TimeUnit.MILLISECONDS)) != null) {
                     relevant |= drain(more);
                 }
                 if (relevant && !closed) {

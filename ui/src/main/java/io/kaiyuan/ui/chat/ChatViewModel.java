@@ -237,13 +237,13 @@ public final class ChatViewModel {
         }
         leave();
         ChatSession answeringSession = live.get(c.id());
+        c.modelId().filter(models::contains).ifPresent(selectedModel::set);
         if (answeringSession != null) {
             show(answeringSession);
             return;
         }
         ChatSession session = new ChatSession(c);
         show(session);
-        c.modelId().filter(models::contains).ifPresent(selectedModel::set);
         if (store == null) {
             return;
         }

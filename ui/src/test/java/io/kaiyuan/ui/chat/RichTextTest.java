@@ -36,6 +36,7 @@ class RichTextTest {
     @Start
     void start(Stage stage) {
         this.stage = stage;
+        io.kaiyuan.ui.settings.Appearance.apply(false); // the app's theme, whose fonts the app uses
     }
 
     /** The right-most edge any run of the flow reaches when laid out 400 px wide. */
@@ -45,10 +46,14 @@ class RichTextTest {
             VBox box = new VBox(flow);
             box.setPrefWidth(400);
             box.setMaxWidth(400);
-            stage.setScene(new Scene(box, 400, 3000));
+            // The box keeps its 400 px in a root that may be wider (the stage keeps the size an earlier test gave it).
+            javafx.scene.layout.StackPane root = new javafx.scene.layout.StackPane(box);
+            javafx.scene.layout.StackPane.setAlignment(box, javafx.geometry.Pos.TOP_LEFT);
+            stage.setScene(new Scene(root, 400, 3000));
             stage.show();
-            box.applyCss();
-            box.layout();
+            root.applyCss();
+            root.layout();
+            assertEquals(400, box.getWidth(), 0.5);
             for (Node n : flow.getChildren()) {
                 if (n instanceof javafx.scene.text.Text) {
                     widest.set(Math.max(widest.get(), n.getBoundsInParent().getMaxX()));
