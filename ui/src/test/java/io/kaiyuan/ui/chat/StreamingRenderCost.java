@@ -18,7 +18,7 @@ import javafx.stage.Stage;
  * rendered at once (the page renders at most every 100 ms, so this is the worst case) and laid out, and the
  * time per update is printed. A measurement, not a test:
  *
- * <pre>mvn -q -pl ui exec:exec -Dkaiyuan.main=io.kaiyuan.ui.chat.StreamingRenderCost</pre>
+ * <pre>mvn -B -DskipTests install &amp;&amp; mvn -q -pl ui exec:exec</pre>
  *
  * Runs headless (Monocle) unless {@code -Dglass.platform} says otherwise.
  */
