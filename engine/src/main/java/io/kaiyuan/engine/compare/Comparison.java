@@ -91,7 +91,20 @@ public final class Comparison {
     }
 
     /** How the columns run, and why. */
-    public record Schedule(boolean parallel, String reason) {}
+    /**
+     * How the columns run and why.
+     *
+     * @param reason the reason in English, for the command line and run cards
+     * @param localModels the columns that run on this machine; -1 when not known (an older run card)
+     * @param neededBytes the memory they need together; -1 when not known
+     * @param availableBytes the memory available when planned; -1 when not known
+     */
+    public record Schedule(boolean parallel, String reason, int localModels, long neededBytes, long availableBytes) {
+        /** A schedule known only by its decision and reason (run cards from before the figures were kept). */
+        public Schedule(boolean parallel, String reason) {
+            this(parallel, reason, -1, -1, -1);
+        }
+    }
 
     /** Hears each column's text as it streams and its result; called on the column's thread. */
     public interface Listener {
@@ -130,10 +143,13 @@ public final class Comparison {
             need += folder.memoryEstimate(v, tokens, availableBytes).neededBytes();
         }
         boolean parallel = need <= availableBytes * 0.7;
-        String reason = String.format(java.util.Locale.ROOT, "%s: the %d local models need about %.2f GB together and %.2f GB"
-                        + " are available", parallel ? "all at once" : "one after another", columns.stream().filter(c -> c.remote().isEmpty()).count(), need / 1e9,
-                availableBytes / 1e9);
-        return new Schedule(parallel, reason);
+        int local = (int) columns.stream().filter(c -> c.remote().isEmpty()).count();
+        String how = parallel ? "all at once" : "one after another";
+        String reason = local == 0 ? how + ": every column runs on a remote endpoint"
+                : String.format(java.util.Locale.ROOT, "%s: %s about %.2f GB%s and %.2f GB %s available", how,
+                        local == 1 ? "the local model needs" : "the " + local + " local models need", need / 1e9,
+                        local == 1 ? "" : " together", availableBytes / 1e9, "are");
+        return new Schedule(parallel, reason, local, need, availableBytes);
     }
 
     /**

@@ -14,7 +14,10 @@ public final class Leaderboard {
     static final double START = 1000;
     static final double K = 32;
 
-    /** A model's rating and how many votes it took part in. */
+    /**
+     * A model's rating and how many votes it took part in: a verdict on three or four columns is stored as
+     * a vote per pair, at one instant, and counts once.
+     */
     public record Entry(String model, double rating, int votes) {}
 
     private Leaderboard() {}
@@ -22,7 +25,7 @@ public final class Leaderboard {
     /** The ratings, best first. */
     public static List<Entry> of(List<Vote> votes) {
         Map<String, Double> rating = new HashMap<>();
-        Map<String, Integer> count = new HashMap<>();
+        Map<String, java.util.Set<java.time.Instant>> verdicts = new HashMap<>();
         List<Vote> ordered = new ArrayList<>(votes);
         ordered.sort(Comparator.comparing(Vote::at));
         for (Vote v : ordered) {
@@ -36,11 +39,11 @@ public final class Leaderboard {
             };
             rating.put(v.modelA(), ra + K * (scoreA - expectedA));
             rating.put(v.modelB(), rb + K * ((1 - scoreA) - (1 - expectedA)));
-            count.merge(v.modelA(), 1, Integer::sum);
-            count.merge(v.modelB(), 1, Integer::sum);
+            verdicts.computeIfAbsent(v.modelA(), m -> new java.util.HashSet<>()).add(v.at());
+            verdicts.computeIfAbsent(v.modelB(), m -> new java.util.HashSet<>()).add(v.at());
         }
         List<Entry> out = new ArrayList<>();
-        rating.forEach((m, r) -> out.add(new Entry(m, r, count.get(m))));
+        rating.forEach((m, r) -> out.add(new Entry(m, r, verdicts.get(m).size())));
         out.sort(Comparator.comparingDouble(Entry::rating).reversed().thenComparing(Entry::model));
         return out;
     }

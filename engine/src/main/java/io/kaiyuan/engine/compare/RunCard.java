@@ -132,7 +132,9 @@ public record RunCard(String createdAt, String onnxRuntime, GenerationRequest re
         req.put("max_new_tokens", request.maxNewTokens());
         req.set("stop", JSON.valueToTree(request.stopStrings()));
         req.put("ignore_eos", request.ignoreEos());
-        root.putObject("schedule").put("parallel", schedule.parallel()).put("reason", schedule.reason());
+        root.putObject("schedule").put("parallel", schedule.parallel()).put("reason", schedule.reason())
+                .put("local_models", schedule.localModels()).put("needed_bytes", schedule.neededBytes())
+                .put("available_bytes", schedule.availableBytes());
         ArrayNode cols = root.putArray("columns");
         for (ColumnRun c : columns) {
             GenerationResult r = c.result();
@@ -215,7 +217,9 @@ public record RunCard(String createdAt, String onnxRuntime, GenerationRequest re
             }
             return new RunCard(root.path("created_at").asText(), root.path("onnxruntime").asText(), request,
                     new Comparison.Schedule(root.path("schedule").path("parallel").asBoolean(),
-                            root.path("schedule").path("reason").asText()), columns);
+                            root.path("schedule").path("reason").asText(), root.path("schedule").path("local_models").asInt(-1),
+                            root.path("schedule").path("needed_bytes").asLong(-1),
+                            root.path("schedule").path("available_bytes").asLong(-1)), columns);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("The run card cannot be read: " + e.getOriginalMessage());
         }

@@ -171,7 +171,8 @@ class ComparisonTest {
             List<Comparison.Column> cols = List.of(new Comparison.Column("a", modelA, CPU),
                     Comparison.Column.remote("remote/lab/a", remote, SamplingOverrides.NONE));
             Comparison.Schedule plan = Comparison.plan(cols, 100, 16L << 30);
-            assertTrue(plan.reason().contains("the 1 local models"), plan.reason());
+            assertTrue(plan.reason().contains(": the local model needs about "), plan.reason());
+            assertEquals(1, plan.localModels());
             RunCard card = Comparison.run(RUNTIME, cols, REQUEST, plan, new Comparison.Listener() { }, new CancellationToken(),
                     c -> Comparison.Origin.UNKNOWN);
             assertEquals(card.columns().get(0).result().answer(), card.columns().get(1).result().answer(),

@@ -52,4 +52,17 @@ class LeaderboardTest {
             assertEquals("glm", Leaderboard.of(votes).get(0).model());
         }
     }
+
+    @Test
+    void aVerdictOnFourColumnsCountsAsOneVoteForEachModel() {
+        // "C is best" among A, B, C, D: three pair votes at one instant.
+        List<Vote> one = List.of(vote("c", "a", Vote.Outcome.A_BETTER, 0), vote("c", "b", Vote.Outcome.A_BETTER, 0),
+                vote("c", "d", Vote.Outcome.A_BETTER, 0));
+        List<Leaderboard.Entry> board = Leaderboard.of(one);
+        assertEquals("c", board.get(0).model());
+        assertTrue(board.stream().allMatch(e -> e.votes() == 1), board.toString());
+        List<Vote> two = new java.util.ArrayList<>(one);
+        two.add(vote("a", "c", Vote.Outcome.TIE, 9));
+        assertEquals(2, Leaderboard.of(two).stream().filter(e -> e.model().equals("c")).findFirst().orElseThrow().votes());
+    }
 }

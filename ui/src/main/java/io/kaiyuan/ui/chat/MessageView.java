@@ -1,7 +1,6 @@
 package io.kaiyuan.ui.chat;
 
 import java.text.MessageFormat;
-import java.util.Locale;
 import java.util.ResourceBundle;
 import javafx.beans.binding.Bindings;
 import javafx.beans.value.ChangeListener;
@@ -108,35 +107,7 @@ final class MessageView extends SizeCachingVBox {
 
     private void showAnswer() {
         MessageItem.Version v = item.chosen();
-        // Thinking: open while the model thinks, folded once the answer starts; the toggle opens it again.
-        RichText reasoning = RichText.of(v.reasoningProperty().get(), ChatView.REASONING_STYLE);
-        reasoning.getStyleClass().add(ChatView.REASONING_STYLE);
-        Button toggle = new Button();
-        toggle.getStyleClass().addAll("thinking-toggle", "flat");
-        toggle.setMinWidth(Region.USE_PREF_SIZE);
-        VBox thinking = new VBox(4, toggle, reasoning);
-        thinking.getStyleClass().add(ChatView.THINKING_STYLE);
-        thinking.setMinWidth(0);
-        reasoning.managedProperty().bind(reasoning.visibleProperty());
-        reasoning.setVisible(v.textProperty().get().isEmpty());
-        Runnable title = () -> {
-            double ms = v.reasoningMsProperty().get();
-            toggle.setText(ms > 0 ? MessageFormat.format(messages.getString("chat.thought"),
-                    String.format(Locale.ROOT, "%.1f", ms / 1000)) : messages.getString("chat.thinking"));
-            toggle.setGraphic(new FontIcon(reasoning.isVisible() ? Feather.CHEVRON_DOWN : Feather.CHEVRON_RIGHT));
-        };
-        toggle.setOnAction(e -> {
-            reasoning.setVisible(!reasoning.isVisible());
-            title.run();
-        });
-        title.run();
-        thinking.visibleProperty().bind(v.reasoningProperty().isNotEmpty());
-        thinking.managedProperty().bind(thinking.visibleProperty());
-
-        MarkdownPane pane = new MarkdownPane(markdown);
-        pane.getStyleClass().add("message-text");
-        pane.setMarkdown(v.textProperty().get());
-
+        AnswerView answer = new AnswerView(v.textProperty(), v.reasoningProperty(), v.reasoningMsProperty(), markdown, messages);
         Label footer = new Label();
         footer.getStyleClass().add(ChatView.FOOTER_STYLE);
         footer.setWrapText(true);
@@ -144,31 +115,16 @@ final class MessageView extends SizeCachingVBox {
         footer.textProperty().bind(v.footerProperty());
         footer.visibleProperty().bind(v.footerProperty().isNotEmpty());
         footer.managedProperty().bind(footer.visibleProperty());
-
-        ChangeListener<String> onText = (o, a, b) -> {
-            pane.setMarkdown(b);
-            if (a.isEmpty() && !b.isEmpty() && reasoning.isVisible()) {
-                reasoning.setVisible(false);
-                title.run();
-            }
-        };
-        ChangeListener<String> onReasoning = (o, a, b) -> reasoning.setText(b, ChatView.REASONING_STYLE);
-        ChangeListener<Number> onThought = (o, a, b) -> title.run();
         ChangeListener<String> onFooter = (o, a, b) -> {
-            pane.flush();
+            answer.flush();
             actions.getChildren().setAll(actionButtons());
         };
-        v.textProperty().addListener(onText);
-        v.reasoningProperty().addListener(onReasoning);
-        v.reasoningMsProperty().addListener(onThought);
         v.footerProperty().addListener(onFooter);
         unbind = () -> {
-            v.textProperty().removeListener(onText);
-            v.reasoningProperty().removeListener(onReasoning);
-            v.reasoningMsProperty().removeListener(onThought);
+            answer.dispose();
             v.footerProperty().removeListener(onFooter);
         };
-        body.getChildren().setAll(thinking, pane, footer);
+        body.getChildren().setAll(answer, footer);
     }
 
     private static Button iconButton(Feather icon, String tooltip, String styleClass) {

@@ -44,6 +44,10 @@ public final class CompareView {
     private final BorderPane root = new BorderPane();
     private final HBox columnsBox = new HBox(8);
     private final HBox voteButtons = new HBox(6);
+    private final List<io.kaiyuan.ui.chat.AnswerView> answers = new ArrayList<>();
+    private final List<ScrollPane> scrolls = new ArrayList<>();
+    private final io.kaiyuan.ui.chat.Markdown markdown;
+    private boolean syncing;
     private final FileDialogs dialogs;
 
     public CompareView(CompareViewModel model, ResourceBundle messages) {
@@ -55,6 +59,7 @@ public final class CompareView {
         this.model = model;
         this.messages = messages;
         this.dialogs = dialogs;
+        this.markdown = new io.kaiyuan.ui.chat.Markdown(messages.getString("chat.copy"), url -> { });
         TextArea prompt = new TextArea();
         prompt.setId("compare-prompt");
         prompt.setPromptText(messages.getString("compare.prompt"));
@@ -85,7 +90,14 @@ public final class CompareView {
         blind.setId("compare-blind");
         blind.setTooltip(new Tooltip(messages.getString("compare.blind.tooltip")));
         blind.selectedProperty().bindBidirectional(model.blindProperty());
-        VBox buttons = new VBox(6, run, new HBox(4, add, remove), blind);
+        blind.setMinWidth(Region.USE_PREF_SIZE);
+        CheckBox together = new CheckBox(messages.getString("compare.scrollTogether"));
+        together.setId("compare-scroll-together");
+        together.setTooltip(new Tooltip(messages.getString("compare.scrollTogether.tooltip")));
+        together.selectedProperty().bindBidirectional(model.scrollTogetherProperty());
+        together.setMinWidth(Region.USE_PREF_SIZE);
+        run.setMinWidth(Region.USE_PREF_SIZE);
+        VBox buttons = new VBox(6, run, new HBox(4, add, remove), blind, together);
         ComboBox<Conversation> conversation = new ComboBox<>();
         conversation.setId("compare-conversation");
         conversation.setTooltip(new Tooltip(messages.getString("compare.conversation.tooltip")));
@@ -146,11 +158,22 @@ public final class CompareView {
         Label schedule = new Label();
         schedule.setId("compare-schedule");
         schedule.textProperty().bind(model.scheduleProperty());
+        schedule.setWrapText(true);
+        schedule.setMinHeight(Region.USE_PREF_SIZE);
+        schedule.getStyleClass().add("message-footer");
+        schedule.visibleProperty().bind(model.scheduleProperty().isNotEmpty());
+        schedule.managedProperty().bind(schedule.visibleProperty());
         Label error = new Label();
         error.setId("compare-error");
         error.getStyleClass().add("error-text");
         error.textProperty().bind(model.errorProperty());
-        root.setTop(new VBox(top, new HBox(12, schedule, error)));
+        error.setWrapText(true);
+        error.setMinHeight(Region.USE_PREF_SIZE);
+        error.visibleProperty().bind(model.errorProperty().isNotEmpty());
+        error.managedProperty().bind(error.visibleProperty());
+        VBox status = new VBox(4, schedule, error);
+        status.setPadding(new Insets(0, 8, 6, 8));
+        root.setTop(new VBox(top, status));
 
         model.columns().addListener((ListChangeListener<CompareViewModel.Column>) c -> buildColumns());
         buildColumns();
@@ -169,7 +192,12 @@ public final class CompareView {
     }
 
     private void buildColumns() {
+        answers.forEach(io.kaiyuan.ui.chat.AnswerView::dispose);
+        answers.clear();
+        scrolls.clear();
         columnsBox.getChildren().clear();
+        // Until the names are shown after a blind run, nothing tells the columns apart but their letter.
+        javafx.beans.property.BooleanProperty named = model.revealedProperty();
         for (int i = 0; i < model.columns().size(); i++) {
             CompareViewModel.Column c = model.columns().get(i);
             ComboBox<String> picker = new ComboBox<>(model.models());
@@ -179,48 +207,67 @@ public final class CompareView {
             ToggleButton more = new ToggleButton(messages.getString("compare.columnSettings"));
             more.setId("compare-settings-" + i);
             more.setTooltip(new Tooltip(messages.getString("compare.columnSettings.tooltip")));
+            more.setMinWidth(Region.USE_PREF_SIZE);
             Label summary = new Label();
             summary.setId("compare-summary-" + i);
             summary.getStyleClass().add("message-footer");
+            summary.setWrapText(true);
             summary.textProperty().bind(Bindings.createStringBinding(c::settingsSummary, c.settings()));
-            summary.visibleProperty().bind(summary.textProperty().isNotEmpty());
+            summary.visibleProperty().bind(summary.textProperty().isNotEmpty().and(named));
             summary.managedProperty().bind(summary.visibleProperty());
             GridPane own = columnSettings(c, i);
-            own.visibleProperty().bind(more.selectedProperty());
+            own.visibleProperty().bind(more.selectedProperty().and(named));
             own.managedProperty().bind(own.visibleProperty());
             own.disableProperty().bind(model.stateProperty().isEqualTo(CompareViewModel.State.RUNNING));
             HBox.setHgrow(picker, Priority.ALWAYS);
             picker.setMaxWidth(Double.MAX_VALUE);
+            picker.setMinWidth(80);
             HBox pickRow = new HBox(6, picker, more);
+            pickRow.visibleProperty().bind(named);
+            pickRow.managedProperty().bind(pickRow.visibleProperty());
             Label title = new Label();
             int index = i;
             title.textProperty().bind(Bindings.createStringBinding(() -> model.title(index), c.runModelProperty(),
                     model.revealedProperty()));
             title.setId("compare-title-" + i);
             title.setStyle("-fx-font-weight: bold;");
+            title.setWrapText(true);
+            title.setMinHeight(Region.USE_PREF_SIZE);
             Label marks = new Label();
             marks.textProperty().bind(c.marksProperty());
             marks.getStyleClass().addAll("fit-badge", "fit-badge-fits");
             marks.visibleProperty().bind(c.marksProperty().isNotEmpty());
-            Label text = new Label();
-            text.setId("compare-text-" + i);
-            text.setWrapText(true);
-            text.textProperty().bind(c.textProperty());
-            text.setMaxWidth(Double.MAX_VALUE);
-            ScrollPane scroll = new ScrollPane(text);
+            marks.setMinWidth(Region.USE_PREF_SIZE);
+            io.kaiyuan.ui.chat.AnswerView answer = new io.kaiyuan.ui.chat.AnswerView(c.textProperty(), c.reasoningProperty(),
+                    c.reasoningMsProperty(), markdown, messages);
+            answer.setId("compare-text-" + i);
+            answer.setPadding(new Insets(8));
+            answers.add(answer);
+            ScrollPane scroll = new ScrollPane(answer);
+            scroll.setId("compare-scroll-" + i);
             scroll.setFitToWidth(true);
+            scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+            scroll.getStyleClass().add("compare-answer");
+            answer.makeSelectable(messages, scroll);
             VBox.setVgrow(scroll, Priority.ALWAYS);
+            scrolls.add(scroll);
+            scroll.vvalueProperty().addListener((o, a, b) -> scrolledTogether(scroll));
             Label figures = new Label();
             figures.setId("compare-figures-" + i);
             figures.setWrapText(true);
+            figures.setMinHeight(Region.USE_PREF_SIZE);
             figures.getStyleClass().add("message-footer");
-            figures.textProperty().bind(c.figuresProperty());
+            figures.textProperty().bind(Bindings.when(named).then(c.figuresProperty()).otherwise(c.blindFiguresProperty()));
             Button stop = new Button(messages.getString("compare.stopColumn"));
             stop.setId("compare-stop-" + i);
             stop.setOnAction(e -> c.stop());
+            stop.setMinWidth(Region.USE_PREF_SIZE);
             stop.visibleProperty().bind(model.stateProperty().isEqualTo(CompareViewModel.State.RUNNING));
             stop.managedProperty().bind(stop.visibleProperty());
-            VBox column = new VBox(6, pickRow, summary, own, new HBox(8, title, marks, stop), scroll, figures);
+            HBox head = new HBox(8, title, marks, stop);
+            head.setAlignment(Pos.CENTER_LEFT);
+            HBox.setHgrow(title, Priority.ALWAYS);
+            VBox column = new VBox(6, pickRow, summary, own, head, scroll, figures);
             column.getStyleClass().add(COLUMN_STYLE);
             column.setMinWidth(0);
             HBox.setHgrow(column, Priority.ALWAYS);
@@ -228,6 +275,23 @@ public final class CompareView {
             columnsBox.getChildren().add(column);
         }
         buildVoteButtons();
+    }
+
+    /** With "Scroll together" on, the other columns follow the one scrolled, to the same place in their answers. */
+    private void scrolledTogether(ScrollPane source) {
+        if (!model.scrollTogetherProperty().get() || syncing) {
+            return;
+        }
+        syncing = true;
+        try {
+            for (ScrollPane other : scrolls) {
+                if (other != source) {
+                    other.setVvalue(source.getVvalue());
+                }
+            }
+        } finally {
+            syncing = false;
+        }
     }
 
     /** A column's own variant, provider and sampling settings; an empty field takes the shared value. */
@@ -342,11 +406,17 @@ public final class CompareView {
             @Override
             protected void updateItem(Leaderboard.Entry e, boolean empty) {
                 super.updateItem(e, empty);
-                setText(empty || e == null ? null : MessageFormat.format(messages.getString("compare.leaderboard.row"),
-                        getIndex() + 1, e.model(), String.format(Locale.ROOT, "%.0f", e.rating()), e.votes()));
+                setText(empty || e == null ? null : new MessageFormat(messages.getString("compare.leaderboard.row"), Locale.ENGLISH)
+                        .format(new Object[] {getIndex() + 1, e.model(), String.format(Locale.ROOT, "%.0f", e.rating()), e.votes()}));
             }
         });
-        VBox box = new VBox(6, votes, new Label(messages.getString("compare.leaderboard")), board);
+        Label boardTitle = new Label(messages.getString("compare.leaderboard"));
+        // The leaderboard names models: hidden in a blind run until the names are shown.
+        for (javafx.scene.Node n : new javafx.scene.Node[] {boardTitle, board}) {
+            n.visibleProperty().bind(model.revealedProperty());
+            n.managedProperty().bind(n.visibleProperty());
+        }
+        VBox box = new VBox(6, votes, boardTitle, board);
         box.setPadding(new Insets(8));
         return box;
     }

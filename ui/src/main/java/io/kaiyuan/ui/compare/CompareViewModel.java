@@ -54,7 +54,12 @@ public final class CompareViewModel {
         private final StringProperty model = new SimpleStringProperty();
         private final StringProperty runModel = new SimpleStringProperty();
         private final StringProperty text = new SimpleStringProperty("");
+        private final StringProperty reasoning = new SimpleStringProperty("");
+        private final javafx.beans.property.DoubleProperty reasoningMs = new javafx.beans.property.SimpleDoubleProperty(0);
         private final StringProperty figures = new SimpleStringProperty("");
+        private final StringProperty blindFigures = new SimpleStringProperty("");
+        /** What this column ran in the last run (in blind mode another column's pick). */
+        private CompareBackend.Choice ran;
         private final StringProperty marks = new SimpleStringProperty("");
         private final StringProperty variant = new SimpleStringProperty(AUTO);
         private final StringProperty provider = new SimpleStringProperty(ExecutionProvider.AUTO.cliName());
@@ -76,13 +81,44 @@ public final class CompareViewModel {
             return runModel;
         }
 
+        /** The answer (without the thinking). */
         public StringProperty textProperty() {
             return text;
+        }
+
+        /** The model's thinking before its answer; empty for none. */
+        public StringProperty reasoningProperty() {
+            return reasoning;
+        }
+
+        /** How long the model thought, once the run ended; 0 before. */
+        public javafx.beans.property.DoubleProperty reasoningMsProperty() {
+            return reasoningMs;
         }
 
         /** Time to first token, tokens/s, tokens, finish reason, load time, memory, tokens per 1,000 characters. */
         public StringProperty figuresProperty() {
             return figures;
+        }
+
+        /**
+         * The figures that do not tell one model from another (nor a local one from a remote one): time to
+         * first token, tokens/s, tokens and finish reason; shown in a blind run until the names are.
+         */
+        public StringProperty blindFiguresProperty() {
+            return blindFigures;
+        }
+
+        /** Picks what {@code choice} says: model, variant, provider and own sampling. */
+        void apply(CompareBackend.Choice choice) {
+            model.set(choice.modelId());
+            String v = choice.variant().map(Variant::cliName).orElse(AUTO);
+            if (!variants.contains(v)) {
+                variants.add(v);
+            }
+            variant.set(v);
+            provider.set(choice.provider().cliName());
+            sampling.set(choice.sampling());
         }
 
         /** Stops this column alone while the run goes on (any thread). */
@@ -147,6 +183,15 @@ public final class CompareViewModel {
             return sampling.overrides();
         }
 
+        /** The choice as picked, or null when a field does not parse. */
+        CompareBackend.Choice choice0() {
+            try {
+                return choice();
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
+
         CompareBackend.Choice choice() {
             boolean remote = Endpoint.isRemote(model.get()); // runs elsewhere as the endpoint chooses
             String v = remote ? null : variant.get();
@@ -159,11 +204,13 @@ public final class CompareViewModel {
         /** Takes a run card column's settings: what it set apart from the card's shared settings. */
         void take(RunCard.ColumnRun run, SamplingOverrides shared) {
             model.set(run.model());
-            variant.set(run.variant());
-            if (!variants.contains(run.variant())) {
-                variants.add(run.variant());
+            boolean remote = Endpoint.isRemote(run.model()); // its variant and provider are the endpoint's
+            String v = remote ? AUTO : run.variant();
+            variant.set(v);
+            if (!variants.contains(v)) {
+                variants.add(v);
             }
-            provider.set(run.provider());
+            provider.set(remote ? ExecutionProvider.AUTO.cliName() : run.provider());
             SamplingOverrides s = run.sampling();
             sampling.set(new SamplingOverrides(own(s.temperature(), shared.temperature()), own(s.topK(), shared.topK()),
                     own(s.topP(), shared.topP()), own(s.minP(), shared.minP()), null, own(s.seed(), shared.seed())));
@@ -272,7 +319,12 @@ public final class CompareViewModel {
     private final StringProperty reproduced = new SimpleStringProperty("");
     private final SamplingFields shared = new SamplingFields();
     private final StringProperty maxTokens = new SimpleStringProperty("256");
+    private final BooleanProperty scrollTogether = new SimpleBooleanProperty(false);
     private CancellationToken cancel;
+    /** The streams of the run going on, drained when it ends. */
+    private final List<TextPump> pumps = new ArrayList<>();
+    /** How the last run was scheduled; null before it is known. */
+    private Comparison.Schedule lastSchedule;
 
     /** @param shuffle orders the models among the columns in blind mode */
     public CompareViewModel(CompareBackend backend, Executor fx, Executor io, ResourceBundle messages, Random shuffle) {
@@ -285,6 +337,44 @@ public final class CompareViewModel {
         shared.seedProperty().set("42");
         for (int i = 0; i < MIN_COLUMNS; i++) {
             columns.add(newColumn());
+        }
+        revealed.addListener((o, a, now) -> {
+            if (now) {
+                identify();
+            }
+        });
+    }
+
+    /**
+     * Once the names are shown after a blind run: each column's pickers show what it really ran (they were
+     * hidden, as the models were shuffled among the columns), and the schedule says what it ran on.
+     */
+    private void identify() {
+        for (Column c : columns) {
+            if (c.ran != null && !c.ran.equals(c.choice0())) {
+                c.apply(c.ran);
+            }
+        }
+        showSchedule();
+    }
+
+    /**
+     * The schedule as a sentence in the page's language; in a blind run, until the names are shown,
+     * without the number of local models (which would tell a remote column from the others).
+     */
+    private void showSchedule() {
+        Comparison.Schedule s = lastSchedule;
+        if (s == null) {
+            schedule.set("");
+        } else if (!revealed.get()) {
+            schedule.set(messages.getString(s.parallel() ? "compare.schedule.blind.parallel" : "compare.schedule.blind.serial"));
+        } else if (s.localModels() < 0) {
+            schedule.set(s.reason()); // a run card from before the figures were kept
+        } else {
+            schedule.set(new MessageFormat(messages.getString(s.parallel() ? "compare.schedule.parallel"
+                    : "compare.schedule.serial"), Locale.ENGLISH).format(new Object[] {s.localModels(),
+                String.format(Locale.ROOT, "%.2f", s.neededBytes() / 1e9),
+                String.format(Locale.ROOT, "%.2f", s.availableBytes() / 1e9)}));
         }
     }
 
@@ -320,6 +410,10 @@ public final class CompareViewModel {
     /** The strings for texts made from now on (after a language switch). */
     public void setMessages(ResourceBundle messages) {
         this.messages = messages;
+        if (card.get() != null) {
+            show(card.get()); // the figures and marks in the new language
+        }
+        showSchedule();
     }
 
     /** Reads the installed models, the providers, the stored conversations and the leaderboard (on {@code io}). */
@@ -479,45 +573,73 @@ public final class CompareViewModel {
         card.set(null);
         voted.set(false);
         revealed.set(!blind.get());
-        List<TextPump> pumps = new ArrayList<>();
         for (int i = 0; i < columns.size(); i++) {
-            Column c = columns.get(i);
-            c.runModelProperty().set(label(order.get(i)));
-            c.textProperty().set("");
-            c.figuresProperty().set("");
-            c.marksProperty().set("");
-            pumps.add(new TextPump(fx, t -> c.textProperty().set(c.textProperty().get() + t)));
+            columns.get(i).ran = order.get(i);
+            columns.get(i).runModelProperty().set(label(order.get(i)));
         }
         GenerationRequest request = new GenerationRequest(new GenerationRequest.Prompt.Chat(messagesToAsk, Map.of()),
                 sampling, maxNewTokens, List.of());
-        start(order, request, pumps, null);
+        start(order, request, null);
+    }
+
+    /** A column's streamed answer and thinking, handed to the FX thread in batches. */
+    private TokenListener listener(Column c) {
+        c.textProperty().set("");
+        c.reasoningProperty().set("");
+        c.reasoningMsProperty().set(0);
+        c.figuresProperty().set("");
+        c.blindFiguresProperty().set("");
+        c.marksProperty().set("");
+        TextPump text = new TextPump(fx, t -> c.textProperty().set(c.textProperty().get() + t));
+        TextPump reasoning = new TextPump(fx, t -> c.reasoningProperty().set(c.reasoningProperty().get() + t));
+        pumps.add(text);
+        pumps.add(reasoning);
+        return new TokenListener() {
+            @Override
+            public void onText(String t) {
+                text.append(t);
+            }
+
+            @Override
+            public void onReasoning(String t) {
+                reasoning.append(t);
+            }
+        };
     }
 
     /** Runs the columns (FX thread); with {@code previous}, says afterwards whether each reproduced it. */
-    private void start(List<CompareBackend.Choice> choices, GenerationRequest request, List<TextPump> pumps, RunCard previous) {
+    private void start(List<CompareBackend.Choice> choices, GenerationRequest request, RunCard previous) {
         state.set(State.RUNNING);
         reproduced.set("");
+        lastSchedule = null;
         cancel = new CancellationToken();
         List<CancellationToken> stops = new ArrayList<>();
+        List<TokenListener> listeners = new ArrayList<>();
+        pumps.clear();
         for (Column c : columns) {
             c.stop = new CancellationToken();
             stops.add(c.stop);
+            listeners.add(listener(c));
         }
         backend.run(choices, request, new Comparison.Listener() {
             @Override
             public TokenListener tokens(int column) {
-                return pumps.get(column)::append;
+                return listeners.get(column);
             }
 
             @Override
             public CancellationToken cancel(int column) {
                 return stops.get(column);
             }
-        }, s -> fx.execute(() -> schedule.set(s.reason())), cancel, new CompareBackend.Done() {
+        }, s -> fx.execute(() -> {
+            lastSchedule = s;
+            showSchedule();
+        }), cancel, new CompareBackend.Done() {
             @Override
             public void finished(RunCard result) {
                 fx.execute(() -> {
                     pumps.forEach(TextPump::drain);
+                    pumps.clear();
                     show(result);
                     if (previous != null) {
                         List<Boolean> same = previous.sameTokens(result);
@@ -535,6 +657,7 @@ public final class CompareViewModel {
             public void failed(String message) {
                 fx.execute(() -> {
                     pumps.forEach(TextPump::drain);
+                    pumps.clear();
                     error.set(message);
                     state.set(State.IDLE);
                 });
@@ -551,13 +674,19 @@ public final class CompareViewModel {
             RunCard.ColumnRun run = result.columns().get(i);
             GenerationMetrics m = run.result().metrics();
             Column c = columns.get(i);
-            c.textProperty().set(run.result().text());
-            c.figuresProperty().set(new MessageFormat(messages.getString("compare.figures"), Locale.ROOT).format(new Object[] {
+            c.textProperty().set(run.result().answer());
+            c.reasoningProperty().set(run.result().reasoning());
+            c.reasoningMsProperty().set(m.reasoningMs());
+            String finish = messages.getString("finish." + run.result().finishReason().jsonName());
+            c.figuresProperty().set(new MessageFormat(messages.getString("compare.figures"), Locale.ENGLISH).format(new Object[] {
                 String.format(Locale.ROOT, "%.0f", m.ttftMs()), String.format(Locale.ROOT, "%.1f", m.decodeTokensPerS()),
-                m.generatedTokens(), messages.getString("finish." + run.result().finishReason().jsonName()),
+                m.generatedTokens(), finish,
                 run.loadMs(), run.modelResidentBytes() < 0 ? "?" : String.format(Locale.ROOT, "%.0f", run.modelResidentBytes() / 1e6),
                 String.format(Locale.ROOT, "%.0f", run.peakResidentBytes() / 1e6), peakNote,
                 run.tokensPer1000Chars() < 0 ? "?" : String.format(Locale.ROOT, "%.0f", run.tokensPer1000Chars())}));
+            c.blindFiguresProperty().set(new MessageFormat(messages.getString("compare.figures.blind"), Locale.ENGLISH)
+                    .format(new Object[] {String.format(Locale.ROOT, "%.0f", m.ttftMs()),
+                        String.format(Locale.ROOT, "%.1f", m.decodeTokensPerS()), m.generatedTokens(), finish}));
             List<String> marks = new ArrayList<>();
             if (i == fastest) {
                 marks.add(messages.getString("compare.fastest"));
@@ -677,19 +806,27 @@ public final class CompareViewModel {
                     return;
                 }
                 GenerationRequest request = previous.request();
+                // Every column's choice first: a card that cannot run leaves the page as it was, with a message.
+                List<CompareBackend.Choice> choices = new ArrayList<>();
+                try {
+                    for (RunCard.ColumnRun run : previous.columns()) {
+                        boolean remote = Endpoint.isRemote(run.model());
+                        choices.add(new CompareBackend.Choice(run.model(), remote ? Optional.empty()
+                                : Optional.of(Variant.parse(run.variant())), remote ? ExecutionProvider.AUTO
+                                : ExecutionProvider.parse(run.provider()), run.sampling()));
+                    }
+                } catch (IllegalArgumentException e) {
+                    error.set(MessageFormat.format(messages.getString("compare.rerun.bad"), e.getMessage()));
+                    return;
+                }
                 setSampling(request.sampling(), request.maxNewTokens());
                 columns.clear();
-                List<CompareBackend.Choice> choices = new ArrayList<>();
-                List<TextPump> pumps = new ArrayList<>();
-                for (RunCard.ColumnRun run : previous.columns()) {
+                for (int i = 0; i < choices.size(); i++) {
                     Column c = newColumn();
-                    c.take(run, request.sampling());
+                    c.take(previous.columns().get(i), request.sampling());
                     columns.add(c);
-                    CompareBackend.Choice choice = new CompareBackend.Choice(run.model(), Optional.of(Variant.parse(run.variant())),
-                            ExecutionProvider.parse(run.provider()), run.sampling());
+                    c.ran = choices.get(i);
                     c.runModelProperty().set(label(c.choice()));
-                    choices.add(choice);
-                    pumps.add(new TextPump(fx, t -> c.textProperty().set(c.textProperty().get() + t)));
                 }
                 conversation.set(null);
                 if (request.prompt() instanceof GenerationRequest.Prompt.Chat chat && !chat.messages().isEmpty()) {
@@ -700,7 +837,7 @@ public final class CompareViewModel {
                 revealed.set(true);
                 voted.set(false);
                 card.set(null);
-                start(choices, request, pumps, previous);
+                start(choices, request, previous);
             });
         });
     }
@@ -747,6 +884,11 @@ public final class CompareViewModel {
     /** Blind mode: columns shuffled and named A, B, ... until the vote. */
     public BooleanProperty blindProperty() {
         return blind;
+    }
+
+    /** Whether the columns scroll together: scrolling one moves the others to the same place. */
+    public BooleanProperty scrollTogetherProperty() {
+        return scrollTogether;
     }
 
     /** Whether the models' names are shown. */

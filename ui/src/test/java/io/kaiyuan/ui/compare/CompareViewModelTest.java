@@ -84,7 +84,9 @@ class CompareViewModelTest {
             assertTrue(figures.contains("tokens/s") && figures.contains("12 tokens") && figures.contains("per 1,000 characters"), figures);
         }
         assertTrue(onFx(() -> vm.columns().stream().anyMatch(c -> c.marksProperty().get().contains("fastest"))));
-        assertTrue(onFx(() -> vm.scheduleProperty().get()).startsWith("all at once"));
+        String schedule = onFx(() -> vm.scheduleProperty().get());
+        assertTrue(schedule.startsWith("All columns ran at once: the 2 local models need about ") && schedule.endsWith(" GB are available."),
+                schedule);
         assertEquals("A: tiny/a", onFx(() -> vm.title(0)), "not blind: names shown");
 
         Path card = dir.resolve("card.json");
@@ -107,9 +109,29 @@ class CompareViewModelTest {
         assertEquals("用一句话介绍长江", onFx(() -> vm.promptProperty().get()));
         assertEquals(firstText, onFx(() -> vm.columns().get(1).textProperty().get()));
 
+        // A card with a remote column (its variant and provider are "remote") is rebuilt on the page; the run
+        // then says what is wrong (the endpoint is not configured here) instead of failing half way.
+        Path withRemote = dir.resolve("remote-card.json");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var tree = json.readTree(card.toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("columns").get(1)).put("model", "remote/lab/tiny")
+                .put("variant", "remote").put("provider", "remote");
+        Files.writeString(withRemote, json.writeValueAsString(tree));
+        onFx(() -> {
+            vm.errorProperty().set("");
+            vm.rerunCard(withRemote);
+            return null;
+        });
+        waitUntil(() -> !vm.errorProperty().get().isEmpty() && vm.stateProperty().get() == CompareViewModel.State.IDLE);
+        assertEquals(List.of("tiny/a", "remote/lab/tiny"), onFx(() -> vm.columns().stream().map(c -> c.modelProperty().get()).toList()),
+                onFx(() -> vm.errorProperty().get()));
+        assertEquals(CompareViewModel.AUTO, onFx(() -> vm.columns().get(1).variantProperty().get()));
+        assertTrue(onFx(() -> vm.errorProperty().get()).contains("remote/lab/tiny"), onFx(() -> vm.errorProperty().get()));
+
         Path notACard = dir.resolve("not-a-card.json");
         Files.writeString(notACard, "[]");
         onFx(() -> {
+            vm.errorProperty().set("");
             vm.rerunCard(notACard);
             return null;
         });

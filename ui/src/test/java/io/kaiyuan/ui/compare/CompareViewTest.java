@@ -76,6 +76,29 @@ class CompareViewTest {
         return robot.lookup("#" + id).queryAs(Label.class).getText();
     }
 
+    /** All text shown inside a node (an answer's paragraphs, a label's text). */
+    private static String shown(javafx.scene.Node node) {
+        if (!node.isVisible()) {
+            return "";
+        }
+        if (node instanceof javafx.scene.text.Text t) {
+            return t.getText();
+        }
+        StringBuilder sb = new StringBuilder();
+        if (node instanceof javafx.scene.control.Labeled l && l.getText() != null) {
+            sb.append(l.getText()).append('\n');
+        }
+        if (node instanceof javafx.scene.control.TextInputControl t) {
+            sb.append(t.getText()).append('\n');
+        }
+        if (node instanceof javafx.scene.Parent p) {
+            for (javafx.scene.Node child : p.getChildrenUnmodifiable()) {
+                sb.append(shown(child));
+            }
+        }
+        return sb.toString();
+    }
+
     private static void waitForFigures(FxRobot robot) throws Exception {
         FxWait.until(60, TimeUnit.SECONDS, () -> !label(robot, "compare-figures-0").isEmpty()
                 && !label(robot, "compare-figures-1").isEmpty());
@@ -92,8 +115,9 @@ class CompareViewTest {
         waitForFigures(robot);
         assertEquals("A: tiny/a", label(robot, "compare-title-0"));
         assertTrue(label(robot, "compare-figures-1").contains("tokens/s"), label(robot, "compare-figures-1"));
-        assertFalse(label(robot, "compare-text-0").isEmpty());
-        assertTrue(label(robot, "compare-schedule").startsWith("all at once"));
+        assertFalse(shown(robot.lookup("#compare-text-0").query()).isBlank(), "the answer is shown (as Markdown)");
+        assertTrue(label(robot, "compare-schedule").startsWith("All columns ran at once: the 2 local models need"),
+                label(robot, "compare-schedule"));
         assertTrue(robot.lookup("#compare-vote-a").queryButton().isDisabled(), "only blind runs are voted on");
 
         robot.clickOn("#compare-blind");
@@ -102,9 +126,17 @@ class CompareViewTest {
         waitForFigures(robot);
         assertEquals("A", label(robot, "compare-title-0"), "blind: no names");
         assertEquals("B", label(robot, "compare-title-1"));
+        String page = WaitForAsyncUtils.asyncFx(() -> shown(robot.lookup("#compare-run").query().getScene().getRoot())).get();
+        assertFalse(page.contains("tiny/"), "no model is named anywhere on the page before the vote:\n" + page);
+        assertFalse(label(robot, "compare-figures-0").contains("load") || label(robot, "compare-figures-0").contains("MB"),
+                "no figure that tells a local model from a remote one: " + label(robot, "compare-figures-0"));
+        assertEquals("All columns ran at once.", label(robot, "compare-schedule"), "nor how many run here");
         robot.clickOn("#compare-vote-b");
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(label(robot, "compare-title-1").startsWith("B: tiny/"), label(robot, "compare-title-1"));
+        assertEquals(label(robot, "compare-title-1").substring(3), robot.lookup("#compare-model-1").queryComboBox().getValue(),
+                "after the vote the picker above B names the model B ran");
+        assertTrue(label(robot, "compare-figures-0").contains("load"), "all figures once the names are shown");
         FxWait.until(30, TimeUnit.SECONDS, () -> robot.lookup("#compare-leaderboard").queryAs(ListView.class)
                 .getItems().size() == 2);
         assertTrue(robot.lookup("#compare-vote-a").queryButton().isDisabled(), "one vote per run");
