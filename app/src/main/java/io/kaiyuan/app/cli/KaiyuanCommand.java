@@ -46,6 +46,12 @@ public final class KaiyuanCommand implements Runnable {
                     || e instanceof io.kaiyuan.engine.download.HubException
                     || e instanceof UncheckedIOException || e instanceof IOException) {
                 w.println("kaiyuan: " + e.getMessage());
+                if (e instanceof io.kaiyuan.engine.download.HubException hub
+                        && hub.kind() == io.kaiyuan.engine.download.HubException.Kind.UNREACHABLE
+                        && hub.source().filter(s -> s.equals("huggingface") || s.equals("hf-mirror")).isPresent()) {
+                    w.println("kaiyuan: try another source: --source hf-mirror or --source modelscope;"
+                            + " a proxy comes from HTTPS_PROXY.");
+                }
                 w.flush();
                 return 2;
             }

@@ -74,7 +74,7 @@ public final class FileTransfer {
             Duration backoff = firstBackoff;
             for (int attempt = 1; attempt <= attemptsPerSource; attempt++) {
                 if (cancel.isCancelled()) {
-                    throw new HubException("Download cancelled; it resumes where it stopped.", false);
+                    throw new HubException(HubException.Kind.CANCELLED, null, "Download cancelled; it resumes where it stopped.", false);
                 }
                 try {
                     MessageDigest digest = transfer(source, origin.repo(), origin.revision(), file, partial, progress, cancel);
@@ -85,7 +85,8 @@ public final class FileTransfer {
                         break;
                     }
                 } catch (IOException e) {
-                    last = new HubException(file.path() + " from " + source.name() + " failed: " + e.getMessage(), true, e);
+                    last = new HubException(HubException.Kind.UNREACHABLE, source.name(), file.path() + " from " + source.name()
+                            + " failed: " + HubException.describe(e) + ".", true, e);
                 }
                 LOG.warn("{} (try {} of {} on {})", last.getMessage(), attempt, attemptsPerSource, source.name());
                 if (attempt < attemptsPerSource) {
@@ -94,7 +95,8 @@ public final class FileTransfer {
                 }
             }
         }
-        throw last != null ? last : new HubException("No source to download " + file.path() + " from.", false);
+        throw last != null ? last : new HubException(HubException.Kind.OTHER, null, "No source to download " + file.path()
+                + " from.", false);
     }
 
     private static void sleep(Duration d) {
@@ -150,14 +152,15 @@ public final class FileTransfer {
         }
         Map<String, String> range = have > 0 ? Map.of("Range", "bytes=" + have + "-") : Map.of();
         try (HttpSupport.Stream response = HttpSupport.open(source.fileUri(repo, commit, file.path()), source.headers(),
-                range, stallTimeout)) {
+                range, stallTimeout, source.proxies())) {
             int status = response.status();
             boolean append;
             if (status == 206) {
                 String contentRange = String.valueOf(response.header("Content-Range"));
                 append = contentRange.startsWith("bytes " + have + "-");
                 if (!append) {
-                    throw new HubException(source.name() + " answered a range Kaiyuan did not ask for (" + contentRange + ").", true);
+                    throw new HubException(HubException.Kind.SERVER_ERROR, source.name(), source.name()
+                            + " answered a range Kaiyuan did not ask for (" + contentRange + ").", true);
                 }
             } else if (status == 200) {
                 append = false;
@@ -168,9 +171,10 @@ public final class FileTransfer {
                 String code = response.header("X-Error-Code");
                 HubException error = source instanceof HuggingFaceSource hf
                         ? hf.errorFor(status, code == null ? "" : code, repo, commit, file.path())
-                        : new HubException(source.name() + " answered HTTP " + status + " for " + file.path() + ".", status >= 500);
+                        : new HubException(status == 404 ? HubException.Kind.NOT_FOUND : HubException.Kind.SERVER_ERROR,
+                                source.name(), source.name() + " answered HTTP " + status + " for " + file.path() + ".", status >= 500);
                 // A file missing or refused on one source may be on the next: let the caller move on.
-                throw new HubException(error.getMessage(), error.retryable() || status == 404, error);
+                throw new HubException(error.kind(), source.name(), error.getMessage(), error.retryable() || status == 404, error);
             }
             if (!append) {
                 digest = sha256();
@@ -244,7 +248,8 @@ public final class FileTransfer {
                         n += r;
                         progress.accept(done + n);
                         if (cancel.isCancelled()) {
-                            cancelled = new HubException("Download cancelled; it resumes where it stopped.", false);
+                            cancelled = new HubException(HubException.Kind.CANCELLED, null,
+                                    "Download cancelled; it resumes where it stopped.", false);
                             break;
                         }
                     }
@@ -264,8 +269,8 @@ public final class FileTransfer {
                     throw cancelled;
                 }
                 if (done > file.size()) {
-                    throw new HubException(file.path() + " from " + source.name() + " is larger than the "
-                            + file.size() + " bytes the listing gives.", true);
+                    throw new HubException(HubException.Kind.DAMAGED, source.name(), file.path() + " from " + source.name()
+                            + " is larger than the " + file.size() + " bytes the listing gives.", true);
                 }
                 if (end) {
                     break;
@@ -290,8 +295,8 @@ public final class FileTransfer {
         String actual = HexFormat.of().formatHex(digest.digest());
         if (file.sha256().isPresent() && !file.sha256().get().equalsIgnoreCase(actual)) {
             Files.deleteIfExists(partial);
-            throw new HubException(file.path() + " is corrupt: its sha256 is " + actual + " but should be "
-                    + file.sha256().get() + ". The file was discarded; nothing was installed.", false);
+            throw new HubException(HubException.Kind.DAMAGED, null, file.path() + " is corrupt: its sha256 is " + actual
+                    + " but should be " + file.sha256().get() + ". The file was discarded; nothing was installed.", false);
         }
         return actual;
     }

@@ -19,10 +19,14 @@ final class HttpSupport {
     private HttpSupport() {}
 
     static HttpClient client() {
+        return client(PROXIES);
+    }
+
+    static HttpClient client(java.net.ProxySelector proxies) {
         return HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(20))
-                .proxy(PROXIES)
+                .proxy(proxies)
                 .build();
     }
 
@@ -83,10 +87,15 @@ final class HttpSupport {
      */
     static Stream open(URI uri, Map<String, String> sourceHeaders, Map<String, String> extraHeaders,
             Duration readTimeout) throws IOException {
+        return open(uri, sourceHeaders, extraHeaders, readTimeout, PROXIES);
+    }
+
+    static Stream open(URI uri, Map<String, String> sourceHeaders, Map<String, String> extraHeaders,
+            Duration readTimeout, java.net.ProxySelector proxies) throws IOException {
         URI current = uri;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             java.net.HttpURLConnection c = (java.net.HttpURLConnection) current.toURL()
-                    .openConnection(PROXIES.select(current).get(0));
+                    .openConnection(proxies.select(current).get(0));
             c.setInstanceFollowRedirects(false);
             c.setConnectTimeout(20_000);
             c.setReadTimeout((int) Math.max(1, readTimeout.toMillis()));

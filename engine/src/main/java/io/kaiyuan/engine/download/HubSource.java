@@ -16,4 +16,12 @@ public interface HubSource {
 
     /** Headers to send to this source's own host (authorization); never sent to another host. */
     Map<String, String> headers();
+
+    /**
+     * The proxies for this source's requests: those of the environment it was made from (HTTPS_PROXY,
+     * HTTP_PROXY, NO_PROXY, ...), else the JVM's.
+     */
+    default java.net.ProxySelector proxies() {
+        return HttpSupport.PROXIES;
+    }
 }

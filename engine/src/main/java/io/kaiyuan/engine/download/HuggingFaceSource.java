@@ -32,24 +32,36 @@ public final class HuggingFaceSource implements HubSource {
     private final URI endpoint;
     private final Optional<String> token;
     private final HttpClient http;
+    private final java.net.ProxySelector proxies;
 
     public HuggingFaceSource(String name, URI endpoint, Optional<String> token) {
+        this(name, endpoint, token, HttpSupport.PROXIES);
+    }
+
+    /** @param proxies the proxies of its requests */
+    public HuggingFaceSource(String name, URI endpoint, Optional<String> token, java.net.ProxySelector proxies) {
         this.name = name;
         this.endpoint = URI.create(endpoint.toString().replaceAll("/+$", ""));
         this.token = token.filter(t -> !t.isBlank());
-        this.http = HttpSupport.client();
+        this.proxies = proxies;
+        this.http = HttpSupport.client(proxies);
     }
 
-    /** huggingface.co, or HF_ENDPOINT when set; HF_TOKEN when set. */
+    /** huggingface.co, or HF_ENDPOINT when set; HF_TOKEN and the environment's proxies when set. */
     public static HuggingFaceSource fromEnvironment(Map<String, String> env) {
         String endpoint = env.getOrDefault("HF_ENDPOINT", "");
         return new HuggingFaceSource("huggingface", endpoint.isBlank() ? OFFICIAL : URI.create(endpoint),
-                Optional.ofNullable(env.get("HF_TOKEN")));
+                Optional.ofNullable(env.get("HF_TOKEN")), Sources.proxies(env));
     }
 
     /** hf-mirror.com, with HF_TOKEN when set. */
     public static HuggingFaceSource mirror(Map<String, String> env) {
-        return new HuggingFaceSource("hf-mirror", HF_MIRROR, Optional.ofNullable(env.get("HF_TOKEN")));
+        return new HuggingFaceSource("hf-mirror", HF_MIRROR, Optional.ofNullable(env.get("HF_TOKEN")), Sources.proxies(env));
+    }
+
+    @Override
+    public java.net.ProxySelector proxies() {
+        return proxies;
     }
 
     @Override
@@ -88,7 +100,8 @@ public final class HuggingFaceSource implements HubSource {
         JsonNode info = getJson(endpoint + "/api/models/" + repo + "/revision/" + quote(revision), repo, revision).json();
         String commit = info.path("sha").asText("");
         if (!commit.matches("[0-9a-f]{40}")) {
-            throw new HubException(name + " gave no commit for " + repo + "@" + revision + ".", true);
+            throw new HubException(HubException.Kind.SERVER_ERROR, name, name + " gave no commit for " + repo + "@" + revision + ".",
+                    true);
         }
         List<RemoteFile> files = new ArrayList<>();
         String next = endpoint + "/api/models/" + repo + "/tree/" + commit + "?recursive=true";
@@ -123,8 +136,9 @@ public final class HuggingFaceSource implements HubSource {
             response = HttpSupport.send(http, uri, headers(), Map.of("Accept", "application/json"),
                     HttpResponse.BodyHandlers.ofInputStream(), Duration.ofSeconds(30));
         } catch (IOException e) {
-            throw new HubException(name + " cannot be reached (" + endpoint.getHost() + "): " + e.getMessage()
-                    + ". From mainland China, try --source hf-mirror or modelscope.", true, e);
+            throw new HubException(HubException.Kind.UNREACHABLE, name, name + " cannot be reached (" + endpoint.getHost()
+                    + "): " + HubException.describe(e) + ". Check the network or the proxy; from mainland China,"
+                    + " hf-mirror or ModelScope usually work.", true, e);
         }
         int status = response.statusCode();
         try {
@@ -145,25 +159,30 @@ public final class HuggingFaceSource implements HubSource {
             HttpSupport.closeBody(response);
             throw errorFor(status, response.headers().firstValue("X-Error-Code").orElse(""), repo, revision, null);
         } catch (IOException e) {
-            throw new HubException(name + " sent a listing Kaiyuan cannot read: " + e.getMessage(), true, e);
+            throw new HubException(HubException.Kind.SERVER_ERROR, name, name + " sent a listing Kaiyuan cannot read: "
+                    + HubException.describe(e), true, e);
         }
     }
 
     /** The message for an error status, from Hugging Face's X-Error-Code. */
     HubException errorFor(int status, String code, String repo, String revision, String path) {
         if (status == 401 || status == 403 || code.equals("GatedRepo")) {
-            return new HubException(repo + " is gated: accept its licence on " + endpoint + "/" + repo
-                    + " while logged in, then set HF_TOKEN to an access token of that account.", false);
+            return new HubException(HubException.Kind.NEEDS_ACCESS, name, repo + " is gated: accept its licence on " + endpoint
+                    + "/" + repo + " while logged in, then give Kaiyuan an access token of that account (HF_TOKEN, or"
+                    + " Settings in the app).", false);
         }
         if (code.equals("RevisionNotFound")) {
-            return new HubException(repo + " has no revision '" + revision + "'.", false);
+            return new HubException(HubException.Kind.NOT_FOUND, name, repo + " has no revision '" + revision + "'.", false);
         }
         if (code.equals("EntryNotFound") || (status == 404 && path != null)) {
-            return new HubException(repo + " has no file " + path + " at " + revision + ".", false);
+            return new HubException(HubException.Kind.NOT_FOUND, name, repo + " has no file " + path + " at " + revision + ".",
+                    false);
         }
         if (code.equals("RepoNotFound") || status == 404) {
-            return new HubException(name + " has no repository " + repo + " (check the id, or the source).", false);
+            return new HubException(HubException.Kind.NOT_FOUND, name, name + " has no repository " + repo
+                    + " (check the id, or the source).", false);
         }
-        return new HubException(name + " answered HTTP " + status + " for " + repo + ".", status >= 500 || status == 429);
+        return new HubException(HubException.Kind.SERVER_ERROR, name, name + " answered HTTP " + status + " for " + repo + ".",
+                status >= 500 || status == 429);
     }
 }

@@ -110,7 +110,8 @@ public final class ModelInstaller {
                         + " onnx-community style repository.", false)));
         String graph = "onnx/" + variant.fileName();
         if (files.stream().noneMatch(f -> f.path().equals(graph))) {
-            throw new HubException(listing.repo() + " has no " + graph + " (variant " + variant.cliName() + ").", false);
+            throw new HubException(HubException.Kind.NOT_FOUND, null, listing.repo() + " has no " + graph + " (variant "
+                    + variant.cliName() + ").", false);
         }
         List<RemoteFile> chosen = new ArrayList<>();
         for (RemoteFile f : files) {
@@ -121,7 +122,7 @@ public final class ModelInstaller {
         }
         for (String required : REQUIRED) {
             if (chosen.stream().noneMatch(f -> f.path().equals(required))) {
-                throw new HubException(listing.repo() + " has no " + required + ".", false);
+                throw new HubException(HubException.Kind.NOT_FOUND, null, listing.repo() + " has no " + required + ".", false);
             }
         }
         return chosen;
@@ -191,7 +192,8 @@ public final class ModelInstaller {
         long missing = total - java.util.Arrays.stream(present).sum();
         long free = freeSpace.applyAsLong(Files.createDirectories(modelsDir));
         if (missing > free) {
-            throw new HubException(repo + " needs " + humanBytes(missing) + " more but only " + humanBytes(free)
+            throw new HubException(HubException.Kind.NO_SPACE, null, repo + " needs " + humanBytes(missing) + " more but only "
+                    + humanBytes(free)
                     + " are free in " + modelsDir + ": free some space or set KAIYUAN_HOME to a larger disk.", false);
         }
         Tracker tracker = new Tracker(files, present, progress, control);
@@ -259,7 +261,7 @@ public final class ModelInstaller {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             control.cancel();
-            throw new HubException("Download interrupted; it resumes where it stopped.", false);
+            throw new HubException(HubException.Kind.CANCELLED, null, "Download interrupted; it resumes where it stopped.", false);
         } finally {
             pool.shutdownNow();
         }
@@ -274,7 +276,7 @@ public final class ModelInstaller {
             throw new IOException(e);
         }
         if (control.isCancelled()) {
-            throw new HubException("Download cancelled; it resumes where it stopped.", false);
+            throw new HubException(HubException.Kind.CANCELLED, null, "Download cancelled; it resumes where it stopped.", false);
         }
         tracker.emit(true);
         return sha256;
@@ -291,7 +293,7 @@ public final class ModelInstaller {
                 return;
             }
             if (control.isCancelled()) {
-                throw new HubException("Download cancelled; it resumes where it stopped.", false);
+                throw new HubException(HubException.Kind.CANCELLED, null, "Download cancelled; it resumes where it stopped.", false);
             }
             CancellationToken run = control.run();
             tracker.state(index, InstallProgress.FileState.DOWNLOADING);

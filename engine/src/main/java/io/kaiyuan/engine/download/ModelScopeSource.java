@@ -29,18 +29,31 @@ public final class ModelScopeSource implements HubSource {
 
     private final URI endpoint;
     private final Optional<String> token;
-    private final HttpClient http = HttpSupport.client();
+    private final HttpClient http;
+    private final java.net.ProxySelector proxies;
 
     public ModelScopeSource(URI endpoint, Optional<String> token) {
+        this(endpoint, token, HttpSupport.PROXIES);
+    }
+
+    /** @param proxies the proxies of its requests */
+    public ModelScopeSource(URI endpoint, Optional<String> token, java.net.ProxySelector proxies) {
         this.endpoint = URI.create(endpoint.toString().replaceAll("/+$", ""));
         this.token = token.filter(t -> !t.isBlank());
+        this.proxies = proxies;
+        this.http = HttpSupport.client(proxies);
+    }
+
+    @Override
+    public java.net.ProxySelector proxies() {
+        return proxies;
     }
 
     public static ModelScopeSource fromEnvironment(Map<String, String> env) {
         String domain = env.getOrDefault("MODELSCOPE_DOMAIN", "");
         URI endpoint = domain.isBlank() ? OFFICIAL
                 : URI.create(domain.startsWith("http") ? domain : "https://" + domain);
-        return new ModelScopeSource(endpoint, Optional.ofNullable(env.get("MODELSCOPE_API_TOKEN")));
+        return new ModelScopeSource(endpoint, Optional.ofNullable(env.get("MODELSCOPE_API_TOKEN")), Sources.proxies(env));
     }
 
     @Override
@@ -103,35 +116,40 @@ public final class ModelScopeSource implements HubSource {
             response = HttpSupport.send(http, uri, headers(), Map.of("Accept", "application/json"),
                     HttpResponse.BodyHandlers.ofInputStream(), Duration.ofSeconds(30));
         } catch (IOException e) {
-            throw new HubException("ModelScope cannot be reached (" + endpoint.getHost() + "): " + e.getMessage(), true, e);
+            throw new HubException(HubException.Kind.UNREACHABLE, "modelscope", "ModelScope cannot be reached ("
+                    + endpoint.getHost() + "): " + HubException.describe(e) + ". Check the network or the proxy.", true, e);
         }
         int status = response.statusCode();
         if (status == 401 || status == 403) {
             HttpSupport.closeBody(response);
-            throw new HubException(repo + " on ModelScope needs access: accept its terms on " + endpoint + "/models/" + repo
-                    + " and set MODELSCOPE_API_TOKEN.", false);
+            throw new HubException(HubException.Kind.NEEDS_ACCESS, "modelscope", repo + " on ModelScope needs access: accept its"
+                    + " terms on " + endpoint + "/models/" + repo + " and give Kaiyuan a ModelScope access token"
+                    + " (MODELSCOPE_API_TOKEN, or Settings in the app).", false);
         }
         if (status == 404) {
             HttpSupport.closeBody(response);
-            throw new HubException("ModelScope has no model " + repo + " at revision " + revision
-                    + " (ModelScope ids often differ from Hugging Face's).", false);
+            throw new HubException(HubException.Kind.NOT_FOUND, "modelscope", "ModelScope has no model " + repo + " at revision "
+                    + revision + " (ModelScope ids often differ from Hugging Face's).", false);
         }
         if (status != 200) {
             HttpSupport.closeBody(response);
-            throw new HubException("ModelScope answered HTTP " + status + " for " + repo + ".", status >= 500 || status == 429);
+            throw new HubException(HubException.Kind.SERVER_ERROR, "modelscope", "ModelScope answered HTTP " + status + " for "
+                    + repo + ".", status >= 500 || status == 429);
         }
         JsonNode root;
         try (InputStream in = response.body()) {
             root = JSON.readTree(in);
         } catch (IOException e) {
-            throw new HubException("ModelScope sent a listing Kaiyuan cannot read: " + e.getMessage(), true, e);
+            throw new HubException(HubException.Kind.SERVER_ERROR, "modelscope", "ModelScope sent a listing Kaiyuan cannot read: "
+                    + HubException.describe(e), true, e);
         }
         JsonNode filesNode = root.path("Data").path("Files");
         if ((filesNode.isNull() || filesNode.isMissingNode()) && page > 1) {
             return JSON.createArrayNode();
         }
         if (!filesNode.isArray()) {
-            throw new HubException("ModelScope has no files for " + repo + " at " + revision + ": "
+            throw new HubException(HubException.Kind.NOT_FOUND, "modelscope", "ModelScope has no files for " + repo + " at "
+                    + revision + ": "
                     + root.path("Message").asText("unexpected answer") + ".", false);
         }
         return filesNode;

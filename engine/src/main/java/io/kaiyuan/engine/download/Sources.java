@@ -47,9 +47,14 @@ public final class Sources {
                             + "': use huggingface, hf-mirror, modelscope or a base URL such as https://hf-mirror.com.");
                 }
                 out.add(new Origin(new HuggingFaceSource(source.trim(), URI.create(source.trim()),
-                        Optional.ofNullable(env.get("HF_TOKEN"))), hfRepo, hfRevision));
+                        Optional.ofNullable(env.get("HF_TOKEN")), proxies(env)), hfRepo, hfRevision));
             }
         }
         return out;
+    }
+
+    /** The proxies of {@code env} (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY, either case), else the JVM's. */
+    static java.net.ProxySelector proxies(Map<String, String> env) {
+        return new EnvProxySelector(env, java.net.ProxySelector.getDefault());
     }
 }

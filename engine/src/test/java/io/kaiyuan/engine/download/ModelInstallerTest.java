@@ -180,7 +180,8 @@ class ModelInstallerTest {
     void gatedMissingAndHostileRepositoriesGetClearMessages() {
         hub.gated = true;
         HubException gated = assertThrows(HubException.class, () -> install(source(null)));
-        assertTrue(gated.getMessage().contains("accept its licence") && gated.getMessage().contains("HF_TOKEN"), gated.getMessage());
+        assertTrue(gated.getMessage().contains("accept its licence") && gated.getMessage().contains("HF_TOKEN")
+                && gated.getMessage().contains("Settings"), gated.getMessage());
         hub.gated = false;
 
         HubException missingRepo = assertThrows(HubException.class, () -> new ModelInstaller(models, transfer())
@@ -204,6 +205,34 @@ class ModelInstallerTest {
         hub.extraListedPaths.add("onnx\\evil.onnx");
         assertThrows(HubException.class, () -> install(source(null)));
         assertFalse(Files.exists(models.resolve("x")));
+    }
+
+    @Test
+    void aProxyOfTheEnvironmentTheSourcesAreMadeFromCarriesTheirRequests() throws Exception {
+        // The hub stands in for the proxy: a request for another host reaches it in absolute form.
+        Map<String, String> env = Map.of("HTTP_PROXY", hub.endpoint().toString(), "HF_ENDPOINT", "http://models.invalid");
+        List<Origin> origins = Sources.origins("huggingface", env, REPO, Optional.empty(), Optional.empty());
+        assertEquals(1, origins.size(), "HF_ENDPOINT set: no mirror after it");
+        ModelInstaller.Installed installed = new ModelInstaller(models, transfer()).install("tiny", origins,
+                Optional.of(Variant.Q4), p -> { }, new CancellationToken());
+        assertInstalledExactly(installed.dir());
+        assertTrue(hub.requests.stream().anyMatch(r -> r.startsWith("GET http://models.invalid/api/models/")),
+                hub.requests.toString());
+    }
+
+    @Test
+    void anUnreachableSourceSaysSoInWordsWithItsKindAndNeverNull() {
+        HubException e = assertThrows(HubException.class, () -> install(new HuggingFaceSource("huggingface",
+                java.net.URI.create("http://127.0.0.1:1"), Optional.empty())));
+        assertEquals(HubException.Kind.UNREACHABLE, e.kind());
+        assertEquals(Optional.of("huggingface"), e.source());
+        assertFalse(e.getMessage().contains("null") || e.getMessage().contains("--source"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("huggingface cannot be reached (127.0.0.1): "), e.getMessage());
+        hub.gated = true;
+        assertEquals(HubException.Kind.NEEDS_ACCESS, assertThrows(HubException.class, () -> install(source(null))).kind());
+        hub.gated = false;
+        assertEquals("connection refused", HubException.describe(new java.net.ConnectException()));
+        assertEquals("timed out", HubException.describe(new java.net.http.HttpConnectTimeoutException(null)));
     }
 
     @Test
