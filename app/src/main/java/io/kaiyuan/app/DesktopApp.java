@@ -31,7 +31,6 @@ import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
-import javafx.scene.control.Alert;
 import javafx.scene.image.Image;
 import javafx.stage.Screen;
 import javafx.stage.Stage;
@@ -63,6 +62,9 @@ public final class DesktopApp extends Application {
     private boolean systemDark;
     private List<String> providers;
     private RemoteEndpoints remotes;
+    /** One key file object for everything that keeps keys, so their writes never interleave. */
+    private Secrets secrets;
+    private io.kaiyuan.app.wiring.KeyFileHubAccess hubAccess;
     private io.kaiyuan.engine.model.ModelFolderWatch modelsWatch;
 
     private static ExecutorService daemons(int threads, String name) {
@@ -92,8 +94,16 @@ public final class DesktopApp extends Application {
             LOG.warn("chat history unavailable", e);
             storeError = e.getMessage();
         }
+        secrets = new Secrets(paths.keys());
+        hubAccess = new io.kaiyuan.app.wiring.KeyFileHubAccess(secrets, System.getenv());
         try {
-            remotes = new RemoteEndpoints(paths.endpoints(), new Secrets(paths.keys()));
+            hubAccess.load(); // before the window: a download it resumes uses the tokens and proxy set in Settings
+        } catch (IOException e) {
+            LOG.warn("download settings unavailable", e);
+            storeError = storeError == null ? e.getMessage() : storeError + "\n" + e.getMessage();
+        }
+        try {
+            remotes = new RemoteEndpoints(paths.endpoints(), secrets);
         } catch (IOException e) {
             LOG.warn("remote endpoints unavailable", e);
             storeError = storeError == null ? e.getMessage() : storeError + "\n" + e.getMessage();
@@ -117,12 +127,17 @@ public final class DesktopApp extends Application {
         chat = new EngineChatBackend(registry, remotes);
         chat.setThreads(settings.threads());
         compare = new EngineCompareBackend(registry, store, remotes);
-        apiServer = new LocalApiServer(registry, new Secrets(paths.keys()), () -> settings.threads());
+        apiServer = new LocalApiServer(registry, secrets, () -> settings.threads());
         MainWindow window = new MainWindow(Locale.getDefault(), MainWindow.Services.chat(chat, background)
                 .withStore(store)
-                .withModels(messages -> new ModelManagerViewModel(catalog, registry,
-                        new ModelInstaller(registry.modelsDir(), FileTransfer.defaults()), System.getenv(),
-                        availableMemory, Platform::runLater, background, downloads, messages, journal))
+                .withModels(messages -> {
+                    ModelManagerViewModel m = new ModelManagerViewModel(catalog, registry,
+                            new ModelInstaller(registry.modelsDir(), FileTransfer.defaults()), hubAccess.environment(),
+                            availableMemory, Platform::runLater, background, downloads, messages, journal);
+                    m.setEnvironment(hubAccess::environment);
+                    return m;
+                })
+                .withHubAccess(hubAccess)
                 .withSettings(settings, providers, this::settingsChanged)
                 .withOpenLink(url -> getHostServices().showDocument(url))
                 .withCompare(compare)
@@ -161,10 +176,7 @@ public final class DesktopApp extends Application {
             LOG.warn("the models folder is not watched: models installed elsewhere appear after a restart", e);
         }
         if (storeError != null) {
-            Alert alert = new Alert(Alert.AlertType.WARNING, storeError);
-            alert.setHeaderText(null);
-            alert.initOwner(stage);
-            alert.show();
+            window.warn(storeError);
         }
     }
 

@@ -189,7 +189,7 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
                             List.of()), listener, cancel));
                 } catch (RuntimeException | java.io.IOException e) {
                     LOG.warn("chat with {} failed: {}", modelId, e.getMessage());
-                    completion.failed(e.getMessage() != null ? e.getMessage() : e.toString());
+                    completion.failed(e);
                 }
             });
             return;
@@ -205,7 +205,7 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
                         MAX_NEW_TOKENS, List.of()), listener, cancel, completion::trimmed));
             } catch (RuntimeException e) {
                 LOG.warn("chat with {} failed", modelId, e);
-                completion.failed(e.getMessage() != null ? e.getMessage() : e.toString());
+                completion.failed(e);
             }
         });
     }
@@ -227,7 +227,7 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
                 listener.loaded();
             } catch (RuntimeException e) {
                 LOG.warn("loading {} failed", modelId, e);
-                listener.failed(e.getMessage() != null ? e.getMessage() : e.toString());
+                listener.failed(e);
             }
         });
     }

@@ -113,7 +113,7 @@ public final class EngineCompareBackend implements CompareBackend, AutoCloseable
                         registry.modelsDir().resolve(ModelRegistry.folderName(c.name())))));
             } catch (RuntimeException e) {
                 LOG.warn("comparison failed", e);
-                done.failed(e.getMessage() != null ? e.getMessage() : e.toString());
+                done.failed(e);
             }
         });
     }

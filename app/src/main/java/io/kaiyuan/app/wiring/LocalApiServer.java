@@ -51,7 +51,9 @@ public final class LocalApiServer implements ApiServerControl, AutoCloseable {
             server = OpenAiServer.start(ServerConfig.defaults().withPort(port).withApiKey(apiKey), pool);
         } catch (BindException e) {
             pool.close();
-            throw new IOException("Port " + port + " is in use, perhaps by another Kaiyuan: choose another port.", e);
+            BindException inUse = new BindException("Port " + port + " is in use, perhaps by another Kaiyuan: choose another port.");
+            inUse.initCause(e);
+            throw inUse;
         }
         return Optional.of(server.baseUrl());
     }
@@ -59,6 +61,11 @@ public final class LocalApiServer implements ApiServerControl, AutoCloseable {
     @Override
     public String apiKey() throws IOException {
         return secrets.get(KEY_NAME).orElse("");
+    }
+
+    @Override
+    public java.util.List<String> models() {
+        return registry.list().stream().map(ModelRegistry.InstalledModel::id).toList();
     }
 
     @Override

@@ -133,7 +133,7 @@ class ModelsCommandTest {
         }
         JsonNode qwen = find(entries, "qwen2.5-0.5b-instruct");
         assertEquals("q4", qwen.get("variant").asText());
-        assertEquals(786_000_000L, qwen.get("weights_bytes").asLong());
+        assertEquals(786_156_820L, qwen.get("weights_bytes").asLong());
         assertEquals(24L * 2 * 64 * 2 * 4 * 4096, qwen.get("kv_cache_bytes").asLong());
         assertEquals("onnx-community/Qwen2.5-0.5B-Instruct", qwen.get("huggingface").asText());
         assertEquals("q4f16", find(JSON.readTree(run("models", "catalog", "--json", "--gpu").out()),

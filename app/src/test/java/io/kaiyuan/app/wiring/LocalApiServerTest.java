@@ -47,7 +47,9 @@ class LocalApiServerTest {
             assertThrows(IOException.class, () -> status(open.get() + "/models", null), "stopped");
 
             try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-                IOException e = assertThrows(IOException.class, () -> server.apply(true, taken.getLocalPort(), ""));
+                // A BindException, for the Settings page to say in its own language.
+                java.net.BindException e = assertThrows(java.net.BindException.class,
+                        () -> server.apply(true, taken.getLocalPort(), ""));
                 assertTrue(e.getMessage().contains("is in use"), e.getMessage());
             }
         }

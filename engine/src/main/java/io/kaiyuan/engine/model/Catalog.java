@@ -66,8 +66,17 @@ public final class Catalog {
             List<CatalogEntry.CatalogFile> files = new ArrayList<>();
             for (JsonNode f : e.getValue().path("files")) {
                 JsonNode size = f.path("size");
+                java.util.Optional<String> sha256 = java.util.Optional.empty();
+                if (!f.path("sha256").isMissingNode()) {
+                    String hex = f.path("sha256").asText("");
+                    if (!hex.matches("[0-9a-f]{64}")) {
+                        throw new IllegalArgumentException("catalog entry " + id + ": the sha256 of " + text(f, "path", id)
+                                + " is not 64 lowercase hex digits");
+                    }
+                    sha256 = java.util.Optional.of(hex);
+                }
                 files.add(new CatalogEntry.CatalogFile(text(f, "path", id),
-                        size.canConvertToLong() ? OptionalLong.of(size.asLong()) : OptionalLong.empty()));
+                        size.canConvertToLong() ? OptionalLong.of(size.asLong()) : OptionalLong.empty(), sha256));
             }
             variants.put(Variant.parse(e.getKey()), files);
         });

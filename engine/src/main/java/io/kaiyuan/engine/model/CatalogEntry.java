@@ -42,8 +42,12 @@ public record CatalogEntry(String id, Map<String, String> names, Map<String, Str
         }
     }
 
-    /** A graph file of a variant; {@code size} is empty when not seen. */
-    public record CatalogFile(String path, OptionalLong size) {}
+    /** A graph file of a variant; {@code size} and {@code sha256} are empty when not seen. */
+    public record CatalogFile(String path, OptionalLong size, Optional<String> sha256) {
+        public CatalogFile(String path, OptionalLong size) {
+            this(path, size, Optional.empty());
+        }
+    }
 
     /** The language tags catalog texts come in. */
     public static final List<String> LANGUAGES = List.of("en", "zh-CN");

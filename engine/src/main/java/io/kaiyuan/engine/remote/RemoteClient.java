@@ -75,8 +75,9 @@ public final class RemoteClient {
             root = null;
         }
         if (root == null || !root.path("data").isArray()) {
-            throw new RemoteException(endpoint.name() + " sent no model list from " + endpoint.baseUrl()
-                    + "/models: is the base URL right? It usually ends in /v1.");
+            throw new RemoteException(RemoteException.Kind.BAD_ANSWER, endpoint.name(), endpoint.name()
+                    + " sent no model list from " + endpoint.baseUrl() + "/models: is the base URL right? It usually ends in /v1.",
+                    response.statusCode(), "");
         }
         List<String> ids = new ArrayList<>();
         root.path("data").forEach(m -> ids.add(m.path("id").asText()));
@@ -119,7 +120,8 @@ public final class RemoteClient {
             }
         } catch (IOException e) {
             if (!cancel.isCancelled()) {
-                throw new RemoteException("The connection to " + endpoint.name() + " broke during the answer: " + e.getMessage());
+                throw new RemoteException(RemoteException.Kind.UNREACHABLE, endpoint.name(), "The connection to "
+                        + endpoint.name() + " broke during the answer: " + e.getMessage(), 0, String.valueOf(e.getMessage()));
             }
         } catch (RemoteException e) {
             throw e;
@@ -191,12 +193,15 @@ public final class RemoteClient {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (ConnectException e) {
-            throw new RemoteException("Cannot reach " + endpoint.name() + " at " + endpoint.baseUrl()
-                    + ": the connection was refused. Is the server running and the address right?");
+            throw new RemoteException(RemoteException.Kind.UNREACHABLE, endpoint.name(), "Cannot reach " + endpoint.name()
+                    + " at " + endpoint.baseUrl() + ": the connection was refused. Is the server running and the address right?",
+                    0, "");
         } catch (HttpTimeoutException e) {
-            throw new RemoteException(endpoint.name() + " at " + endpoint.baseUrl() + " did not answer in time.");
+            throw new RemoteException(RemoteException.Kind.TIMEOUT, endpoint.name(), endpoint.name() + " at "
+                    + endpoint.baseUrl() + " did not answer in time.", 0, "");
         } catch (IOException e) {
-            throw new RemoteException("Cannot reach " + endpoint.name() + " at " + endpoint.baseUrl() + ": " + e.getMessage());
+            throw new RemoteException(RemoteException.Kind.UNREACHABLE, endpoint.name(), "Cannot reach " + endpoint.name()
+                    + " at " + endpoint.baseUrl() + ": " + e.getMessage(), 0, String.valueOf(e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RemoteException("Interrupted while asking " + endpoint.name() + ".");
@@ -230,8 +235,15 @@ public final class RemoteClient {
             case 429 -> " The endpoint is busy or the quota is used up: try again later.";
             default -> "";
         };
-        throw new RemoteException(endpoint.name() + " answered HTTP " + status + (message.isEmpty() ? "." : ": " + message)
-                + hint, status);
+        RemoteException.Kind kind = switch (status) {
+            case 401, 403 -> RemoteException.Kind.KEY_REFUSED;
+            case 404 -> RemoteException.Kind.NOT_FOUND;
+            case 429 -> RemoteException.Kind.BUSY;
+            default -> RemoteException.Kind.SERVER_ERROR;
+        };
+        throw new RemoteException(kind, endpoint.name(), endpoint.name() + " answered HTTP " + status
+                + (message.isEmpty() ? "." : ": " + message) + hint, status,
+                message.isEmpty() ? "HTTP " + status : "HTTP " + status + ": " + message);
     }
 
     /** Collects a streamed answer. */
@@ -264,13 +276,15 @@ public final class RemoteClient {
             try {
                 chunk = JSON.readTree(data);
             } catch (JsonProcessingException e) {
-                throw new RemoteException(endpoint.name() + " sent an event that is not JSON: "
-                        + (data.length() > 200 ? data.substring(0, 200) + "..." : data));
+                throw new RemoteException(RemoteException.Kind.BAD_ANSWER, endpoint.name(), endpoint.name()
+                        + " sent an event that is not JSON: " + (data.length() > 200 ? data.substring(0, 200) + "..." : data),
+                        0, "");
             }
             if (chunk.has("error")) {
                 JsonNode e = chunk.get("error");
-                throw new RemoteException(endpoint.name() + " stopped with an error: "
-                        + (e.path("message").isTextual() ? e.path("message").asText() : e.toString()));
+                String said = e.path("message").isTextual() ? e.path("message").asText() : e.toString();
+                throw new RemoteException(RemoteException.Kind.SERVER_ERROR, endpoint.name(), endpoint.name()
+                        + " stopped with an error: " + said, 0, said);
             }
             if (chunk.path("usage").isObject()) {
                 usage = chunk.get("usage");
@@ -314,7 +328,8 @@ public final class RemoteClient {
         GenerationResult result(boolean cancelled) {
             send(thinkTags.finish());
             if (!cancelled && !done && finish == null) {
-                throw new RemoteException(endpoint.name() + " ended the answer early (no finish reason and no [DONE]).");
+                throw new RemoteException(RemoteException.Kind.BAD_ANSWER, endpoint.name(), endpoint.name()
+                        + " ended the answer early (no finish reason and no [DONE]).", 0, "");
             }
             long end = System.nanoTime();
             int promptTokens = usage == null ? 0 : usage.path("prompt_tokens").asInt();

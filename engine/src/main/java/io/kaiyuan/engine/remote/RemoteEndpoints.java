@@ -122,8 +122,8 @@ public final class RemoteEndpoints {
             entry = entries.get(Endpoint.endpointOf(id));
         }
         if (entry == null) {
-            throw new RemoteException("The remote endpoint '" + Endpoint.endpointOf(id) + "' was removed: add it again in"
-                    + " Settings or pick another model.");
+            throw new RemoteException(RemoteException.Kind.REMOVED, Endpoint.endpointOf(id), "The remote endpoint '"
+                    + Endpoint.endpointOf(id) + "' was removed: add it again in Settings or pick another model.", 0, "");
         }
         return client(entry.endpoint()).chat(Endpoint.modelOf(id), request, listener, cancel);
     }

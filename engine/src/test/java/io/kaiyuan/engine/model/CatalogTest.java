@@ -9,6 +9,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -67,7 +68,7 @@ class CatalogTest {
     void fitCountsWeightsAndTheKvCacheAtTheChosenContext() {
         CatalogEntry qwen = catalog.find("qwen2.5-0.5b-instruct").orElseThrow();
         MemoryFit.Estimate small = qwen.fit(Variant.Q4, 4096, 16L << 30);
-        assertEquals(786_000_000L, small.weightsBytes());
+        assertEquals(786_156_820L, small.weightsBytes());
         assertEquals(24L * 2 * 64 * 2 * 4 * 4096, small.kvCacheBytes(), "layers x kv heads x head dim x 2 x 4 bytes x tokens");
         assertEquals(MemoryFit.Fit.FITS, small.fit());
         assertEquals(MemoryFit.Fit.WONT_FIT, qwen.fit(Variant.Q4, 4096, 1L << 30).fit());
@@ -101,6 +102,21 @@ class CatalogTest {
         String ok = noChineseName.replace("{\"en\":\"M\"}", "{\"en\":\"M\",\"zh-CN\":\"模\"}");
         String twice = ok.replace("}]}", "}," + ok.substring(ok.indexOf('[') + 1));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(twice)).getMessage().contains("m1 appears twice"));
+
+        String badSha = ok.replace("\"recommended\"", "\"variants\":{\"q4\":{\"files\":[{\"path\":\"onnx/model_q4.onnx\","
+                + "\"size\":1,\"sha256\":\"not-a-digest\"}]}},\"recommended\"");
+        IllegalArgumentException sha = assertThrows(IllegalArgumentException.class, () -> parse(badSha));
+        assertTrue(sha.getMessage().contains("m1") && sha.getMessage().contains("onnx/model_q4.onnx"), sha.getMessage());
+    }
+
+    @Test
+    void filesKnownToBeTheSameBytesCarryTheSameDigest() {
+        // On the hub, the Coder 1.5B int8 and quantized graphs are one file (the same LFS object).
+        CatalogEntry coder = Catalog.bundled().find("qwen2.5-coder-1.5b-instruct").orElseThrow();
+        Optional<String> int8 = coder.variants().get(Variant.INT8).get(0).sha256();
+        assertTrue(int8.isPresent());
+        assertEquals(int8, coder.variants().get(Variant.QUANTIZED).get(0).sha256());
+        assertTrue(!int8.equals(coder.variants().get(Variant.Q4).get(0).sha256()));
     }
 
     private static Catalog parse(String json) throws Exception {

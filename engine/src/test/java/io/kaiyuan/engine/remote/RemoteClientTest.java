@@ -242,24 +242,39 @@ class RemoteClientTest {
     @Test
     void malformedStreamsEarlyEndsAndErrorStatusesAreReportedWithTheirMessage() throws Exception {
         RemoteClient client = stubClient();
-        assertTrue(assertThrows(RemoteException.class, () -> client.chat("malformed", ask("x"), TokenListener.NONE,
-                new CancellationToken())).getMessage().contains("stub sent an event that is not JSON: {\"choices\": [oops"));
-        assertTrue(assertThrows(RemoteException.class, () -> client.chat("early", ask("x"), TokenListener.NONE,
-                new CancellationToken())).getMessage().contains("ended the answer early"));
-        assertTrue(assertThrows(RemoteException.class, () -> client.chat("error-event", ask("x"), TokenListener.NONE,
-                new CancellationToken())).getMessage().contains("stopped with an error: the model is overloaded"));
+        RemoteException malformed = assertThrows(RemoteException.class, () -> client.chat("malformed", ask("x"),
+                TokenListener.NONE, new CancellationToken()));
+        assertTrue(malformed.getMessage().contains("stub sent an event that is not JSON: {\"choices\": [oops"));
+        assertEquals(RemoteException.Kind.BAD_ANSWER, malformed.kind());
+        assertEquals(Optional.of("stub"), malformed.endpoint());
+        RemoteException early = assertThrows(RemoteException.class, () -> client.chat("early", ask("x"), TokenListener.NONE,
+                new CancellationToken()));
+        assertTrue(early.getMessage().contains("ended the answer early"));
+        assertEquals(RemoteException.Kind.BAD_ANSWER, early.kind());
+        RemoteException errorEvent = assertThrows(RemoteException.class, () -> client.chat("error-event", ask("x"),
+                TokenListener.NONE, new CancellationToken()));
+        assertTrue(errorEvent.getMessage().contains("stopped with an error: the model is overloaded"));
+        assertEquals(RemoteException.Kind.SERVER_ERROR, errorEvent.kind());
+        assertEquals("the model is overloaded", errorEvent.detail(), "what the endpoint said, for the window to show");
         RemoteException auth = assertThrows(RemoteException.class, () -> client.chat("e401", ask("x"), TokenListener.NONE,
                 new CancellationToken()));
         assertEquals("stub answered HTTP 401: Authentication Fails (no such user) Check the endpoint's API key in Settings.",
                 auth.getMessage());
-        assertEquals("stub answered HTTP 500: upstream exploded", assertThrows(RemoteException.class, () -> client.chat("e500",
-                ask("x"), TokenListener.NONE, new CancellationToken())).getMessage());
-        assertTrue(assertThrows(RemoteException.class, () -> client.chat("e429", ask("x"), TokenListener.NONE,
-                new CancellationToken())).getMessage().contains("Rate limit reached The endpoint is busy"));
+        assertEquals(RemoteException.Kind.KEY_REFUSED, auth.kind());
+        RemoteException e500 = assertThrows(RemoteException.class, () -> client.chat("e500", ask("x"), TokenListener.NONE,
+                new CancellationToken()));
+        assertEquals("stub answered HTTP 500: upstream exploded", e500.getMessage());
+        assertEquals(RemoteException.Kind.SERVER_ERROR, e500.kind());
+        assertEquals("HTTP 500: upstream exploded", e500.detail());
+        RemoteException e429 = assertThrows(RemoteException.class, () -> client.chat("e429", ask("x"), TokenListener.NONE,
+                new CancellationToken()));
+        assertTrue(e429.getMessage().contains("Rate limit reached The endpoint is busy"));
+        assertEquals(RemoteException.Kind.BUSY, e429.kind());
 
         RemoteException webPage = assertThrows(RemoteException.class, () -> new RemoteClient(new Endpoint("page",
                 "http://127.0.0.1:" + stub.getAddress().getPort()), Optional.empty()).models());
         assertTrue(webPage.getMessage().contains("is the base URL right"), webPage.getMessage());
+        assertEquals(RemoteException.Kind.BAD_ANSWER, webPage.kind());
 
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -268,6 +283,8 @@ class RemoteClientTest {
         RemoteException refused = assertThrows(RemoteException.class, () -> new RemoteClient(new Endpoint("gone",
                 "http://127.0.0.1:" + closed + "/v1"), Optional.empty()).models());
         assertTrue(refused.getMessage().startsWith("Cannot reach gone at http://127.0.0.1:" + closed + "/v1"), refused.getMessage());
+        assertEquals(RemoteException.Kind.UNREACHABLE, refused.kind());
+        assertEquals(Optional.of("gone"), refused.endpoint());
     }
 
     @Test

@@ -65,6 +65,7 @@ class RemoteEndpointsTest {
                     new GenerationRequest(new GenerationRequest.Prompt.Chat(List.of(ChatMessage.user("x")), Map.of()),
                             SamplingOverrides.NONE, 4, List.of()), TokenListener.NONE, new CancellationToken()));
             assertTrue(gone.getMessage().contains("was removed"), gone.getMessage());
+            assertEquals(RemoteException.Kind.REMOVED, gone.kind());
         }
     }
 

@@ -69,6 +69,11 @@ public interface ChatBackend {
 
         /** A message for the user: what happened and what to do. */
         void failed(String message);
+
+        /** A failure as thrown, for the page to say in its own language; by default its message. */
+        default void failed(Throwable error) {
+            failed(io.kaiyuan.ui.common.Errors.detail(error));
+        }
     }
 
     /**
@@ -96,6 +101,11 @@ public interface ChatBackend {
 
         /** A message for the user: what happened and what to do. */
         void failed(String message);
+
+        /** A failure as thrown, for the page to say in its own language; by default its message. */
+        default void failed(Throwable error) {
+            failed(io.kaiyuan.ui.common.Errors.detail(error));
+        }
     }
 
     /**

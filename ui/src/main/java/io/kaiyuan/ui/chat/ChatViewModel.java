@@ -14,6 +14,7 @@ import io.kaiyuan.engine.chat.Conversation;
 import io.kaiyuan.engine.chat.StoredMessage;
 import io.kaiyuan.engine.chat.VersionedMessage;
 import io.kaiyuan.engine.remote.Endpoint;
+import io.kaiyuan.ui.common.Errors;
 import io.kaiyuan.ui.common.SerialExecutor;
 import io.kaiyuan.ui.common.TextPump;
 import java.io.IOException;
@@ -186,7 +187,7 @@ public final class ChatViewModel {
             try {
                 choices = backend.modelChoices();
             } catch (RuntimeException e) {
-                fxExecutor.execute(() -> error.set(String.valueOf(e.getMessage())));
+                fxExecutor.execute(() -> error.set(Errors.describe(e, messages)));
                 return;
             }
             fxExecutor.execute(() -> setModelChoices(choices));
@@ -212,6 +213,11 @@ public final class ChatViewModel {
                     loadingStatus.set("");
                     error.set(message);
                 });
+            }
+
+            @Override
+            public void failed(Throwable e) {
+                failed(Errors.describe(e, messages));
             }
         });
     }
@@ -317,7 +323,7 @@ public final class ChatViewModel {
             version.textProperty().set(m.content());
             version.reasoningProperty().set(m.reasoning());
             if (m.metrics().isPresent() && m.finishReason().isPresent()) {
-                version.footerProperty().set(footer(m.metrics().get(), m.finishReason().get()));
+                setFooter(version, m.metrics().get(), m.finishReason().get());
                 version.reasoningMsProperty().set(m.metrics().get().reasoningMs());
             }
         }
@@ -565,6 +571,11 @@ public final class ChatViewModel {
                     fail(turn, message);
                 });
             }
+
+            @Override
+            public void failed(Throwable e) {
+                failed(Errors.describe(e, messages));
+            }
         });
     }
 
@@ -578,7 +589,7 @@ public final class ChatViewModel {
         } else {
             v.textProperty().set(result.answer());
             v.reasoningProperty().set(result.reasoning());
-            v.footerProperty().set(footer(result.metrics(), result.finishReason()));
+            setFooter(v, result.metrics(), result.finishReason());
             v.reasoningMsProperty().set(result.metrics().reasoningMs());
             storeAnswer(turn, StoredMessage.answer(result.answer(), result.reasoning(), turn.modelId,
                     null, turn.sampling, result.metrics(), result.finishReason()));
@@ -699,7 +710,7 @@ public final class ChatViewModel {
             try {
                 work.run();
             } catch (IOException | RuntimeException e) {
-                String message = e.getMessage() != null ? e.getMessage() : e.toString();
+                String message = Errors.describe(e, messages);
                 fxExecutor.execute(() -> error.set(message));
             }
         });
@@ -780,7 +791,7 @@ public final class ChatViewModel {
                 Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 fxExecutor.execute(() -> notice.set(MessageFormat.format(messages.getString("chat.exported"), file)));
             } catch (IOException | RuntimeException e) {
-                fxExecutor.execute(() -> error.set(MessageFormat.format(messages.getString("chat.export.failed"), e.getMessage())));
+                fxExecutor.execute(() -> error.set(MessageFormat.format(messages.getString("chat.export.failed"), Errors.detail(e))));
             }
         };
         if (c != null && store != null) {
@@ -850,7 +861,7 @@ public final class ChatViewModel {
             }
         } catch (IOException e) {
             throw new AttachmentException(MessageFormat.format(messages.getString("chat.attach.unreadable"), name,
-                    String.valueOf(e.getMessage())));
+                    Errors.detail(e)));
         }
         if (bytes.length > MAX_ATTACHMENT_BYTES) {
             throw new AttachmentException(MessageFormat.format(messages.getString("chat.attach.tooLarge"), name, "1+"));
@@ -930,7 +941,13 @@ public final class ChatViewModel {
 
     // ---------------------------------------------------------------- strings
 
-    private String footer(GenerationMetrics m, FinishReason finish) {
+    private void setFooter(MessageItem.Version v, GenerationMetrics m, FinishReason finish) {
+        v.metrics = m;
+        v.finish = finish;
+        v.footerProperty().set(footer(m, finish));
+    }
+
+        private String footer(GenerationMetrics m, FinishReason finish) {
         // English digit grouping (1,234) in both languages, as the rest of the figures.
         return new MessageFormat(messages.getString("chat.footer"), Locale.ENGLISH).format(new Object[] {
             m.generatedTokens(), String.format(Locale.ROOT, "%.0f", m.ttftMs()),
@@ -942,6 +959,18 @@ public final class ChatViewModel {
     public void setMessages(ResourceBundle messages) {
         this.messages = messages;
         loadAssistants();
+        // The figures under the answers of every conversation held, said again in the new language.
+        java.util.Set<ChatSession> held = new java.util.LinkedHashSet<>(live.values());
+        held.add(shown);
+        for (ChatSession session : held) {
+            for (MessageItem item : session.messages) {
+                for (MessageItem.Version v : item.versions()) {
+                    if (v.metrics != null && v.finish != null) {
+                        v.footerProperty().set(footer(v.metrics, v.finish));
+                    }
+                }
+            }
+        }
     }
 
     /** The starter prompts offered on an empty conversation, in the page's language. */

@@ -17,14 +17,11 @@ import javafx.collections.ObservableList;
 import javafx.collections.SetChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
-import javafx.scene.control.Alert;
-import javafx.scene.control.ButtonType;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.TextField;
-import javafx.scene.control.TextInputDialog;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
@@ -199,20 +196,14 @@ final class ConversationList {
             box.setMinWidth(0);
             setGraphic(box);
             MenuItem rename = new MenuItem(messages.getString("chat.rename"));
-            rename.setOnAction(e -> {
-                TextInputDialog dialog = new TextInputDialog(c.title());
-                dialog.setTitle(messages.getString("chat.rename.title"));
-                dialog.setHeaderText(null);
-                dialog.initOwner(getScene().getWindow());
-                dialog.showAndWait().ifPresent(t -> model.rename(c, t));
-            });
+            rename.setOnAction(e -> io.kaiyuan.ui.common.Dialogs.askText(this, messages, messages.getString("chat.rename.title"),
+                    c.title()).ifPresent(t -> model.rename(c, t)));
             MenuItem delete = new MenuItem(messages.getString("chat.delete"));
             delete.setOnAction(e -> {
-                Alert confirm = new Alert(Alert.AlertType.CONFIRMATION,
-                        MessageFormat.format(messages.getString("chat.delete.confirm"), c.title()), ButtonType.OK, ButtonType.CANCEL);
-                confirm.setHeaderText(null);
-                confirm.initOwner(getScene().getWindow());
-                confirm.showAndWait().filter(b -> b == ButtonType.OK).ifPresent(b -> model.delete(c));
+                if (io.kaiyuan.ui.common.Dialogs.confirm(this, messages,
+                        MessageFormat.format(messages.getString("chat.delete.confirm"), c.title()), "chat.delete")) {
+                    model.delete(c);
+                }
             });
             setContextMenu(new ContextMenu(rename, delete));
         }

@@ -68,11 +68,8 @@ final class ConversationSettingsView {
                 .or(javafx.beans.binding.Bindings.createBooleanBinding(() -> model.assistant().isPresent(),
                         model.systemPromptProperty(), model.assistants())));
         saveAssistant.setOnAction(e -> {
-            javafx.scene.control.TextInputDialog dialog = new javafx.scene.control.TextInputDialog();
-            dialog.setTitle(messages.getString("chat.assistant.save.title"));
-            dialog.setHeaderText(null);
-            dialog.initOwner(root.getScene().getWindow());
-            dialog.showAndWait().ifPresent(model::saveAssistant);
+            io.kaiyuan.ui.common.Dialogs.askText(root, messages, messages.getString("chat.assistant.save.title"), "")
+                    .ifPresent(model::saveAssistant);
         });
         Button deleteAssistant = new Button(null, new org.kordamp.ikonli.javafx.FontIcon(org.kordamp.ikonli.feather.Feather.TRASH_2));
         deleteAssistant.setId("chat-assistant-delete");

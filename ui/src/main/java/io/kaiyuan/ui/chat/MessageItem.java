@@ -22,6 +22,9 @@ public final class MessageItem {
         private final StringProperty reasoning = new SimpleStringProperty("");
         private final StringProperty footer = new SimpleStringProperty("");
         private final DoubleProperty reasoningMs = new SimpleDoubleProperty(0);
+        /** The figures the footer says, kept to say them again in another language. */
+        io.kaiyuan.engine.api.GenerationMetrics metrics;
+        io.kaiyuan.engine.api.FinishReason finish;
 
         Version(String text) {
             this.text.set(text);

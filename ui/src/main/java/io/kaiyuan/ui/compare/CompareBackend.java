@@ -31,6 +31,11 @@ public interface CompareBackend {
 
         /** A message for the user: what happened and what to do. */
         void failed(String message);
+
+        /** A failure as thrown, for the page to say in its own language; by default its message. */
+        default void failed(Throwable error) {
+            failed(io.kaiyuan.ui.common.Errors.detail(error));
+        }
     }
 
     /**

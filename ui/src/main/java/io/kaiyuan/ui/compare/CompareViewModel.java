@@ -14,6 +14,7 @@ import io.kaiyuan.engine.compare.RunCard;
 import io.kaiyuan.engine.compare.Vote;
 import io.kaiyuan.engine.model.Variant;
 import io.kaiyuan.engine.remote.Endpoint;
+import io.kaiyuan.ui.common.Errors;
 import io.kaiyuan.ui.common.TextPump;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -402,7 +403,7 @@ public final class CompareViewModel {
                     }
                 });
             } catch (RuntimeException e) {
-                fx.execute(() -> error.set(e.getMessage()));
+                fx.execute(() -> error.set(Errors.describe(e, messages)));
             }
         });
     }
@@ -448,7 +449,7 @@ public final class CompareViewModel {
                             : stored.stream().filter(c -> c.id() == chosen.id()).findFirst().orElse(null));
                 });
             } catch (Exception e) {
-                fx.execute(() -> error.set(e.getMessage()));
+                fx.execute(() -> error.set(Errors.describe(e, messages)));
             }
         });
     }
@@ -540,7 +541,7 @@ public final class CompareViewModel {
             } catch (Exception e) {
                 fx.execute(() -> {
                     state.set(State.IDLE);
-                    error.set(e.getMessage());
+                    error.set(Errors.describe(e, messages));
                 });
             }
         });
@@ -662,6 +663,11 @@ public final class CompareViewModel {
                     state.set(State.IDLE);
                 });
             }
+
+            @Override
+            public void failed(Throwable e) {
+                failed(Errors.describe(e, messages));
+            }
         });
     }
 
@@ -758,7 +764,7 @@ public final class CompareViewModel {
                 List<Leaderboard.Entry> board = Leaderboard.of(backend.votes());
                 fx.execute(() -> leaderboard.setAll(board));
             } catch (Exception e) {
-                fx.execute(() -> error.set(e.getMessage()));
+                fx.execute(() -> error.set(Errors.describe(e, messages)));
             }
         });
     }
@@ -779,7 +785,7 @@ public final class CompareViewModel {
                 Files.writeString(file, file.getFileName().toString().endsWith(".md") ? c.toMarkdown() : c.toJson());
                 fx.execute(() -> error.set(""));
             } catch (Exception e) {
-                fx.execute(() -> error.set(e.getMessage()));
+                fx.execute(() -> error.set(Errors.describe(e, messages)));
             }
         });
     }
@@ -797,7 +803,7 @@ public final class CompareViewModel {
             try {
                 previous = RunCard.fromJson(Files.readString(file));
             } catch (Exception e) {
-                fx.execute(() -> error.set(e.getMessage()));
+                fx.execute(() -> error.set(Errors.describe(e, messages)));
                 return;
             }
             fx.execute(() -> {
@@ -816,7 +822,7 @@ public final class CompareViewModel {
                                 : ExecutionProvider.parse(run.provider()), run.sampling()));
                     }
                 } catch (IllegalArgumentException e) {
-                    error.set(MessageFormat.format(messages.getString("compare.rerun.bad"), e.getMessage()));
+                    error.set(MessageFormat.format(messages.getString("compare.rerun.bad"), Errors.detail(e)));
                     return;
                 }
                 setSampling(request.sampling(), request.maxNewTokens());

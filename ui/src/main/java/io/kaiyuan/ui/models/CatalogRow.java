@@ -23,7 +23,21 @@ public final class CatalogRow {
     private final StringProperty error = new SimpleStringProperty("");
     private final StringProperty source = new SimpleStringProperty("");
     private final StringProperty activeSource = new SimpleStringProperty("");
+    private final ObjectProperty<Failure> failure = new SimpleObjectProperty<>();
     volatile DownloadControl control;
+    /** The variant the last download asked for (empty: the recommended one), for Retry. */
+    java.util.Optional<io.kaiyuan.engine.model.Variant> lastVariant = java.util.Optional.empty();
+
+    /**
+     * A failed download, for the page to say what happened in its language and offer what to do next.
+     *
+     * @param kind what went wrong
+     * @param source the source that failed, when one did (huggingface, hf-mirror, modelscope, a URL)
+     * @param tried the sources the download tried, in order
+     * @param detail the engine's own words (English), for a tooltip
+     */
+    public record Failure(io.kaiyuan.engine.download.HubException.Kind kind, String source, java.util.List<String> tried,
+            String detail) {}
 
     CatalogRow(CatalogEntry entry, MemoryFit.Estimate fit) {
         this.entry = entry;
@@ -56,6 +70,11 @@ public final class CatalogRow {
     /** What went wrong and what to do, after a failed download. */
     public StringProperty errorProperty() {
         return error;
+    }
+
+    /** The last download's failure; null while none. */
+    public ObjectProperty<Failure> failureProperty() {
+        return failure;
     }
 
     /** The sources of the download in flight, in the order tried (failover shown in the row). */

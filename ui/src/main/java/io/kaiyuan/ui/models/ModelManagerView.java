@@ -7,6 +7,7 @@ import io.kaiyuan.engine.model.MemoryFit;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.model.Variant;
 import java.text.MessageFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.ResourceBundle;
@@ -16,9 +17,7 @@ import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.Parent;
-import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
-import javafx.scene.control.ButtonType;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Hyperlink;
@@ -50,6 +49,9 @@ public final class ModelManagerView {
     private final Consumer<String> openLink;
     private final FileDialogs dialogs;
     private final VBox root = new VBox(10);
+    /** The source selector's item that asks for a base URL of one's own. */
+    static final String CUSTOM_SOURCE = "\u0000custom";
+    private Runnable openSettings = () -> { };
     private Consumer<String> chatWith = id -> { };
 
     /**
@@ -72,6 +74,26 @@ public final class ModelManagerView {
 
     public Parent root() {
         return root;
+    }
+
+    /** What "Open settings" after a failed download does: the shell shows the Settings page (tokens, proxy). */
+    public void setOnOpenSettings(Runnable openSettings) {
+        this.openSettings = openSettings;
+    }
+
+    /** A source's name as people read it. */
+    String sourceName(String name) {
+        return model.sourceName(name);
+    }
+
+    /** Whether {@code text} is an http or https address with a host. */
+    static boolean webAddress(String text) {
+        try {
+            java.net.URI uri = new java.net.URI(text);
+            return uri.getHost() != null && ("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()));
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
     }
 
     /** What "Chat with this model" does: the shell opens a new chat with it. */
@@ -129,15 +151,61 @@ public final class ModelManagerView {
         fits.selectedProperty().bindBidirectional(model.fitsOnlyProperty());
         ComboBox<String> source = new ComboBox<>();
         source.setId("models-source");
-        source.setEditable(true);
         source.getItems().addAll(Sources.NAMES);
+        source.getItems().add(CUSTOM_SOURCE);
+        if (!Sources.NAMES.contains(model.sourceProperty().get())) {
+            source.getItems().add(source.getItems().size() - 1, model.sourceProperty().get());
+        }
         source.setValue(model.sourceProperty().get());
-        source.valueProperty().addListener((o, a, b) -> {
-            if (b != null && !b.isBlank()) {
-                model.sourceProperty().set(b.strip());
+        source.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(String name) {
+                return sourceName(name);
+            }
+
+            @Override
+            public String fromString(String text) {
+                return text;
             }
         });
-        source.setTooltip(new Tooltip(messages.getString("models.source.tooltip")));
+        source.setOnAction(e -> {
+            String chosen = source.getValue();
+            if (CUSTOM_SOURCE.equals(chosen)) {
+                // A hub of one's own: asked for its base URL; cancelling keeps the source in use.
+                javafx.scene.control.TextInputDialog dialog = io.kaiyuan.ui.common.Dialogs.text(root, messages,
+                        messages.getString("models.source.custom.title"), "https://");
+                dialog.setContentText(messages.getString("models.source.custom.prompt"));
+                String previous = model.sourceProperty().get();
+                java.util.Optional<String> url = dialog.showAndWait().map(String::strip).filter(u -> !u.isEmpty());
+                if (url.isPresent() && !webAddress(url.get())) {
+                    io.kaiyuan.ui.common.Dialogs.inform(root, messages, javafx.scene.control.Alert.AlertType.WARNING,
+                            MessageFormat.format(messages.getString("models.source.custom.bad"), url.get()));
+                    url = java.util.Optional.empty();
+                }
+                java.util.Optional<String> chosenUrl = url;
+                javafx.application.Platform.runLater(() -> {
+                    java.util.Optional<String> url2 = chosenUrl;
+                    if (url2.isPresent()) {
+                        if (!source.getItems().contains(url2.get())) {
+                            source.getItems().add(source.getItems().size() - 1, url2.get());
+                        }
+                        source.setValue(url2.get());
+                        model.sourceProperty().set(url2.get());
+                    } else {
+                        source.setValue(previous);
+                    }
+                });
+            } else if (chosen != null) {
+                model.sourceProperty().set(chosen);
+            }
+        });
+        // The explanation sits on an icon beside the selector: a tooltip on the selector covered its list.
+        Label sourceHelp = new Label(null, new org.kordamp.ikonli.javafx.FontIcon(org.kordamp.ikonli.feather.Feather.INFO));
+        sourceHelp.setId("models-source-help");
+        Tooltip sourceTip = new Tooltip(messages.getString("models.source.tooltip"));
+        sourceTip.setWrapText(true);
+        sourceTip.setMaxWidth(420);
+        sourceHelp.setTooltip(sourceTip);
         Label sourceLabel = new Label(messages.getString("models.source"));
         for (Region r : new Region[] {family, size, fits, sourceLabel, source}) {
             r.setMinWidth(Region.USE_PREF_SIZE);
@@ -147,12 +215,31 @@ public final class ModelManagerView {
         HBox.setHgrow(gap, Priority.ALWAYS);
         HBox findRow = new HBox(8, search, family, size);
         findRow.setAlignment(Pos.CENTER_LEFT);
-        HBox sourceRow = new HBox(8, fits, gap, sourceLabel, source);
+        HBox sourceRow = new HBox(8, fits, gap, sourceLabel, source, sourceHelp);
         sourceRow.setAlignment(Pos.CENTER_LEFT);
         VBox filters = new VBox(8, findRow, sourceRow);
 
         ListView<CatalogRow> catalog = new ListView<>(model.visibleRows());
         catalog.setId("models-catalog");
+        Label noMatch = new Label();
+        noMatch.setId("models-no-match");
+        noMatch.setWrapText(true);
+        noMatch.textProperty().bind(Bindings.createStringBinding(() -> model.searchProperty().get() == null
+                || model.searchProperty().get().isBlank() ? messages.getString("models.noMatch.filters")
+                : MessageFormat.format(messages.getString("models.noMatch"), model.searchProperty().get().strip()),
+                model.searchProperty()));
+        Button clear = new Button(messages.getString("models.clearFilters"));
+        clear.setId("models-clear-filters");
+        clear.setOnAction(e -> {
+            model.clearFilters();
+            search.clear();
+            family.getSelectionModel().select(0);
+            size.getSelectionModel().select(0);
+        });
+        VBox placeholder = new VBox(8, noMatch, clear);
+        placeholder.setAlignment(Pos.CENTER);
+        placeholder.setMaxWidth(420);
+        catalog.setPlaceholder(placeholder);
         catalog.setCellFactory(v -> new RowCell());
         VBox.setVgrow(catalog, Priority.ALWAYS);
 
@@ -268,6 +355,65 @@ public final class ModelManagerView {
             source.managedProperty().bind(source.visibleProperty());
             HBox box = new HBox(8, bar, source, detail);
             box.setAlignment(Pos.CENTER_LEFT);
+            HBox.setHgrow(detail, Priority.ALWAYS);
+            detail.setMinWidth(0);
+            detail.visibleProperty().bind(row.stateProperty().isNotEqualTo(CatalogRow.State.FAILED));
+            detail.managedProperty().bind(detail.visibleProperty());
+            return new VBox(6, box, failure(row));
+        }
+
+        /** A failed download: what happened, in full and in the error colour, and buttons for what to do next. */
+        private Node failure(CatalogRow row) {
+            Label text = new Label();
+            text.setId("failure-" + row.entry().id());
+            text.getStyleClass().add("error-text");
+            text.setWrapText(true);
+            text.setMinHeight(Region.USE_PREF_SIZE);
+            javafx.scene.layout.FlowPane actions = new javafx.scene.layout.FlowPane(6, 6);
+            VBox box = new VBox(6, text, actions);
+            Runnable show = () -> {
+                CatalogRow.Failure f = row.failureProperty().get();
+                boolean failed = f != null && row.stateProperty().get() == CatalogRow.State.FAILED;
+                box.setVisible(failed);
+                box.setManaged(failed);
+                if (!failed) {
+                    return;
+                }
+                text.setText(model.failureText(row, f));
+                actions.getChildren().clear();
+                io.kaiyuan.engine.download.HubException.Kind kind = f.kind();
+                if (kind != io.kaiyuan.engine.download.HubException.Kind.NOT_FOUND) {
+                    Button retry = new Button(messages.getString("models.retry"), new org.kordamp.ikonli.javafx.FontIcon(
+                            org.kordamp.ikonli.feather.Feather.ROTATE_CW));
+                    retry.setId("retry-" + row.entry().id());
+                    retry.setOnAction(e -> model.retry(row));
+                    actions.getChildren().add(retry);
+                }
+                for (String other : model.otherSources(row, f)) {
+                    Button tryOther = new Button(MessageFormat.format(messages.getString("models.tryFrom"), sourceName(other)));
+                    tryOther.setId("try-" + other + "-" + row.entry().id());
+                    tryOther.setOnAction(e -> model.downloadFrom(row, other));
+                    actions.getChildren().add(tryOther);
+                }
+                if (kind == io.kaiyuan.engine.download.HubException.Kind.UNREACHABLE
+                        || kind == io.kaiyuan.engine.download.HubException.Kind.NEEDS_ACCESS) {
+                    Button settings = new Button(messages.getString(kind == io.kaiyuan.engine.download.HubException.Kind.NEEDS_ACCESS
+                            ? "models.openSettings.token" : "models.openSettings.proxy"),
+                            new org.kordamp.ikonli.javafx.FontIcon(org.kordamp.ikonli.feather.Feather.SETTINGS));
+                    settings.setId("settings-for-" + row.entry().id());
+                    settings.setOnAction(e -> openSettings.run());
+                    actions.getChildren().add(settings);
+                }
+                if (kind == io.kaiyuan.engine.download.HubException.Kind.NEEDS_ACCESS) {
+                    Button page = new Button(messages.getString("models.openModelPage"));
+                    page.setOnAction(e -> openLink.accept("https://huggingface.co/" + row.entry().huggingFaceRepo()));
+                    actions.getChildren().add(page);
+                }
+                actions.getChildren().forEach(n -> ((Region) n).setMinWidth(Region.USE_PREF_SIZE));
+            };
+            row.failureProperty().addListener((o, a, b) -> show.run());
+            row.stateProperty().addListener((o, a, b) -> show.run());
+            show.run();
             return box;
         }
 
@@ -275,15 +421,16 @@ public final class ModelManagerView {
             CatalogEntry e = row.entry();
             SplitMenuButton download = new SplitMenuButton();
             download.setId("download-" + e.id());
-            download.textProperty().bind(Bindings.createStringBinding(() -> messages.getString(
-                    row.stateProperty().get() == CatalogRow.State.FAILED ? "models.retry" : "models.download"), row.stateProperty()));
+            // Retry after a failure is in the failure's own row of buttons; this one stays Download (and its variants).
+            download.setText(messages.getString("models.download"));
             download.setTooltip(new Tooltip(MessageFormat.format(messages.getString("models.download.tooltip"), e.cpuVariant().cliName())));
             download.setOnAction(a -> model.download(row, Optional.empty()));
-            for (Variant v : e.variants().isEmpty() ? java.util.List.of(e.cpuVariant(), e.gpuVariant()).stream().distinct().toList()
-                    : e.variants().keySet().stream().toList()) {
-                MenuItem item = new MenuItem(MessageFormat.format(messages.getString("models.download.variant"), v.cliName()
-                        + e.weightsBytes(v).stream().mapToObj(b -> " · " + ModelManagerViewModel.gb(b)).findFirst().orElse("")));
-                item.setOnAction(a -> model.download(row, Optional.of(v)));
+            for (VariantChoice choice : VariantChoice.of(e)) {
+                Label what = new Label(choice.label(messages, e));
+                what.setWrapText(false);
+                javafx.scene.control.CustomMenuItem item = new javafx.scene.control.CustomMenuItem(what);
+                item.setId("variant-" + choice.names().get(0).cliName());
+                item.setOnAction(a -> model.download(row, Optional.of(choice.names().get(0))));
                 download.getItems().add(item);
             }
             Button pause = new Button();
@@ -337,7 +484,7 @@ public final class ModelManagerView {
             name.setMinHeight(Region.USE_PREF_SIZE);
             String commit = m.commit().length() > 7 ? m.commit().substring(0, 7) : m.commit();
             Label facts = new Label(MessageFormat.format(messages.getString("models.installed.row"), m.variant(),
-                    ModelManagerViewModel.gb(m.bytes()), m.source().isEmpty() ? "-" : m.source(), m.repo(), commit));
+                    ModelManagerViewModel.gb(m.bytes()), m.source().isEmpty() ? "-" : sourceName(m.source()), m.repo(), commit));
             facts.setWrapText(true);
             facts.setMinHeight(Region.USE_PREF_SIZE);
             facts.getStyleClass().add("text-muted");
@@ -358,12 +505,14 @@ public final class ModelManagerView {
             Button delete = new Button(messages.getString("models.delete"));
             delete.setId("delete-" + m.id());
             delete.setOnAction(a -> {
-                Alert confirm = new Alert(Alert.AlertType.CONFIRMATION, MessageFormat.format(
-                        messages.getString("models.delete.confirm"), m.id(), ModelManagerViewModel.gb(m.bytes())),
-                        ButtonType.OK, ButtonType.CANCEL);
-                confirm.setHeaderText(null);
-                confirm.initOwner(getScene() == null ? null : getScene().getWindow());
-                confirm.showAndWait().filter(b -> b == ButtonType.OK).ifPresent(b -> model.remove(m.id()));
+                // The truth about what goes: an import used in place keeps its own files.
+                String question = model.inPlace(m) ? MessageFormat.format(messages.getString("models.delete.confirm.inPlace"),
+                        m.id(), m.dir()) : MessageFormat.format(messages.getString("models.delete.confirm"), m.id(),
+                        ModelManagerViewModel.gb(m.bytes()));
+                if (io.kaiyuan.ui.common.Dialogs.confirm(this, messages, question,
+                        model.inPlace(m) ? "models.delete.inPlace" : "models.delete")) {
+                    model.remove(m.id());
+                }
             });
             for (Button b : new Button[] {verify, open, delete}) {
                 b.setMinWidth(Region.USE_PREF_SIZE);

@@ -11,6 +11,7 @@ import io.kaiyuan.engine.model.CatalogEntry;
 import io.kaiyuan.engine.model.MemoryFit;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.model.Variant;
+import io.kaiyuan.ui.common.Errors;
 import java.nio.file.Path;
 import java.text.MessageFormat;
 import java.util.List;
@@ -41,7 +42,8 @@ public final class ModelManagerViewModel {
 
     private final ModelRegistry registry;
     private final ModelInstaller installer;
-    private final Map<String, String> env;
+    /** The environment downloads read (tokens, proxies, HF_ENDPOINT), asked for at each download. */
+    private volatile java.util.function.Supplier<Map<String, String>> env;
     private final Executor fx;
     private final Executor io;
     private final Executor downloads;
@@ -83,7 +85,8 @@ public final class ModelManagerViewModel {
         this.journalWrites = new io.kaiyuan.ui.common.SerialExecutor(io);
         this.registry = registry;
         this.installer = installer;
-        this.env = Map.copyOf(env);
+        Map<String, String> fixed = Map.copyOf(env);
+        this.env = () -> fixed;
         this.fx = fx;
         this.io = io;
         this.downloads = downloads;
@@ -96,6 +99,14 @@ public final class ModelManagerViewModel {
         family.addListener((o, a, b) -> applyFilter());
         fitsOnly.addListener((o, a, b) -> applyFilter());
         maxBytes.addListener((o, a, b) -> applyFilter());
+    }
+
+    /**
+     * Where downloads read their tokens, proxies and endpoints from from now on: the process's environment
+     * with what was set in Settings over it. Called on the FX thread; read on the download pool.
+     */
+    public void setEnvironment(java.util.function.Supplier<Map<String, String>> env) {
+        this.env = env;
     }
 
     /** Runs after a model was installed, removed or imported (FX thread), e.g. to refresh the chat's picker. */
@@ -136,7 +147,7 @@ public final class ModelManagerViewModel {
             try {
                 list = registry.list();
             } catch (RuntimeException e) {
-                fx.execute(() -> message.set(e.getMessage()));
+                fx.execute(() -> message.set(Errors.describe(e, messages)));
                 return;
             }
             Map<String, Long> staged = rows.stream().collect(Collectors.toMap(r -> r.entry().id(),
@@ -210,16 +221,22 @@ public final class ModelManagerViewModel {
         CatalogEntry e = row.entry();
         List<Origin> origins;
         try {
-            origins = Sources.origins(sourceName, env, e.huggingFaceRepo(), e.modelScopeId(), Optional.empty());
+            origins = Sources.origins(sourceName, env.get(), e.huggingFaceRepo(), e.modelScopeId(), Optional.empty());
         } catch (IllegalArgumentException ex) {
+            CatalogRow.Failure failure = new CatalogRow.Failure(HubException.Kind.OTHER, sourceName, List.of(sourceName),
+                    ex.getMessage());
+            row.failureProperty().set(failure);
+            row.errorProperty().set(failureText(row, failure));
             row.stateProperty().set(CatalogRow.State.FAILED);
-            row.errorProperty().set(ex.getMessage());
             return;
         }
+        List<String> tried = origins.stream().map(o -> o.source().name()).toList();
+        row.lastVariant = variant;
+        row.failureProperty().set(null);
         DownloadControl control = new DownloadControl();
         row.control = control;
         row.errorProperty().set("");
-        row.sourceProperty().set(origins.stream().map(o -> o.source().name()).collect(Collectors.joining(" → ")));
+        row.sourceProperty().set(origins.stream().map(o -> sourceName(o.source().name())).collect(Collectors.joining(" → ")));
         row.stateProperty().set(CatalogRow.State.QUEUED);
         Variant chosen = variant.orElse(e.cpuVariant());
         record(new DownloadJournal.Entry(e.id(), chosen.cliName(), sourceName, false));
@@ -244,8 +261,11 @@ public final class ModelManagerViewModel {
                 if (!interrupted(ex)) {
                     forget(e.id()); // an app closing mid-download keeps its record, to continue next time
                 }
-                String text = ex instanceof HubException || ex instanceof IllegalArgumentException ? ex.getMessage()
-                        : MessageFormat.format(messages.getString("models.failed"), ex.getMessage());
+                String detail = ex instanceof HubException || ex instanceof IllegalArgumentException ? ex.getMessage()
+                        : HubException.describe(ex);
+                CatalogRow.Failure failure = ex instanceof HubException hub
+                        ? new CatalogRow.Failure(hub.kind(), hub.source().orElse(null), tried, detail)
+                        : new CatalogRow.Failure(HubException.Kind.OTHER, null, tried, detail);
                 fx.execute(() -> {
                     row.control = null;
                     row.progressProperty().set(0);
@@ -254,7 +274,8 @@ public final class ModelManagerViewModel {
                         row.detailProperty().set(messages.getString("models.cancelled"));
                     } else {
                         row.stateProperty().set(CatalogRow.State.FAILED);
-                        row.errorProperty().set(text);
+                        row.failureProperty().set(failure);
+                        row.errorProperty().set(failureText(row, failure));
                     }
                 });
             }
@@ -267,7 +288,7 @@ public final class ModelManagerViewModel {
         }
         row.progressProperty().set(p.fraction());
         if (!p.source().isEmpty()) {
-            row.activeSourceProperty().set(p.source());
+            row.activeSourceProperty().set(sourceName(p.source()));
         }
         String eta = p.etaSeconds().stream().mapToObj(ModelManagerViewModel::duration).findFirst().orElse("--:--");
         row.detailProperty().set(p.paused()
@@ -327,6 +348,80 @@ public final class ModelManagerViewModel {
         return Thread.currentThread().isInterrupted();
     }
 
+    /** Downloads again what failed, from the same source (FX thread). */
+    public void retry(CatalogRow row) {
+        download(row, row.lastVariant);
+    }
+
+    /** Downloads from another source than the page's, e.g. ModelScope after Hugging Face failed (FX thread). */
+    public void downloadFrom(CatalogRow row, String sourceName) {
+        download(row, row.lastVariant, sourceName);
+    }
+
+    /**
+     * The sources worth offering after {@code failure}: hf-mirror and ModelScope when the download did not
+     * try them already (ModelScope only for a model it has).
+     */
+    public List<String> otherSources(CatalogRow row, CatalogRow.Failure failure) {
+        List<String> out = new java.util.ArrayList<>();
+        if (!failure.tried().contains("hf-mirror")) {
+            out.add("hf-mirror");
+        }
+        if (!failure.tried().contains("modelscope") && row.entry().modelScopeId().isPresent()) {
+            out.add("modelscope");
+        }
+        return out;
+    }
+
+    /** A source's name as people read it: Hugging Face, hf-mirror, ModelScope, a base URL, Custom URL…. */
+    public String sourceName(String name) {
+        if (name == null) {
+            return "";
+        }
+        return switch (name) {
+            case "huggingface" -> messages.getString("models.source.huggingface");
+            case "hf-mirror" -> messages.getString("models.source.hf-mirror");
+            case "modelscope" -> messages.getString("models.source.modelscope");
+            case "local" -> messages.getString("models.source.local");
+            case ModelManagerView.CUSTOM_SOURCE -> messages.getString("models.source.custom");
+            default -> name;
+        };
+    }
+
+    /** What went wrong with a download and what to do, in the page's language. */
+    public String failureText(CatalogRow row, CatalogRow.Failure f) {
+        String source = sourceName(f.source() != null ? f.source() : f.tried().isEmpty() ? "" : f.tried().get(f.tried().size() - 1));
+        String text = MessageFormat.format(messages.getString("models.error." + f.kind().name()), source,
+                row.entry().name(locale()), f.detail());
+        List<String> others = otherSources(row, f);
+        if (!others.isEmpty() && (f.kind() == HubException.Kind.UNREACHABLE
+                || f.kind() == HubException.Kind.NOT_FOUND
+                || f.kind() == HubException.Kind.SERVER_ERROR)) {
+            String tryOthers = MessageFormat.format(messages.getString("models.error.tryOthers"),
+                    String.join(messages.getString("models.error.or"), others.stream().map(this::sourceName).toList()));
+            // Two sentences: a space between them in English, none in Chinese.
+            text = MessageFormat.format(messages.getString("models.error.then"), text, tryOthers);
+        }
+        return text;
+    }
+
+    private Locale locale() {
+        return messages.getLocale().getLanguage().equals("zh") ? Locale.SIMPLIFIED_CHINESE : Locale.ENGLISH;
+    }
+
+    /** Whether an installed model is used where it was imported from (deleting it keeps its files). */
+    public boolean inPlace(ModelRegistry.InstalledModel m) {
+        return !m.dir().toAbsolutePath().normalize().startsWith(registry.modelsDir().toAbsolutePath().normalize());
+    }
+
+    /** Clears the search and every filter (FX thread). */
+    public void clearFilters() {
+        search.set("");
+        family.set(null);
+        fitsOnly.set(false);
+        maxBytes.set(null);
+    }
+
     /** Ends a download (FX thread); the partial files stay, so downloading again resumes them. */
     public void cancel(CatalogRow row) {
         DownloadControl c = row.control;
@@ -345,7 +440,7 @@ public final class ModelManagerViewModel {
                     onInstalledChanged.run();
                 });
             } catch (Exception e) {
-                fx.execute(() -> message.set(e.getMessage()));
+                fx.execute(() -> message.set(Errors.describe(e, messages)));
             }
             refresh();
         });
@@ -362,7 +457,7 @@ public final class ModelManagerViewModel {
                         : MessageFormat.format(messages.getString("models.verify.damaged"), id,
                                 String.join(", ", concat(r.missing(), r.altered())));
             } catch (Exception e) {
-                text = e.getMessage();
+                text = Errors.describe(e, messages);
             }
             String shown = text;
             fx.execute(() -> message.set(shown));
@@ -383,7 +478,7 @@ public final class ModelManagerViewModel {
                     onInstalledChanged.run();
                 });
             } catch (Exception e) {
-                fx.execute(() -> message.set(e.getMessage()));
+                fx.execute(() -> message.set(Errors.describe(e, messages)));
             }
             refresh();
         });

@@ -16,4 +16,9 @@ public interface ApiServerControl {
 
     /** The API key stored for the server; empty for none. Reads the key file: call off the FX thread. */
     String apiKey() throws Exception;
+
+    /** The ids of the models it serves (for the examples on the page). Reads the models folder: call off the FX thread. */
+    default java.util.List<String> models() throws Exception {
+        return java.util.List.of();
+    }
 }

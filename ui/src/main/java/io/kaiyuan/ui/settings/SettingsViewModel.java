@@ -2,18 +2,20 @@ package io.kaiyuan.ui.settings;
 
 import io.kaiyuan.engine.remote.Endpoint;
 import io.kaiyuan.engine.remote.RemoteEndpoints;
+import io.kaiyuan.engine.server.ServerConfig;
+import io.kaiyuan.ui.common.Errors;
 import java.util.List;
 import java.util.ResourceBundle;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import javafx.beans.property.BooleanProperty;
-import javafx.beans.property.SimpleBooleanProperty;
-import javafx.beans.property.SimpleStringProperty;
-import javafx.beans.property.StringProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
@@ -47,6 +49,13 @@ public final class SettingsViewModel {
     private final BooleanProperty endpointBusy = new SimpleBooleanProperty();
     private RemoteEndpoints remotes;
     private Runnable onModelsChanged = () -> { };
+    private final StringProperty huggingFaceToken = new SimpleStringProperty("");
+    private final StringProperty modelScopeToken = new SimpleStringProperty("");
+    private final StringProperty proxy = new SimpleStringProperty("");
+    private final StringProperty hubStatus = new SimpleStringProperty("");
+    private final BooleanProperty hubBusy = new SimpleBooleanProperty();
+    private HubAccess hubAccess;
+    private final StringProperty exampleModel = new SimpleStringProperty("");
 
     public SettingsViewModel(Settings initial, List<String> providers, Consumer<Settings> onChange) {
         this(initial, providers, onChange, null, Runnable::run, Runnable::run, null);
@@ -107,11 +116,17 @@ public final class SettingsViewModel {
         if (remotes == null || endpointBusy.get()) {
             return;
         }
+        String name = endpointName.get() == null ? "" : endpointName.get().strip();
+        String url = endpointUrl.get() == null ? "" : endpointUrl.get().strip();
+        if (name.isEmpty() || name.contains("/") || name.length() > 64) {
+            endpointStatus.set(messages.getString("settings.remote.badName"));
+            return;
+        }
         Endpoint endpoint;
         try {
-            endpoint = new Endpoint(endpointName.get(), endpointUrl.get());
+            endpoint = new Endpoint(name, url);
         } catch (IllegalArgumentException e) {
-            endpointStatus.set(e.getMessage());
+            endpointStatus.set(java.text.MessageFormat.format(messages.getString("settings.remote.badUrl"), url));
             return;
         }
         String key = endpointKey.get() == null ? "" : endpointKey.get().strip();
@@ -133,7 +148,7 @@ public final class SettingsViewModel {
             } catch (Exception e) {
                 fx.execute(() -> {
                     endpointBusy.set(false);
-                    endpointStatus.set(e.getMessage());
+                    endpointStatus.set(Errors.describe(e, messages));
                 });
             }
         });
@@ -169,7 +184,7 @@ public final class SettingsViewModel {
             } catch (Exception e) {
                 fx.execute(() -> {
                     endpointBusy.set(false);
-                    endpointStatus.set(e.getMessage());
+                    endpointStatus.set(Errors.describe(e, messages));
                 });
             }
         });
@@ -202,9 +217,168 @@ public final class SettingsViewModel {
         return endpointBusy;
     }
 
-    /** The strings for texts made from now on (after a language switch). */
+    /** Shows and edits the download tokens and proxy kept by {@code access}; null for a page without them. */
+    public void setHubAccess(HubAccess access) {
+        this.hubAccess = access;
+    }
+
+    /** Whether the page has the downloads section. */
+    public boolean hasHubAccess() {
+        return hubAccess != null;
+    }
+
+    /** Reads the stored tokens and proxy into the page (FX thread; reads on {@code io}). */
+    public void loadHubAccess() {
+        if (hubAccess == null) {
+            return;
+        }
+        io.execute(() -> {
+            try {
+                HubAccess.Values v = hubAccess.load();
+                fx.execute(() -> {
+                    huggingFaceToken.set(v.huggingFaceToken());
+                    modelScopeToken.set(v.modelScopeToken());
+                    proxy.set(v.proxy());
+                });
+            } catch (Exception e) {
+                fx.execute(() -> hubStatus.set(Errors.describe(e, messages)));
+            }
+        });
+    }
+
+    /**
+     * Saves the tokens and proxy on the page; downloads started from then on use them. A proxy that is not
+     * an address is refused with a message and nothing is saved (FX thread; writes on {@code io}).
+     */
+    public void saveHubAccess() {
+        if (hubAccess == null || hubBusy.get()) {
+            return;
+        }
+        HubAccess.Values v = new HubAccess.Values(huggingFaceToken.get(), modelScopeToken.get(), proxy.get());
+        if (!HubAccess.validProxy(v.proxy())) {
+            hubStatus.set(messages.getString("settings.downloads.badProxy"));
+            return;
+        }
+        hubBusy.set(true);
+        io.execute(() -> {
+            try {
+                hubAccess.save(v);
+                fx.execute(() -> {
+                    hubBusy.set(false);
+                    hubStatus.set(messages.getString("settings.downloads.saved"));
+                });
+            } catch (Exception e) {
+                fx.execute(() -> {
+                    hubBusy.set(false);
+                    hubStatus.set(Errors.describe(e, messages));
+                });
+            }
+        });
+    }
+
+    /** The Hugging Face access token (for gated models); empty for none. */
+    public StringProperty huggingFaceTokenProperty() {
+        return huggingFaceToken;
+    }
+
+    /** The ModelScope access token; empty for none. */
+    public StringProperty modelScopeTokenProperty() {
+        return modelScopeToken;
+    }
+
+    /** The proxy downloads go through; empty for the environment's or the system's. */
+    public StringProperty proxyProperty() {
+        return proxy;
+    }
+
+    /** "Saved." or what went wrong. */
+    public StringProperty hubStatusProperty() {
+        return hubStatus;
+    }
+
+    /** True while the download settings are saved. */
+    public BooleanProperty hubBusyProperty() {
+        return hubBusy;
+    }
+
+    /** The API's base address for the port on the page: http://127.0.0.1:PORT/v1 (the default port when it is not a port). */
+    public String serverAddress() {
+        return "http://127.0.0.1:" + port(serverPort.get()) + "/v1";
+    }
+
+    private static int port(String text) {
+        try {
+            int p = Integer.parseInt(text == null ? "" : text.strip());
+            return p < 1 || p > 65535 ? ServerConfig.DEFAULT_PORT : p;
+        } catch (NumberFormatException e) {
+            return ServerConfig.DEFAULT_PORT;
+        }
+    }
+
+    /** The model the examples ask for: an installed model's id, or a placeholder before one is installed. */
+    public StringProperty exampleModelProperty() {
+        return exampleModel;
+    }
+
+    /** The placeholder for the API key in the examples when the server has one (never the key itself). */
+    public static final String KEY_PLACEHOLDER = "YOUR_API_KEY";
+
+    /** A {@code curl} request for a chat completion from the server as set on the page. */
+    public String curlExample() {
+        String model = exampleModel.get().isEmpty() ? "MODEL_ID" : exampleModel.get();
+        StringBuilder sb = new StringBuilder("curl " + serverAddress() + "/chat/completions \\\n");
+        sb.append("  -H \"Content-Type: application/json\" \\\n");
+        if (hasKey()) {
+            sb.append("  -H \"Authorization: Bearer " + KEY_PLACEHOLDER + "\" \\\n");
+        }
+        sb.append("  -d '{\"model\": \"" + model + "\", \"messages\": [{\"role\": \"user\", \"content\": \"Hello\"}]}'");
+        return sb.toString();
+    }
+
+    /** The same request with the {@code openai} Python package. */
+    public String pythonExample() {
+        String model = exampleModel.get().isEmpty() ? "MODEL_ID" : exampleModel.get();
+        return "from openai import OpenAI\n\n"
+                + "client = OpenAI(\n"
+                + "    base_url=\"" + serverAddress() + "\",\n"
+                + "    api_key=\"" + (hasKey() ? KEY_PLACEHOLDER : "none") + "\",\n"
+                + ")\n"
+                + "reply = client.chat.completions.create(\n"
+                + "    model=\"" + model + "\",\n"
+                + "    messages=[{\"role\": \"user\", \"content\": \"Hello\"}],\n"
+                + ")\n"
+                + "print(reply.choices[0].message.content)";
+    }
+
+    private boolean hasKey() {
+        return serverKey.get() != null && !serverKey.get().isBlank();
+    }
+
+    /**
+     * The strings for texts made from now on (after a language switch): the server's state is said again in
+     * them; what the last action said (saved, added, an error) goes, as it was said in the other language.
+     */
     public void setMessages(ResourceBundle messages) {
         this.messages = messages;
+        if (serverShown != null) {
+            showServer(serverShown.address(), serverShown.keyed());
+        } else {
+            serverStatus.set("");
+        }
+        hubStatus.set("");
+        endpointStatus.set("");
+    }
+
+    /** What the server's status line says when it is not an error: where it serves, or Off. */
+    private record ServerShown(java.util.Optional<String> address, boolean keyed) { }
+
+    private ServerShown serverShown;
+
+    private void showServer(java.util.Optional<String> address, boolean keyed) {
+        serverShown = new ServerShown(address, keyed);
+        serverStatus.set(address.map(a -> java.text.MessageFormat.format(messages.getString(
+                keyed ? "settings.server.runningKey" : "settings.server.running"), a))
+                .orElse(messages.getString("settings.server.off")));
     }
 
     /** Whether the page has the API server switch. */
@@ -220,16 +394,21 @@ public final class SettingsViewModel {
         io.execute(() -> {
             try {
                 String key = server.apiKey();
+                List<String> models = server.models();
                 fx.execute(() -> {
                     serverKey.set(key);
+                    exampleModel.set(models.isEmpty() ? "" : models.get(0));
                     if (serverOn.get()) {
                         applyServer();
                     } else {
-                        serverStatus.set(messages.getString("settings.server.off"));
+                        showServer(java.util.Optional.empty(), false);
                     }
                 });
             } catch (Exception e) {
-                fx.execute(() -> serverStatus.set(e.getMessage()));
+                fx.execute(() -> {
+                    serverShown = null;
+                    serverStatus.set(Errors.describe(e, messages));
+                });
             }
         });
     }
@@ -249,6 +428,7 @@ public final class SettingsViewModel {
                 throw new NumberFormatException();
             }
         } catch (NumberFormatException | NullPointerException e) {
+            serverShown = null;
             serverStatus.set(messages.getString("settings.server.badPort"));
             serverOn.set(false);
             return;
@@ -262,16 +442,17 @@ public final class SettingsViewModel {
                 java.util.Optional<String> address = server.apply(on, port, key);
                 fx.execute(() -> {
                     serverBusy.set(false);
-                    serverStatus.set(address.map(a -> java.text.MessageFormat.format(messages.getString(
-                            key.isEmpty() ? "settings.server.running" : "settings.server.runningKey"), a))
-                            .orElse(messages.getString("settings.server.off")));
+                    showServer(address, !key.isEmpty());
                 });
             } catch (Exception e) {
                 fx.execute(() -> {
                     serverBusy.set(false);
                     serverOn.set(false);
                     changed(current.withServer(new Settings.ApiServer(false, port)), onChange);
-                    serverStatus.set(e.getMessage());
+                    serverShown = null;
+                    serverStatus.set(e instanceof java.net.BindException
+                            ? java.text.MessageFormat.format(messages.getString("settings.server.portInUse"), String.valueOf(port))
+                            : Errors.describe(e, messages));
                 });
             }
         });

@@ -81,16 +81,19 @@ public final class MainWindow {
      * @param dialogs the file and folder choosers the pages open
      * @param server starts and stops the local API server from Settings; null for no switch
      * @param remotes the remote OpenAI-compatible endpoints edited in Settings; null for none
+     * @param hubAccess the download tokens and proxy edited in Settings; null for none
      */
     public record Services(ChatBackend chat, ChatStore store, Executor background, ModelsPage models,
             Consumer<String> openLink, Settings settings, List<String> providers, Consumer<Settings> onSettings,
-            CompareBackend compare, FileDialogs dialogs, ApiServerControl server, RemoteEndpoints remotes) {
+            CompareBackend compare, FileDialogs dialogs, ApiServerControl server, RemoteEndpoints remotes,
+            io.kaiyuan.ui.settings.HubAccess hubAccess) {
 
         /** With the system's file dialogs. */
         public Services(ChatBackend chat, ChatStore store, Executor background, ModelsPage models,
                 Consumer<String> openLink, Settings settings, List<String> providers, Consumer<Settings> onSettings,
                 CompareBackend compare) {
-            this(chat, store, background, models, openLink, settings, providers, onSettings, compare, FileDialogs.SYSTEM, null, null);
+            this(chat, store, background, models, openLink, settings, providers, onSettings, compare, FileDialogs.SYSTEM, null, null,
+                    null);
         }
 
         /** Just a chat page on {@code chat}, without history or other pages. */
@@ -99,35 +102,40 @@ public final class MainWindow {
         }
 
         public Services withStore(ChatStore s) {
-            return new Services(chat, s, background, models, openLink, settings, providers, onSettings, compare, dialogs, server, remotes);
+            return new Services(chat, s, background, models, openLink, settings, providers, onSettings, compare, dialogs, server, remotes, hubAccess);
         }
 
         public Services withModels(ModelsPage m) {
-            return new Services(chat, store, background, m, openLink, settings, providers, onSettings, compare, dialogs, server, remotes);
+            return new Services(chat, store, background, m, openLink, settings, providers, onSettings, compare, dialogs, server, remotes, hubAccess);
         }
 
         public Services withOpenLink(Consumer<String> o) {
-            return new Services(chat, store, background, models, o, settings, providers, onSettings, compare, dialogs, server, remotes);
+            return new Services(chat, store, background, models, o, settings, providers, onSettings, compare, dialogs, server, remotes, hubAccess);
         }
 
         public Services withSettings(Settings s, List<String> p, Consumer<Settings> on) {
-            return new Services(chat, store, background, models, openLink, s, p, on, compare, dialogs, server, remotes);
+            return new Services(chat, store, background, models, openLink, s, p, on, compare, dialogs, server, remotes, hubAccess);
         }
 
         public Services withCompare(CompareBackend c) {
-            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, c, dialogs, server, remotes);
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, c, dialogs, server, remotes, hubAccess);
         }
 
         public Services withDialogs(FileDialogs d) {
-            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, d, server, remotes);
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, d, server, remotes, hubAccess);
         }
 
         public Services withServer(ApiServerControl s) {
-            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, dialogs, s, remotes);
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, dialogs, s, remotes, hubAccess);
+        }
+
+        public Services withHubAccess(io.kaiyuan.ui.settings.HubAccess h) {
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, dialogs, server,
+                    remotes, h);
         }
 
         public Services withRemotes(RemoteEndpoints r) {
-            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, dialogs, server, r);
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, dialogs, server, r, hubAccess);
         }
     }
 
@@ -191,6 +199,8 @@ public final class MainWindow {
                 services.onSettings().accept(s);
             }, services.server(), Platform::runLater, background, messages);
             settings.loadServer();
+            settings.setHubAccess(services.hubAccess());
+            settings.loadHubAccess();
             settings.setRemotes(services.remotes(), this::remoteModelsChanged);
             settings.languageProperty().addListener((o, a, b) -> Platform.runLater(() -> rebuild(b.locale(systemLocale))));
             sidebarCollapsed.bindBidirectional(settings.sidebarCollapsedProperty());
@@ -298,6 +308,7 @@ public final class MainWindow {
         if (models != null) {
             ModelManagerView view = new ModelManagerView(models, messages, services.openLink(), services.dialogs());
             view.setOnChatWith(this::chatWith);
+            view.setOnOpenSettings(() -> show(settings != null ? "nav.settings" : "nav.models"));
             pageNodes.put("nav.models", view.root());
         }
         if (settings != null) {
@@ -445,12 +456,14 @@ public final class MainWindow {
         javafx.scene.control.Dialog<Void> dialog = new javafx.scene.control.Dialog<>();
         dialog.setTitle(messages.getString("shell.shortcuts.title"));
         dialog.getDialogPane().setContent(grid);
-        dialog.getDialogPane().getButtonTypes().add(javafx.scene.control.ButtonType.CLOSE);
-        dialog.getDialogPane().getStylesheets().add(MainWindow.class.getResource(STYLESHEET).toExternalForm());
-        if (root.getScene() != null) {
-            dialog.initOwner(root.getScene().getWindow());
-        }
+        dialog.getDialogPane().getButtonTypes().add(io.kaiyuan.ui.common.Dialogs.close(messages));
+        io.kaiyuan.ui.common.Dialogs.place(dialog, root);
         dialog.show();
+    }
+
+    /** Warns about something the app cannot do (e.g. open its history), in the UI's language. FX thread. */
+    public void warn(String text) {
+        io.kaiyuan.ui.common.Dialogs.inform(root, messages, javafx.scene.control.Alert.AlertType.WARNING, text);
     }
 
     /** The chat page as built now (null without a chat); it is built again when the language changes. */

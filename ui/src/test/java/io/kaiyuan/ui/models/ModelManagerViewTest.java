@@ -104,7 +104,7 @@ class ModelManagerViewTest {
         robot.clickOn("#nav-models");
         WaitForAsyncUtils.waitForFxEvents();
         String runtime = robot.lookup("#models-runtime").queryLabeled().getText();
-        assertTrue(runtime.contains("in use: cpu") && runtime.contains("CPU threads: automatic"), runtime);
+        assertTrue(runtime.contains("in use: cpu") && runtime.contains("CPU threads: Automatic"), runtime);
         waitUntil(() -> robot.lookup("#models-installed").queryAs(ListView.class).getItems().size() == 1);
         assertFalse(robot.lookup("#models-recommended").queryAs(Label.class).isVisible(),
                 "the newcomer's hint goes once a model is installed");

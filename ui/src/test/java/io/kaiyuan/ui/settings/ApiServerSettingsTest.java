@@ -144,13 +144,13 @@ class ApiServerSettingsTest {
         robot.clickOn("#settings-remote-url").write("localhost:1/v1");
         robot.clickOn("#settings-remote-add");
         WaitForAsyncUtils.waitForFxEvents();
-        assertTrue(robot.lookup("#settings-remote-status").queryLabeled().getText().contains("is not an http(s) URL"));
+        assertTrue(robot.lookup("#settings-remote-status").queryLabeled().getText().contains("is not a base URL"));
 
         robot.clickOn("#settings-remote-url").eraseText(20).write(remote.baseUrl());
         robot.clickOn("#settings-remote-key").write("sk-wrong");
         robot.clickOn("#settings-remote-add");
         FxWait.until(20, TimeUnit.SECONDS, () -> robot.lookup("#settings-remote-status").queryLabeled().getText()
-                .startsWith("lab answered HTTP 401"));
+                .startsWith("lab refused the API key: check the endpoint's key in Settings. (HTTP 401"));
         assertTrue(remotes.list().isEmpty(), "nothing kept with a wrong key");
 
         robot.clickOn("#settings-remote-key").eraseText(8).write("sk-lab");
