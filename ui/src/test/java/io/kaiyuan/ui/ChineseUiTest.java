@@ -112,6 +112,9 @@ class ChineseUiTest {
         robot.clickOn("Lifetimes");
         FxWait.until(30, TimeUnit.SECONDS, () -> robot.lookup(".chat-version").tryQuery().isPresent());
 
+        // A blind comparison run in English: its results must be said again in Chinese after the switch.
+        runBlindComparison(robot, window[0]);
+
         // The switch as a person makes it: the list opened, the language clicked.
         robot.clickOn("#nav-settings");
         robot.clickOn("#settings-language");
@@ -189,10 +192,9 @@ class ChineseUiTest {
         layout(robot, "chat, a failed answer");
     }
 
-    private void compareStates(FxRobot robot, MainWindow window) throws Exception {
+    private void runBlindComparison(FxRobot robot, MainWindow window) throws Exception {
         robot.interact(() -> window.show("nav.compare"));
         FxWait.until(30, TimeUnit.SECONDS, () -> robot.lookup("#compare-model-1").queryComboBox().getItems().size() >= 2);
-        scan(robot, "compare, before a run");
         robot.interact(() -> {
             robot.lookup("#compare-model-0").queryComboBox().getSelectionModel().select("tiny/a");
             robot.lookup("#compare-model-1").queryComboBox().getSelectionModel().select("tiny/b");
@@ -202,7 +204,13 @@ class ChineseUiTest {
         robot.clickOn("#compare-run");
         FxWait.until(120, TimeUnit.SECONDS, () -> !robot.lookup("#compare-vote-a").query().isDisabled());
         WaitForAsyncUtils.waitForFxEvents();
-        scan(robot, "compare, a blind run before the vote");
+    }
+
+    private void compareStates(FxRobot robot, MainWindow window) throws Exception {
+        robot.interact(() -> window.show("nav.compare"));
+        FxWait.until(30, TimeUnit.SECONDS, () -> robot.lookup("#compare-vote-a").tryQuery().isPresent());
+        WaitForAsyncUtils.waitForFxEvents();
+        scan(robot, "compare, a blind run from before the switch, before the vote");
         layout(robot, "compare, a blind run before the vote");
         robot.clickOn("#compare-vote-a");
         FxWait.until(30, TimeUnit.SECONDS, () -> robot.lookup("#compare-vote-a").query().isDisabled()
