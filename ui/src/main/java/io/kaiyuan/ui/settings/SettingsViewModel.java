@@ -325,7 +325,7 @@ public final class SettingsViewModel {
 
     /** A {@code curl} request for a chat completion from the server as set on the page. */
     public String curlExample() {
-        String model = exampleModel.get().isEmpty() ? "MODEL_ID" : exampleModel.get();
+        String model = exampleModelId();
         StringBuilder sb = new StringBuilder("curl " + serverAddress() + "/chat/completions \\\n");
         sb.append("  -H \"Content-Type: application/json\" \\\n");
         if (hasKey()) {
@@ -337,7 +337,7 @@ public final class SettingsViewModel {
 
     /** The same request with the {@code openai} Python package. */
     public String pythonExample() {
-        String model = exampleModel.get().isEmpty() ? "MODEL_ID" : exampleModel.get();
+        String model = exampleModelId();
         return "from openai import OpenAI\n\n"
                 + "client = OpenAI(\n"
                 + "    base_url=\"" + serverAddress() + "\",\n"
@@ -348,6 +348,12 @@ public final class SettingsViewModel {
                 + "    messages=[{\"role\": \"user\", \"content\": \"Hello\"}],\n"
                 + ")\n"
                 + "print(reply.choices[0].message.content)";
+    }
+
+    /** The model in the examples: one installed whose id needs no quoting in shell or Python, else MODEL_ID. */
+    private String exampleModelId() {
+        String id = exampleModel.get();
+        return id != null && id.matches("[A-Za-z0-9._/-]{1,128}") ? id : "MODEL_ID";
     }
 
     private boolean hasKey() {
