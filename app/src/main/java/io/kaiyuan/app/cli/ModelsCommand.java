@@ -251,7 +251,7 @@ final class ModelsCommand implements Runnable {
             return String.format(Locale.ROOT, "[%s%s] %5.1f%% %s / %s %7.1f MB/s  %s  %d file%s downloading%s",
                     "#".repeat(filled), " ".repeat(width - filled), 100 * p.fraction(), gb(p.doneBytes()), gb(p.totalBytes()),
                     p.bytesPerSecond() / 1e6, eta, active, active == 1 ? "" : "s",
-                    p.source().isEmpty() ? "" : " from " + p.source());
+                    p.source().isEmpty() ? "" : " from " + p.source() + (p.withoutToken() ? " (without your token)" : ""));
         }
 
         void finish() {

@@ -37,6 +37,8 @@ public final class FileTransfer {
     private final Duration stallTimeout;
     private final int attemptsPerSource;
     private final Duration firstBackoff;
+    private final long minBytesPerSecond;
+    private final Duration rateWindow;
 
     /**
      * @param stallTimeout abort a transfer that receives nothing for this long
@@ -44,9 +46,24 @@ public final class FileTransfer {
      * @param firstBackoff wait before the second try, doubled each time
      */
     public FileTransfer(Duration stallTimeout, int attemptsPerSource, Duration firstBackoff) {
+        this(stallTimeout, attemptsPerSource, firstBackoff, DEFAULT_MIN_RATE, DEFAULT_RATE_WINDOW);
+    }
+
+    /** A transfer slower than this over {@link #DEFAULT_RATE_WINDOW} is a stall: 1 KiB/s. */
+    public static final long DEFAULT_MIN_RATE = 1024;
+    public static final Duration DEFAULT_RATE_WINDOW = Duration.ofSeconds(60);
+
+    /**
+     * @param minBytesPerSecond a transfer that brings fewer bytes than this rate over {@code rateWindow} is a
+     *     stall too (a server that drips a byte now and then never goes silent), retried and resumed as one
+     */
+    public FileTransfer(Duration stallTimeout, int attemptsPerSource, Duration firstBackoff, long minBytesPerSecond,
+            Duration rateWindow) {
         this.stallTimeout = stallTimeout;
         this.attemptsPerSource = attemptsPerSource;
         this.firstBackoff = firstBackoff;
+        this.minBytesPerSecond = minBytesPerSecond;
+        this.rateWindow = rateWindow;
     }
 
     public static FileTransfer defaults() {
@@ -151,8 +168,9 @@ public final class FileTransfer {
             return digest;
         }
         Map<String, String> range = have > 0 ? Map.of("Range", "bytes=" + have + "-") : Map.of();
-        try (HttpSupport.Stream response = HttpSupport.open(source.fileUri(repo, commit, file.path()), source.headers(),
-                range, stallTimeout, source.proxies())) {
+        try (HttpSupport.Deadline none = HttpSupport.Deadline.none();
+                HttpSupport.Stream response = HttpSupport.open(source.name(), source.fileUri(repo, commit, file.path()),
+                        source.endpoint(), source.headers(), range, stallTimeout, source.proxies(), none)) {
             int status = response.status();
             boolean append;
             if (status == 206) {
@@ -183,7 +201,8 @@ public final class FileTransfer {
             }
             try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-                copy(response.body(), out, digest, have, file, source, progress, cancel);
+                copy(response.body(), out, digest, have, file, source, progress, cancel, new RateFloor(minBytesPerSecond,
+                        rateWindow));
             } catch (java.net.SocketTimeoutException e) {
                 throw new IOException(String.format(java.util.Locale.ROOT, "stalled: nothing received for %.1f s", stallTimeout.toMillis() / 1000.0), e);
             }
@@ -202,8 +221,35 @@ public final class FileTransfer {
      * Copies the body to the file, hashing it: this thread reads from the network while another writes
      * and hashes the previous buffers, so the three overlap.
      */
+    /** Fails a transfer that brings fewer than {@code min} bytes a second over a whole window. */
+    private static final class RateFloor {
+        private final long min;
+        private final long windowNanos;
+        private long windowStart = System.nanoTime();
+        private long windowBytes;
+
+        RateFloor(long min, Duration window) {
+            this.min = min;
+            this.windowNanos = window.toNanos();
+        }
+
+        void add(int bytes) throws IOException {
+            windowBytes += bytes;
+            long now = System.nanoTime();
+            if (now - windowStart >= windowNanos) {
+                double seconds = (now - windowStart) / 1e9;
+                if (windowBytes < min * seconds) {
+                    throw new IOException(String.format(java.util.Locale.ROOT,
+                            "stalled: %d bytes in %.0f s, under %d bytes a second", windowBytes, seconds, min));
+                }
+                windowStart = now;
+                windowBytes = 0;
+            }
+        }
+    }
+
     private static void copy(InputStream body, FileChannel out, MessageDigest digest, long have, RemoteFile file,
-            HubSource source, LongConsumer progress, CancellationToken cancel) throws IOException {
+            HubSource source, LongConsumer progress, CancellationToken cancel, RateFloor floor) throws IOException {
         int buffers = 4;
         java.util.concurrent.BlockingQueue<byte[]> free = new java.util.concurrent.ArrayBlockingQueue<>(buffers);
         java.util.concurrent.BlockingQueue<Chunk> full = new java.util.concurrent.ArrayBlockingQueue<>(buffers + 1);
@@ -247,6 +293,7 @@ public final class FileTransfer {
                         }
                         n += r;
                         progress.accept(done + n);
+                        floor.add(r);
                         if (cancel.isCancelled()) {
                             cancelled = new HubException(HubException.Kind.CANCELLED, null,
                                     "Download cancelled; it resumes where it stopped.", false);

@@ -14,6 +14,9 @@ public interface HubSource {
     /** Where one file of a listed commit is downloaded from. */
     URI fileUri(String repo, String commit, String path);
 
+    /** The address the user configured for this source: its headers go to its scheme, host and port only. */
+    URI endpoint();
+
     /** Headers to send to this source's own host (authorization); never sent to another host. */
     Map<String, String> headers();
 
@@ -23,5 +26,13 @@ public interface HubSource {
      */
     default java.net.ProxySelector proxies() {
         return HttpSupport.PROXIES;
+    }
+
+    /**
+     * Whether a token the user gave for another source is held back from this one (a fallback the user did
+     * not choose): a gated model then fails here, and the progress says the source runs without it.
+     */
+    default boolean tokenWithheld() {
+        return false;
     }
 }

@@ -3,13 +3,9 @@ package io.kaiyuan.engine.download;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +27,10 @@ public final class HuggingFaceSource implements HubSource {
     private final String name;
     private final URI endpoint;
     private final Optional<String> token;
-    private final HttpClient http;
     private final java.net.ProxySelector proxies;
+    private final HttpSupport.Limits limits;
+    /** The token this source would have had, held back: a fallback the user did not configure gets none. */
+    private final boolean withheld;
 
     public HuggingFaceSource(String name, URI endpoint, Optional<String> token) {
         this(name, endpoint, token, HttpSupport.PROXIES);
@@ -40,11 +38,48 @@ public final class HuggingFaceSource implements HubSource {
 
     /** @param proxies the proxies of its requests */
     public HuggingFaceSource(String name, URI endpoint, Optional<String> token, java.net.ProxySelector proxies) {
+        this(name, endpoint, token, proxies, HttpSupport.Limits.DEFAULT);
+    }
+
+    /** @param limits the bounds of its API calls */
+    HuggingFaceSource(String name, URI endpoint, Optional<String> token, java.net.ProxySelector proxies,
+            HttpSupport.Limits limits) {
+        this(name, endpoint, token, proxies, limits, false);
+    }
+
+    private HuggingFaceSource(String name, URI endpoint, Optional<String> token, java.net.ProxySelector proxies,
+            HttpSupport.Limits limits, boolean withheld) {
+        this.withheld = withheld;
         this.name = name;
         this.endpoint = URI.create(endpoint.toString().replaceAll("/+$", ""));
         this.token = token.filter(t -> !t.isBlank());
         this.proxies = proxies;
-        this.http = HttpSupport.client(proxies);
+        this.limits = limits;
+    }
+
+    /** The same source with other bounds on its API calls (tests make them small). */
+    HuggingFaceSource withLimits(HttpSupport.Limits l) {
+        return new HuggingFaceSource(name, endpoint, token, proxies, l, withheld);
+    }
+
+    /** The same source without its token: a fallback the user did not configure gets none. */
+    public HuggingFaceSource withoutToken() {
+        return new HuggingFaceSource(name, endpoint, Optional.empty(), proxies, limits, withheld || token.isPresent());
+    }
+
+    @Override
+    public boolean tokenWithheld() {
+        return withheld;
+    }
+
+    /** Whether it sends an access token. */
+    public boolean hasToken() {
+        return token.isPresent();
+    }
+
+    @Override
+    public URI endpoint() {
+        return endpoint;
     }
 
     /** huggingface.co, or HF_ENDPOINT when set; HF_TOKEN and the environment's proxies when set. */
@@ -105,8 +140,21 @@ public final class HuggingFaceSource implements HubSource {
         }
         List<RemoteFile> files = new ArrayList<>();
         String next = endpoint + "/api/models/" + repo + "/tree/" + commit + "?recursive=true";
+        java.util.Set<String> pages = new java.util.HashSet<>();
         while (next != null) {
+            if (!pages.add(next)) {
+                throw new HubException(HubException.Kind.SERVER_ERROR, name, name + " sent a listing of " + repo
+                        + " whose pages lead back to a page already read: it was not read further.", false);
+            }
+            if (pages.size() > limits.maxPages()) {
+                throw new HubException(HubException.Kind.SERVER_ERROR, name, name + " sent a listing of " + repo
+                        + " of more than " + limits.maxPages() + " pages: it was not read further.", false);
+            }
             Page page = getJson(next, repo, revision);
+            if (!page.json().isArray()) {
+                throw new HubException(HubException.Kind.SERVER_ERROR, name, name + " sent a listing page of " + repo
+                        + " that is not a list of files.", true);
+            }
             for (JsonNode entry : page.json()) {
                 if (!"file".equals(entry.path("type").asText())) {
                     continue;
@@ -130,38 +178,50 @@ public final class HuggingFaceSource implements HubSource {
     private record Page(JsonNode json, String next) {}
 
     private Page getJson(String url, String repo, String revision) {
-        URI uri = URI.create(url);
-        HttpResponse<InputStream> response;
+        URI uri;
         try {
-            response = HttpSupport.send(http, uri, headers(), Map.of("Accept", "application/json"),
-                    HttpResponse.BodyHandlers.ofInputStream(), Duration.ofSeconds(30));
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new HubException(HubException.Kind.SERVER_ERROR, name, name + " sent a listing page address that is not"
+                    + " one.", false);
+        }
+        HttpSupport.Answer answer;
+        try {
+            answer = HttpSupport.get(this, uri, Map.of("Accept", "application/json"), limits);
+        } catch (HubException e) {
+            throw e;
         } catch (IOException e) {
             throw new HubException(HubException.Kind.UNREACHABLE, name, name + " cannot be reached (" + endpoint.getHost()
                     + "): " + HubException.describe(e) + ". Check the network or the proxy; from mainland China,"
                     + " hf-mirror or ModelScope usually work.", true, e);
         }
-        int status = response.statusCode();
+        int status = answer.status();
+        if (status != 200) {
+            throw errorFor(status, Optional.ofNullable(answer.header("X-Error-Code")).orElse(""), repo, revision, null);
+        }
+        JsonNode json;
         try {
-            if (status == 200) {
-                JsonNode json;
-                try (InputStream in = response.body()) {
-                    json = JSON.readTree(in);
-                }
-                String next = null;
-                for (String link : response.headers().allValues("Link")) {
-                    Matcher m = NEXT.matcher(link);
-                    if (m.find()) {
-                        next = uri.resolve(m.group(1)).toString();
-                    }
-                }
-                return new Page(json, next);
-            }
-            HttpSupport.closeBody(response);
-            throw errorFor(status, response.headers().firstValue("X-Error-Code").orElse(""), repo, revision, null);
+            json = JSON.readTree(answer.body());
         } catch (IOException e) {
             throw new HubException(HubException.Kind.SERVER_ERROR, name, name + " sent a listing Kaiyuan cannot read: "
                     + HubException.describe(e), true, e);
         }
+        if (json == null) {
+            throw new HubException(HubException.Kind.SERVER_ERROR, name, name + " sent an empty listing.", true);
+        }
+        String next = null;
+        for (String link : answer.headers("Link")) {
+            Matcher m = NEXT.matcher(link);
+            if (m.find()) {
+                try {
+                    next = answer.uri().resolve(m.group(1).strip()).toString();
+                } catch (IllegalArgumentException e) {
+                    throw new HubException(HubException.Kind.SERVER_ERROR, name, name + " sent a next-page address that is"
+                            + " not one.", false);
+                }
+            }
+        }
+        return new Page(json, next);
     }
 
     /** The message for an error status, from Hugging Face's X-Error-Code. */

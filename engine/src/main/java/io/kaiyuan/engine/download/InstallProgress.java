@@ -13,9 +13,10 @@ import java.util.OptionalLong;
  * @param files each chosen file, in listing order
  * @param paused whether the install is paused
  * @param source the source the latest transfer tried (another one after a failover); empty before any
+ * @param withoutToken whether that source runs without the token the user gave for another (a fallback)
  */
 public record InstallProgress(long doneBytes, long totalBytes, double bytesPerSecond, List<FileProgress> files,
-        boolean paused, String source) {
+        boolean paused, String source, boolean withoutToken) {
 
     /** One file of an install. */
     public record FileProgress(String path, long doneBytes, long totalBytes, FileState state) {}
@@ -25,6 +26,12 @@ public record InstallProgress(long doneBytes, long totalBytes, double bytesPerSe
 
     public InstallProgress {
         files = List.copyOf(files);
+    }
+
+    /** Progress on a source that sends the token it was given. */
+    public InstallProgress(long doneBytes, long totalBytes, double bytesPerSecond, List<FileProgress> files, boolean paused,
+            String source) {
+        this(doneBytes, totalBytes, bytesPerSecond, files, paused, source, false);
     }
 
     /** Seconds left at the current rate; empty while the rate is unknown or zero. */

@@ -171,14 +171,40 @@ public final class ModelInstaller {
         if (origins.isEmpty()) {
             throw new HubException("No source given.", false);
         }
-        Origin first = origins.get(0);
+        // The listing comes from the first source that can be reached; a source that answers (not found,
+        // needs access) decides, as the files would come from it.
+        Origin first = null;
+        RepoListing listing = null;
+        HubException unreachable = null;
+        for (Origin o : origins) {
+            try {
+                listing = o.source().list(o.repo(), o.revision());
+                first = o;
+                break;
+            } catch (HubException e) {
+                boolean cannotReach = e.kind() == HubException.Kind.UNREACHABLE
+                        || e.kind() == HubException.Kind.SERVER_ERROR && e.retryable();
+                if (!cannotReach || control.isCancelled()) {
+                    throw e;
+                }
+                unreachable = unreachable == null ? e : unreachable;
+            }
+        }
+        if (listing == null) {
+            throw unreachable;
+        }
         String repo = first.repo();
         String revision = first.revision();
-        RepoListing listing = first.source().list(repo, revision);
         // The listed commit pins every source speaking the same protocol (mirrors); others keep their revision.
+        // The source that listed goes first, the others after it in their order.
         List<Origin> pinned = new ArrayList<>();
         for (Origin o : origins) {
-            pinned.add(o.source().getClass() == first.source().getClass() ? o.at(listing.commit()) : o);
+            Origin p = o.source().getClass() == first.source().getClass() ? o.at(listing.commit()) : o;
+            if (o == first) {
+                pinned.add(0, p);
+            } else {
+                pinned.add(p);
+            }
         }
         List<RemoteFile> files = choose(listing, variant, Variant.CPU_PREFERENCE);
         Path staging = modelsDir.resolve(".staging").resolve(folderName(id) + "@" + listing.commit());
@@ -299,7 +325,7 @@ public final class ModelInstaller {
             tracker.state(index, InstallProgress.FileState.DOWNLOADING);
             try {
                 sha256[index] = transfer.fetch(origins, f, partial, bytes -> tracker.bytes(index, bytes), run,
-                        origin -> tracker.source(origin.source().name()));
+                        origin -> tracker.source(origin.source().name(), origin.source().tokenWithheld()));
                 break;
             } catch (HubException e) {
                 if (!run.isCancelled() || failure.get() != null || control.isCancelled()) {
@@ -329,6 +355,7 @@ public final class ModelInstaller {
         private long lastEmit;
         private boolean wasPaused;
         private String source = "";
+        private boolean withoutToken;
 
         Tracker(List<RemoteFile> files, long[] present, Progress progress, DownloadControl control) {
             this.files = files;
@@ -347,9 +374,10 @@ public final class ModelInstaller {
             }
         }
 
-        synchronized void source(String name) {
-            if (!name.equals(source)) {
+        synchronized void source(String name, boolean withheld) {
+            if (!name.equals(source) || withheld != withoutToken) {
                 source = name;
+                withoutToken = withheld;
                 emit(true);
             }
         }
@@ -380,7 +408,7 @@ public final class ModelInstaller {
             }
             rate.add(now, done);
             long total = files.stream().mapToLong(RemoteFile::size).sum();
-            progress.update(new InstallProgress(done, total, paused ? 0 : rate.rate(now), list, paused, source));
+            progress.update(new InstallProgress(done, total, paused ? 0 : rate.rate(now), list, paused, source, withoutToken));
         }
     }
 

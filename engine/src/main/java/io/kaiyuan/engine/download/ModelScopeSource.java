@@ -3,13 +3,9 @@ package io.kaiyuan.engine.download;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,8 +25,8 @@ public final class ModelScopeSource implements HubSource {
 
     private final URI endpoint;
     private final Optional<String> token;
-    private final HttpClient http;
     private final java.net.ProxySelector proxies;
+    private final HttpSupport.Limits limits;
 
     public ModelScopeSource(URI endpoint, Optional<String> token) {
         this(endpoint, token, HttpSupport.PROXIES);
@@ -38,10 +34,20 @@ public final class ModelScopeSource implements HubSource {
 
     /** @param proxies the proxies of its requests */
     public ModelScopeSource(URI endpoint, Optional<String> token, java.net.ProxySelector proxies) {
+        this(endpoint, token, proxies, HttpSupport.Limits.DEFAULT);
+    }
+
+    /** @param limits the bounds of its API calls */
+    ModelScopeSource(URI endpoint, Optional<String> token, java.net.ProxySelector proxies, HttpSupport.Limits limits) {
         this.endpoint = URI.create(endpoint.toString().replaceAll("/+$", ""));
         this.token = token.filter(t -> !t.isBlank());
         this.proxies = proxies;
-        this.http = HttpSupport.client(proxies);
+        this.limits = limits;
+    }
+
+    @Override
+    public URI endpoint() {
+        return endpoint;
     }
 
     @Override
@@ -72,8 +78,6 @@ public final class ModelScopeSource implements HubSource {
 
     /** Entries asked for per listing page; the hub may send fewer. */
     static final int PAGE_SIZE = 100;
-    /** A bound on pages, so a hub that never stops paging cannot loop forever. */
-    private static final int MAX_PAGES = 1000;
 
     /**
      * Lists every file, page by page ({@code PageNumber}/{@code PageSize}): pages follow until one brings no
@@ -84,7 +88,7 @@ public final class ModelScopeSource implements HubSource {
         HuggingFaceSource.checkRepo(repo);
         Map<String, RemoteFile> files = new LinkedHashMap<>();
         Set<String> seen = new HashSet<>();
-        for (int page = 1; page <= MAX_PAGES; page++) {
+        for (int page = 1; page <= limits.maxPages(); page++) {
             JsonNode entries = page(repo, revision, page);
             boolean fresh = false;
             for (JsonNode f : entries) {
@@ -104,44 +108,45 @@ public final class ModelScopeSource implements HubSource {
                 return new RepoListing(repo, revision, new ArrayList<>(files.values()));
             }
         }
-        throw new HubException("ModelScope kept sending new listing pages for " + repo + " past " + MAX_PAGES
-                + " pages.", false);
+        throw new HubException(HubException.Kind.SERVER_ERROR, "modelscope", "ModelScope sent a listing of " + repo
+                + " of more than " + limits.maxPages() + " pages: it was not read further.", false);
     }
 
     private JsonNode page(String repo, String revision, int page) {
         URI uri = URI.create(endpoint + "/api/v1/models/" + repo + "/repo/files?Revision=" + quote(revision)
                 + "&Recursive=true&PageNumber=" + page + "&PageSize=" + PAGE_SIZE);
-        HttpResponse<InputStream> response;
+        HttpSupport.Answer response;
         try {
-            response = HttpSupport.send(http, uri, headers(), Map.of("Accept", "application/json"),
-                    HttpResponse.BodyHandlers.ofInputStream(), Duration.ofSeconds(30));
+            response = HttpSupport.get(this, uri, Map.of("Accept", "application/json"), limits);
+        } catch (HubException e) {
+            throw e;
         } catch (IOException e) {
             throw new HubException(HubException.Kind.UNREACHABLE, "modelscope", "ModelScope cannot be reached ("
                     + endpoint.getHost() + "): " + HubException.describe(e) + ". Check the network or the proxy.", true, e);
         }
-        int status = response.statusCode();
+        int status = response.status();
         if (status == 401 || status == 403) {
-            HttpSupport.closeBody(response);
             throw new HubException(HubException.Kind.NEEDS_ACCESS, "modelscope", repo + " on ModelScope needs access: accept its"
                     + " terms on " + endpoint + "/models/" + repo + " and give Kaiyuan a ModelScope access token"
                     + " (MODELSCOPE_API_TOKEN, or Settings in the app).", false);
         }
         if (status == 404) {
-            HttpSupport.closeBody(response);
             throw new HubException(HubException.Kind.NOT_FOUND, "modelscope", "ModelScope has no model " + repo + " at revision "
                     + revision + " (ModelScope ids often differ from Hugging Face's).", false);
         }
         if (status != 200) {
-            HttpSupport.closeBody(response);
             throw new HubException(HubException.Kind.SERVER_ERROR, "modelscope", "ModelScope answered HTTP " + status + " for "
                     + repo + ".", status >= 500 || status == 429);
         }
         JsonNode root;
-        try (InputStream in = response.body()) {
-            root = JSON.readTree(in);
+        try {
+            root = JSON.readTree(response.body());
         } catch (IOException e) {
             throw new HubException(HubException.Kind.SERVER_ERROR, "modelscope", "ModelScope sent a listing Kaiyuan cannot read: "
                     + HubException.describe(e), true, e);
+        }
+        if (root == null) {
+            throw new HubException(HubException.Kind.SERVER_ERROR, "modelscope", "ModelScope sent an empty listing.", true);
         }
         JsonNode filesNode = root.path("Data").path("Files");
         if ((filesNode.isNull() || filesNode.isMissingNode()) && page > 1) {

@@ -34,7 +34,8 @@ public final class Sources {
             case "huggingface" -> {
                 out.add(new Origin(HuggingFaceSource.fromEnvironment(env), hfRepo, hfRevision));
                 if (!env.containsKey("HF_ENDPOINT")) {
-                    out.add(new Origin(HuggingFaceSource.mirror(env), hfRepo, hfRevision));
+                    // A fallback the user did not choose: their Hugging Face token stays with Hugging Face.
+                    out.add(new Origin(HuggingFaceSource.mirror(env).withoutToken(), hfRepo, hfRevision));
                 }
                 modelScopeId.ifPresent(id -> out.add(new Origin(ModelScopeSource.fromEnvironment(env), id, msRevision)));
             }

@@ -200,6 +200,7 @@ public final class ModelRegistry {
      */
     public InstalledModel importFolder(Path folder, String id, boolean inPlace) throws IOException {
         ModelFolder checked = ModelFolder.open(folder);
+        ModelFiles.check(folder, checked.variants());
         Path target = modelsDir.resolve(folderName(id));
         if (Files.exists(target)) {
             throw new ModelLoadException(id + " is already installed: remove it first, or choose another --id.");
@@ -208,10 +209,9 @@ public final class ModelRegistry {
         deleteTree(staging);
         Files.createDirectories(staging);
         ArrayNode files = JSON.createArrayNode();
-        List<Path> regular;
-        try (Stream<Path> walk = Files.walk(folder)) {
-            regular = walk.filter(Files::isRegularFile).sorted().toList();
-        }
+        // The model's own files only: nothing else in the folder (a note, a link to a file elsewhere) is copied
+        // or listed.
+        List<Path> regular = ModelFiles.own(folder, checked.variants());
         for (Path f : regular) {
             String rel = folder.relativize(f).toString().replace('\\', '/');
             if (rel.equals(MANIFEST)) {

@@ -35,6 +35,20 @@ public final class HubTestServer implements AutoCloseable {
     public final List<String> requests = new CopyOnWriteArrayList<>();
     public final List<String> authorizationOnCdn = new CopyOnWriteArrayList<>();
     public final List<String> authorizationOnHub = new CopyOnWriteArrayList<>();
+    /** Every request as "HOST PATH AUTHORIZATION", the host as the client named it (Host header). */
+    public final List<String> byHost = new CopyOnWriteArrayList<>();
+    /** Host name the listing's next-page links use (e.g. "localhost", another host for the client); null: ours. */
+    public volatile String nextPageHost;
+    /** The listing's next-page link names the page itself. */
+    public volatile boolean nextPageLoops;
+    /** How the tree listing misbehaves: never ends, endless whitespace, one byte now and then; null: it does not. */
+    public volatile String listingFault;
+    /** Milliseconds between the bytes of a "drip" fault. */
+    public volatile long dripMillis = 500;
+    /** Where file requests redirect to instead (e.g. file:///etc/passwd); null: the usual. */
+    public volatile String fileRedirect;
+    /** File transfers send one byte every {@link #dripMillis} after this many bytes (once); -1 off. */
+    public final AtomicInteger dripFilesAfter = new AtomicInteger(-1);
 
     public volatile boolean gated;
     public volatile boolean ignoreRange;
@@ -50,7 +64,7 @@ public final class HubTestServer implements AutoCloseable {
     /** File transfers in progress now, and the most seen at once. */
     public final AtomicInteger activeTransfers = new AtomicInteger();
     public final AtomicInteger maxActiveTransfers = new AtomicInteger();
-    int pageSize = 2;
+    public volatile int pageSize = 2;
     /** Whether the ModelScope listing honours PageNumber/PageSize (else it sends everything each time). */
     public volatile boolean modelScopePaging = true;
 
@@ -89,6 +103,7 @@ public final class HubTestServer implements AutoCloseable {
             String range = ex.getRequestHeaders().getFirst("Range");
             requests.add(ex.getRequestMethod() + " " + ex.getRequestURI() + (range != null ? " " + range : ""));
             String auth = ex.getRequestHeaders().getFirst("Authorization");
+            byHost.add(ex.getRequestHeaders().getFirst("Host") + " " + path + " " + auth);
             if (path.startsWith("/cdn/")) {
                 authorizationOnCdn.add(String.valueOf(auth));
                 String[] parts = path.substring(5).split("/", 3);
@@ -127,6 +142,11 @@ public final class HubTestServer implements AutoCloseable {
                     error(ex, failFilesWithStatus, "");
                     return;
                 }
+                if (fileRedirect != null) {
+                    ex.getResponseHeaders().add("Location", fileRedirect);
+                    ex.sendResponseHeaders(302, -1);
+                    return;
+                }
                 if (data.length > 1024) {
                     ex.getResponseHeaders().add("Location", "http://localhost:" + server.getAddress().getPort() + "/cdn/"
                             + repo + "/" + parts[4]);
@@ -162,6 +182,10 @@ public final class HubTestServer implements AutoCloseable {
             json(ex, JSON.createObjectNode().put("sha", COMMIT).toString(), null);
             return;
         }
+        if (parts[2].equals("tree") && listingFault != null) {
+            misbehave(ex);
+            return;
+        }
         if (parts[2].equals("tree")) {
             List<Map.Entry<String, Long>> entries = new ArrayList<>();
             files.forEach((p, d) -> entries.add(Map.entry(p, (long) d.length)));
@@ -178,13 +202,51 @@ public final class HubTestServer implements AutoCloseable {
                     node.putObject("lfs").put("oid", sha256(data)).put("size", data.length).put("pointerSize", 134);
                 }
             }
-            String next = cursor + pageSize < entries.size()
-                    ? "<" + endpoint() + "/api/models/" + repo + "/tree/" + COMMIT + "?recursive=true&cursor="
-                            + (cursor + pageSize) + ">; rel=\"next\"" : null;
+            String base = nextPageHost == null ? endpoint().toString()
+                    : "http://" + nextPageHost + ":" + server.getAddress().getPort();
+            int nextCursor = nextPageLoops ? cursor : cursor + pageSize;
+            String next = cursor + pageSize < entries.size() || nextPageLoops
+                    ? "<" + base + "/api/models/" + repo + "/tree/" + COMMIT + "?recursive=true&cursor="
+                            + nextCursor + ">; rel=\"next\"" : null;
             json(ex, page.toString(), next);
             return;
         }
         error(ex, 404, "");
+    }
+
+    /** A listing that never ends, as the fault asks: JSON entries, whitespace, or a byte now and then. */
+    private void misbehave(HttpExchange ex) throws IOException {
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, 0); // chunked: no length
+        OutputStream out = ex.getResponseBody();
+        byte[] entry = "{\"type\":\"file\",\"path\":\"a\",\"size\":1},".repeat(200).getBytes(StandardCharsets.UTF_8);
+        byte[] spaces = " ".repeat(8192).getBytes(StandardCharsets.UTF_8);
+        try {
+            switch (listingFault) {
+                case "endless" -> {
+                    out.write('[');
+                    while (true) {
+                        out.write(entry);
+                    }
+                }
+                case "whitespace" -> {
+                    while (true) {
+                        out.write(spaces);
+                    }
+                }
+                default -> { // "drip"
+                    while (true) {
+                        out.write(' ');
+                        out.flush();
+                        Thread.sleep(dripMillis);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            // the client gave up: what the fault is for
+        }
     }
 
     /** ModelScope: /api/v1/models/{id}/repo/files?Revision=&Recursive= and /api/v1/models/{id}/repo?FilePath=. */
@@ -259,11 +321,27 @@ public final class HubTestServer implements AutoCloseable {
         OutputStream out = ex.getResponseBody();
         // A one-shot fault applies to the first transfer long enough to reach it.
         int drop = dropAfter.get() >= 0 && dropAfter.get() < body.length ? dropAfter.getAndSet(-1) : -1;
+        int drip = dripFilesAfter.get() >= 0 && dripFilesAfter.get() < body.length ? dripFilesAfter.getAndSet(-1) : -1;
         int stall = stallAfter.get() >= 0 && stallAfter.get() < body.length ? stallAfter.getAndSet(-1) : -1;
         int pos = start;
         int now = activeTransfers.incrementAndGet();
         maxActiveTransfers.accumulateAndGet(now, Math::max);
         try {
+            if (drip >= 0) {
+                out.write(body, pos, Math.max(0, drip - pos));
+                out.flush();
+                for (int i = Math.max(pos, drip); i < body.length; i++) {
+                    out.write(body[i]);
+                    out.flush();
+                    try {
+                        Thread.sleep(dripMillis);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted");
+                    }
+                }
+                return;
+            }
             send(out, body, pos, drop, stall);
         } finally {
             activeTransfers.decrementAndGet();

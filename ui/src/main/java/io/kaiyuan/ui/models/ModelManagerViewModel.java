@@ -288,7 +288,9 @@ public final class ModelManagerViewModel {
         }
         row.progressProperty().set(p.fraction());
         if (!p.source().isEmpty()) {
-            row.activeSourceProperty().set(sourceName(p.source()));
+            row.activeSourceProperty().set(p.withoutToken()
+                    ? MessageFormat.format(messages.getString("models.source.noToken"), sourceName(p.source()))
+                    : sourceName(p.source()));
         }
         String eta = p.etaSeconds().stream().mapToObj(ModelManagerViewModel::duration).findFirst().orElse("--:--");
         row.detailProperty().set(p.paused()
