@@ -203,6 +203,9 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
                 completion.finished(ContextWindow.answer(model, new GenerationRequest(
                         new GenerationRequest.Prompt.Chat(conversation, templateVariables), sampling,
                         MAX_NEW_TOKENS, List.of()), listener, cancel, completion::trimmed));
+            } catch (io.kaiyuan.engine.api.GenerationException e) {
+                LOG.warn("chat with {} failed: {}", modelId, e.getMessage()); // the message says it all
+                completion.failed(e);
             } catch (RuntimeException e) {
                 LOG.warn("chat with {} failed", modelId, e);
                 completion.failed(e);

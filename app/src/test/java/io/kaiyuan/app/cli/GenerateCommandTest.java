@@ -160,6 +160,35 @@ class GenerateCommandTest {
     }
 
     @Test
+    void aHostileTemplateEndsInOneLineAndExitCode2() throws Exception {
+        Path bomb = TestModels.withTokenizer(TestModels.chatSized(), shared.resolve("bomb"));
+        Files.writeString(bomb.resolve("chat_template.jinja"),
+                "{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}");
+        for (String command : new String[] {"template", "generate"}) {
+            Cli.Run r = run(command, "--model", bomb.toString(), "--prompt", "hi");
+            assertEquals(2, r.exitCode(), r.err());
+            assertEquals("kaiyuan: bomb's chat template is too deep: it nests more than 400 levels deep when run (a macro"
+                    + " that calls itself without end, or a very long expression)", r.err().strip());
+        }
+        Files.writeString(bomb.resolve("chat_template.jinja"), "{% for i in range(999999999) %}{% endfor %}");
+        Cli.Run large = run("template", "--model", bomb.toString(), "--prompt", "hi");
+        assertEquals(2, large.exitCode());
+        assertEquals("kaiyuan: bomb's chat template is too large: it builds a list of more than 1,048,576 items",
+                large.err().strip());
+    }
+
+    @Test
+    void theLargestTokenBudgetIsClampedToTheContext() throws Exception {
+        Cli.Run r = run("generate", "--model", model.toString(), "--prompt", "hi", "--max-new-tokens", "2147483647",
+                "--temperature", "0", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode json = JSON.readTree(r.out());
+        int total = json.get("prompt_token_ids").size() + json.get("token_ids").size();
+        assertTrue(json.get("finish_reason").asText().equals("length") ? total == 4096 : total < 4096,
+                "ends at the context or the end of sequence: " + total);
+    }
+
+    @Test
     void generateRendersWithEnableThinking() throws Exception {
         Cli.Run r = run("generate", "--model", model.toString(), "--prompt", "hi", "--enable-thinking", "false",
                 "--max-new-tokens", "1", "--json");

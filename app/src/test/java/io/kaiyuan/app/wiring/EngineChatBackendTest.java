@@ -95,6 +95,28 @@ class EngineChatBackendTest {
     }
 
     @Test
+    void aHostileChatTemplateGivesTheChatPageAOneLineMessage() throws Exception {
+        ModelRegistry registry = new ModelRegistry(home.resolve("models"));
+        Path folder = TestModels.withTokenizer(TestModels.chatSized(), work.resolve("bomb"));
+        java.nio.file.Files.writeString(folder.resolve("chat_template.jinja"),
+                "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}");
+        registry.importFolder(folder, "tiny/bomb", true);
+        EngineChatBackend backend = new EngineChatBackend(registry);
+        try {
+            Recorder r = new Recorder();
+            backend.answer("tiny/bomb", List.of(ChatMessage.user("你好")), Map.of(), new SamplingOverrides(0.0, null, null,
+                    null, null, null), t -> { }, new CancellationToken(), r);
+            java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> r.done.get(60, TimeUnit.SECONDS));
+            String failed = r.events.get(r.events.size() - 1);
+            assertEquals("failed: bomb's chat template is too slow: it takes more than 10,000,000 steps", failed,
+                    e.toString());
+        } finally {
+            backend.close();
+        }
+    }
+
+    @Test
     void aRemoteModelIsListedBesideTheInstalledOnesAndAnswersOverTheApi() throws Exception {
         Path folder = TestModels.withTokenizer(TestModels.chatSized(), work.resolve("remote-tiny"));
         try (io.kaiyuan.engine.server.OpenAiServer server = io.kaiyuan.engine.server.OpenAiServer.start(

@@ -128,7 +128,8 @@ public final class Comparison {
 
     /** {@link #plan(List, int, long)} for a request: the prompt allowance plus its token budget. */
     public static Schedule plan(List<Column> columns, GenerationRequest request, long availableBytes) {
-        return plan(columns, PROMPT_ALLOWANCE + request.maxNewTokens(), availableBytes);
+        int tokens = (int) Math.min(Integer.MAX_VALUE, (long) PROMPT_ALLOWANCE + request.maxNewTokens());
+        return plan(columns, tokens, availableBytes);
     }
 
     /**

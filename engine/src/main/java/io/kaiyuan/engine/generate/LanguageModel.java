@@ -131,7 +131,7 @@ public final class LanguageModel implements AutoCloseable {
         TokenChooser chooser = Sampler.of(params);
         Set<Integer> eos = request.ignoreEos() ? Set.of() : folder.generation().eosTokenIds();
 
-        int[] tokens = Arrays.copyOf(prompt, Math.min(contextLimit, prompt.length + request.maxNewTokens()));
+        int[] tokens = Arrays.copyOf(prompt, (int) Math.min(contextLimit, (long) prompt.length + request.maxNewTokens()));
         int length = prompt.length;
         List<Integer> generated = new ArrayList<>();
         Output text = new Output(listener, ReasoningParser.promptOpensReasoning(promptText));

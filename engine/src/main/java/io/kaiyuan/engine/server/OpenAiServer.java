@@ -12,6 +12,7 @@ import io.kaiyuan.engine.api.GenerationException;
 import io.kaiyuan.engine.api.GenerationResult;
 import io.kaiyuan.engine.api.ModelLoadException;
 import io.kaiyuan.engine.api.TokenListener;
+import io.kaiyuan.engine.template.ChatTemplateException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -325,7 +326,10 @@ public final class OpenAiServer implements AutoCloseable {
 
     private static void sendFailure(HttpExchange exchange, Throwable cause) throws IOException {
         String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
-        if (cause instanceof GenerationException) {
+        if (cause instanceof ChatTemplateException t && t.pastLimits()) {
+            // The model's own template is at fault, not the request.
+            send(exchange, 500, OpenAiProtocol.error(message, "server_error", null, "chat_template_too_costly"));
+        } else if (cause instanceof GenerationException) {
             send(exchange, 400, OpenAiProtocol.error(message, "invalid_request_error", "messages",
                     message.contains("reads at most") ? "context_length_exceeded" : null));
         } else if (cause instanceof ModelLoadException) {

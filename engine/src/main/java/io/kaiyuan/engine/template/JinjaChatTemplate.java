@@ -3,6 +3,8 @@ package io.kaiyuan.engine.template;
 import io.kaiyuan.engine.api.ChatMessage;
 import io.kaiyuan.engine.template.jinja.JinjaTemplate;
 import io.kaiyuan.engine.template.jinja.TemplateException;
+import io.kaiyuan.engine.template.jinja.TemplateLimitException;
+import io.kaiyuan.engine.template.jinja.TemplateLimits;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,12 +25,20 @@ public final class JinjaChatTemplate implements ChatTemplate {
     JinjaChatTemplate(String modelName, String source, Map<String, Object> specialTokens, Clock clock) {
         this.modelName = modelName;
         try {
-            this.template = JinjaTemplate.compile(source);
+            this.template = JinjaTemplate.compile(source, TemplateLimits.DEFAULT);
+        } catch (TemplateLimitException e) {
+            throw tooCostly(modelName, e);
         } catch (TemplateException e) {
             throw new ChatTemplateException(modelName + "'s chat template cannot be parsed: " + e.getMessage(), e);
         }
         this.specialTokens = Map.copyOf(specialTokens);
         this.clock = clock;
+    }
+
+    /** "<model>'s chat template is too deep: it nests more than 100 levels deep". */
+    private static ChatTemplateException tooCostly(String modelName, TemplateLimitException e) {
+        return new ChatTemplateException(modelName + "'s chat template is too " + e.kind().word() + ": "
+                + e.getMessage(), e, true);
     }
 
     @Override
@@ -46,7 +56,9 @@ public final class JinjaChatTemplate implements ChatTemplate {
         context.put("add_generation_prompt", addGenerationPrompt);
         context.putAll(variables);
         try {
-            return template.render(context, clock);
+            return template.render(context, clock, TemplateLimits.DEFAULT);
+        } catch (TemplateLimitException e) {
+            throw tooCostly(modelName, e);
         } catch (TemplateException e) {
             throw new ChatTemplateException(modelName + "'s chat template failed: " + e.getMessage(), e);
         }

@@ -182,9 +182,11 @@ final class Builtins {
         if (remaining == 0) {
             return s;
         }
+        Budget budget = Budget.current();
         if (old.isEmpty()) {
             StringBuilder out = new StringBuilder();
             for (int i = 0; i <= s.length(); i++) {
+                budget.chars((long) out.length() + replacement.length() + 1);
                 if (remaining > 0) {
                     out.append(replacement);
                     remaining--;
@@ -199,6 +201,7 @@ final class Builtins {
         int from = 0;
         int i;
         while (remaining > 0 && (i = s.indexOf(old, from)) >= 0) {
+            budget.chars((long) out.length() + (i - from) + replacement.length());
             out.append(s, from, i).append(replacement);
             from = i + old.length();
             remaining--;

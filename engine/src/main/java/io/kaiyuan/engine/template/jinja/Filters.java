@@ -174,7 +174,9 @@ final class Filters {
     }
 
     static String indent(String s, long width, boolean first, boolean blank) {
-        String pad = " ".repeat((int) width);
+        Budget budget = Budget.current();
+        budget.chars(Math.max(0, width));
+        String pad = " ".repeat((int) Math.max(0, width));
         String[] lines = s.split("\n", -1);
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < lines.length; i++) {
@@ -182,7 +184,9 @@ final class Filters {
                 out.append('\n');
             }
             String x = lines[i];
-            out.append((!first && i == 0) || (!blank && x.isEmpty()) ? x : pad + x);
+            boolean padded = !((!first && i == 0) || (!blank && x.isEmpty()));
+            budget.chars((long) out.length() + x.length() + (padded ? pad.length() : 0));
+            out.append(padded ? pad + x : x);
         }
         return out.toString();
     }
@@ -218,6 +222,9 @@ final class Filters {
                 } else if (separatorsArg != NONE) {
                     throw new TemplateException("If set, separators must be a tuple of two strings");
                 }
+                if (indent instanceof Long w && (w < 0 || w > 64)) {
+                    throw new TemplateException("tojson indent must be between 0 and 64, got " + w);
+                }
                 Integer width = indent == NONE ? null : (int) (long) (Long) indent;
                 return Json.write(operand, width, ea, separators, sk, 0, true);
             }
@@ -235,12 +242,15 @@ final class Filters {
                 if (!(separator instanceof String sep)) {
                     throw new TemplateException("separator must be a string");
                 }
+                Budget budget = interpreter.budget();
                 StringBuilder out = new StringBuilder();
                 for (int i = 0; i < values.size(); i++) {
+                    String item = Values.jsString(values.get(i));
+                    budget.chars((long) out.length() + sep.length() + item.length());
                     if (i > 0) {
                         out.append(sep);
                     }
-                    out.append(Values.jsString(values.get(i)));
+                    out.append(item);
                 }
                 return out.toString();
             }

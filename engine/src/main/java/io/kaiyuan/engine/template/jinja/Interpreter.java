@@ -35,6 +35,16 @@ final class Interpreter {
     private static final BreakSignal BREAK = new BreakSignal();
     private static final ContinueSignal CONTINUE = new ContinueSignal();
 
+    private final Budget budget;
+
+    Interpreter(Budget budget) {
+        this.budget = budget;
+    }
+
+    Budget budget() {
+        return budget;
+    }
+
     String run(Program program, Environment env) {
         return block(program.body(), env);
     }
@@ -44,7 +54,9 @@ final class Interpreter {
         for (Node statement : statements) {
             Object value = evaluate(statement, env);
             if (value != NONE && value != UNDEFINED) {
-                out.append(Values.str(value));
+                String text = Values.str(value);
+                budget.chars((long) out.length() + text.length());
+                out.append(text);
             }
         }
         return out.toString();
@@ -54,6 +66,25 @@ final class Interpreter {
         if (node == null) {
             return UNDEFINED;
         }
+        budget.enter();
+        try {
+            Object value = evaluateNode(node, env);
+            if (builds(node)) {
+                budget.built(value);
+            }
+            return value;
+        } finally {
+            budget.leave();
+        }
+    }
+
+    /** Whether a construct's value is new (not a variable, a member or a literal read as it is). */
+    private static boolean builds(Node node) {
+        return !(node instanceof Identifier || node instanceof MemberExpression || node instanceof StringLiteral
+                || node instanceof IntegerLiteral || node instanceof FloatLiteral || node instanceof Comment);
+    }
+
+    private Object evaluateNode(Node node, Environment env) {
         if (node instanceof Program p) {
             return run(p, env);
         } else if (node instanceof SetStatement s) {
@@ -152,7 +183,7 @@ final class Interpreter {
             throw new TemplateException("Cannot perform operation on null values");
         }
         if (op.equals("~")) {
-            return Values.jsString(left) + Values.jsString(right);
+            return concat(Values.jsString(left), Values.jsString(right));
         }
         if (op.equals("**") && Values.isNumericLike(left) && Values.isNumericLike(right)) {
             double a = Values.numeric(left);
@@ -200,6 +231,7 @@ final class Interpreter {
             }
         } else if (left instanceof List<?> l && right instanceof List<?> r) {
             if (op.equals("+")) {
+                budget.items((long) l.size() + r.size());
                 List<Object> out = new ArrayList<>(l);
                 out.addAll(r);
                 return out;
@@ -220,7 +252,7 @@ final class Interpreter {
             }
         }
         if ((left instanceof String || right instanceof String) && op.equals("+")) {
-            return Values.jsString(left) + Values.jsString(right);
+            return concat(Values.jsString(left), Values.jsString(right));
         }
         if (left instanceof String l && right instanceof String r) {
             if (op.equals("in")) {
@@ -240,6 +272,11 @@ final class Interpreter {
         }
         throw new TemplateException("Unknown operator \"" + op + "\" between " + Values.typeName(left) + " and "
                 + Values.typeName(right));
+    }
+
+    private String concat(String a, String b) {
+        budget.chars((long) a.length() + b.length());
+        return a + b;
     }
 
     /** Positional arguments, and keyword arguments in order. */
@@ -443,6 +480,7 @@ final class Interpreter {
             throw new TemplateException("Expected iterable or object type in for loop: got " + Values.typeName(iterable));
         }
         List<Object> values = iterable instanceof Map<?, ?> m ? new ArrayList<>(m.keySet()) : castList(iterable);
+        budget.steps(values.size());
         List<Object> items = new ArrayList<>();
         for (Object current : values) {
             if (test != null) {
@@ -470,7 +508,9 @@ final class Interpreter {
             scope.set("loop", loop);
             bindLoopVariable(node.loopVar(), items.get(i), scope);
             try {
-                result.append(block(node.body(), scope));
+                String text = block(node.body(), scope);
+                budget.chars((long) result.length() + text.length());
+                result.append(text);
             } catch (ContinueSignal c) {
                 continue;
             } catch (BreakSignal b) {

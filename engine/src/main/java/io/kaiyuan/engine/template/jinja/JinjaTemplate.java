@@ -26,7 +26,24 @@ public final class JinjaTemplate {
 
     /** Parses a template (trim_blocks and lstrip_blocks on, as transformers renders chat templates). */
     public static JinjaTemplate compile(String source) {
-        return new JinjaTemplate(Parser.parse(Lexer.tokenize(source)));
+        return compile(source, TemplateLimits.DEFAULT);
+    }
+
+    /**
+     * Parses a template within the limits on its length and nesting.
+     *
+     * @throws TemplateLimitException when the source is longer or nests deeper than the limits allow
+     */
+    public static JinjaTemplate compile(String source, TemplateLimits limits) {
+        if (source.length() > limits.maxSourceChars()) {
+            throw new TemplateLimitException(TemplateLimitException.Kind.LARGE, String.format(java.util.Locale.ROOT,
+                    "it is %,d characters long, more than %,d", source.length(), limits.maxSourceChars()));
+        }
+        try {
+            return new JinjaTemplate(Parser.parse(Lexer.tokenize(source), limits.maxNesting()));
+        } catch (StackOverflowError e) {
+            throw new TemplateLimitException(TemplateLimitException.Kind.DEEP, "it nests too deeply to be read");
+        }
     }
 
     /** Renders with the given variables; strftime_now uses the system clock. */
@@ -34,8 +51,38 @@ public final class JinjaTemplate {
         return render(context, Clock.systemDefaultZone());
     }
 
-    /** Renders with the given variables and the clock strftime_now reads. */
+    /** Renders with the given variables and the clock strftime_now reads, within the default limits. */
     public String render(Map<String, ?> context, Clock clock) {
+        return render(context, clock, TemplateLimits.DEFAULT);
+    }
+
+    /**
+     * Renders with the given variables and the clock strftime_now reads.
+     *
+     * @throws TemplateLimitException when the render goes past one of the limits
+     */
+    public String render(Map<String, ?> context, Clock clock, TemplateLimits limits) {
+        return measure(context, clock, limits).text();
+    }
+
+    /** A render's text and what it used of its limits. */
+    record Measured(String text, Budget.Usage usage) {}
+
+    Measured measure(Map<String, ?> context, Clock clock, TemplateLimits limits) {
+        Budget budget = new Budget(limits);
+        Budget previous = budget.install();
+        try {
+            String text = run(context, clock, budget);
+            return new Measured(text, budget.usage());
+        } catch (StackOverflowError e) {
+            throw new TemplateLimitException(TemplateLimitException.Kind.DEEP,
+                    "it nests too deeply when run (a macro that calls itself without end?)");
+        } finally {
+            Budget.restore(previous);
+        }
+    }
+
+    private String run(Map<String, ?> context, Clock clock, Budget budget) {
         Environment env = new Environment(null);
         env.set("namespace", (Fn) JinjaTemplate::namespace);
         env.set("raise_exception", (Fn) (args, e) -> {
@@ -52,7 +99,7 @@ public final class JinjaTemplate {
         for (Map.Entry<String, ?> e : context.entrySet()) {
             env.set(e.getKey(), toRuntime(e.getValue()));
         }
-        return new Interpreter().run(program, env);
+        return new Interpreter(budget).run(program, env);
     }
 
     /** Converts plain Java data to runtime values (integral numbers are integers, as in JavaScript). */
@@ -122,22 +169,28 @@ public final class JinjaTemplate {
     }
 
     private static Object range(List<Object> args, Environment env) {
-        long start;
-        long stop;
-        long step = args.size() > 2 ? (Long) args.get(2) : 1;
-        if (args.size() == 1) {
-            start = 0;
-            stop = (Long) args.get(0);
-        } else {
-            start = (Long) args.get(0);
-            stop = (Long) args.get(1);
+        if (args.isEmpty() || args.size() > 3) {
+            throw new TemplateException("range expected 1 to 3 arguments, got " + args.size());
         }
+        for (Object a : args) {
+            if (!(a instanceof Long)) {
+                throw new TemplateException("range() arguments must be integers, got " + Values.typeName(a));
+            }
+        }
+        long step = args.size() > 2 ? (Long) args.get(2) : 1;
+        long start = args.size() == 1 ? 0 : (Long) args.get(0);
+        long stop = args.size() == 1 ? (Long) args.get(0) : (Long) args.get(1);
         if (step == 0) {
             throw new TemplateException("range() step must not be zero");
         }
+        double span = ((double) stop - (double) start) / step;
+        Budget.current().items(span <= 0 ? 0 : (long) Math.ceil(span));
         List<Object> out = new ArrayList<>();
         for (long i = start; step > 0 ? i < stop : i > stop; i += step) {
             out.add(i);
+            if (step > 0 ? i > Long.MAX_VALUE - step : i < Long.MIN_VALUE - step) {
+                break;
+            }
         }
         return out;
     }

@@ -40,6 +40,8 @@ final class Json {
         if (input instanceof String s) {
             return quote(s, ensureAscii);
         }
+        Budget budget = Budget.current();
+        budget.valueDepth(depth);
         boolean pretty = indent != null && indent != 0;
         String indentValue = pretty ? " ".repeat(indent) : "";
         String basePadding = "\n" + indentValue.repeat(depth);
@@ -47,7 +49,9 @@ final class Json {
         if (input instanceof List<?> list) {
             List<String> core = new ArrayList<>();
             for (Object x : list) {
-                core.add(write(x, indent, ensureAscii, separators, sortKeys, depth + 1, undefinedAsNull));
+                String item = write(x, indent, ensureAscii, separators, sortKeys, depth + 1, undefinedAsNull);
+                budget.charge(item.length() + childrenPadding.length() + itemSeparator.length());
+                core.add(item);
             }
             return pretty && !core.isEmpty()
                     ? "[" + childrenPadding + String.join(itemSeparator + childrenPadding, core) + basePadding + "]"
@@ -62,6 +66,7 @@ final class Json {
             for (Map.Entry<String, Object> e : entries) {
                 String v = quote(e.getKey(), ensureAscii) + keySeparator
                         + write(e.getValue(), indent, ensureAscii, separators, sortKeys, depth + 1, undefinedAsNull);
+                budget.charge(v.length() + childrenPadding.length() + itemSeparator.length());
                 core.add(pretty ? childrenPadding + v : v);
             }
             return pretty && !core.isEmpty()

@@ -13,14 +13,22 @@ import java.util.Set;
 /** Builds the syntax tree from tokens, with the reference renderer's grammar and precedence. */
 final class Parser {
     private final List<Token> tokens;
+    private final int maxNesting;
     private int current;
+    private int depth;
 
-    private Parser(List<Token> tokens) {
+    private Parser(List<Token> tokens, int maxNesting) {
         this.tokens = tokens;
+        this.maxNesting = maxNesting;
     }
 
     static Program parse(List<Token> tokens) {
-        Parser p = new Parser(tokens);
+        return parse(tokens, TemplateLimits.DEFAULT.maxNesting());
+    }
+
+    /** Parses, refusing statements and expressions nested deeper than {@code maxNesting}. */
+    static Program parse(List<Token> tokens, int maxNesting) {
+        Parser p = new Parser(tokens, maxNesting);
         List<Node> body = new ArrayList<>();
         while (p.current < tokens.size()) {
             body.add(p.parseAny());
@@ -86,15 +94,27 @@ final class Parser {
         return true;
     }
 
+    private void deeper() {
+        if (++depth > maxNesting) {
+            throw new TemplateLimitException(TemplateLimitException.Kind.DEEP, "it nests more than " + maxNesting
+                    + " levels deep");
+        }
+    }
+
     private Node parseAny() {
         Token t = tokens.get(current);
-        return switch (t.type()) {
-            case COMMENT -> new Comment(tokens.get(current++).value());
-            case TEXT -> new StringLiteral(expect(Type.TEXT, "Expected text token").value());
-            case OPEN_STATEMENT -> parseStatement();
-            case OPEN_EXPRESSION -> parseJinjaExpression();
-            default -> throw new TemplateException("Unexpected token type: " + t.type());
-        };
+        deeper();
+        try {
+            return switch (t.type()) {
+                case COMMENT -> new Comment(tokens.get(current++).value());
+                case TEXT -> new StringLiteral(expect(Type.TEXT, "Expected text token").value());
+                case OPEN_STATEMENT -> parseStatement();
+                case OPEN_EXPRESSION -> parseJinjaExpression();
+                default -> throw new TemplateException("Unexpected token type: " + t.type());
+            };
+        } finally {
+            depth--;
+        }
     }
 
     private List<Node> bodyUntil(String... names) {
@@ -268,7 +288,12 @@ final class Parser {
     }
 
     private Node parseExpression() {
-        return parseIfExpression();
+        deeper();
+        try {
+            return parseIfExpression();
+        } finally {
+            depth--;
+        }
     }
 
     private Node parseIfExpression() {
@@ -278,7 +303,7 @@ final class Parser {
             Node test = parseOr();
             if (isIdentifier("else")) {
                 current++;
-                return new Ternary(test, a, parseIfExpression());
+                return new Ternary(test, a, parseExpression());
             }
             return new SelectExpression(a, test);
         }
@@ -307,7 +332,12 @@ final class Parser {
         Node right = null;
         while (isIdentifier("not")) {
             current++;
-            right = new UnaryExpression("not", parseNot());
+            deeper();
+            try {
+                right = new UnaryExpression("not", parseNot());
+            } finally {
+                depth--;
+            }
         }
         return right != null ? right : parseComparison();
     }
@@ -397,7 +427,12 @@ final class Parser {
         if (t != null && (t.type() == Type.UNARY || t.type() == Type.ADDITIVE)
                 && (t.value().equals("-") || t.value().equals("+"))) {
             current++;
-            return new UnaryExpression(t.value(), parseUnarySign());
+            deeper();
+            try {
+                return new UnaryExpression(t.value(), parseUnarySign());
+            } finally {
+                depth--;
+            }
         }
         return parseCallMember();
     }
@@ -411,7 +446,12 @@ final class Parser {
         Node expression = new CallExpression(callee, parseArgs(false));
         expression = parseMember(expression);
         if (is(Type.OPEN_PAREN)) {
-            expression = parseCall(expression);
+            deeper();
+            try {
+                expression = parseCall(expression);
+            } finally {
+                depth--;
+            }
         }
         return expression;
     }

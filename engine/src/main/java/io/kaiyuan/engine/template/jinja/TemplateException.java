@@ -9,4 +9,9 @@ public class TemplateException extends RuntimeException {
     public TemplateException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** An exception whose message says it all: no stack trace (it may be thrown hundreds of frames deep). */
+    protected TemplateException(String message, boolean writableStackTrace) {
+        super(message, null, false, writableStackTrace);
+    }
 }
