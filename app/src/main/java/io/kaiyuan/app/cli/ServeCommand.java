@@ -51,6 +51,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "The largest request body accepted; larger ones get 413 (default: ${DEFAULT-VALUE}).")
     long maxBodyBytes;
 
+    @Option(names = "--default-max-tokens", paramLabel = "N", defaultValue = "" + ServerConfig.DEFAULT_MAX_TOKENS,
+            description = "Tokens a request may generate when it sets no max_tokens; the model's context ends it first"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int defaultMaxTokens;
+
     @Option(names = "--allow-host", paramLabel = "NAME",
             description = "Also answer requests addressed to this Host name (repeatable; * for any). Local names always are.")
     List<String> allowHosts = new ArrayList<>();
@@ -76,7 +81,7 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String key = apiKey != null ? apiKey : System.getenv("KAIYUAN_API_KEY");
         ServerConfig config = new ServerConfig(host, port, Optional.ofNullable(key), maxQueue, maxBodyBytes,
-                Set.copyOf(allowHosts), Set.copyOf(allowOrigins));
+                Set.copyOf(allowHosts), Set.copyOf(allowOrigins), defaultMaxTokens);
         ModelRegistry registry = new ModelRegistry(AppPaths.fromEnvironment().models());
         ModelPool pool = ModelPool.installed(new OrtRuntime(), registry,
                 new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.parse(provider), threads), maxQueue);

@@ -12,13 +12,22 @@ import java.util.Objects;
  * @param maxNewTokens the most tokens to generate
  * @param stopStrings text that ends the generation; never part of the output
  * @param ignoreEos keep generating past end-of-sequence tokens (benchmarks)
+ * @param adjustments OpenAI's frequency and presence penalties and logit bias, applied first
+ * @param topLogprobs -1: no log probabilities; 0 to 20: each generated token's log probability (see
+ *     {@link TokenLogprob}) with that many of the most likely tokens
  */
-public record GenerationRequest(
-        Prompt prompt, SamplingOverrides sampling, int maxNewTokens, List<String> stopStrings, boolean ignoreEos) {
+public record GenerationRequest(Prompt prompt, SamplingOverrides sampling, int maxNewTokens, List<String> stopStrings,
+        boolean ignoreEos, LogitAdjustments adjustments, int topLogprobs) {
+    /** The most alternatives a step reports. */
+    public static final int MAX_TOP_LOGPROBS = 20;
 
     public GenerationRequest {
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(sampling, "sampling");
+        Objects.requireNonNull(adjustments, "adjustments");
+        if (topLogprobs < -1 || topLogprobs > MAX_TOP_LOGPROBS) {
+            throw new IllegalArgumentException("top_logprobs must be 0 to " + MAX_TOP_LOGPROBS + ", not " + topLogprobs);
+        }
         stopStrings = List.copyOf(stopStrings);
         if (maxNewTokens < 1) {
             throw new IllegalArgumentException("max new tokens must be at least 1, got " + maxNewTokens);
@@ -28,13 +37,23 @@ public record GenerationRequest(
         }
     }
 
+    public GenerationRequest(Prompt prompt, SamplingOverrides sampling, int maxNewTokens, List<String> stopStrings,
+            boolean ignoreEos) {
+        this(prompt, sampling, maxNewTokens, stopStrings, ignoreEos, LogitAdjustments.NONE, -1);
+    }
+
     public GenerationRequest(Prompt prompt, SamplingOverrides sampling, int maxNewTokens, List<String> stopStrings) {
         this(prompt, sampling, maxNewTokens, stopStrings, false);
     }
 
     /** This request with other sampling settings. */
     public GenerationRequest withSampling(SamplingOverrides other) {
-        return new GenerationRequest(prompt, other, maxNewTokens, stopStrings, ignoreEos);
+        return new GenerationRequest(prompt, other, maxNewTokens, stopStrings, ignoreEos, adjustments, topLogprobs);
+    }
+
+    /** This request with OpenAI's adjustments and log probabilities. */
+    public GenerationRequest withAdjustments(LogitAdjustments a, int top) {
+        return new GenerationRequest(prompt, sampling, maxNewTokens, stopStrings, ignoreEos, a, top);
     }
 
     /** What the model continues. */

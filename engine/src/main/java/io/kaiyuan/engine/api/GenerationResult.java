@@ -13,6 +13,7 @@ import java.util.List;
  * @param reasoningUnclosed the model opened a reasoning block and never closed it: all text is reasoning
  * @param finishReason why it ended
  * @param metrics timings
+ * @param logprobs each generated token's log probability when the request asked for them, else empty
  */
 public record GenerationResult(
         List<Integer> promptTokenIds,
@@ -22,10 +23,17 @@ public record GenerationResult(
         String answer,
         boolean reasoningUnclosed,
         FinishReason finishReason,
-        GenerationMetrics metrics) {
+        GenerationMetrics metrics,
+        List<TokenLogprob> logprobs) {
 
     public GenerationResult {
         promptTokenIds = List.copyOf(promptTokenIds);
         tokenIds = List.copyOf(tokenIds);
+        logprobs = List.copyOf(logprobs);
+    }
+
+    public GenerationResult(List<Integer> promptTokenIds, List<Integer> tokenIds, String text, String reasoning,
+            String answer, boolean reasoningUnclosed, FinishReason finishReason, GenerationMetrics metrics) {
+        this(promptTokenIds, tokenIds, text, reasoning, answer, reasoningUnclosed, finishReason, metrics, List.of());
     }
 }

@@ -17,4 +17,10 @@ public interface TokenListener {
 
     /** New reasoning text (inside {@code <think>}...{@code </think>}), without the tags. */
     default void onReasoning(String text) {}
+
+    /**
+     * The prompt has been rendered, tokenized and found to fit: from here on the request fails only if the
+     * model itself does. Called once, before the model reads the prompt.
+     */
+    default void onPromptAccepted() {}
 }

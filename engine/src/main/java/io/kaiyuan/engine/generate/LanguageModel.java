@@ -12,6 +12,7 @@ import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.api.GenerationResult;
 import io.kaiyuan.engine.api.SamplingParams;
 import io.kaiyuan.engine.api.TokenListener;
+import io.kaiyuan.engine.api.TokenLogprob;
 import io.kaiyuan.engine.model.ModelFolder;
 import io.kaiyuan.engine.model.Variant;
 import io.kaiyuan.engine.ort.DecoderSession;
@@ -129,6 +130,19 @@ public final class LanguageModel implements AutoCloseable {
         }
         SamplingParams params = request.sampling().over(folder.generation().sampling());
         TokenChooser chooser = Sampler.of(params);
+        if (!request.adjustments().isNone()) {
+            List<io.kaiyuan.engine.sample.LogitsProcessor> first = new ArrayList<>();
+            try {
+                first.add(new io.kaiyuan.engine.sample.OpenAiAdjustments(request.adjustments(), prompt.length,
+                        folder.config().vocabSize()));
+            } catch (IllegalArgumentException e) {
+                throw new GenerationException(e.getMessage() + ".");
+            }
+            first.addAll(chooser.processors());
+            chooser = new TokenChooser(first, chooser.sampler());
+        }
+        List<TokenLogprob> logprobs = new ArrayList<>();
+        listener.onPromptAccepted();
         Set<Integer> eos = request.ignoreEos() ? Set.of() : folder.generation().eosTokenIds();
 
         int[] tokens = Arrays.copyOf(prompt, (int) Math.min(contextLimit, (long) prompt.length + request.maxNewTokens()));
@@ -155,7 +169,11 @@ public final class LanguageModel implements AutoCloseable {
                 prefillNs = System.nanoTime() - p0;
             }
             while (logits != null && !cancel.isCancelled()) {
+                float[] raw = request.topLogprobs() >= 0 ? logits.clone() : null;
                 int id = chooser.choose(logits, tokens, length);
+                if (raw != null) {
+                    logprobs.add(Logprobs.of(raw, id, request.topLogprobs(), this::tokenText));
+                }
                 lastTokenNs = System.nanoTime();
                 if (generated.isEmpty()) {
                     firstTokenNs = lastTokenNs;
@@ -208,7 +226,7 @@ public final class LanguageModel implements AutoCloseable {
         GenerationMetrics metrics = new GenerationMetrics(prompt.length, reused, generated.size(), loadMs, ttftMs,
                 prefillRate, decodeRate, reasoningMs);
         return new GenerationResult(boxed(prompt), generated, text.all.toString(), text.reasoningText.toString(),
-                text.answerText.toString(), text.reasoning.unclosed(), finish, metrics);
+                text.answerText.toString(), text.reasoning.unclosed(), finish, metrics, logprobs);
     }
 
     /**
@@ -307,6 +325,11 @@ public final class LanguageModel implements AutoCloseable {
             int[] ids = ((GenerationRequest.Prompt.Tokens) prompt).ids().stream().mapToInt(Integer::intValue).toArray();
             return tokenizer.decode(ids, Math.max(0, ids.length - 8), ids.length, false);
         }
+    }
+
+    /** One token decoded on its own, special tokens included. */
+    private String tokenText(int id) {
+        return tokenizer.decode(new int[] {id}, false);
     }
 
     private static List<Integer> boxed(int[] ids) {

@@ -125,7 +125,13 @@ public final class ModelPool implements AutoCloseable {
             }
             slot = slots.get(modelId);
             if (slot == null) {
-                Path folder = locate.apply(modelId).orElseThrow(() -> new UnknownModelException("The model '" + modelId
+                Optional<Path> found;
+                try {
+                    found = locate.apply(modelId);
+                } catch (IllegalArgumentException | io.kaiyuan.engine.api.ModelLoadException notAnId) {
+                    found = Optional.empty(); // an id no model can have (qwen2.5:0.5b, .., .staging)
+                }
+                Path folder = found.orElseThrow(() -> new UnknownModelException("The model '" + modelId
                         + "' does not exist: GET /v1/models lists the installed models."));
                 slot = new Slot(modelId, folder);
                 slots.put(modelId, slot);

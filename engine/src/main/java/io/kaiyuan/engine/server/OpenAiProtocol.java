@@ -2,11 +2,14 @@ package io.kaiyuan.engine.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kaiyuan.engine.api.ChatMessage;
 import io.kaiyuan.engine.api.FinishReason;
 import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.api.GenerationResult;
+import io.kaiyuan.engine.api.LogitAdjustments;
+import io.kaiyuan.engine.api.TokenLogprob;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +22,9 @@ import java.util.Map;
 public final class OpenAiProtocol {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Tokens a request may generate when it sets no limit; the model's context limit ends it first. */
-    static final int DEFAULT_MAX_TOKENS = 1 << 20;
+    /** Fields read without effect: accepted when of the right type. */
+    private static final Map<String, JsonNodeType> IGNORED = Map.of("user", JsonNodeType.STRING, "metadata",
+            JsonNodeType.OBJECT, "store", JsonNodeType.BOOLEAN, "parallel_tool_calls", JsonNodeType.BOOLEAN);
 
     private OpenAiProtocol() {}
 
@@ -41,8 +45,11 @@ public final class OpenAiProtocol {
     /** A chat-completions request as read: the model, the generation request and how to answer. */
     public record ChatRequest(String model, GenerationRequest request, boolean stream, boolean includeUsage) {}
 
-    /** Reads a {@code POST /v1/chat/completions} body. */
-    public static ChatRequest chatRequest(JsonNode body) {
+    /**
+     * Reads a {@code POST /v1/chat/completions} body; a request without {@code max_tokens} may generate
+     * {@code defaultMaxTokens} (the model's context ends it first either way).
+     */
+    public static ChatRequest chatRequest(JsonNode body, int defaultMaxTokens) {
         if (body == null || !body.isObject()) {
             throw new BadRequest("The request body must be a JSON object.", null);
         }
@@ -51,11 +58,24 @@ public final class OpenAiProtocol {
             throw new BadRequest("'messages' must be a non-empty array of {\"role\", \"content\"} messages.", "messages");
         }
         List<ChatMessage> messages = messages(body.path("messages"), "messages");
-        if (body.path("n").isNumber() && body.path("n").asInt() != 1) {
+        Integer n = integer(body, "n");
+        if (n != null && n != 1) {
             throw new BadRequest("Only n = 1 is supported.", "n");
         }
-        if (body.path("tools").isArray() && !body.path("tools").isEmpty()) {
+        JsonNode tools = body.path("tools");
+        if (!tools.isMissingNode() && !tools.isNull() && !tools.isArray()) {
+            throw new BadRequest("'tools' must be an array.", "tools");
+        }
+        if (tools.isArray() && !tools.isEmpty()) {
             throw new BadRequest("Tool calling is not supported yet: leave out 'tools'.", "tools");
+        }
+        for (Map.Entry<String, JsonNodeType> ignored : IGNORED.entrySet()) {
+            JsonNode v = body.path(ignored.getKey());
+            if (!v.isMissingNode() && !v.isNull() && v.getNodeType() != ignored.getValue()) {
+                throw new BadRequest("'" + ignored.getKey() + "' must be " + (ignored.getValue() == JsonNodeType.OBJECT
+                        ? "an object" : "a " + ignored.getValue().name().toLowerCase(java.util.Locale.ROOT)) + ".",
+                        ignored.getKey());
+            }
         }
         SamplingOverrides sampling;
         try {
@@ -67,9 +87,9 @@ public final class OpenAiProtocol {
         } catch (IllegalArgumentException e) {
             throw new BadRequest(e.getMessage() + ".", null);
         }
-        Integer maxTokens = integer(body, "max_completion_tokens");
+        Integer maxTokens = tokenCount(body, "max_completion_tokens");
         if (maxTokens == null) {
-            maxTokens = integer(body, "max_tokens");
+            maxTokens = tokenCount(body, "max_tokens");
         }
         if (maxTokens != null && maxTokens < 1) {
             throw new BadRequest("max_tokens must be 1 or more, not " + maxTokens + ".", "max_tokens");
@@ -79,18 +99,97 @@ public final class OpenAiProtocol {
         if (s.isTextual()) {
             stop.add(s.asText());
         } else if (s.isArray()) {
-            s.forEach(n -> stop.add(n.asText()));
+            for (JsonNode one : s) {
+                if (!one.isTextual()) {
+                    throw new BadRequest("'stop' must be a string or an array of strings.", "stop");
+                }
+                stop.add(one.asText());
+            }
         } else if (!s.isMissingNode() && !s.isNull()) {
             throw new BadRequest("'stop' must be a string or an array of strings.", "stop");
         }
         if (stop.size() > 4 || stop.stream().anyMatch(String::isEmpty)) {
             throw new BadRequest("'stop' takes up to 4 non-empty strings.", "stop");
         }
-        boolean stream = body.path("stream").asBoolean(false);
-        boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+        boolean stream = bool(body, "stream");
+        JsonNode options = body.path("stream_options");
+        if (!options.isMissingNode() && !options.isNull() && !options.isObject()) {
+            throw new BadRequest("'stream_options' must be an object.", "stream_options");
+        }
+        boolean includeUsage = bool(options, "include_usage");
+        LogitAdjustments adjustments;
+        try {
+            adjustments = new LogitAdjustments(orZero(number(body, "frequency_penalty")),
+                    orZero(number(body, "presence_penalty")), logitBias(body.path("logit_bias")));
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(e.getMessage() + ".", e.getMessage().split(" ")[0]);
+        }
+        boolean logprobs = bool(body, "logprobs");
+        Integer top = integer(body, "top_logprobs");
+        if (top != null && (top < 0 || top > GenerationRequest.MAX_TOP_LOGPROBS)) {
+            throw new BadRequest("'top_logprobs' must be 0 to " + GenerationRequest.MAX_TOP_LOGPROBS + ".", "top_logprobs");
+        }
+        if (top != null && top > 0 && !logprobs) {
+            throw new BadRequest("'top_logprobs' needs 'logprobs': true.", "top_logprobs");
+        }
         GenerationRequest request = new GenerationRequest(new GenerationRequest.Prompt.Chat(messages, Map.of()), sampling,
-                maxTokens == null ? DEFAULT_MAX_TOKENS : maxTokens, stop);
+                maxTokens == null ? defaultMaxTokens : maxTokens, stop, false, adjustments,
+                logprobs ? (top == null ? 0 : top) : -1);
         return new ChatRequest(model, request, stream, includeUsage);
+    }
+
+    private static double orZero(Double d) {
+        return d == null ? 0 : d;
+    }
+
+    /** {"token id": bias}: ids as decimal strings, biases numbers (checked by LogitAdjustments). */
+    private static Map<Integer, Double> logitBias(JsonNode bias) {
+        if (bias.isMissingNode() || bias.isNull()) {
+            return Map.of();
+        }
+        if (!bias.isObject()) {
+            throw new BadRequest("'logit_bias' must be an object of token ids to numbers.", "logit_bias");
+        }
+        if (bias.size() > MAX_LOGIT_BIAS) {
+            throw new BadRequest("'logit_bias' takes at most " + MAX_LOGIT_BIAS + " tokens.", "logit_bias");
+        }
+        Map<Integer, Double> out = new java.util.HashMap<>();
+        for (Map.Entry<String, JsonNode> e : bias.properties()) {
+            int id;
+            try {
+                id = Integer.parseInt(e.getKey());
+            } catch (NumberFormatException notId) {
+                throw new BadRequest("'logit_bias' keys must be token ids, not '" + e.getKey() + "'.", "logit_bias");
+            }
+            if (!e.getValue().isNumber()) {
+                throw new BadRequest("'logit_bias' values must be numbers.", "logit_bias");
+            }
+            out.put(id, e.getValue().asDouble());
+        }
+        return out;
+    }
+
+    /** The most token ids a logit_bias may name. */
+    static final int MAX_LOGIT_BIAS = 1024;
+
+    private static boolean bool(JsonNode body, String field) {
+        JsonNode n = body.path(field);
+        if (n.isMissingNode() || n.isNull()) {
+            return false;
+        }
+        if (!n.isBoolean()) {
+            throw new BadRequest("'" + field + "' must be true or false.", field);
+        }
+        return n.asBoolean();
+    }
+
+    /** A token limit: an integer of 1 or more; one beyond what an int holds means "as many as fit". */
+    private static Integer tokenCount(JsonNode body, String field) {
+        JsonNode n = body.path(field);
+        if (n.isIntegralNumber() && !n.canConvertToInt() && n.bigIntegerValue().signum() > 0) {
+            return Integer.MAX_VALUE;
+        }
+        return integer(body, field);
     }
 
     /**
@@ -120,8 +219,8 @@ public final class OpenAiProtocol {
                     sb.append(part.get("text").asText());
                 }
                 text = sb.toString();
-            } else if ((content.isNull() || content.isMissingNode()) && m.has("tool_calls")) {
-                text = null;
+            } else if ((content.isNull() || content.isMissingNode()) && m.path("tool_calls").isArray()) {
+                text = ""; // as OpenAI-compatible servers pass it: templates test or concatenate the content
             } else {
                 throw new BadRequest(at + " needs a \"content\" string.", at + ".content");
             }
@@ -129,8 +228,39 @@ public final class OpenAiProtocol {
             Map<String, Object> extra = JSON.convertValue(m, Map.class);
             extra.remove("role");
             extra.remove("content");
+            if (extra.get("tool_calls") instanceof List<?> calls) {
+                extra.put("tool_calls", toolCallsForTemplate(calls));
+            }
             String role = m.get("role").asText();
             out.add(new ChatMessage("developer".equals(role) ? "system" : role, text, extra));
+        }
+        return out;
+    }
+
+    /**
+     * Tool calls as chat templates expect them (transformers' convention): a function's {@code arguments}
+     * as an object, not OpenAI's JSON text, when that text is a JSON object.
+     */
+    private static List<Object> toolCallsForTemplate(List<?> calls) {
+        List<Object> out = new ArrayList<>();
+        for (Object call : calls) {
+            if (call instanceof Map<?, ?> c && c.get("function") instanceof Map<?, ?> f
+                    && f.get("arguments") instanceof String arguments) {
+                Map<Object, Object> function = new java.util.LinkedHashMap<>(f);
+                try {
+                    JsonNode parsed = JSON.readTree(arguments);
+                    if (parsed != null && parsed.isObject()) {
+                        function.put("arguments", JSON.convertValue(parsed, Map.class));
+                    }
+                } catch (com.fasterxml.jackson.core.JsonProcessingException notJson) {
+                    // kept as the text it is
+                }
+                Map<Object, Object> copy = new java.util.LinkedHashMap<>(c);
+                copy.put("function", function);
+                out.add(copy);
+            } else {
+                out.add(call);
+            }
         }
         return out;
     }
@@ -192,10 +322,43 @@ public final class OpenAiProtocol {
         if (!result.reasoning().isEmpty()) {
             message.put("reasoning_content", result.reasoning());
         }
-        choice.putNull("logprobs");
+        if (result.logprobs().isEmpty()) {
+            choice.putNull("logprobs");
+        } else {
+            choice.set("logprobs", logprobs(result));
+        }
         choice.put("finish_reason", finishReason(result.finishReason()));
         root.set("usage", usage(result));
         return root;
+    }
+
+    /** OpenAI's {"content": [{token, logprob, bytes, top_logprobs}]} for the generated tokens. */
+    static ObjectNode logprobs(GenerationResult result) {
+        ObjectNode root = JSON.createObjectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode content = root.putArray("content");
+        for (TokenLogprob t : result.logprobs()) {
+            ObjectNode one = token(content.addObject(), t.text(), t.logprob());
+            com.fasterxml.jackson.databind.node.ArrayNode top = one.putArray("top_logprobs");
+            for (TokenLogprob.Alternative a : t.top()) {
+                token(top.addObject(), a.text(), a.logprob());
+            }
+        }
+        root.putNull("refusal");
+        return root;
+    }
+
+    /** A token's text, log probability and UTF-8 bytes (null for a token holding part of a character). */
+    private static ObjectNode token(ObjectNode node, String text, double logprob) {
+        node.put("token", text).put("logprob", Double.isFinite(logprob) ? logprob : -9999.0);
+        if (text.indexOf('\uFFFD') >= 0) {
+            node.putNull("bytes");
+        } else {
+            com.fasterxml.jackson.databind.node.ArrayNode bytes = node.putArray("bytes");
+            for (byte b : text.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                bytes.add(b & 0xff);
+            }
+        }
+        return node;
     }
 
     static ObjectNode usage(GenerationResult result) {

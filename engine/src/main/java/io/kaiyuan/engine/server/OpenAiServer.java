@@ -112,7 +112,8 @@ public final class OpenAiServer implements AutoCloseable {
                 h.set("Vary", "Origin");
                 if (exchange.getRequestMethod().equals("OPTIONS")) {
                     h.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-                    h.set("Access-Control-Allow-Headers", "Authorization, Content-Type");
+                    h.set("Access-Control-Allow-Headers", allowedRequestHeaders(
+                            exchange.getRequestHeaders().getFirst("Access-Control-Request-Headers")));
                     h.set("Access-Control-Max-Age", "600");
                     exchange.sendResponseHeaders(204, -1);
                     return;
@@ -128,6 +129,12 @@ public final class OpenAiServer implements AutoCloseable {
             LOG.debug("exchange ended early: {}", e.toString());
         } catch (RuntimeException e) {
             LOG.warn("request failed", e);
+            try {
+                send(exchange, 500, OpenAiProtocol.error("The server failed to answer this request.", "server_error",
+                        null, null));
+            } catch (IOException | RuntimeException alreadyAnswered) {
+                LOG.debug("no answer could be sent: {}", alreadyAnswered.toString());
+            }
         } finally {
             exchange.close();
         }
@@ -176,6 +183,21 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
+    /** The most characters of Access-Control-Request-Headers echoed. */
+    private static final int MAX_REQUEST_HEADERS = 2048;
+
+    /**
+     * The headers a preflight asks for (browser SDKs send their own, such as OpenAI's x-stainless-*),
+     * echoed when they are a plain list of header names; Authorization and Content-Type always.
+     */
+    static String allowedRequestHeaders(String requested) {
+        if (requested == null || requested.isBlank() || requested.length() > MAX_REQUEST_HEADERS
+                || !requested.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+(\\s*,\\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*\\s*")) {
+            return "Authorization, Content-Type";
+        }
+        return "Authorization, Content-Type, " + requested.strip();
+    }
+
     private static ObjectNode model(String id) {
         return OpenAiProtocol.JSON.createObjectNode().put("id", id).put("object", "model").put("created", 0)
                 .put("owned_by", "kaiyuan");
@@ -202,11 +224,11 @@ public final class OpenAiServer implements AutoCloseable {
             try {
                 json = OpenAiProtocol.JSON.readTree(body);
             } catch (JsonProcessingException e) {
-                send(exchange, 400, OpenAiProtocol.error("The body is not valid JSON: " + e.getOriginalMessage(),
+                send(exchange, 400, OpenAiProtocol.error("The body is not valid JSON: " + jsonProblem(e),
                         "invalid_request_error", null, "invalid_json"));
                 return;
             }
-            request = OpenAiProtocol.chatRequest(json);
+            request = OpenAiProtocol.chatRequest(json, config.defaultMaxTokens());
         } catch (OpenAiProtocol.BadRequest e) {
             send(exchange, 400, OpenAiProtocol.error(e.getMessage(), "invalid_request_error", e.param(), null));
             return;
@@ -215,17 +237,29 @@ public final class OpenAiServer implements AutoCloseable {
         long created = System.currentTimeMillis() / 1000;
         CancellationToken cancel = new CancellationToken();
         BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-        TokenListener listener = request.stream() ? new TokenListener() {
+        java.util.concurrent.atomic.AtomicBoolean accepted = new java.util.concurrent.atomic.AtomicBoolean();
+        boolean stream = request.stream();
+        TokenListener listener = new TokenListener() {
             @Override
             public void onText(String text) {
-                events.add(new Event(text, false));
+                if (stream) {
+                    events.add(new Event(text, false));
+                }
             }
 
             @Override
             public void onReasoning(String text) {
-                events.add(new Event(text, true));
+                if (stream) {
+                    events.add(new Event(text, true));
+                }
             }
-        } : TokenListener.NONE;
+
+            @Override
+            public void onPromptAccepted() {
+                accepted.set(true);
+                events.add(Event.ACCEPTED);
+            }
+        };
         CompletableFuture<GenerationResult> future;
         try {
             future = pool.submit(request.model(), request.request(), listener, cancel);
@@ -238,24 +272,100 @@ public final class OpenAiServer implements AutoCloseable {
             return;
         }
         future.whenComplete((r, t) -> events.add(Event.END));
-        if (request.stream()) {
+        if (stream) {
             stream(exchange, request, id, created, events, future, cancel);
             return;
         }
+        answer(exchange, request, id, created, future, accepted, cancel);
+    }
+
+    /**
+     * Answers a non-streaming request. While the answer is being generated the connection is watched:
+     * once the prompt is accepted (or after {@link #queueCommitMs} waiting for the model), the status
+     * and headers go out and a space follows every {@link #heartbeatMs} ms before the JSON (whitespace a
+     * JSON reader skips, as OpenAI-compatible servers send); a write that fails means the client has gone,
+     * and its generation is stopped, or never started when it was still queued.
+     */
+    private void answer(HttpExchange exchange, OpenAiProtocol.ChatRequest request, String id, long created,
+            CompletableFuture<GenerationResult> future, java.util.concurrent.atomic.AtomicBoolean accepted,
+            CancellationToken cancel) throws IOException {
+        long start = System.nanoTime();
+        OutputStream out = null;
         try {
-            GenerationResult result = future.get();
-            send(exchange, 200, OpenAiProtocol.completion(id, created, request.model(), result));
+            while (true) {
+                try {
+                    GenerationResult result = future.get(heartbeatMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    ObjectNode body = OpenAiProtocol.completion(id, created, request.model(), result);
+                    if (out == null) {
+                        send(exchange, 200, body);
+                    } else {
+                        out.write(OpenAiProtocol.JSON.writeValueAsBytes(body));
+                        out.close();
+                    }
+                    return;
+                } catch (java.util.concurrent.TimeoutException stillRunning) {
+                    if (out == null && (accepted.get()
+                            || System.nanoTime() - start > java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(queueCommitMs))) {
+                        exchange.getResponseHeaders().set("Content-Type", "application/json");
+                        exchange.sendResponseHeaders(200, 0);
+                        out = exchange.getResponseBody();
+                    }
+                    if (out != null) {
+                        out.write(' ');
+                        out.flush();
+                    }
+                } catch (ExecutionException e) {
+                    if (out == null) {
+                        sendFailure(exchange, e.getCause());
+                    } else {
+                        // The status has gone out: the failure is the body, in OpenAI's error shape.
+                        out.write(OpenAiProtocol.JSON.writeValueAsBytes(failure(e.getCause()).body()));
+                        out.close();
+                    }
+                    return;
+                }
+            }
+        } catch (IOException gone) {
+            cancel.cancel();
+            LOG.debug("a client went away before its answer; its generation is stopped");
         } catch (InterruptedException e) {
             cancel.cancel();
             Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            sendFailure(exchange, e.getCause());
         }
     }
 
-    /** A piece of streamed text; {@link #END} once the generation has ended. */
+    /** The parser's complaint in one line, with where it is, without the parser's own wording of the source. */
+    static String jsonProblem(JsonProcessingException e) {
+        String problem = e.getOriginalMessage() == null ? "it cannot be read" : e.getOriginalMessage();
+        int cut = problem.indexOf('\n');
+        problem = cut >= 0 ? problem.substring(0, cut) : problem;
+        cut = problem.indexOf(" (for ");
+        problem = cut >= 0 ? problem.substring(0, cut) : problem;
+        problem = problem.replaceAll("\\s*\\(?Source: REDACTED[^)]*\\)?", "").strip();
+        if (problem.length() > 300) {
+            problem = problem.substring(0, 300) + "...";
+        }
+        com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 0 ? problem
+                : problem + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+    }
+
+    /** A piece of streamed text; {@link #ACCEPTED} when the prompt is accepted, {@link #END} when the generation ends. */
     private record Event(String text, boolean reasoning) {
         static final Event END = new Event(null, false);
+        static final Event ACCEPTED = new Event(null, true);
+    }
+
+    /** How long a request waits for its model before its status goes out so its connection can be watched. */
+    private volatile long queueCommitMs = 2000;
+
+    /** How often a waiting client gets a keep-alive (a space, or an SSE comment line). */
+    private volatile long heartbeatMs = 1000;
+
+    /** Sets the keep-alive interval and the wait before a queued request's status goes out (tests: short ones). */
+    void timing(long heartbeat, long queueCommit) {
+        this.heartbeatMs = heartbeat;
+        this.queueCommitMs = queueCommit;
     }
 
     /**
@@ -266,9 +376,23 @@ public final class OpenAiServer implements AutoCloseable {
     private void stream(HttpExchange exchange, OpenAiProtocol.ChatRequest request, String id, long created,
             BlockingQueue<Event> events, CompletableFuture<GenerationResult> future, CancellationToken cancel) throws IOException {
         OutputStream out = null;
+        long start = System.nanoTime();
+        boolean accepted = false;
         try {
             while (true) {
-                Event e = events.take();
+                Event e = events.poll(heartbeatMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (e == null || e == Event.ACCEPTED) {
+                    accepted |= e == Event.ACCEPTED;
+                    boolean waitedLong = System.nanoTime() - start
+                            > java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(queueCommitMs);
+                    if (out == null && (accepted || waitedLong)) {
+                        out = startStream(exchange, request, id, created);
+                    } else if (out != null) {
+                        out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                    }
+                    continue;
+                }
                 if (e == Event.END && out == null && future.isCompletedExceptionally()) {
                     try {
                         future.get();
@@ -278,13 +402,7 @@ public final class OpenAiServer implements AutoCloseable {
                     return;
                 }
                 if (out == null) {
-                    Headers h = exchange.getResponseHeaders();
-                    h.set("Content-Type", "text/event-stream; charset=utf-8");
-                    h.set("Cache-Control", "no-cache");
-                    exchange.sendResponseHeaders(200, 0);
-                    out = exchange.getResponseBody();
-                    ObjectNode first = OpenAiProtocol.JSON.createObjectNode().put("role", "assistant").put("content", "");
-                    write(out, OpenAiProtocol.chunk(id, created, request.model(), first, null, request.includeUsage()));
+                    out = startStream(exchange, request, id, created);
                 }
                 if (e == Event.END) {
                     break;
@@ -297,14 +415,17 @@ public final class OpenAiServer implements AutoCloseable {
             try {
                 result = future.get();
             } catch (ExecutionException failure) {
-                Throwable cause = failure.getCause();
-                write(out, OpenAiProtocol.error(cause.getMessage() == null ? cause.toString() : cause.getMessage(),
-                        "server_error", null, null));
+                write(out, failure(failure.getCause()).body());
                 out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
                 return;
             }
-            write(out, OpenAiProtocol.chunk(id, created, request.model(), null,
-                    OpenAiProtocol.finishReason(result.finishReason()), request.includeUsage()));
+            ObjectNode last = OpenAiProtocol.chunk(id, created, request.model(), null,
+                    OpenAiProtocol.finishReason(result.finishReason()), request.includeUsage());
+            if (!result.logprobs().isEmpty()) {
+                // Every token's log probability comes with the last chunk.
+                ((ObjectNode) last.withArray("choices").get(0)).set("logprobs", OpenAiProtocol.logprobs(result));
+            }
+            write(out, last);
             if (request.includeUsage()) {
                 write(out, OpenAiProtocol.usageChunk(id, created, request.model(), result));
             }
@@ -319,25 +440,49 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
+    /** Sends the event-stream headers and the first chunk (the assistant role). */
+    private static OutputStream startStream(HttpExchange exchange, OpenAiProtocol.ChatRequest request, String id,
+            long created) throws IOException {
+        Headers h = exchange.getResponseHeaders();
+        h.set("Content-Type", "text/event-stream; charset=utf-8");
+        h.set("Cache-Control", "no-cache");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        ObjectNode first = OpenAiProtocol.JSON.createObjectNode().put("role", "assistant").put("content", "");
+        write(out, OpenAiProtocol.chunk(id, created, request.model(), first, null, request.includeUsage()));
+        return out;
+    }
+
     private static void write(OutputStream out, ObjectNode chunk) throws IOException {
         out.write(("data: " + OpenAiProtocol.JSON.writeValueAsString(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
     }
 
-    private static void sendFailure(HttpExchange exchange, Throwable cause) throws IOException {
-        String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    /** An HTTP status and OpenAI error body. */
+    private record Failure(int status, ObjectNode body) {}
+
+    /** What a failed generation answers: 400 for the request's fault, 500 for the model's or the server's. */
+    private static Failure failure(Throwable cause) {
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         if (cause instanceof ChatTemplateException t && t.pastLimits()) {
             // The model's own template is at fault, not the request.
-            send(exchange, 500, OpenAiProtocol.error(message, "server_error", null, "chat_template_too_costly"));
+            return new Failure(500, OpenAiProtocol.error(message, "server_error", null, "chat_template_too_costly"));
         } else if (cause instanceof GenerationException) {
-            send(exchange, 400, OpenAiProtocol.error(message, "invalid_request_error", "messages",
+            return new Failure(400, OpenAiProtocol.error(message, "invalid_request_error", "messages",
                     message.contains("reads at most") ? "context_length_exceeded" : null));
         } else if (cause instanceof ModelLoadException) {
-            send(exchange, 500, OpenAiProtocol.error("The model cannot be loaded: " + message, "server_error", "model", null));
-        } else {
-            LOG.warn("generation failed", cause);
-            send(exchange, 500, OpenAiProtocol.error(message, "server_error", null, null));
+            return new Failure(500, OpenAiProtocol.error("The model cannot be loaded: " + message, "server_error", "model",
+                    null));
+        } else if (cause instanceof java.util.concurrent.CancellationException) {
+            return new Failure(499, OpenAiProtocol.error("The request was cancelled.", "server_error", null, null));
         }
+        LOG.warn("generation failed", cause);
+        return new Failure(500, OpenAiProtocol.error("Generation failed: " + message, "server_error", null, null));
+    }
+
+    private static void sendFailure(HttpExchange exchange, Throwable cause) throws IOException {
+        Failure f = failure(cause);
+        send(exchange, f.status(), f.body());
     }
 
     /** The body, or null after answering 413 when it is larger than the limit. */
@@ -346,7 +491,24 @@ public final class OpenAiServer implements AutoCloseable {
         if (length != null) {
             try {
                 if (Long.parseLong(length.strip()) > config.maxBodyBytes()) {
-                    tooLarge(exchange);
+                    // Declared too large: answered at once, then some of what the client still sends is read and
+                    // dropped (for a while at most) so that closing does not reset the connection under the answer.
+                    exchange.getResponseHeaders().set("Connection", "close");
+                    exchange.getResponseHeaders().set("Content-Type", "application/json");
+                    byte[] answer = OpenAiProtocol.JSON.writeValueAsBytes(tooLargeError());
+                    exchange.sendResponseHeaders(413, answer.length);
+                    OutputStream out = exchange.getResponseBody();
+                    out.write(answer);
+                    out.flush(); // not closed yet: that would end the connection under the unread body
+                    java.util.concurrent.ScheduledFuture<?> watchdog = WATCHDOG.schedule(exchange::close, DRAIN_MS,
+                            java.util.concurrent.TimeUnit.MILLISECONDS);
+                    try {
+                        drain(exchange);
+                    } catch (IOException closedByWatchdog) {
+                        LOG.debug("stopped reading an oversized body: {}", closedByWatchdog.toString());
+                    } finally {
+                        watchdog.cancel(false);
+                    }
                     return null;
                 }
             } catch (NumberFormatException e) {
@@ -370,8 +532,18 @@ public final class OpenAiServer implements AutoCloseable {
     /** Bytes of an oversized body read and dropped so the client, still sending, can read the 413. */
     private static final long DRAIN_BYTES = 8L << 20;
 
-    private void tooLarge(HttpExchange exchange) throws IOException {
-        // Closing with unread bytes makes TCP reset the connection, which loses the answer; drop some first.
+    /** How long an oversized body declared up front is read and dropped after its 413. */
+    private static final long DRAIN_MS = 2000;
+
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "kaiyuan-http-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /** Reads and drops up to {@link #DRAIN_BYTES} of the request body. */
+    private static void drain(HttpExchange exchange) throws IOException {
         try (InputStream in = exchange.getRequestBody()) {
             byte[] sink = new byte[8192];
             long dropped = 0;
@@ -379,10 +551,19 @@ public final class OpenAiServer implements AutoCloseable {
                 dropped += n;
             }
         }
+    }
+
+    private void tooLarge(HttpExchange exchange) throws IOException {
+        // Closing with unread bytes makes TCP reset the connection, which loses the answer; drop some first.
+        drain(exchange);
         exchange.getResponseHeaders().set("Connection", "close");
-        send(exchange, 413, OpenAiProtocol.error("The request body is larger than " + config.maxBodyBytes()
+        send(exchange, 413, tooLargeError());
+    }
+
+    private ObjectNode tooLargeError() {
+        return OpenAiProtocol.error("The request body is larger than " + config.maxBodyBytes()
                 + " bytes; start the server with a larger --max-body-bytes to accept it.", "invalid_request_error", null,
-                "request_too_large"));
+                "request_too_large");
     }
 
     private static void send(HttpExchange exchange, int status, ObjectNode body) throws IOException {
@@ -431,8 +612,15 @@ public final class OpenAiServer implements AutoCloseable {
         if (config.apiKey().isEmpty()) {
             return true;
         }
-        String expected = "Bearer " + config.apiKey().get();
-        return authorization != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
-                authorization.strip().getBytes(StandardCharsets.UTF_8));
+        if (authorization == null) {
+            return false;
+        }
+        String value = authorization.strip();
+        int space = value.indexOf(' ');
+        if (space < 0 || !value.substring(0, space).equalsIgnoreCase("Bearer")) {
+            return false; // the scheme is case-insensitive (RFC 9110), the key is not
+        }
+        return MessageDigest.isEqual(config.apiKey().get().getBytes(StandardCharsets.UTF_8),
+                value.substring(space + 1).strip().getBytes(StandardCharsets.UTF_8));
     }
 }
