@@ -23,6 +23,8 @@ public final class ModelFolder {
     private final GenerationConfig generation;
     private final JsonNode tokenizerConfig;
     private final List<Variant> variants;
+    /** {@link #name()}, read once. */
+    private volatile String name;
 
     private ModelFolder(Path dir, ModelConfig config, GenerationConfig generation, JsonNode tokenizerConfig,
             List<Variant> variants) {
@@ -156,8 +158,21 @@ public final class ModelFolder {
                 Math.min(contextTokens, config().maxPositions()), availableBytes);
     }
 
-    /** The display name: the folder's name. */
+    /**
+     * The model's name in messages: its installed id (from the install manifest, so {@code org/name}) when
+     * it has one, else the folder's name.
+     */
     public String name() {
-        return dir.getFileName().toString();
+        String id = name;
+        if (id == null) {
+            try {
+                id = ModelRegistry.installedAt(dir).map(ModelRegistry.InstalledModel::id).orElse(null);
+            } catch (RuntimeException unreadableManifest) {
+                id = null;
+            }
+            id = id != null ? id : dir.getFileName().toString();
+            name = id;
+        }
+        return id;
     }
 }

@@ -118,6 +118,15 @@ public final class ModelPool implements AutoCloseable {
      */
     public CompletableFuture<GenerationResult> submit(String modelId, GenerationRequest request, TokenListener listener,
             CancellationToken cancel) {
+        return submit(modelId, request, listener, cancel, () -> { });
+    }
+
+    /**
+     * As {@link #submit(String, GenerationRequest, TokenListener, CancellationToken)}, running {@code onStart}
+     * on the model's thread when the request leaves the queue (before the model loads, if it must).
+     */
+    public CompletableFuture<GenerationResult> submit(String modelId, GenerationRequest request, TokenListener listener,
+            CancellationToken cancel, Runnable onStart) {
         Slot slot;
         synchronized (this) {
             if (closed) {
@@ -151,6 +160,7 @@ public final class ModelPool implements AutoCloseable {
                 if (cancel.isCancelled()) {
                     throw new java.util.concurrent.CancellationException("the client went away");
                 }
+                onStart.run();
                 LanguageModel model = s.model();
                 r = model.generate(request, listener, cancel);
                 onFinished.accept(s.id, r);

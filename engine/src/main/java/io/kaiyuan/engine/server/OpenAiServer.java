@@ -25,11 +25,17 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +54,7 @@ public final class OpenAiServer implements AutoCloseable {
     private final ModelPool pool;
     private final HttpServer http;
     private final ExecutorService handlers;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Binds the address and starts answering. */
     public static OpenAiServer start(ServerConfig config, ModelPool pool) throws IOException {
@@ -237,7 +243,8 @@ public final class OpenAiServer implements AutoCloseable {
         long created = System.currentTimeMillis() / 1000;
         CancellationToken cancel = new CancellationToken();
         BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-        java.util.concurrent.atomic.AtomicBoolean accepted = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean accepted = new AtomicBoolean();
+        AtomicBoolean started = new AtomicBoolean();
         boolean stream = request.stream();
         TokenListener listener = new TokenListener() {
             @Override
@@ -262,7 +269,7 @@ public final class OpenAiServer implements AutoCloseable {
         };
         CompletableFuture<GenerationResult> future;
         try {
-            future = pool.submit(request.model(), request.request(), listener, cancel);
+            future = pool.submit(request.model(), request.request(), listener, cancel, () -> started.set(true));
         } catch (ModelPool.UnknownModelException e) {
             send(exchange, 404, OpenAiProtocol.error(e.getMessage(), "invalid_request_error", "model", "model_not_found"));
             return;
@@ -273,28 +280,28 @@ public final class OpenAiServer implements AutoCloseable {
         }
         future.whenComplete((r, t) -> events.add(Event.END));
         if (stream) {
-            stream(exchange, request, id, created, events, future, cancel);
+            stream(exchange, request, id, created, events, future, started, cancel);
             return;
         }
-        answer(exchange, request, id, created, future, accepted, cancel);
+        answer(exchange, request, id, created, future, accepted, started, cancel);
     }
 
     /**
      * Answers a non-streaming request. While the answer is being generated the connection is watched:
-     * once the prompt is accepted (or after {@link #queueCommitMs} waiting for the model), the status
+     * once the prompt is accepted (or after {@link #queueCommitMs} waiting in the queue), the status
      * and headers go out and a space follows every {@link #heartbeatMs} ms before the JSON (whitespace a
      * JSON reader skips, as OpenAI-compatible servers send); a write that fails means the client has gone,
      * and its generation is stopped, or never started when it was still queued.
      */
     private void answer(HttpExchange exchange, OpenAiProtocol.ChatRequest request, String id, long created,
-            CompletableFuture<GenerationResult> future, java.util.concurrent.atomic.AtomicBoolean accepted,
-            CancellationToken cancel) throws IOException {
+            CompletableFuture<GenerationResult> future, AtomicBoolean accepted,
+            AtomicBoolean started, CancellationToken cancel) throws IOException {
         long start = System.nanoTime();
         OutputStream out = null;
         try {
             while (true) {
                 try {
-                    GenerationResult result = future.get(heartbeatMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    GenerationResult result = future.get(heartbeatMs, TimeUnit.MILLISECONDS);
                     ObjectNode body = OpenAiProtocol.completion(id, created, request.model(), result);
                     if (out == null) {
                         send(exchange, 200, body);
@@ -303,9 +310,9 @@ public final class OpenAiServer implements AutoCloseable {
                         out.close();
                     }
                     return;
-                } catch (java.util.concurrent.TimeoutException stillRunning) {
-                    if (out == null && (accepted.get()
-                            || System.nanoTime() - start > java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(queueCommitMs))) {
+                } catch (TimeoutException stillRunning) {
+                    if (out == null && (accepted.get() || !started.get() && System.nanoTime() - start
+                            > TimeUnit.MILLISECONDS.toNanos(queueCommitMs))) {
                         exchange.getResponseHeaders().set("Content-Type", "application/json");
                         exchange.sendResponseHeaders(200, 0);
                         out = exchange.getResponseBody();
@@ -341,7 +348,8 @@ public final class OpenAiServer implements AutoCloseable {
         problem = cut >= 0 ? problem.substring(0, cut) : problem;
         cut = problem.indexOf(" (for ");
         problem = cut >= 0 ? problem.substring(0, cut) : problem;
-        problem = problem.replaceAll("\\s*\\(?Source: REDACTED[^)]*\\)?", "").strip();
+        problem = problem.replaceAll("\\s*\\(?Source: REDACTED[^)]*\\)?", "")
+                .replaceAll(",? from `[^`]*`", "").replace("`", "'").strip();
         if (problem.length() > 300) {
             problem = problem.substring(0, 300) + "...";
         }
@@ -369,22 +377,24 @@ public final class OpenAiServer implements AutoCloseable {
     }
 
     /**
-     * Streams the answer as server-sent events. The response starts with the first text, so a request that
-     * fails before (an unknown model file, a prompt longer than the context) still gets its error status.
-     * A write that fails means the client has gone: its generation is cancelled.
+     * Streams the answer as server-sent events. The response starts once the prompt is accepted (or after
+     * {@link #queueCommitMs} in the queue), so a request that fails before (an unknown model file, a prompt
+     * longer than the context) still gets its error status; while no text comes, a keep-alive comment does
+     * every {@link #heartbeatMs} ms. A write that fails means the client has gone: its generation is cancelled.
      */
     private void stream(HttpExchange exchange, OpenAiProtocol.ChatRequest request, String id, long created,
-            BlockingQueue<Event> events, CompletableFuture<GenerationResult> future, CancellationToken cancel) throws IOException {
+            BlockingQueue<Event> events, CompletableFuture<GenerationResult> future,
+            AtomicBoolean started, CancellationToken cancel) throws IOException {
         OutputStream out = null;
         long start = System.nanoTime();
         boolean accepted = false;
         try {
             while (true) {
-                Event e = events.poll(heartbeatMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+                Event e = events.poll(heartbeatMs, TimeUnit.MILLISECONDS);
                 if (e == null || e == Event.ACCEPTED) {
                     accepted |= e == Event.ACCEPTED;
-                    boolean waitedLong = System.nanoTime() - start
-                            > java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(queueCommitMs);
+                    boolean waitedLong = !started.get() && System.nanoTime() - start
+                            > TimeUnit.MILLISECONDS.toNanos(queueCommitMs);
                     if (out == null && (accepted || waitedLong)) {
                         out = startStream(exchange, request, id, created);
                     } else if (out != null) {
@@ -473,7 +483,7 @@ public final class OpenAiServer implements AutoCloseable {
         } else if (cause instanceof ModelLoadException) {
             return new Failure(500, OpenAiProtocol.error("The model cannot be loaded: " + message, "server_error", "model",
                     null));
-        } else if (cause instanceof java.util.concurrent.CancellationException) {
+        } else if (cause instanceof CancellationException) {
             return new Failure(499, OpenAiProtocol.error("The request was cancelled.", "server_error", null, null));
         }
         LOG.warn("generation failed", cause);
@@ -500,8 +510,8 @@ public final class OpenAiServer implements AutoCloseable {
                     OutputStream out = exchange.getResponseBody();
                     out.write(answer);
                     out.flush(); // not closed yet: that would end the connection under the unread body
-                    java.util.concurrent.ScheduledFuture<?> watchdog = WATCHDOG.schedule(exchange::close, DRAIN_MS,
-                            java.util.concurrent.TimeUnit.MILLISECONDS);
+                    ScheduledFuture<?> watchdog = WATCHDOG.schedule(exchange::close, DRAIN_MS,
+                            TimeUnit.MILLISECONDS);
                     try {
                         drain(exchange);
                     } catch (IOException closedByWatchdog) {
@@ -535,7 +545,7 @@ public final class OpenAiServer implements AutoCloseable {
     /** How long an oversized body declared up front is read and dropped after its 413. */
     private static final long DRAIN_MS = 2000;
 
-    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+    private static final ScheduledExecutorService WATCHDOG =
             Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "kaiyuan-http-watchdog");
                 t.setDaemon(true);

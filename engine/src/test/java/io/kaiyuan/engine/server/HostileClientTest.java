@@ -71,6 +71,10 @@ class HostileClientTest {
         Path qwen25 = TestModels.withTokenizer(TestModels.chatSized(), dir.resolve("qwen25"));
         Files.writeString(qwen25.resolve("chat_template.jinja"), corpusTemplate("Qwen/Qwen2.5-7B-Instruct"));
         registry.importFolder(qwen25, "tiny/qwen25", false);
+        Path slow = TestModels.withTokenizer(TestModels.chatSized(), dir.resolve("slow"));
+        Files.writeString(slow.resolve("chat_template.jinja"),
+                "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}");
+        registry.importFolder(slow, "tiny/slow", false);
         pool = ModelPool.installed(new OrtRuntime(), registry,
                 new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.CPU, 1), 1);
         pool.onFinished((id, r) -> finished.add(r));
@@ -144,6 +148,17 @@ class HostileClientTest {
         assertEquals(1, finished.size(), "only the running request ran: " + finished);
         assertEquals(FinishReason.CANCELLED, finished.get(0).finishReason(), "it ran until its client left");
         assertEquals(0, pool.pending("tiny/chat"));
+    }
+
+    @Test
+    void aTemplateThatTakesLongStillGetsItsErrorStatus() throws Exception {
+        // Rendering takes longer than the queue wait after which a waiting request's status goes out; the
+        // request is not queued, so its status waits for the prompt.
+        String r = post("{\"model\":\"tiny/slow\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertEquals(500, status(r), r);
+        assertEquals("tiny/slow's chat template is too slow: it takes more than 10,000,000 steps",
+                error(r).path("message").asText());
+        assertEquals("chat_template_too_costly", error(r).path("code").asText());
     }
 
     @Test
@@ -277,6 +292,7 @@ class HostileClientTest {
             assertEquals(400, status(r), r);
             String message = error(r).path("message").asText();
             assertFalse(message.contains("Source") || message.contains("REDACTED") || message.contains("com.fasterxml")
+                    || message.contains("`") || message.contains("Constraints")
                     || message.contains("\n"), message);
         }
         // A Content-Length that is not a number is refused by the JDK's HTTP server before Kaiyuan sees the
