@@ -353,13 +353,17 @@ public final class ModelManagerView {
             }, row.sourceProperty(), row.activeSourceProperty()));
             source.visibleProperty().bind(bar.visibleProperty());
             source.managedProperty().bind(source.visibleProperty());
-            HBox box = new HBox(8, bar, source, detail);
+            // On its own line: the sources tried (and "without your token") may be long, the figures must not wrap.
+            source.setWrapText(true);
+            source.setMinHeight(Region.USE_PREF_SIZE);
+            source.getStyleClass().add("text-muted");
+            HBox box = new HBox(8, bar, detail);
             box.setAlignment(Pos.CENTER_LEFT);
             HBox.setHgrow(detail, Priority.ALWAYS);
             detail.setMinWidth(0);
             detail.visibleProperty().bind(row.stateProperty().isNotEqualTo(CatalogRow.State.FAILED));
             detail.managedProperty().bind(detail.visibleProperty());
-            return new VBox(6, box, failure(row));
+            return new VBox(4, box, source, failure(row));
         }
 
         /** A failed download: what happened, in full and in the error colour, and buttons for what to do next. */
