@@ -39,7 +39,8 @@ class TemplateLimitsTest {
         long start = System.nanoTime();
         TemplateLimitException e = assertThrows(TemplateLimitException.class,
                 () -> JinjaTemplate.compile(source, limits).render(NO_CONTEXT, CLOCK, limits));
-        System.out.printf(Locale.ROOT, "template bomb: %s after %d ms: %s%n", kind,
+        String shown = source.length() > 70 ? source.substring(0, 70) + "..." : source;
+        System.out.printf(Locale.ROOT, "template bomb %s: %s after %d ms: %s%n", shown.replace("\n", " "), kind,
                 (System.nanoTime() - start) / 1_000_000, e.getMessage());
         assertEquals(kind, e.kind(), e.getMessage());
         assertTrue(!e.getMessage().contains("\n") && e.getStackTrace().length < 200, "one line, a short trace");
@@ -156,6 +157,7 @@ class TemplateLimitsTest {
         long built = 0;
         int nesting = 0;
         int rendered = 0;
+        long slowestNanos = 0;
         List<Map<String, Object>> contexts = new ArrayList<>();
         List<String> sources = new ArrayList<>();
         for (JsonNode c : corpus("/chat-templates/hf-jinja-e2e.json")) {
@@ -178,8 +180,10 @@ class TemplateLimitsTest {
             JinjaTemplate template = JinjaTemplate.compile(source, limits);
             for (Map<String, Object> context : List.of(contexts.get(i), longer(contexts.get(i), 100))) {
                 JinjaTemplate.Measured m;
+                long start = System.nanoTime();
                 try {
                     m = template.measure(context, CLOCK, limits);
+                    slowestNanos = Math.max(slowestNanos, System.nanoTime() - start);
                 } catch (TemplateLimitException e) {
                     throw new AssertionError("a real template went past a limit: " + e.getMessage(), e);
                 } catch (TemplateException e) {
@@ -195,9 +199,10 @@ class TemplateLimitsTest {
         }
         System.out.printf(Locale.ROOT, "template headroom over %d templates, %d renders: nesting %d of %d, "
                 + "evaluation depth %d of %d, steps %,d of %,d, longest text %,d of %,d, longest list %,d of %,d, "
-                + "built %,d of %,d%n", sources.size(), rendered, nesting, limits.maxNesting(), evaluationDepth,
-                limits.maxEvaluationDepth(), operations, limits.maxOperations(), chars, limits.maxChars(), items,
-                limits.maxItems(), built, limits.maxBuilt());
+                + "built %,d of %,d, slowest render %.1f ms of %d s%n", sources.size(), rendered, nesting,
+                limits.maxNesting(), evaluationDepth, limits.maxEvaluationDepth(), operations, limits.maxOperations(), chars,
+                limits.maxChars(), items, limits.maxItems(), built, limits.maxBuilt(), slowestNanos / 1e6,
+                limits.deadline().toSeconds());
         assertTrue(rendered > sources.size(), "the long conversations rendered too");
         assertTrue(nesting * 4 <= limits.maxNesting(), "nesting " + nesting);
         assertTrue(evaluationDepth * 4 <= limits.maxEvaluationDepth(), "evaluation depth " + evaluationDepth);
