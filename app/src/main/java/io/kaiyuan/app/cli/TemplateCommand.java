@@ -3,7 +3,6 @@ package io.kaiyuan.app.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kaiyuan.engine.api.ChatMessage;
-import io.kaiyuan.engine.model.ModelFolder;
 import io.kaiyuan.engine.template.ChatTemplates;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -44,11 +43,12 @@ final class TemplateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        ModelFolder folder = ModelFolder.open(new ModelOptions.Locator(model).folder());
+        // Only the tokenizer files are read, as transformers' apply_chat_template does: no config or graph needed.
+        java.nio.file.Path folder = new ModelOptions.Locator(model).folder();
         List<ChatMessage> messages = promptSource.messages != null
                 ? GenerateCommand.readMessages(promptSource.messages)
                 : List.of(ChatMessage.user(promptSource.prompt));
-        String rendered = ChatTemplates.require(folder)
+        String rendered = ChatTemplates.requireInFolder(folder)
                 .render(messages, !noGenerationPrompt, variables(enableThinking, vars));
         PrintWriter out = spec.commandLine().getOut();
         out.print(rendered);

@@ -160,6 +160,19 @@ class GenerateCommandTest {
     }
 
     @Test
+    void templateNeedsOnlyTheTokenizerFiles() throws Exception {
+        Path tokenizerOnly = Files.createDirectories(shared.resolve("tokenizer-only"));
+        Files.copy(model.resolve("tokenizer_config.json"), tokenizerOnly.resolve("tokenizer_config.json"));
+        Cli.Run r = run("template", "--model", tokenizerOnly.toString(), "--prompt", "hi");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n", r.out(), "no config.json, no onnx/");
+        Path empty = Files.createDirectories(shared.resolve("empty-folder"));
+        Cli.Run missing = run("template", "--model", empty.toString(), "--prompt", "hi");
+        assertEquals(2, missing.exitCode());
+        assertTrue(missing.err().contains("tokenizer_config.json is missing in"), missing.err());
+    }
+
+    @Test
     void aHostileTemplateEndsInOneLineAndExitCode2() throws Exception {
         Path bomb = TestModels.withTokenizer(TestModels.chatSized(), shared.resolve("bomb"));
         Files.writeString(bomb.resolve("chat_template.jinja"),

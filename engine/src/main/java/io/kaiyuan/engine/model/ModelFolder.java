@@ -165,14 +165,23 @@ public final class ModelFolder {
     public String name() {
         String id = name;
         if (id == null) {
-            try {
-                id = ModelRegistry.installedAt(dir).map(ModelRegistry.InstalledModel::id).orElse(null);
-            } catch (RuntimeException unreadableManifest) {
-                id = null;
-            }
-            id = id != null ? id : dir.getFileName().toString();
+            id = displayName(dir);
             name = id;
         }
         return id;
+    }
+
+    /** {@link #name()} of any folder: the installed id its manifest names, else the folder's name. */
+    public static String displayName(Path dir) {
+        try {
+            Optional<String> id = ModelRegistry.installedAt(dir).map(ModelRegistry.InstalledModel::id);
+            if (id.isPresent()) {
+                return id.get();
+            }
+        } catch (RuntimeException unreadableManifest) {
+            // named by its folder
+        }
+        Path name = dir.toAbsolutePath().normalize().getFileName();
+        return name == null ? dir.toString() : name.toString();
     }
 }

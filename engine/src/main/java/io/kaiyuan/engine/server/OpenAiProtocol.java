@@ -228,39 +228,8 @@ public final class OpenAiProtocol {
             Map<String, Object> extra = JSON.convertValue(m, Map.class);
             extra.remove("role");
             extra.remove("content");
-            if (extra.get("tool_calls") instanceof List<?> calls) {
-                extra.put("tool_calls", toolCallsForTemplate(calls));
-            }
             String role = m.get("role").asText();
             out.add(new ChatMessage("developer".equals(role) ? "system" : role, text, extra));
-        }
-        return out;
-    }
-
-    /**
-     * Tool calls as chat templates expect them (transformers' convention): a function's {@code arguments}
-     * as an object, not OpenAI's JSON text, when that text is a JSON object.
-     */
-    private static List<Object> toolCallsForTemplate(List<?> calls) {
-        List<Object> out = new ArrayList<>();
-        for (Object call : calls) {
-            if (call instanceof Map<?, ?> c && c.get("function") instanceof Map<?, ?> f
-                    && f.get("arguments") instanceof String arguments) {
-                Map<Object, Object> function = new java.util.LinkedHashMap<>(f);
-                try {
-                    JsonNode parsed = JSON.readTree(arguments);
-                    if (parsed != null && parsed.isObject()) {
-                        function.put("arguments", JSON.convertValue(parsed, Map.class));
-                    }
-                } catch (com.fasterxml.jackson.core.JsonProcessingException notJson) {
-                    // kept as the text it is
-                }
-                Map<Object, Object> copy = new java.util.LinkedHashMap<>(c);
-                copy.put("function", function);
-                out.add(copy);
-            } else {
-                out.add(call);
-            }
         }
         return out;
     }

@@ -20,19 +20,59 @@ public final class ChatTemplates {
      * {@code default} one of a list), or empty when it has none.
      */
     public static Optional<ChatTemplate> forModel(ModelFolder folder) {
-        return ownTemplate(folder).map(source ->
-                new JinjaChatTemplate(folder.name(), source, specialTokens(folder), Clock.systemDefaultZone()));
+        return ownTemplate(folder.dir(), folder.tokenizerConfig()).map(source -> new JinjaChatTemplate(folder.name(),
+                source, specialTokens(folder.tokenizerConfig()), Clock.systemDefaultZone()));
     }
+
+    /**
+     * The template of any folder holding a model's tokenizer files, as transformers' apply_chat_template
+     * needs them: {@code tokenizer_config.json} (its chat_template and special tokens) and an optional
+     * {@code chat_template.jinja}; no config or graph is read. Empty when the folder has no template.
+     *
+     * @throws ModelLoadException when the folder or its tokenizer_config.json is missing or unreadable
+     */
+    public static Optional<ChatTemplate> forFolder(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new ModelLoadException("No model folder at " + dir + ": give a folder that holds tokenizer_config.json.");
+        }
+        Path file = dir.resolve("tokenizer_config.json");
+        com.fasterxml.jackson.databind.JsonNode config;
+        if (Files.isRegularFile(file)) {
+            try {
+                config = JSON.readTree(file.toFile());
+            } catch (IOException e) {
+                throw new ModelLoadException(file + " is not valid JSON: " + e.getMessage(), e);
+            }
+            if (config == null || !config.isObject()) {
+                throw new ModelLoadException(file + " is not a JSON object.");
+            }
+        } else if (Files.isRegularFile(dir.resolve("chat_template.jinja"))) {
+            config = JSON.createObjectNode();
+        } else {
+            throw new ModelLoadException("tokenizer_config.json is missing in " + dir
+                    + ": download it from the model's repository.");
+        }
+        JsonNode tokenizerConfig = config;
+        return ownTemplate(dir, tokenizerConfig).map(source -> new JinjaChatTemplate(ModelFolder.displayName(dir),
+                source, specialTokens(tokenizerConfig), Clock.systemDefaultZone()));
+    }
+
+    /** {@link #forFolder}, or a clear error telling the user to pass --raw. */
+    public static ChatTemplate requireInFolder(Path dir) {
+        return forFolder(dir).orElseThrow(() -> noTemplate(dir));
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /**
      * The special tokens transformers passes to templates, from tokenizer_config.json: strings, or
      * {"__type": "AddedToken", "content": ...} objects.
      */
-    static Map<String, Object> specialTokens(ModelFolder folder) {
+    static Map<String, Object> specialTokens(JsonNode tokenizerConfig) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (String name : new String[] {"bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token",
                 "mask_token"}) {
-            JsonNode token = folder.tokenizerConfig().path(name);
+            JsonNode token = tokenizerConfig.path(name);
             if (token.isTextual()) {
                 out.put(name, token.asText());
             } else if (token.isObject() && token.path("content").isTextual()) {
@@ -44,7 +84,11 @@ public final class ChatTemplates {
 
     /** The model's Jinja template: chat_template.jinja, or chat_template in tokenizer_config.json. */
     static Optional<String> ownTemplate(ModelFolder folder) {
-        Path file = folder.dir().resolve("chat_template.jinja");
+        return ownTemplate(folder.dir(), folder.tokenizerConfig());
+    }
+
+    private static Optional<String> ownTemplate(Path dir, JsonNode tokenizerConfig) {
+        Path file = dir.resolve("chat_template.jinja");
         if (Files.isRegularFile(file)) {
             try {
                 return Optional.of(Files.readString(file));
@@ -52,7 +96,7 @@ public final class ChatTemplates {
                 throw new ModelLoadException(file + " cannot be read: " + e.getMessage(), e);
             }
         }
-        JsonNode template = folder.tokenizerConfig().path("chat_template");
+        JsonNode template = tokenizerConfig.path("chat_template");
         if (template.isTextual()) {
             return Optional.of(template.asText());
         }
@@ -76,8 +120,11 @@ public final class ChatTemplates {
 
     /** The template, or a clear error telling the user to pass --raw. */
     public static ChatTemplate require(ModelFolder folder) {
-        return forModel(folder).orElseThrow(() -> new ModelLoadException(folder.dir()
-                + " has no chat template (no chat_template in tokenizer_config.json and no chat_template.jinja):"
-                + " use --raw to send the prompt text as it is."));
+        return forModel(folder).orElseThrow(() -> noTemplate(folder.dir()));
+    }
+
+    private static ModelLoadException noTemplate(Path dir) {
+        return new ModelLoadException(dir + " has no chat template (no chat_template in tokenizer_config.json and no"
+                + " chat_template.jinja): use --raw to send the prompt text as it is.");
     }
 }

@@ -21,6 +21,8 @@ public final class JinjaChatTemplate implements ChatTemplate {
     private final JinjaTemplate template;
     private final Map<String, Object> specialTokens;
     private final Clock clock;
+    /** Whether the template writes tool-call arguments with tojson, so it expects them as an object. */
+    private final boolean argumentsAsObject;
 
     JinjaChatTemplate(String modelName, String source, Map<String, Object> specialTokens, Clock clock) {
         this.modelName = modelName;
@@ -33,6 +35,44 @@ public final class JinjaChatTemplate implements ChatTemplate {
         }
         this.specialTokens = Map.copyOf(specialTokens);
         this.clock = clock;
+        this.argumentsAsObject = ARGUMENTS_TOJSON.matcher(source).find();
+    }
+
+    private static final java.util.regex.Pattern ARGUMENTS_TOJSON =
+            java.util.regex.Pattern.compile("arguments\\s*\\|\\s*tojson");
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * OpenAI clients send a tool call's arguments as JSON text; templates written for transformers (Qwen's)
+     * write them with tojson and expect an object. The text becomes the object it holds when it is a JSON
+     * object; templates that concatenate the text (DeepSeek's) get it unchanged.
+     */
+    private static List<Object> argumentsParsed(List<?> calls) {
+        List<Object> out = new ArrayList<>();
+        for (Object call : calls) {
+            if (call instanceof Map<?, ?> c && c.get("function") instanceof Map<?, ?> f
+                    && f.get("arguments") instanceof String text) {
+                Object parsed = null;
+                try {
+                    com.fasterxml.jackson.databind.JsonNode node = JSON.readTree(text);
+                    if (node != null && node.isObject()) {
+                        parsed = JSON.convertValue(node, Map.class);
+                    }
+                } catch (com.fasterxml.jackson.core.JsonProcessingException notJson) {
+                    // kept as the text it is
+                }
+                if (parsed != null) {
+                    Map<Object, Object> function = new LinkedHashMap<>(f);
+                    function.put("arguments", parsed);
+                    Map<Object, Object> copy = new LinkedHashMap<>(c);
+                    copy.put("function", function);
+                    out.add(copy);
+                    continue;
+                }
+            }
+            out.add(call);
+        }
+        return out;
     }
 
     /** "<model>'s chat template is too deep: it nests more than 100 levels deep". */
@@ -50,6 +90,9 @@ public final class JinjaChatTemplate implements ChatTemplate {
             message.put("role", m.role());
             message.put("content", m.content());
             message.putAll(m.extra());
+            if (argumentsAsObject && message.get("tool_calls") instanceof List<?> calls) {
+                message.put("tool_calls", argumentsParsed(calls));
+            }
             list.add(message);
         }
         context.put("messages", list);

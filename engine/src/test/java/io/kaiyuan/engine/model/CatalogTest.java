@@ -37,15 +37,18 @@ class CatalogTest {
             assertTrue(e.parameters() > 100_000_000L && e.parameters() < 10_000_000_000L, e.id());
             assertTrue(e.contextLength() >= 2048, e.id());
             assertTrue(Set.of(Variant.Q4, Variant.INT8).contains(e.cpuVariant()), e.id() + ": CPU gets q4 or int8");
-            boolean gpuKindSeen = e.variants().isEmpty() || e.variants().containsKey(Variant.Q4F16) || e.variants().containsKey(Variant.FP16);
-            assertTrue(!gpuKindSeen || Set.of(Variant.Q4F16, Variant.FP16).contains(e.gpuVariant()),
-                    e.id() + ": GPU gets q4f16 or fp16 where one exists");
+            boolean q4f16Seen = e.variants().isEmpty() || e.variants().containsKey(Variant.Q4F16);
+            assertTrue(!q4f16Seen || Set.of(Variant.Q4F16, Variant.FP16).contains(e.gpuVariant()),
+                    e.id() + ": GPU gets q4f16 or fp16 where q4f16 exists");
             if (!e.variants().isEmpty()) {
                 assertTrue(e.variants().containsKey(e.cpuVariant()) && e.variants().containsKey(e.gpuVariant()),
                         e.id() + ": the recommended variants are among those listed");
             }
             e.variants().forEach((variant, files) -> {
                 assertFalse(files.isEmpty());
+                assertTrue(files.stream().anyMatch(f -> f.path().equals("onnx/" + variant.fileName())),
+                        e.id() + " " + variant.cliName() + " lists its graph onnx/" + variant.fileName()
+                                + ", else it installs a model that cannot load");
                 for (CatalogEntry.CatalogFile f : files) {
                     String graph = "onnx/" + variant.fileName();
                     assertTrue(f.path().equals(graph) || f.path().startsWith(graph + "_data"),
@@ -76,10 +79,14 @@ class CatalogTest {
         assertEquals(32768, qwen.fit(Variant.Q4, 1_000_000, 16L << 30).contextTokens(), "capped at the model's context");
 
         CatalogEntry qwen3 = catalog.find("qwen3-0.6b").orElseThrow();
-        MemoryFit.Estimate unseen = qwen3.fit(Variant.Q4, 8192, 16L << 30);
-        assertEquals((long) (qwen3.parameters() * 0.75), unseen.weightsBytes(), "estimated from parameters");
-        assertEquals(28L * 8 * 128 * 2 * 4 * 8192, unseen.kvCacheBytes());
-        MemoryFit.Estimate tight = qwen3.fit(Variant.Q4, 40960, (long) (unseenNeed(qwen3, 40960) / 0.9));
+        assertEquals(919_096_585L, qwen3.fit(Variant.Q4, 8192, 16L << 30).weightsBytes(), "the q4 graph's exact size");
+        assertEquals(28L * 8 * 128 * 2 * 4 * 8192, qwen3.fit(Variant.Q4, 8192, 16L << 30).kvCacheBytes());
+
+        CatalogEntry glm = catalog.find("glm-edge-1.5b-chat").orElseThrow();
+        MemoryFit.Estimate unseen = glm.fit(Variant.Q4, 8192, 16L << 30);
+        assertEquals((long) (glm.parameters() * 0.75), unseen.weightsBytes(), "no listing seen: estimated from parameters");
+        assertEquals(28L * 4 * 128 * 2 * 4 * 8192, unseen.kvCacheBytes(), "GLM-Edge: 28 layers, 4 KV heads, head_dim 128");
+        MemoryFit.Estimate tight = glm.fit(Variant.Q4, 8192, (long) (unseenNeed(glm, 8192) / 0.9));
         assertEquals(MemoryFit.Fit.TIGHT, tight.fit());
     }
 
