@@ -23,7 +23,7 @@ import java.util.SplittableRandom;
  */
 public final class TinyQwen {
 
-    /** What to build. Use {@link #qwen2()} or {@link #qwen3()} and the with-methods. */
+    /** What to build. Use {@link #qwen2()}, {@link #qwen3()} or {@link #glm()} and the with-methods. */
     public record Spec(
             String modelType,
             int layers,
@@ -101,6 +101,16 @@ public final class TinyQwen {
             return modelType.equals("qwen3");
         }
 
+        /** GLM (GlmForCausalLM, as GLM-Edge): interleaved rotary embedding over half of each head. */
+        public boolean glm() {
+            return modelType.equals("glm");
+        }
+
+        /** Dimensions of each head that the rotary embedding turns (GLM: half of them). */
+        public int rotaryDim() {
+            return glm() ? headDim / 2 : headDim;
+        }
+
         /** Parameter count of the built model. */
         public long parameters() {
             long attn = (long) hidden * heads * headDim * 2 + (long) hidden * kvHeads * headDim * 2;
@@ -126,6 +136,16 @@ public final class TinyQwen {
                 Map.of("eos_token_id", List.of(EOS), "do_sample", false));
     }
 
+    /**
+     * A GLM-shaped decoder as GLM-Edge's export: q/k/v biases, an explicit head_dim larger than
+     * hidden/heads, GQA 4:1, rotary embedding interleaved (pairs 2i, 2i+1) over half of each head
+     * (partial_rotary_factor 0.5), and three end-of-sequence ids.
+     */
+    public static Spec glm() {
+        return new Spec("glm", 2, 64, 4, 1, 32, 128, 512, 256, true, false, false, false, "model", 13L,
+                Map.of("eos_token_id", List.of(EOS, 3, 4), "do_sample", false));
+    }
+
     /** Writes the model folder into {@code dir} (created if needed) and returns it. */
     public static Path build(Spec spec, Path dir) throws IOException {
         return build(spec, dir, null);
@@ -149,15 +169,20 @@ public final class TinyQwen {
     private static void writeConfig(Spec spec, Path dir) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode config = json.createObjectNode();
-        config.putArray("architectures").add(spec.qwen3() ? "Qwen3ForCausalLM" : "Qwen2ForCausalLM");
+        config.putArray("architectures").add(spec.glm() ? "GlmForCausalLM"
+                : spec.qwen3() ? "Qwen3ForCausalLM" : "Qwen2ForCausalLM");
         config.put("model_type", spec.modelType());
         config.put("hidden_size", spec.hidden());
         config.put("intermediate_size", spec.intermediate());
         config.put("num_hidden_layers", spec.layers());
         config.put("num_attention_heads", spec.heads());
         config.put("num_key_value_heads", spec.kvHeads());
-        if (spec.qwen3()) {
+        if (spec.qwen3() || spec.glm()) {
             config.put("head_dim", spec.headDim());
+        }
+        if (spec.glm()) {
+            config.put("partial_rotary_factor", 0.5);
+            config.put("attention_bias", true);
         }
         config.put("vocab_size", spec.vocab());
         config.put("max_position_embeddings", spec.maxPositions());
@@ -218,11 +243,33 @@ public final class TinyQwen {
         }
 
         private String rope(String x, String cos, String sin) {
+            if (s.glm()) {
+                return interleavedPartialRope(x, cos, sin);
+            }
             int half = s.headDim() / 2;
             String x1 = g.op("Slice", new String[] {x, "zero1", g.longs(g.fresh("half"), half), "axis3"});
             String x2 = g.op("Slice", new String[] {x, g.longs(g.fresh("half"), half), g.longs(g.fresh("dim"), s.headDim()), "axis3"});
             String rotated = g.op("Concat", new String[] {g.op("Neg", x2), x1}, "axis", 3L);
             return g.op("Add", g.op("Mul", x, cos), g.op("Mul", rotated, sin));
+        }
+
+        /**
+         * GLM's rotary embedding: the first rotaryDim dimensions turn in interleaved pairs (x[2i], x[2i+1])
+         * with cos/sin repeated per pair; the rest pass through. cos/sin are [B,1,T,rotaryDim].
+         */
+        private String interleavedPartialRope(String x, String cos, String sin) {
+            int rot = s.rotaryDim();
+            String xRot = g.op("Slice", new String[] {x, "zero1", g.longs(g.fresh("rot"), rot), "axis3"});
+            String xPass = g.op("Slice", new String[] {x, g.longs(g.fresh("rot"), rot), g.longs(g.fresh("dim"), s.headDim()),
+                    "axis3"});
+            String pairs = g.op("Reshape", xRot, g.longs(g.fresh("shape"), 0, 0, 0, rot / 2, 2));
+            String even = g.op("Slice", new String[] {pairs, "zero1", g.longs(g.fresh("one"), 1), g.longs(g.fresh("ax"), 4)});
+            String odd = g.op("Slice", new String[] {pairs, g.longs(g.fresh("one"), 1), g.longs(g.fresh("two"), 2),
+                    g.longs(g.fresh("ax"), 4)});
+            String rotatedPairs = g.op("Concat", new String[] {g.op("Neg", odd), even}, "axis", 4L);
+            String rotated = g.op("Reshape", rotatedPairs, g.longs(g.fresh("shape"), 0, 0, 0, rot));
+            String turned = g.op("Add", g.op("Mul", xRot, cos), g.op("Mul", rotated, sin));
+            return g.op("Concat", new String[] {turned, xPass}, "axis", 3L);
         }
 
         /** [B,KVH,T,D] -> [B,H,T,D] by repeating each kv head heads/kvHeads times. */
@@ -279,13 +326,18 @@ public final class TinyQwen {
             String queryIdx = g.op("Range", new String[] {past, g.op("Add", past, seq), "one"});
             String positions = s.positionIds() ? "position_ids" : g.op("Unsqueeze", queryIdx, "axes0");
 
-            float[] invFreq = new float[s.headDim() / 2];
+            float[] invFreq = new float[s.rotaryDim() / 2];
             for (int i = 0; i < invFreq.length; i++) {
-                invFreq[i] = (float) (1.0 / Math.pow(10000.0, (2.0 * i) / s.headDim()));
+                invFreq[i] = (float) (1.0 / Math.pow(10000.0, (2.0 * i) / s.rotaryDim()));
             }
             String freqs = g.op("Mul", g.op("Unsqueeze", g.op("Cast", new String[] {positions}, "to", (long) OnnxGraph.FLOAT), "axesLast"),
                     g.floats("inv_freq", new long[] {invFreq.length}, invFreq));
-            String emb = g.op("Concat", new String[] {freqs, freqs}, "axis", -1L);
+            String emb = s.glm()
+                    // each frequency twice in a row: [f0, f0, f1, f1, ...] (repeat_interleave)
+                    ? g.op("Reshape", g.op("Concat", new String[] {g.op("Unsqueeze", freqs, "axesLast"),
+                            g.op("Unsqueeze", freqs, "axesLast")}, "axis", -1L),
+                            g.longs(g.fresh("shape"), 0, 0, s.rotaryDim()))
+                    : g.op("Concat", new String[] {freqs, freqs}, "axis", -1L);
             String cos = g.op("Unsqueeze", g.op("Cos", emb), "axes1");
             String sin = g.op("Unsqueeze", g.op("Sin", emb), "axes1");
 
@@ -294,7 +346,7 @@ public final class TinyQwen {
             String padding = g.op("Unsqueeze", g.op("Cast", new String[] {"attention_mask"}, "to", (long) OnnxGraph.BOOL), "axes12");
             String bias = g.op("Where", new String[] {g.op("And", causal, padding), "maskOn", "maskOff"});
 
-            boolean qkvBias = !s.qwen3();
+            boolean qkvBias = !s.qwen3(); // Qwen2 and GLM have q/k/v biases
             for (int l = 0; l < s.layers(); l++) {
                 String p = "layers." + l;
                 String h = rmsNorm(x, vector(p + ".input_layernorm.weight", s.hidden(), 1.0, 0.1));
