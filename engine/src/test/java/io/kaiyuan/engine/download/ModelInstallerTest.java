@@ -116,6 +116,21 @@ class ModelInstallerTest {
     }
 
     @Test
+    void aRepositoryWithBothLayoutsGivesExactlyTheOnnxCommunityOne() throws Exception {
+        // As onnx-community/Qwen3-0.6B-ONNX: onnx/ graphs and an ONNX Runtime GenAI folder with its own files.
+        String genai = "onnxruntime/cpu_and_mobile/cpu-int4-kld-block-128/";
+        for (String f : new String[] {"genai_config.json", "model.onnx", "model.onnx.data", "tokenizer.json",
+                "tokenizer_config.json", "chat_template.jinja", "config.json"}) {
+            files.put(genai + f, random(2_000, f.hashCode()));
+        }
+        hub.addRepo(REPO, files);
+        ModelInstaller.Installed installed = install(source(null));
+        assertInstalledExactly(installed.dir());
+        assertTrue(hub.requests.stream().noneMatch(r -> r.contains("onnxruntime/")),
+                "nothing of the GenAI folder is fetched: " + hub.requests);
+    }
+
+    @Test
     void theBestCpuVariantIsChosenWhenNoneIsAsked() throws Exception {
         ModelInstaller.Installed installed = new ModelInstaller(models, transfer()).install("tiny", origins(REPO, "main", source(null)), Optional.empty(), p -> { }, new CancellationToken());
         assertEquals(Variant.Q4, installed.variant());
