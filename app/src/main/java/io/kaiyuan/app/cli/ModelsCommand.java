@@ -28,7 +28,8 @@ import picocli.CommandLine.Parameters;
 /** {@code kaiyuan models}: the local registry and downloads. */
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = "Download, list, verify, import and remove local models (in $KAIYUAN_HOME/models).",
-        subcommands = {ModelsCommand.CatalogCommand.class, ModelsCommand.Pull.class, ModelsCommand.ListModels.class,
+        subcommands = {ModelsCommand.CatalogCommand.class, ModelsCommand.Search.class, ModelsCommand.Pull.class,
+                ModelsCommand.ListModels.class,
                 ModelsCommand.Verify.class,
                 ModelsCommand.Remove.class, ModelsCommand.Import.class})
 final class ModelsCommand implements Runnable {
@@ -130,6 +131,86 @@ final class ModelsCommand implements Runnable {
                 out.printf("Fits: weights + KV cache at %d tokens + working memory against %s available. ~ = estimated"
                         + " from the parameter count.%nSizes are as seen on the hub's pages; a pull checks the real listing"
                         + " and every file's sha256.%nInstall one: ./kaiyuan models pull <ID>%n", listing.context, gb(available));
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "search", mixinStandardHelpOptions = true,
+            description = "Search a hub for models Kaiyuan can run, with their variants, real sizes and fit.")
+    static final class Search implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "QUERY", description = "Part of a model's name, e.g. qwen2.5 or deepseek-r1.")
+        String query;
+
+        @Option(names = "--source", paramLabel = "S", defaultValue = "huggingface",
+                description = "huggingface (HF_ENDPOINT honoured), hf-mirror, or a base URL.")
+        String source;
+
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "20",
+                description = "Repositories to look at, most downloaded first (default: ${DEFAULT-VALUE}, at most 100).")
+        int limit;
+
+        @CommandLine.Mixin
+        Listing listing;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            if (limit < 1 || limit > 100) {
+                throw new IllegalArgumentException("--limit takes 1 to 100, not " + limit + ".");
+            }
+            io.kaiyuan.engine.download.HubSource hub = Sources.named(source, System.getenv());
+            long available = MemoryFit.availableMemory();
+            io.kaiyuan.engine.download.HubSearch.Results results = io.kaiyuan.engine.download.HubSearch.search(hub, query,
+                    limit, Catalog.bundled(), listing.context, available, new CancellationToken(), hit -> { });
+            Locale locale = Locale.getDefault();
+            if (listing.json) {
+                ArrayNode array = JSON.createArrayNode();
+                for (io.kaiyuan.engine.download.HubSearch.Hit hit : results.hits()) {
+                    ObjectNode o = array.addObject().put("repo", hit.repo()).put("commit", hit.commit())
+                            .put("downloads", hit.summary().downloads()).put("likes", hit.summary().likes());
+                    hit.summary().lastModified().ifPresentOrElse(m -> o.put("updated", m), () -> o.putNull("updated"));
+                    hit.summary().licence().ifPresentOrElse(l -> o.put("licence", l), () -> o.putNull("licence"));
+                    hit.catalogEntry().ifPresentOrElse(e -> o.put("catalog_id", e.id())
+                            .put("description", e.description(locale)), () -> o.putNull("catalog_id"));
+                    o.put("genai_folder", hit.genaiFolder());
+                    ArrayNode variants = o.putArray("variants");
+                    for (io.kaiyuan.engine.download.HubSearch.Offer offer : hit.offers()) {
+                        ObjectNode v = variants.addObject();
+                        ArrayNode names = v.putArray("names");
+                        offer.variants().forEach(n -> names.add(n.cliName()));
+                        v.put("bytes", offer.bytes());
+                        offer.fit().ifPresent(f -> v.put("fit", fitName(f.fit())));
+                        ArrayNode files = v.putArray("files");
+                        offer.files().forEach(f -> files.add(f.path()));
+                    }
+                }
+                out.println(array.toPrettyString());
+            } else if (results.hits().isEmpty()) {
+                out.printf("No model Kaiyuan can run matches '%s' on %s (%d repositories looked at, none in the"
+                        + " transformers.js ONNX layout).%n", query, hub.name(), results.skipped());
+            } else {
+                for (io.kaiyuan.engine.download.HubSearch.Hit hit : results.hits()) {
+                    out.printf(Locale.ROOT, "%s  ↓%,d  ♥%,d%s%s%n", hit.repo(), hit.summary().downloads(),
+                            hit.summary().likes(), hit.summary().lastModified().map(m -> "  updated " + m.substring(0,
+                                    Math.min(10, m.length()))).orElse(""),
+                            hit.summary().licence().map(l -> "  " + l).orElse(""));
+                    hit.catalogEntry().ifPresent(e -> out.printf("  %s (catalog: %s)%n", e.description(locale), e.id()));
+                    StringBuilder line = new StringBuilder("  ");
+                    for (io.kaiyuan.engine.download.HubSearch.Offer offer : hit.offers()) {
+                        line.append(String.join("/", offer.variants().stream().map(Variant::cliName).toList()))
+                                .append(' ').append(gb(offer.bytes()))
+                                .append(offer.fit().map(f -> " (" + fitName(f.fit()) + ")").orElse("")).append("   ");
+                    }
+                    out.println(line.toString().stripTrailing());
+                }
+                out.printf("%d found, %d left out (not in a layout Kaiyuan runs). Fits: at %d tokens against %s"
+                        + " available.%nInstall one: ./kaiyuan models pull <org/name> --variant <V>%n", results.hits().size(),
+                        results.skipped(), listing.context, gb(available));
             }
             out.flush();
             return 0;

@@ -88,6 +88,29 @@ class ModelsCommandTest {
     }
 
     @Test
+    void searchListsTheRunnableRepositoriesWithTheirVariantsAndOneIsPulled() throws Exception {
+        hub.info.put("onnx-community/Tiny-Qwen", new HubTestServer.Info(1234, 56, "2025-01-02T03:04:05.000Z",
+                java.util.List.of("onnx", "license:apache-2.0")));
+        hub.addRepo("someone/Tiny-Qwen-GGUF", Map.of("model.gguf", new byte[2048]));
+        Cli.Run plain = run("models", "search", "tiny-qwen", "--source", hub.endpoint().toString());
+        assertEquals(0, plain.exitCode(), plain.err());
+        assertTrue(plain.out().startsWith("onnx-community/Tiny-Qwen  ↓1,234  ♥56  updated 2025-01-02  apache-2.0"),
+                plain.out());
+        assertTrue(plain.out().contains("fp32 ") && plain.out().contains("1 found, 1 left out"), plain.out());
+        Cli.Run json = run("models", "search", "tiny-qwen", "--source", hub.endpoint().toString(), "--json");
+        com.fasterxml.jackson.databind.JsonNode hits = JSON.readTree(json.out());
+        assertEquals(1, hits.size());
+        assertEquals("fp32", hits.get(0).get("variants").get(0).get("names").get(0).asText());
+        assertEquals(Files.size(model.resolve("onnx/model.onnx")), hits.get(0).get("variants").get(0).get("bytes").asLong());
+        Cli.Run pull = run("models", "pull", hits.get(0).get("repo").asText(), "--variant", "fp32", "--source",
+                hub.endpoint().toString(), "--json");
+        assertEquals(0, pull.exitCode(), pull.err());
+        Cli.Run modelScope = run("models", "search", "qwen", "--source", "modelscope");
+        assertEquals(2, modelScope.exitCode());
+        assertTrue(modelScope.err().contains("cannot be searched"), modelScope.err());
+    }
+
+    @Test
     void importInPlaceOrCopiedAndRunById() throws Exception {
         Cli.Run inPlace = run("models", "import", model.toString(), "--id", "local/tiny", "--in-place");
         assertEquals(0, inPlace.exitCode(), inPlace.err());

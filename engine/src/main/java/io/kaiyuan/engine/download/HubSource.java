@@ -11,6 +11,17 @@ public interface HubSource {
     /** The files of {@code repo} at {@code revision} (a branch, tag or commit), and the commit it is. */
     RepoListing list(String repo, String revision);
 
+    /**
+     * Repositories whose name matches {@code query} that may hold ONNX models, most downloaded first, at most
+     * {@code limit}.
+     *
+     * @throws HubException when the source cannot be searched (or reached)
+     */
+    default java.util.List<RepoSummary> search(String query, int limit) {
+        throw new HubException(HubException.Kind.OTHER, name(), name() + " cannot be searched from Kaiyuan yet: search"
+                + " Hugging Face or hf-mirror, or pull a repository by its id.", false);
+    }
+
     /** Where one file of a listed commit is downloaded from. */
     URI fileUri(String repo, String commit, String path);
 

@@ -170,6 +170,59 @@ public final class HuggingFaceSource implements HubSource {
         return new RepoListing(repo, commit, files);
     }
 
+    /** The most results one search returns, and the pages it reads for them. */
+    static final int MAX_SEARCH_RESULTS = 100;
+    static final int MAX_SEARCH_PAGES = 10;
+
+    /**
+     * {@code GET /api/models?search=...&filter=onnx&sort=downloads&direction=-1&limit=...}, following the
+     * {@code Link} pages until {@code limit} repositories are read (bounded like listings).
+     */
+    @Override
+    public List<RepoSummary> search(String query, int limit) {
+        String q = query.strip();
+        if (q.isEmpty() || q.length() > 200) {
+            throw new IllegalArgumentException("Search for 1 to 200 characters of a model's name.");
+        }
+        int wanted = Math.max(1, Math.min(limit, MAX_SEARCH_RESULTS));
+        String next = endpoint + "/api/models?search=" + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8)
+                + "&filter=onnx&sort=downloads&direction=-1&limit=" + wanted;
+        List<RepoSummary> out = new ArrayList<>();
+        java.util.Set<String> pages = new java.util.HashSet<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        while (next != null && out.size() < wanted) {
+            if (!pages.add(next) || pages.size() > MAX_SEARCH_PAGES) {
+                break; // a page already read, or enough pages: what was read is the answer
+            }
+            Page page = getJson(next, "search '" + q + "'", "");
+            if (!page.json().isArray()) {
+                throw new HubException(HubException.Kind.SERVER_ERROR, name, name + " sent search results that are not a"
+                        + " list of models.", true);
+            }
+            for (JsonNode m : page.json()) {
+                String id = m.path("id").asText(m.path("modelId").asText(""));
+                if (!REPO.matcher(id).matches() || !seen.add(id)) {
+                    continue;
+                }
+                List<String> tags = new ArrayList<>();
+                m.path("tags").forEach(t -> {
+                    if (t.isTextual() && tags.size() < 200) {
+                        tags.add(t.asText());
+                    }
+                });
+                Optional<String> modified = Optional.ofNullable(m.path("lastModified").isTextual()
+                        ? m.get("lastModified").asText() : m.path("createdAt").isTextual() ? m.get("createdAt").asText() : null);
+                out.add(new RepoSummary(id, Math.max(0, m.path("downloads").asLong()), Math.max(0, m.path("likes").asLong()),
+                        modified, tags));
+                if (out.size() == wanted) {
+                    break;
+                }
+            }
+            next = page.next();
+        }
+        return out;
+    }
+
     @Override
     public URI fileUri(String repo, String commit, String path) {
         return URI.create(endpoint + "/" + checkRepo(repo) + "/resolve/" + quote(commit) + "/" + quotePath(SafePath.check(path)));

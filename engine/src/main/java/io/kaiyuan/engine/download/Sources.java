@@ -54,6 +54,14 @@ public final class Sources {
         return out;
     }
 
+    /**
+     * The source a name stands for, alone (no fallback): huggingface (HF_ENDPOINT honoured), hf-mirror,
+     * modelscope, or a base URL. For searching.
+     */
+    public static HubSource named(String source, Map<String, String> env) {
+        return origins(source, env, "org/name", Optional.empty(), Optional.empty()).get(0).source();
+    }
+
     /** The proxies of {@code env} (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY, either case), else the JVM's. */
     static java.net.ProxySelector proxies(Map<String, String> env) {
         return new EnvProxySelector(env, java.net.ProxySelector.getDefault());

@@ -18,7 +18,7 @@ import java.nio.file.Path;
 public record ModelConfig(
         String modelType, int layers, int heads, int kvHeads, int headDim, int vocabSize, int maxPositions) {
 
-    static ModelConfig parse(JsonNode json, Path file) {
+    public static ModelConfig parse(JsonNode json, Path file) {
         String type = json.path("model_type").asText("");
         int layers = required(json, "num_hidden_layers", file);
         int heads = required(json, "num_attention_heads", file);

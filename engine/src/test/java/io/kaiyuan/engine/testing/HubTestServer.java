@@ -89,6 +89,54 @@ public final class HubTestServer implements AutoCloseable {
         repos.put(repo, new LinkedHashMap<>(files));
     }
 
+    /** What the search says of a repository: downloads, likes, last change and tags (default: none and "onnx"). */
+    public record Info(long downloads, long likes, String lastModified, List<String> tags) {}
+
+    public final Map<String, Info> info = new ConcurrentHashMap<>();
+    /** Results per search page. */
+    public volatile int searchPageSize = 2;
+
+    /** /api/models?search=&filter=&sort=downloads&limit=&cursor=: repos whose id holds the text, most downloads first. */
+    private void search(HttpExchange ex) throws IOException {
+        Map<String, String> q = new LinkedHashMap<>();
+        String raw = ex.getRequestURI().getRawQuery();
+        for (String pair : raw == null ? new String[0] : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            q.put(java.net.URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
+                    eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        String text = q.getOrDefault("search", "").toLowerCase(java.util.Locale.ROOT);
+        String filter = q.get("filter");
+        int limit = Integer.parseInt(q.getOrDefault("limit", "1000"));
+        int cursor = Integer.parseInt(q.getOrDefault("cursor", "0"));
+        List<String> matching = new ArrayList<>();
+        for (String repo : repos.keySet()) {
+            Info i = info.getOrDefault(repo, new Info(0, 0, null, List.of("onnx")));
+            if (repo.toLowerCase(java.util.Locale.ROOT).contains(text) && (filter == null || i.tags().contains(filter))) {
+                matching.add(repo);
+            }
+        }
+        matching.sort(java.util.Comparator.comparingLong((String r) -> -info.getOrDefault(r, new Info(0, 0, null,
+                List.of())).downloads()).thenComparing(r -> r));
+        matching = matching.subList(0, Math.min(matching.size(), limit));
+        ArrayNode page = JSON.createArrayNode();
+        for (int k = cursor; k < Math.min(matching.size(), cursor + searchPageSize); k++) {
+            String repo = matching.get(k);
+            Info i = info.getOrDefault(repo, new Info(0, 0, null, List.of("onnx")));
+            var m = page.addObject().put("id", repo).put("modelId", repo).put("downloads", i.downloads())
+                    .put("likes", i.likes());
+            if (i.lastModified() != null) {
+                m.put("lastModified", i.lastModified());
+            }
+            ArrayNode tags = m.putArray("tags");
+            i.tags().forEach(tags::add);
+        }
+        String next = cursor + searchPageSize < matching.size()
+                ? "<" + endpoint() + "/api/models?" + raw.replaceAll("&cursor=\\d+", "") + "&cursor="
+                        + (cursor + searchPageSize) + ">; rel=\"next\"" : null;
+        json(ex, page.toString(), next);
+    }
+
     public static String sha256(byte[] data) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
@@ -114,6 +162,10 @@ public final class HubTestServer implements AutoCloseable {
             authorizationOnHub.add(String.valueOf(auth));
             if (path.startsWith("/api/v1/models/")) {
                 modelScope(ex, path.substring("/api/v1/models/".length()), range);
+                return;
+            }
+            if (path.equals("/api/models")) {
+                search(ex);
                 return;
             }
             if (path.startsWith("/api/models/")) {

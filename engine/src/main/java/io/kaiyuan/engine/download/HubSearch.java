@@ -1,0 +1,225 @@
+package io.kaiyuan.engine.download;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.model.Catalog;
+import io.kaiyuan.engine.model.CatalogEntry;
+import io.kaiyuan.engine.model.MemoryFit;
+import io.kaiyuan.engine.model.ModelConfig;
+import io.kaiyuan.engine.model.Variant;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * Finds models Kaiyuan can run on a hub: the hub's search (ONNX repositories by name, most downloaded
+ * first), then each repository's real file listing, keeping those in the transformers.js layout
+ * ({@code config.json}, {@code tokenizer.json}, {@code tokenizer_config.json} and {@code onnx/model*.onnx}
+ * graphs); a repository that also holds an ONNX Runtime GenAI folder is offered with its onnx/ files only.
+ * Each result has its variants with their real sizes (graph plus data files; the same bytes under two names
+ * are one offer), the architecture from its {@code config.json} and whether each variant fits this machine.
+ */
+public final class HubSearch {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern GRAPH = Pattern.compile("onnx/(model(?:_[a-z0-9]+)?)\\.onnx");
+    private static final Set<String> REQUIRED = Set.of("config.json", "tokenizer.json", "tokenizer_config.json");
+    /** config.json is small: a larger one is not a decoder's config. */
+    private static final HttpSupport.Limits CONFIG_LIMITS = new HttpSupport.Limits(256 << 10, Duration.ofSeconds(30),
+            Duration.ofSeconds(15), 1);
+
+    /**
+     * One variant offered: the names it goes by (two when two names are the same bytes), its files and bytes,
+     * and whether it fits.
+     */
+    public record Offer(List<Variant> variants, List<RemoteFile> files, long bytes, Optional<MemoryFit.Estimate> fit) {
+        public Offer {
+            variants = List.copyOf(variants);
+            files = List.copyOf(files);
+        }
+
+        /** The first name, the one a pull asks for. */
+        public Variant variant() {
+            return variants.get(0);
+        }
+    }
+
+    /**
+     * A repository Kaiyuan can run.
+     *
+     * @param summary what the search said of it (downloads, likes, updated, licence)
+     * @param commit the commit listed
+     * @param offers its variants, smallest first
+     * @param genaiFolder whether it also holds an ONNX Runtime GenAI folder (not fetched)
+     * @param catalogEntry the catalog's entry for it, when it is one
+     * @param config its config.json, when it could be read
+     */
+    public record Hit(RepoSummary summary, String commit, List<Offer> offers, boolean genaiFolder,
+            Optional<CatalogEntry> catalogEntry, Optional<ModelConfig> config) {
+        public Hit {
+            offers = List.copyOf(offers);
+        }
+
+        public String repo() {
+            return summary.repo();
+        }
+    }
+
+    /** A search's results, and how many repositories the hub returned that Kaiyuan cannot run. */
+    public record Results(List<Hit> hits, int skipped) {
+        public Results {
+            hits = List.copyOf(hits);
+        }
+    }
+
+    private HubSearch() {}
+
+    /**
+     * Searches {@code source} and lists each result (one request for the search, two per repository).
+     *
+     * @param limit the most repositories to look at (the hub's order)
+     * @param contextTokens the context the fit is judged at
+     * @param availableBytes memory available for a model
+     * @param onHit hears each runnable repository as soon as it is listed (for a list that fills as it comes)
+     * @throws HubException when the search itself fails; a repository that cannot be listed is skipped
+     */
+    public static Results search(HubSource source, String query, int limit, Catalog catalog, int contextTokens,
+            long availableBytes, CancellationToken cancel, Consumer<Hit> onHit) {
+        List<RepoSummary> found = source.search(query, limit);
+        List<Hit> hits = new ArrayList<>();
+        int skipped = 0;
+        for (RepoSummary summary : found) {
+            if (cancel.isCancelled()) {
+                break;
+            }
+            Optional<Hit> hit;
+            try {
+                hit = examine(source, summary, catalog, contextTokens, availableBytes);
+            } catch (HubException e) {
+                hit = Optional.empty(); // gated, gone or unreadable: not offered
+            }
+            if (hit.isPresent()) {
+                hits.add(hit.get());
+                onHit.accept(hit.get());
+            } else {
+                skipped++;
+            }
+        }
+        return new Results(hits, skipped);
+    }
+
+    /** A repository's offers, or empty when it is not in a layout Kaiyuan runs. */
+    static Optional<Hit> examine(HubSource source, RepoSummary summary, Catalog catalog, int contextTokens,
+            long availableBytes) {
+        RepoListing listing = source.list(summary.repo(), "main");
+        Optional<Layout> layout = layout(listing);
+        if (layout.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<ModelConfig> config = readConfig(source, listing);
+        if (config.isEmpty()) {
+            return Optional.empty(); // no decoder config Kaiyuan can read
+        }
+        List<Offer> offers = offers(listing, config.get(), contextTokens, availableBytes);
+        return Optional.of(new Hit(summary, listing.commit(), offers, layout.get().genaiFolder(),
+                catalog.find(summary.repo()), config));
+    }
+
+    /** What a listing holds: the transformers.js layout (and whether a GenAI folder too). */
+    record Layout(boolean genaiFolder) {}
+
+    static Optional<Layout> layout(RepoListing listing) {
+        boolean graphs = false;
+        boolean genai = false;
+        Set<String> root = new java.util.HashSet<>();
+        for (RemoteFile f : listing.files()) {
+            if (GRAPH.matcher(f.path()).matches()) {
+                graphs = true;
+            }
+            if (f.path().equals("genai_config.json") || f.path().endsWith("/genai_config.json")) {
+                genai = true;
+            }
+            if (!f.path().contains("/")) {
+                root.add(f.path());
+            }
+        }
+        return graphs && root.containsAll(REQUIRED) ? Optional.of(new Layout(genai)) : Optional.empty();
+    }
+
+    /** Each graph with its data files, the same bytes (by sha256) offered once under all their names. */
+    static List<Offer> offers(RepoListing listing, ModelConfig config, int contextTokens, long availableBytes) {
+        Map<Variant, List<RemoteFile>> byVariant = new LinkedHashMap<>();
+        for (Variant v : Variant.values()) {
+            String graph = "onnx/" + v.fileName();
+            List<RemoteFile> files = new ArrayList<>();
+            for (RemoteFile f : listing.files()) {
+                if (f.path().equals(graph) || f.path().startsWith(graph + "_data")) {
+                    files.add(f);
+                }
+            }
+            if (files.stream().anyMatch(f -> f.path().equals(graph))) {
+                byVariant.put(v, files);
+            }
+        }
+        List<Offer> offers = new ArrayList<>();
+        Map<String, Integer> byDigest = new LinkedHashMap<>();
+        int tokens = Math.min(contextTokens, config.maxPositions());
+        for (Map.Entry<Variant, List<RemoteFile>> e : byVariant.entrySet()) {
+            String digest = digest(e.getValue());
+            Integer same = digest == null ? null : byDigest.get(digest);
+            if (same != null) {
+                Offer o = offers.get(same);
+                List<Variant> names = new ArrayList<>(o.variants());
+                names.add(e.getKey());
+                offers.set(same, new Offer(names, o.files(), o.bytes(), o.fit()));
+                continue;
+            }
+            long bytes = e.getValue().stream().mapToLong(RemoteFile::size).sum();
+            MemoryFit.Estimate fit = MemoryFit.estimate(bytes, config, e.getKey().kvBytesPerValue(), tokens, availableBytes);
+            if (digest != null) {
+                byDigest.put(digest, offers.size());
+            }
+            offers.add(new Offer(List.of(e.getKey()), e.getValue(), bytes, Optional.of(fit)));
+        }
+        offers.sort(java.util.Comparator.comparingLong(Offer::bytes));
+        return offers;
+    }
+
+    /** The files' digests together, or null when one has none. */
+    private static String digest(List<RemoteFile> files) {
+        StringBuilder sb = new StringBuilder();
+        for (RemoteFile f : files) {
+            if (f.sha256().isEmpty()) {
+                return null;
+            }
+            sb.append(f.path().replaceFirst("^onnx/model(_[a-z0-9]+)?\\.onnx", "")).append('=').append(f.sha256().get())
+                    .append(';');
+        }
+        return sb.toString();
+    }
+
+    private static Optional<ModelConfig> readConfig(HubSource source, RepoListing listing) {
+        try {
+            HttpSupport.Answer answer = HttpSupport.get(source, source.fileUri(listing.repo(), listing.commit(), "config.json"),
+                    Map.of(), CONFIG_LIMITS);
+            if (answer.status() != 200) {
+                return Optional.empty();
+            }
+            JsonNode json = JSON.readTree(answer.body());
+            if (json == null || !json.isObject()) {
+                return Optional.empty();
+            }
+            return Optional.of(ModelConfig.parse(json, Path.of(listing.repo().replace('/', '_') + "-config.json")));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.kaiyuan.engine.download;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.model.Catalog;
+import io.kaiyuan.engine.model.MemoryFit;
+import io.kaiyuan.engine.model.Variant;
+import io.kaiyuan.engine.testing.HubTestServer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Searching the test hub: only repositories Kaiyuan can run, with their real variants, sizes and fit. */
+class HubSearchTest {
+    private static final String CONFIG = "{\"model_type\":\"qwen2\",\"num_hidden_layers\":24,\"num_attention_heads\":14,"
+            + "\"num_key_value_heads\":2,\"hidden_size\":896,\"vocab_size\":151936,\"max_position_embeddings\":32768}";
+    private HubTestServer hub;
+    private HuggingFaceSource source;
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static Map<String, byte[]> transformersJs() {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("config.json", CONFIG.getBytes(StandardCharsets.UTF_8));
+        files.put("tokenizer.json", random(3_000, 1));
+        files.put("tokenizer_config.json", "{\"chat_template\":\"x\"}".getBytes(StandardCharsets.UTF_8));
+        files.put("README.md", "# card".getBytes(StandardCharsets.UTF_8));
+        return files;
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        hub = new HubTestServer();
+        Map<String, byte[]> qwen25 = transformersJs();
+        byte[] int8 = random(5_000, 3);
+        qwen25.put("onnx/model_q4.onnx", random(4_000, 2));
+        qwen25.put("onnx/model_int8.onnx", int8);
+        qwen25.put("onnx/model_quantized.onnx", int8.clone()); // the same bytes under two names
+        qwen25.put("onnx/model_fp16.onnx", random(2_000, 4));
+        qwen25.put("onnx/model_fp16.onnx_data", random(9_000, 5));
+        hub.addRepo("onnx-community/Qwen2.5-0.5B-Instruct", qwen25);
+        hub.info.put("onnx-community/Qwen2.5-0.5B-Instruct", new HubTestServer.Info(500, 40, "2024-10-08T00:00:00.000Z",
+                List.of("onnx", "license:apache-2.0", "transformers.js")));
+
+        Map<String, byte[]> gguf = new LinkedHashMap<>();
+        gguf.put("config.json", CONFIG.getBytes(StandardCharsets.UTF_8));
+        gguf.put("qwen2.5-0.5b-q4_k_m.gguf", random(6_000, 6));
+        hub.addRepo("someone/Qwen2.5-GGUF", gguf);
+        hub.info.put("someone/Qwen2.5-GGUF", new HubTestServer.Info(900, 90, null, List.of("onnx", "gguf")));
+
+        Map<String, byte[]> both = transformersJs();
+        both.put("onnx/model_q4f16.onnx", random(3_500, 7));
+        String genai = "onnxruntime/cpu_and_mobile/cpu-int4-kld-block-128/";
+        both.put(genai + "genai_config.json", "{}".getBytes(StandardCharsets.UTF_8));
+        both.put(genai + "model.onnx", random(2_500, 8));
+        hub.addRepo("onnx-community/Qwen3-0.6B-ONNX", both);
+        hub.info.put("onnx-community/Qwen3-0.6B-ONNX", new HubTestServer.Info(300, 30, "2025-05-01T00:00:00.000Z",
+                List.of("onnx", "license:apache-2.0")));
+
+        Map<String, byte[]> genaiOnly = new LinkedHashMap<>();
+        genaiOnly.put("cpu/genai_config.json", "{}".getBytes(StandardCharsets.UTF_8));
+        genaiOnly.put("cpu/model.onnx", random(2_500, 9));
+        hub.addRepo("onnxruntime/Qwen2.5-GenAI", genaiOnly);
+        hub.info.put("onnxruntime/Qwen2.5-GenAI", new HubTestServer.Info(200, 20, null, List.of("onnx")));
+
+        hub.addRepo("someone/Qwen2.5-pytorch", transformersJs());
+        hub.info.put("someone/Qwen2.5-pytorch", new HubTestServer.Info(10_000, 500, null, List.of("safetensors")));
+        hub.addRepo("onnx-community/Llama-3.2-1B", transformersJs());
+        source = new HuggingFaceSource("test-hub", hub.endpoint(), Optional.empty());
+    }
+
+    @AfterEach
+    void stop() {
+        hub.close();
+    }
+
+    private HubSearch.Results search(String query, int limit, List<String> streamed) {
+        return HubSearch.search(source, query, limit, Catalog.bundled(), 4096, 16L << 30, new CancellationToken(),
+                hit -> streamed.add(hit.repo()));
+    }
+
+    @Test
+    void onlyRunnableRepositoriesAreOfferedWithTheirRealVariants() {
+        List<String> streamed = new ArrayList<>();
+        HubSearch.Results r = search("qwen", 20, streamed);
+        assertEquals(List.of("onnx-community/Qwen2.5-0.5B-Instruct", "onnx-community/Qwen3-0.6B-ONNX"),
+                r.hits().stream().map(HubSearch.Hit::repo).toList(), "most downloaded first, GGUF and GenAI-only left out");
+        assertEquals(streamed, r.hits().stream().map(HubSearch.Hit::repo).toList(), "each heard as it was listed");
+        assertEquals(2, r.skipped());
+        assertTrue(hub.requests.stream().anyMatch(q -> q.contains("/api/models?search=qwen&filter=onnx&sort=downloads")),
+                hub.requests.toString());
+        assertTrue(hub.requests.stream().anyMatch(q -> q.startsWith("GET /api/models?") && q.contains("cursor=2")),
+                "the search's pages were followed");
+
+        HubSearch.Hit qwen = r.hits().get(0);
+        assertEquals(500, qwen.summary().downloads());
+        assertEquals(40, qwen.summary().likes());
+        assertEquals(Optional.of("apache-2.0"), qwen.summary().licence());
+        assertEquals(Optional.of("2024-10-08T00:00:00.000Z"), qwen.summary().lastModified());
+        assertEquals("qwen2.5-0.5b-instruct", qwen.catalogEntry().orElseThrow().id(), "a catalog model keeps its entry");
+        assertEquals(24, qwen.config().orElseThrow().layers());
+        assertEquals(List.of(List.of(Variant.Q4), List.of(Variant.INT8, Variant.QUANTIZED), List.of(Variant.FP16)),
+                qwen.offers().stream().map(HubSearch.Offer::variants).toList(), "smallest first; the same bytes once");
+        assertEquals(List.of(4_000L, 5_000L, 11_000L), qwen.offers().stream().map(HubSearch.Offer::bytes).toList(),
+                "real sizes, graph and data together");
+        assertEquals(List.of("onnx/model_fp16.onnx", "onnx/model_fp16.onnx_data"),
+                qwen.offers().get(2).files().stream().map(RemoteFile::path).toList());
+        MemoryFit.Estimate fit = qwen.offers().get(0).fit().orElseThrow();
+        assertEquals(MemoryFit.Fit.FITS, fit.fit());
+        assertEquals(24L * 2 * 64 * 2 * 4 * 4096, fit.kvCacheBytes(), "the KV cache from the repository's config.json");
+        assertFalse(qwen.genaiFolder());
+
+        HubSearch.Hit both = r.hits().get(1);
+        assertTrue(both.genaiFolder());
+        assertEquals(List.of(List.of(Variant.Q4F16)), both.offers().stream().map(HubSearch.Offer::variants).toList(),
+                "only the onnx/ layout is offered");
+    }
+
+    @Test
+    void theLimitBoundsWhatIsListedAndTheQueryIsEncoded() {
+        HubSearch.Results one = search("qwen", 1, new ArrayList<>());
+        assertEquals(0, one.hits().size() + one.skipped() - 1, "one repository looked at");
+        assertTrue(hub.requests.stream().noneMatch(q -> q.contains("/api/models/onnx-community/Qwen3")),
+                "nothing beyond the limit is listed");
+        hub.requests.clear();
+        assertTrue(search("qwen 2.5 &x=1", 5, new ArrayList<>()).hits().isEmpty());
+        assertTrue(hub.requests.stream().anyMatch(q -> q.contains("search=qwen+2.5+%26x%3D1")), hub.requests.toString());
+    }
+
+    @Test
+    void aBlankQueryAndModelScopeSaySoPlainly() {
+        assertThrows(IllegalArgumentException.class, () -> search("  ", 5, new ArrayList<>()));
+        HubException e = assertThrows(HubException.class, () -> ModelScopeSource.fromEnvironment(Map.of()).search("qwen", 5));
+        assertTrue(e.getMessage().contains("cannot be searched"), e.getMessage());
+    }
+}
