@@ -10,7 +10,10 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 
-/** One catalog model on the model manager page, with its download state. Properties change on the FX thread. */
+/**
+ * One model on the model manager page, from the catalog or found by a hub search, with its download
+ * state. Properties change on the FX thread.
+ */
 public final class CatalogRow {
     /** Where the model stands on this machine. */
     public enum State { AVAILABLE, QUEUED, DOWNLOADING, PAUSED, INSTALLED, FAILED }
@@ -39,9 +42,22 @@ public final class CatalogRow {
     public record Failure(io.kaiyuan.engine.download.HubException.Kind kind, String source, java.util.List<String> tried,
             String detail) {}
 
+    /** What the hub's search said of a model found there; null for the catalog's own. */
+    private final io.kaiyuan.engine.download.RepoSummary hub;
+
     CatalogRow(CatalogEntry entry, MemoryFit.Estimate fit) {
+        this(entry, fit, null);
+    }
+
+    CatalogRow(CatalogEntry entry, MemoryFit.Estimate fit, io.kaiyuan.engine.download.RepoSummary hub) {
         this.entry = entry;
         this.fit = fit;
+        this.hub = hub;
+    }
+
+    /** Downloads, likes, update and licence as the hub's search gave them, for a model found there. */
+    public java.util.Optional<io.kaiyuan.engine.download.RepoSummary> hub() {
+        return java.util.Optional.ofNullable(hub);
     }
 
     public CatalogEntry entry() {

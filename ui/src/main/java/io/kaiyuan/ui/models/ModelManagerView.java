@@ -26,6 +26,7 @@ import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ProgressIndicator;
 import javafx.scene.control.SplitMenuButton;
 import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
@@ -213,11 +214,39 @@ public final class ModelManagerView {
         search.setMinWidth(160);
         Region gap = new Region();
         HBox.setHgrow(gap, Priority.ALWAYS);
-        HBox findRow = new HBox(8, search, family, size);
+        // Beyond the catalog: the hub itself, searched for the same text (Enter in the field does it too).
+        Button hubSearch = new Button();
+        hubSearch.setId("models-hub-search");
+        hubSearch.setGraphic(new org.kordamp.ikonli.javafx.FontIcon(org.kordamp.ikonli.feather.Feather.SEARCH));
+        hubSearch.textProperty().bind(Bindings.createStringBinding(() -> MessageFormat.format(
+                messages.getString("models.hub.search"), sourceName(model.sourceProperty().get())), model.sourceProperty()));
+        hubSearch.disableProperty().bind(Bindings.createBooleanBinding(() -> model.searchProperty().get() == null
+                || model.searchProperty().get().isBlank(), model.searchProperty()));
+        hubSearch.setMinWidth(Region.USE_PREF_SIZE);
+        hubSearch.setOnAction(e -> model.searchHub());
+        search.setOnAction(e -> model.searchHub());
+        HBox findRow = new HBox(8, search, hubSearch, family, size);
         findRow.setAlignment(Pos.CENTER_LEFT);
+        Label hubStatus = new Label();
+        hubStatus.setId("models-hub-status");
+        hubStatus.setWrapText(true);
+        hubStatus.textProperty().bind(model.hubStatusProperty());
+        ProgressIndicator hubBusy = new ProgressIndicator();
+        hubBusy.setPrefSize(16, 16);
+        hubBusy.setMaxSize(16, 16);
+        Button hubCancel = new Button(messages.getString("models.hub.cancel"));
+        hubCancel.setId("models-hub-cancel");
+        hubCancel.setOnAction(e -> model.cancelHubSearch());
+        hubCancel.setMinWidth(Region.USE_PREF_SIZE);
+        show(hubBusy, model.hubSearchingProperty());
+        show(hubCancel, model.hubSearchingProperty());
+        HBox hubRow = new HBox(8, hubBusy, hubStatus, hubCancel);
+        hubRow.setAlignment(Pos.CENTER_LEFT);
+        HBox.setHgrow(hubStatus, Priority.ALWAYS);
+        show(hubRow, model.hubStatusProperty().isNotEmpty());
         HBox sourceRow = new HBox(8, fits, gap, sourceLabel, source, sourceHelp);
         sourceRow.setAlignment(Pos.CENTER_LEFT);
-        VBox filters = new VBox(8, findRow, sourceRow);
+        VBox filters = new VBox(8, findRow, sourceRow, hubRow);
 
         ListView<CatalogRow> catalog = new ListView<>(model.visibleRows());
         catalog.setId("models-catalog");
@@ -304,17 +333,30 @@ public final class ModelManagerView {
             Variant v = e.cpuVariant();
             String size = MessageFormat.format(messages.getString(e.weightsBytes(v).isPresent() ? "models.size" : "models.size.estimated"),
                     ModelManagerViewModel.gb(e.estimatedWeightsBytes(v)), v.cliName());
-            Hyperlink licence = new Hyperlink(MessageFormat.format(messages.getString("models.licence"), e.licence().name()));
+            Hyperlink licence = new Hyperlink(e.licence().name().isEmpty() ? messages.getString("models.hub.licence.unknown")
+                    : MessageFormat.format(messages.getString("models.licence"), e.licence().name()));
             licence.setOnAction(a -> openLink.accept(e.licence().url()));
-            HBox facts = new HBox(12,
-                    new Label(MessageFormat.format(messages.getString("models.params"),
-                            String.format(Locale.ROOT, "%.1fB", e.parameters() / 1e9))),
+            HBox facts = new HBox(12);
+            if (row.hub().isPresent()) {
+                // Found on the hub: what its search said, then what its listing and config.json say.
+                io.kaiyuan.engine.download.RepoSummary hub = row.hub().get();
+                facts.getChildren().add(new Label(MessageFormat.format(messages.getString("models.hub.stats"),
+                        String.format(locale, "%,d", hub.downloads()), String.format(locale, "%,d", hub.likes()))));
+                hub.lastModified().filter(m -> m.length() >= 10).ifPresent(m -> facts.getChildren().add(new Label(
+                        MessageFormat.format(messages.getString("models.hub.updated"), m.substring(0, 10)))));
+            } else {
+                facts.getChildren().add(new Label(MessageFormat.format(messages.getString("models.params"),
+                        String.format(Locale.ROOT, "%.1fB", e.parameters() / 1e9))));
+            }
+            facts.getChildren().addAll(
                     new Label(MessageFormat.format(messages.getString("models.context"), String.valueOf(e.contextLength()))),
                     new Label(size), licence);
             facts.setAlignment(Pos.CENTER_LEFT);
             Label description = new Label(e.description(locale));
             description.setWrapText(true);
             description.setMinHeight(Region.USE_PREF_SIZE);
+            description.setVisible(!e.description(locale).isBlank());
+            description.setManaged(description.isVisible());
             VBox text = new VBox(2, head, facts, description, status(row));
             HBox.setHgrow(text, Priority.ALWAYS);
             HBox card = new HBox(12, text, actions(row));

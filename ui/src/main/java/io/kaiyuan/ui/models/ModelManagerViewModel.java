@@ -1,7 +1,10 @@
 package io.kaiyuan.ui.models;
 
+import io.kaiyuan.engine.api.CancellationToken;
 import io.kaiyuan.engine.download.DownloadControl;
 import io.kaiyuan.engine.download.HubException;
+import io.kaiyuan.engine.download.HubSearch;
+import io.kaiyuan.engine.download.HubSource;
 import io.kaiyuan.engine.download.InstallProgress;
 import io.kaiyuan.engine.download.ModelInstaller;
 import io.kaiyuan.engine.download.Origin;
@@ -9,6 +12,7 @@ import io.kaiyuan.engine.download.Sources;
 import io.kaiyuan.engine.model.Catalog;
 import io.kaiyuan.engine.model.CatalogEntry;
 import io.kaiyuan.engine.model.MemoryFit;
+import io.kaiyuan.engine.model.ModelConfig;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.model.Variant;
 import io.kaiyuan.ui.common.Errors;
@@ -58,6 +62,16 @@ public final class ModelManagerViewModel {
     private final StringProperty source = new SimpleStringProperty("huggingface");
     private final StringProperty message = new SimpleStringProperty("");
     private final ObjectProperty<CatalogRow> recommended = new SimpleObjectProperty<>();
+    private final Catalog catalog;
+    private final long availableMemory;
+    /** A hub search in progress, and what it last said. */
+    private final BooleanProperty hubSearching = new SimpleBooleanProperty(false);
+    private final StringProperty hubStatus = new SimpleStringProperty("");
+    private CancellationToken hubCancel = new CancellationToken();
+    /** Catalog models the last hub search found: shown whatever the search text. */
+    private final java.util.Set<String> hubFoundCatalogIds = new java.util.HashSet<>();
+    /** Repositories a hub search looks at. */
+    static final int HUB_SEARCH_LIMIT = 20;
     private final StringProperty runtime = new SimpleStringProperty("");
     private Runnable onInstalledChanged = () -> { };
     private final DownloadJournal journal;
@@ -82,6 +96,8 @@ public final class ModelManagerViewModel {
             long availableMemory, Executor fx, Executor io, Executor downloads, ResourceBundle messages,
             DownloadJournal journal) {
         this.journal = journal;
+        this.catalog = catalog;
+        this.availableMemory = availableMemory;
         this.journalWrites = new io.kaiyuan.ui.common.SerialExecutor(io);
         this.registry = registry;
         this.installer = installer;
@@ -130,14 +146,134 @@ public final class ModelManagerViewModel {
             if (max != null && r.fit().weightsBytes() > max) {
                 return false;
             }
-            if (q.isEmpty()) {
-                return true;
+            if (q.isEmpty() || r.hub().isPresent() || hubFoundCatalogIds.contains(e.id())) {
+                return true; // a model the hub search found stays in view
             }
             String haystack = String.join(" ", e.id(), e.name(Locale.ENGLISH), e.name(Locale.SIMPLIFIED_CHINESE), e.family(),
                     e.organisation(Locale.ENGLISH), e.organisation(Locale.SIMPLIFIED_CHINESE), e.huggingFaceRepo())
                     .toLowerCase(Locale.ROOT);
             return haystack.contains(q);
         });
+    }
+
+    /**
+     * Searches the selected source for models Kaiyuan can run whose name holds the search text; each one
+     * found joins the list as it is listed, with its real variants, sizes and fit, ready to download like a
+     * catalog model. A catalog model it finds is shown as the catalog's. Call on the FX thread.
+     */
+    public void searchHub() {
+        String q = search.get() == null ? "" : search.get().strip();
+        if (q.isEmpty()) {
+            return;
+        }
+        hubCancel.cancel();
+        CancellationToken cancel = new CancellationToken();
+        hubCancel = cancel;
+        // The last search's models go, unless they are downloading or installed.
+        rows.removeIf(r -> r.hub().isPresent() && (r.stateProperty().get() == CatalogRow.State.AVAILABLE
+                || r.stateProperty().get() == CatalogRow.State.FAILED));
+        hubFoundCatalogIds.clear();
+        applyFilter();
+        String sourceName = source.get();
+        String shown = sourceName(sourceName);
+        if ("modelscope".equals(sourceName)) {
+            hubStatus.set(messages.getString("models.hub.noModelScope"));
+            return;
+        }
+        HubSource hub;
+        try {
+            hub = Sources.named(sourceName, env.get());
+        } catch (IllegalArgumentException e) {
+            hubStatus.set(MessageFormat.format(messages.getString("models.hub.failed"), shown, e.getMessage()));
+            return;
+        }
+        hubSearching.set(true);
+        hubStatus.set(MessageFormat.format(messages.getString("models.hub.searching"), shown, q));
+        io.execute(() -> {
+            try {
+                HubSearch.Results results = HubSearch.search(hub, q,
+                        HUB_SEARCH_LIMIT, catalog, FIT_CONTEXT, availableMemory, cancel,
+                        hit -> fx.execute(() -> {
+                            if (!cancel.isCancelled()) {
+                                addHit(hub, hit);
+                            }
+                        }));
+                fx.execute(() -> {
+                    if (cancel.isCancelled()) {
+                        return;
+                    }
+                    hubSearching.set(false);
+                    hubStatus.set(results.hits().isEmpty()
+                            ? MessageFormat.format(messages.getString("models.hub.none"), shown, q, results.skipped())
+                            : MessageFormat.format(messages.getString("models.hub.found"), results.hits().size(), shown,
+                                    results.skipped()));
+                });
+            } catch (RuntimeException e) {
+                fx.execute(() -> {
+                    if (cancel.isCancelled()) {
+                        return;
+                    }
+                    hubSearching.set(false);
+                    hubStatus.set(MessageFormat.format(messages.getString("models.hub.failed"), shown, Errors.detail(e)));
+                });
+            }
+        });
+    }
+
+    /** Stops the hub search in progress; what it found stays (FX thread). */
+    public void cancelHubSearch() {
+        if (hubSearching.get()) {
+            hubCancel.cancel();
+            hubSearching.set(false);
+            hubStatus.set(messages.getString("models.hub.cancelled"));
+        }
+    }
+
+    private void addHit(HubSource hub, HubSearch.Hit hit) {
+        if (hit.catalogEntry().isPresent()) {
+            hubFoundCatalogIds.add(hit.catalogEntry().get().id());
+            applyFilter();
+            return;
+        }
+        if (hit.offers().isEmpty() || rows.stream().anyMatch(r -> r.entry().id().equals(hit.repo()))) {
+            return;
+        }
+        CatalogEntry entry = entryOf(hub, hit);
+        CatalogRow row = new CatalogRow(entry, entry.fit(entry.cpuVariant(), FIT_CONTEXT, availableMemory), hit.summary());
+        boolean isInstalled = installed.stream().anyMatch(m -> m.id().equals(entry.id()));
+        if (isInstalled) {
+            row.stateProperty().set(CatalogRow.State.INSTALLED);
+        }
+        rows.add(row);
+    }
+
+    /** A model found on a hub as the page shows catalog models: its real variants, sizes, context and cache. */
+    static CatalogEntry entryOf(HubSource hub, HubSearch.Hit hit) {
+        String repo = hit.repo();
+        String org = repo.substring(0, repo.indexOf('/'));
+        String name = repo.substring(repo.indexOf('/') + 1);
+        Map<Variant, List<CatalogEntry.CatalogFile>> variants = new java.util.EnumMap<>(Variant.class);
+        for (HubSearch.Offer offer : hit.offers()) {
+            List<CatalogEntry.CatalogFile> files = offer.files().stream().map(f -> new CatalogEntry.CatalogFile(f.path(),
+                    java.util.OptionalLong.of(f.size()), f.sha256())).toList();
+            offer.variants().forEach(v -> variants.put(v, files));
+        }
+        Variant cpu = Variant.CPU_PREFERENCE.stream().filter(variants::containsKey).findFirst().orElseThrow();
+        Variant gpu = Variant.GPU_PREFERENCE.stream().filter(variants::containsKey).findFirst().orElseThrow();
+        ModelConfig config = hit.config().orElseThrow();
+        return new CatalogEntry(repo, Map.of("en", name, "zh-CN", name), Map.of("en", org, "zh-CN", org), "", 0,
+                new CatalogEntry.Licence(hit.summary().licence().orElse(""), hub.endpoint() + "/" + repo),
+                config.maxPositions(), Optional.of(new CatalogEntry.Architecture(config.layers(), config.kvHeads(),
+                        config.headDim())), false, Map.of("huggingface", repo), cpu, gpu, variants,
+                Map.of("en", "", "zh-CN", ""), true, "listed from " + hub.name());
+    }
+
+    public BooleanProperty hubSearchingProperty() {
+        return hubSearching;
+    }
+
+    public StringProperty hubStatusProperty() {
+        return hubStatus;
     }
 
     /** Reads the installed models and partial downloads from disk (on {@code io}) and updates the page. */

@@ -110,12 +110,14 @@ class ModelsPageTest {
         CatalogEntry coder = Catalog.bundled().find(CODER).orElseThrow();
         List<VariantChoice> choices = VariantChoice.of(coder);
         // int8 and quantized are one file on the hub: offered once, under both names.
-        assertEquals(List.of(List.of(Variant.Q4F16), List.of(Variant.INT8, Variant.QUANTIZED), List.of(Variant.Q4)),
+        assertEquals(List.of(List.of(Variant.Q4F16), List.of(Variant.INT8, Variant.QUANTIZED), List.of(Variant.UINT8),
+                List.of(Variant.BNB4), List.of(Variant.Q4), List.of(Variant.FP16), List.of(Variant.FP32)),
                 choices.stream().map(VariantChoice::names).toList());
         for (int i = 1; i < choices.size(); i++) {
             assertTrue(choices.get(i - 1).bytes().getAsLong() <= choices.get(i).bytes().getAsLong(), "smallest first");
         }
-        assertEquals(List.of(false, false, true), choices.stream().map(VariantChoice::recommended).toList());
+        assertEquals(List.of(false, false, false, false, true, false, false),
+                choices.stream().map(VariantChoice::recommended).toList());
 
         robot.interact(() -> vm.searchProperty().set("coder 1.5b"));
         FxWait.until(10, TimeUnit.SECONDS, () -> robot.lookup((Node n) -> ("download-" + CODER).equals(n.getId())).tryQuery()
