@@ -21,12 +21,21 @@ all=0
 [[ "${1:-}" == "--all" ]] && all=1
 work="$(mktemp -d)"
 home="$work/home"
-trap 'pkill -f "Xvfb :97" 2>/dev/null || true; rm -rf "$work"' EXIT
+hub_port=18999
+trap 'pkill -f "Xvfb :97" 2>/dev/null || true; pkill -f "testing.HubFixture" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 echo "building (mvn install) and making the data folder..." >&2
 mvn -q -B -DskipTests install >/dev/null
 mvn -q -B -pl app exec:exec -Dkaiyuan.args="$home" >/dev/null
 touch app/target/.kaiyuan-built   # ./kaiyuan starts without building again
+# A test hub with models named and sized like real ones, for the hub search's picture (the app reaches it
+# through HF_ENDPOINT).
+mvn -q -B -pl engine exec:exec -Dkaiyuan.main=io.kaiyuan.engine.testing.HubFixture -Dkaiyuan.args="$hub_port" \
+  >"$work/hub.log" 2>&1 &
+for _ in $(seq 1 60); do
+  curl -sf "http://127.0.0.1:$hub_port/api/models?search=qwen" >/dev/null 2>&1 && break
+  sleep 1
+done
 
 # Opens the long conversation: search for it, Enter opens the first found, then clear the search.
 open_conversation() {
@@ -56,7 +65,7 @@ JSON
   sleep 1
   DISPLAY=:97 openbox >/dev/null 2>&1 &
   sleep 1
-  KAIYUAN_HOME="$home" DISPLAY=:97 ./kaiyuan >"$work/app.log" 2>&1 &
+  HF_ENDPOINT="http://127.0.0.1:$hub_port" KAIYUAN_HOME="$home" DISPLAY=:97 ./kaiyuan >"$work/app.log" 2>&1 &
   local app=$!
   local window=""
   for _ in $(seq 1 60); do
@@ -75,6 +84,12 @@ JSON
       new) DISPLAY=:97 xdotool key ctrl+n ;;
       compare) DISPLAY=:97 xdotool key ctrl+2 ;;
       models) DISPLAY=:97 xdotool key ctrl+3 ;;
+      search) DISPLAY=:97 xdotool key ctrl+3
+              sleep 1
+              DISPLAY=:97 xdotool key ctrl+f
+              DISPLAY=:97 xdotool type --delay 20 "qwen"
+              DISPLAY=:97 xdotool key Return
+              sleep 4 ;;
       settings) DISPLAY=:97 xdotool key ctrl+4 ;;
     esac
     sleep 2
@@ -95,13 +110,13 @@ if [[ $all == 1 ]]; then
     for language in ENGLISH SIMPLIFIED_CHINESE; do
       for theme in LIGHT DARK; do
         lang="en"; [[ $language == SIMPLIFIED_CHINESE ]] && lang="zh"
-        shot "$size-$lang-${theme,,}" "${size%x*}" "${size#*x}" "$language" "$theme" "$out" top chat new compare models settings
+        shot "$size-$lang-${theme,,}" "${size%x*}" "${size#*x}" "$language" "$theme" "$out" top chat new compare models settings search
       done
     done
   done
 else
   out="$root/docs/screenshots"
-  shot light 1440 900 ENGLISH LIGHT "$out" top new compare models settings
+  shot light 1440 900 ENGLISH LIGHT "$out" top new compare models settings search
   shot dark 1440 900 ENGLISH DARK "$out" chat models
   shot zh-light 1024 700 SIMPLIFIED_CHINESE LIGHT "$out" chat
 fi

@@ -71,7 +71,12 @@ public final class HubTestServer implements AutoCloseable {
     private final HttpServer server;
 
     public HubTestServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this(0);
+    }
+
+    /** On a given port of 127.0.0.1 (0: any free one). */
+    public HubTestServer(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         server.setExecutor(Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "hub-test-server");
             t.setDaemon(true);
@@ -93,6 +98,8 @@ public final class HubTestServer implements AutoCloseable {
     public record Info(long downloads, long likes, String lastModified, List<String> tags) {}
 
     public final Map<String, Info> info = new ConcurrentHashMap<>();
+    /** Sizes the tree listing shows instead of the bytes served ("repo/path"), for pictures of large models. */
+    public final Map<String, Long> listedSizes = new ConcurrentHashMap<>();
     /** Results per search page. */
     public volatile int searchPageSize = 2;
 
@@ -240,7 +247,7 @@ public final class HubTestServer implements AutoCloseable {
         }
         if (parts[2].equals("tree")) {
             List<Map.Entry<String, Long>> entries = new ArrayList<>();
-            files.forEach((p, d) -> entries.add(Map.entry(p, (long) d.length)));
+            files.forEach((p, d) -> entries.add(Map.entry(p, listedSizes.getOrDefault(repo + "/" + p, (long) d.length))));
             extraListedPaths.forEach(p -> entries.add(Map.entry(p, 1L)));
             String query = ex.getRequestURI().getQuery();
             int cursor = query != null && query.contains("cursor=") ? Integer.parseInt(query.replaceAll(".*cursor=(\\d+).*", "$1")) : 0;
@@ -251,7 +258,8 @@ public final class HubTestServer implements AutoCloseable {
                 byte[] data = files.get(p);
                 var node = page.addObject().put("type", "file").put("path", p).put("size", entries.get(i).getValue());
                 if (data != null && data.length > 1024) {
-                    node.putObject("lfs").put("oid", sha256(data)).put("size", data.length).put("pointerSize", 134);
+                    node.putObject("lfs").put("oid", sha256(data)).put("size", entries.get(i).getValue())
+                            .put("pointerSize", 134);
                 }
             }
             String base = nextPageHost == null ? endpoint().toString()

@@ -77,6 +77,14 @@ public final class ModelManagerView {
         return root;
     }
 
+    private TextField searchField;
+
+    /** Puts the cursor in the search field, its text selected (Ctrl+F on this page). */
+    public void focusSearch() {
+        searchField.requestFocus();
+        searchField.selectAll();
+    }
+
     /** What "Open settings" after a failed download does: the shell shows the Settings page (tokens, proxy). */
     public void setOnOpenSettings(Runnable openSettings) {
         this.openSettings = openSettings;
@@ -121,6 +129,7 @@ public final class ModelManagerView {
         recommended.managedProperty().bind(recommended.visibleProperty());
 
         TextField search = new TextField();
+        searchField = search;
         search.setId("models-search");
         search.setPromptText(messages.getString("models.search"));
         search.textProperty().bindBidirectional(model.searchProperty());

@@ -54,6 +54,10 @@ public final class ModelManagerViewModel {
     private volatile ResourceBundle messages;
     private final ObservableList<CatalogRow> rows = FXCollections.observableArrayList();
     private final FilteredList<CatalogRow> visible = new FilteredList<>(rows);
+    /** Where each model stands in the last hub search's results (its id): those come first, in that order. */
+    private final Map<String, Integer> hubOrder = new java.util.HashMap<>();
+    private final javafx.collections.transformation.SortedList<CatalogRow> ordered = new javafx.collections.transformation
+            .SortedList<>(visible, this::compareRows);
     private final ObservableList<ModelRegistry.InstalledModel> installed = FXCollections.observableArrayList();
     private final StringProperty search = new SimpleStringProperty("");
     private final ObjectProperty<String> family = new SimpleObjectProperty<>();
@@ -130,6 +134,21 @@ public final class ModelManagerViewModel {
         this.onInstalledChanged = r;
     }
 
+    /** Models the hub search found first (in its order), then the catalog's in the catalog's order. */
+    private int compareRows(CatalogRow a, CatalogRow b) {
+        int ra = hubOrder.getOrDefault(a.entry().id(), Integer.MAX_VALUE);
+        int rb = hubOrder.getOrDefault(b.entry().id(), Integer.MAX_VALUE);
+        if (ra != rb) {
+            return Integer.compare(ra, rb);
+        }
+        return Integer.compare(rows.indexOf(a), rows.indexOf(b));
+    }
+
+    private void reorder() {
+        ordered.setComparator(null);
+        ordered.setComparator(this::compareRows);
+    }
+
     private void applyFilter() {
         String q = search.get() == null ? "" : search.get().strip().toLowerCase(Locale.ROOT);
         String fam = family.get();
@@ -173,7 +192,9 @@ public final class ModelManagerViewModel {
         rows.removeIf(r -> r.hub().isPresent() && (r.stateProperty().get() == CatalogRow.State.AVAILABLE
                 || r.stateProperty().get() == CatalogRow.State.FAILED));
         hubFoundCatalogIds.clear();
+        hubOrder.clear();
         applyFilter();
+        reorder();
         String sourceName = source.get();
         String shown = sourceName(sourceName);
         if ("modelscope".equals(sourceName)) {
@@ -231,10 +252,14 @@ public final class ModelManagerViewModel {
 
     private void addHit(HubSource hub, HubSearch.Hit hit) {
         if (hit.catalogEntry().isPresent()) {
-            hubFoundCatalogIds.add(hit.catalogEntry().get().id());
+            String id = hit.catalogEntry().get().id();
+            hubFoundCatalogIds.add(id);
+            hubOrder.putIfAbsent(id, hubOrder.size());
             applyFilter();
+            reorder();
             return;
         }
+        hubOrder.putIfAbsent(hit.repo(), hubOrder.size());
         if (hit.offers().isEmpty() || rows.stream().anyMatch(r -> r.entry().id().equals(hit.repo()))) {
             return;
         }
@@ -245,6 +270,7 @@ public final class ModelManagerViewModel {
             row.stateProperty().set(CatalogRow.State.INSTALLED);
         }
         rows.add(row);
+        reorder();
     }
 
     /** A model found on a hub as the page shows catalog models: its real variants, sizes, context and cache. */
@@ -554,10 +580,17 @@ public final class ModelManagerViewModel {
 
     /** Clears the search and every filter (FX thread). */
     public void clearFilters() {
+        cancelHubSearch();
+        rows.removeIf(r -> r.hub().isPresent() && (r.stateProperty().get() == CatalogRow.State.AVAILABLE
+                || r.stateProperty().get() == CatalogRow.State.FAILED));
+        hubFoundCatalogIds.clear();
+        hubOrder.clear();
+        hubStatus.set("");
         search.set("");
         family.set(null);
         fitsOnly.set(false);
         maxBytes.set(null);
+        reorder();
     }
 
     /** Ends a download (FX thread); the partial files stay, so downloading again resumes them. */
@@ -638,7 +671,7 @@ public final class ModelManagerViewModel {
 
     /** The catalog rows that pass the search and filters. */
     public ObservableList<CatalogRow> visibleRows() {
-        return visible;
+        return ordered;
     }
 
     public List<CatalogRow> rows() {

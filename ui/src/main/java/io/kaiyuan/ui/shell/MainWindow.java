@@ -307,6 +307,7 @@ public final class MainWindow {
         }
         if (models != null) {
             ModelManagerView view = new ModelManagerView(models, messages, services.openLink(), services.dialogs());
+            modelsView = view;
             view.setOnChatWith(this::chatWith);
             view.setOnOpenSettings(() -> show(settings != null ? "nav.settings" : "nav.models"));
             pageNodes.put("nav.models", view.root());
@@ -398,6 +399,10 @@ public final class MainWindow {
                 chatView.pickModel();
             }));
             list.add(Shortcut.of("Shortcut+F", "shortcut.search", () -> {
+                if ("nav.models".equals(shown) && modelsView != null) {
+                    modelsView.focusSearch(); // the page's own search: models, and the hub from there
+                    return;
+                }
                 show("nav.chat");
                 chatView.focusSearch();
             }));
@@ -515,6 +520,9 @@ public final class MainWindow {
     }
 
     /** Shows a page by its navigation key (nav.chat, nav.compare, nav.models, nav.settings). */
+    /** The Models page's view, for its search shortcut; null without one. */
+    private ModelManagerView modelsView;
+
     public void show(String key) {
         shown = key;
         if (key.equals("nav.models") && models != null) {

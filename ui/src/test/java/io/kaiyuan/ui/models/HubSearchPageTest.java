@@ -106,6 +106,15 @@ class HubSearchPageTest {
         assertTrue(texts.contains("4096 tokens of context") && texts.contains("Licence: apache-2.0"), texts.toString());
         assertTrue(texts.stream().anyMatch(t -> t.endsWith("(q4)")), "its real variant: " + texts);
 
+        // A broader text matches catalog models too: what the hub found comes first.
+        robot.interact(() -> vm.searchProperty().set("qwen"));
+        robot.clickOn("#models-hub-search");
+        FxWait.until(30, TimeUnit.SECONDS, () -> robot.lookup("#models-hub-status").queryLabeled().getText()
+                .startsWith("1 model on "));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(TINY, vm.visibleRows().get(0).entry().id(), "the hub's result above the catalog's matches");
+        assertTrue(vm.visibleRows().size() > 5, "the catalog's Qwen models are still listed");
+
         robot.clickOn(byId(robot, "download-" + TINY));
         FxWait.until(60, TimeUnit.SECONDS, () -> registry.find(TINY).isPresent()
                 && byId(robot, "installed-" + TINY).isVisible());
