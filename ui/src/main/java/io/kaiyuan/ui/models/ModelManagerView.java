@@ -345,7 +345,8 @@ public final class ModelManagerView {
             Hyperlink licence = new Hyperlink(e.licence().name().isEmpty() ? messages.getString("models.hub.licence.unknown")
                     : MessageFormat.format(messages.getString("models.licence"), e.licence().name()));
             licence.setOnAction(a -> openLink.accept(e.licence().url()));
-            HBox facts = new HBox(12);
+            // The facts wrap to a second line on a narrow window rather than cutting any of them short.
+            javafx.scene.layout.FlowPane facts = new javafx.scene.layout.FlowPane(12, 2);
             if (row.hub().isPresent()) {
                 // Found on the hub: what its search said, then what its listing and config.json say.
                 io.kaiyuan.engine.download.RepoSummary hub = row.hub().get();
@@ -361,6 +362,8 @@ public final class ModelManagerView {
                     new Label(MessageFormat.format(messages.getString("models.context"), String.valueOf(e.contextLength()))),
                     new Label(size), licence);
             facts.setAlignment(Pos.CENTER_LEFT);
+            facts.setMinWidth(0);
+            facts.setPrefWrapLength(360);
             Label description = new Label(e.description(locale));
             description.setWrapText(true);
             description.setMinHeight(Region.USE_PREF_SIZE);
