@@ -139,7 +139,7 @@ public final class HubTestServer implements AutoCloseable {
             i.tags().forEach(tags::add);
         }
         String next = cursor + searchPageSize < matching.size()
-                ? "<" + endpoint() + "/api/models?" + raw.replaceAll("&cursor=\\d+", "") + "&cursor="
+                ? "<" + endpoint() + "/api/models?" + (raw == null ? "" : raw).replaceAll("&cursor=\\d+", "") + "&cursor="
                         + (cursor + searchPageSize) + ">; rel=\"next\"" : null;
         json(ex, page.toString(), next);
     }

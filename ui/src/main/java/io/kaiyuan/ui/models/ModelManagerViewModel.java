@@ -76,6 +76,12 @@ public final class ModelManagerViewModel {
     private final java.util.Set<String> hubFoundCatalogIds = new java.util.HashSet<>();
     /** Repositories a hub search looks at. */
     static final int HUB_SEARCH_LIMIT = 20;
+    /** Hub searches wait on the network: their own daemon thread, never one of the page's I/O pool. */
+    private static final Executor HUB_SEARCHES = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "kaiyuan-hub-search");
+        t.setDaemon(true);
+        return t;
+    });
     private final StringProperty runtime = new SimpleStringProperty("");
     private Runnable onInstalledChanged = () -> { };
     private final DownloadJournal journal;
@@ -210,7 +216,7 @@ public final class ModelManagerViewModel {
         }
         hubSearching.set(true);
         hubStatus.set(MessageFormat.format(messages.getString("models.hub.searching"), shown, q));
-        io.execute(() -> {
+        HUB_SEARCHES.execute(() -> {
             try {
                 HubSearch.Results results = HubSearch.search(hub, q,
                         HUB_SEARCH_LIMIT, catalog, FIT_CONTEXT, availableMemory, cancel,
