@@ -116,6 +116,18 @@ public final class HubSearch {
         return new Results(hits, skipped);
     }
 
+    /**
+     * One repository looked at as a search result would be (for a download to continue after a restart):
+     * empty when it is not in a layout Kaiyuan runs.
+     *
+     * @throws HubException when it cannot be listed
+     */
+    public static Optional<Hit> lookup(HubSource source, String repo, Catalog catalog, int contextTokens,
+            long availableBytes) {
+        return examine(source, new RepoSummary(repo, 0, 0, Optional.empty(), List.of()), catalog, contextTokens,
+                availableBytes);
+    }
+
     /** A repository's offers, or empty when it is not in a layout Kaiyuan runs. */
     static Optional<Hit> examine(HubSource source, RepoSummary summary, Catalog catalog, int contextTokens,
             long availableBytes) {

@@ -350,8 +350,10 @@ public final class ModelManagerView {
             if (row.hub().isPresent()) {
                 // Found on the hub: what its search said, then what its listing and config.json say.
                 io.kaiyuan.engine.download.RepoSummary hub = row.hub().get();
-                facts.getChildren().add(new Label(MessageFormat.format(messages.getString("models.hub.stats"),
-                        String.format(locale, "%,d", hub.downloads()), String.format(locale, "%,d", hub.likes()))));
+                if (hub.downloads() > 0 || hub.likes() > 0) { // unknown for a download continued after a restart
+                    facts.getChildren().add(new Label(MessageFormat.format(messages.getString("models.hub.stats"),
+                            String.format(locale, "%,d", hub.downloads()), String.format(locale, "%,d", hub.likes()))));
+                }
                 hub.lastModified().filter(m -> m.length() >= 10).ifPresent(m -> facts.getChildren().add(new Label(
                         MessageFormat.format(messages.getString("models.hub.updated"), m.substring(0, 10)))));
             } else {

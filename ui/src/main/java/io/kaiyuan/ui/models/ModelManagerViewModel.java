@@ -352,24 +352,65 @@ public final class ModelManagerViewModel {
             Map<String, Long> staged) {
         for (DownloadJournal.Entry e : pending) {
             Optional<CatalogRow> row = rows.stream().filter(r -> r.entry().id().equals(e.id())).findFirst();
-            if (row.isEmpty() || list.stream().anyMatch(m -> m.id().equals(e.id()))) {
+            boolean done = list.stream().anyMatch(m -> m.id().equals(e.id()));
+            if (row.isEmpty() && !done && e.id().contains("/")) {
+                continueFromHub(e);
+                continue;
+            }
+            if (row.isEmpty() || done) {
                 journalWrites.execute(() -> journal.remove(e.id()));
                 continue;
             }
-            CatalogRow r = row.get();
-            if (e.paused()) {
-                r.detailProperty().set(MessageFormat.format(messages.getString("models.pausedBefore"),
-                        gb(staged.getOrDefault(e.id(), 0L))));
-            } else {
-                Optional<Variant> v;
-                try {
-                    v = Optional.of(Variant.parse(e.variant()));
-                } catch (IllegalArgumentException ex) {
-                    v = Optional.empty();
-                }
-                download(r, v, e.source());
-            }
+            continueRow(row.get(), e, staged.getOrDefault(e.id(), 0L));
         }
+    }
+
+    /**
+     * A download of a model found by a hub search, running when the app closed: the repository is looked
+     * at again (on the hub-search thread), then its row comes back and the download continues (or shows
+     * paused). A repository that cannot be looked at now stays in the journal for the next start.
+     */
+    private void continueFromHub(DownloadJournal.Entry e) {
+        Map<String, String> environment = env.get();
+        HUB_SEARCHES.execute(() -> {
+            Optional<HubSearch.Hit> hit;
+            HubSource hub;
+            long stagedBytes;
+            try {
+                stagedBytes = registry.stagedBytes(e.id());
+                hub = Sources.named(e.source(), environment);
+                hit = HubSearch.lookup(hub, e.id(), catalog, FIT_CONTEXT, availableMemory);
+            } catch (RuntimeException ex) {
+                return; // unreachable now: the next start tries again
+            }
+            if (hit.isEmpty()) {
+                journalWrites.execute(() -> journal.remove(e.id()));
+                return;
+            }
+            HubSource source = hub;
+            fx.execute(() -> {
+                if (rows.stream().anyMatch(r -> r.entry().id().equals(e.id()))) {
+                    return;
+                }
+                addHit(source, hit.get());
+                rows.stream().filter(r -> r.entry().id().equals(e.id())).findFirst()
+                        .ifPresent(r -> continueRow(r, e, stagedBytes));
+            });
+        });
+    }
+
+    private void continueRow(CatalogRow r, DownloadJournal.Entry e, long stagedBytes) {
+        if (e.paused()) {
+            r.detailProperty().set(MessageFormat.format(messages.getString("models.pausedBefore"), gb(stagedBytes)));
+            return;
+        }
+        Optional<Variant> v;
+        try {
+            v = Optional.of(Variant.parse(e.variant()));
+        } catch (IllegalArgumentException ex) {
+            v = Optional.empty();
+        }
+        download(r, v, e.source());
     }
 
     /**

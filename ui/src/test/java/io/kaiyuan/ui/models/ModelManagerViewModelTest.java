@@ -288,6 +288,25 @@ class ModelManagerViewModelTest {
     }
 
     @Test
+    void aDownloadOfAModelFoundOnTheHubContinuesAfterARestartToo() throws Exception {
+        // A model from a hub search (not in the catalog), downloading when the app closed.
+        hub.hub.addRepo("someone/Tiny-Qwen", hub.hub.repos.get(CatalogHub.REPO));
+        DownloadJournal journal = new DownloadJournal(home.resolve("downloads.json"));
+        journal.put(new DownloadJournal.Entry("someone/Tiny-Qwen", "q4", hub.url(), false));
+        ModelManagerViewModel restarted = viewModel(journal, downloads);
+        onFx(() -> {
+            restarted.refresh();
+            return null;
+        });
+        waitUntil(() -> registry.find("someone/Tiny-Qwen").isPresent());
+        CatalogRow row = onFx(() -> row(restarted, "someone/Tiny-Qwen"));
+        waitUntil(() -> row.stateProperty().get() == CatalogRow.State.INSTALLED);
+        assertTrue(row.hub().isPresent(), "back as a model found on the hub");
+        io.submit(() -> null).get(10, TimeUnit.SECONDS);
+        assertEquals(List.of(), journal.load(), "an installed model is no longer pending");
+    }
+
+    @Test
     void aPausedDownloadStaysPausedAfterARestartAndACancelledOneIsForgotten() throws Exception {
         DownloadJournal journal = new DownloadJournal(home.resolve("downloads.json"));
         downloadThenClose(journal, true);
