@@ -11,10 +11,8 @@ import io.kaiyuan.engine.testing.HubTestServer;
 import io.kaiyuan.engine.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,12 +38,7 @@ class ModelsCommandTest {
     void setUp() throws Exception {
         System.setProperty("kaiyuan.home", home.toString());
         model = TestModels.withTokenizer(TestModels.chatSized(), work.resolve("Tiny-Qwen"));
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        try (Stream<Path> walk = Files.walk(model)) {
-            for (Path f : walk.filter(Files::isRegularFile).toList()) {
-                files.put(model.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
-            }
-        }
+        Map<String, byte[]> files = HubTestServer.filesOf(model);
         files.put("README.md", "model card".getBytes());
         hub = new HubTestServer();
         hub.addRepo("onnx-community/Tiny-Qwen", files);
@@ -167,12 +160,7 @@ class ModelsCommandTest {
 
         // The catalog entry's repository, served by the local hub with a q4 graph (a tiny model under that name)
         Path q4 = TestModels.withTokenizer(TestModels.chatSized().variantFile("model_q4"), work.resolve("q4"));
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        try (Stream<Path> walk = Files.walk(q4)) {
-            for (Path f : walk.filter(Files::isRegularFile).toList()) {
-                files.put(q4.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
-            }
-        }
+        Map<String, byte[]> files = HubTestServer.filesOf(q4);
         hub.addRepo("onnx-community/Qwen2.5-0.5B-Instruct", files);
         Cli.Run pull = run("models", "pull", "qwen2.5-0.5b-instruct", "--source", hub.endpoint().toString(), "--json");
         assertEquals(0, pull.exitCode(), pull.err());

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * A test hub on 127.0.0.1 with a few repositories named and sized like real ones, for pictures of the hub
@@ -22,12 +21,7 @@ public final class HubFixture {
         int port = args.length > 0 ? Integer.parseInt(args[0]) : 18999;
         Path model = TestModels.withTokenizer(TestModels.chatSized().variantFile("model_q4"),
                 Files.createTempDirectory("kaiyuan-hub-fixture"));
-        Map<String, byte[]> tiny = new LinkedHashMap<>();
-        try (Stream<Path> walk = Files.walk(model)) {
-            for (Path f : walk.filter(Files::isRegularFile).toList()) {
-                tiny.put(model.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
-            }
-        }
+        Map<String, byte[]> tiny = HubTestServer.filesOf(model);
         String config = new String(tiny.get("config.json"), StandardCharsets.UTF_8);
         HubTestServer hub = new HubTestServer(port);
         hub.searchPageSize = 20;

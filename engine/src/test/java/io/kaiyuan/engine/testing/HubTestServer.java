@@ -94,6 +94,17 @@ public final class HubTestServer implements AutoCloseable {
         repos.put(repo, new LinkedHashMap<>(files));
     }
 
+    /** A folder's files by their paths inside it ('/' separated), to serve as a repository. */
+    public static Map<String, byte[]> filesOf(java.nio.file.Path dir) throws IOException {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(dir)) {
+            for (java.nio.file.Path f : walk.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
+                files.put(dir.relativize(f).toString().replace('\\', '/'), java.nio.file.Files.readAllBytes(f));
+            }
+        }
+        return files;
+    }
+
     /** What the search says of a repository: downloads, likes, last change and tags (default: none and "onnx"). */
     public record Info(long downloads, long likes, String lastModified, List<String> tags) {}
 

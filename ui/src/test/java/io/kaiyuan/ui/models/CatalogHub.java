@@ -3,11 +3,8 @@ package io.kaiyuan.ui.models;
 import io.kaiyuan.engine.testing.HubTestServer;
 import io.kaiyuan.engine.testing.TestModels;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /** A loopback hub serving the catalog's Qwen2.5-0.5B repository as a tiny model with a q4 graph. */
 final class CatalogHub implements AutoCloseable {
@@ -17,12 +14,7 @@ final class CatalogHub implements AutoCloseable {
 
     CatalogHub(Path work) throws IOException {
         Path model = TestModels.withTokenizer(TestModels.chatSized().variantFile("model_q4"), work.resolve("served"));
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        try (Stream<Path> walk = Files.walk(model)) {
-            for (Path f : walk.filter(Files::isRegularFile).toList()) {
-                files.put(model.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
-            }
-        }
+        Map<String, byte[]> files = HubTestServer.filesOf(model);
         hub = new HubTestServer();
         hub.addRepo(REPO, files);
     }

@@ -14,14 +14,12 @@ import io.kaiyuan.ui.shell.MainWindow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javafx.application.Platform;
 import javafx.scene.Node;
 import javafx.scene.Scene;
@@ -50,12 +48,7 @@ class HubSearchPageTest {
     void start(Stage stage) throws Exception {
         Path work = Files.createTempDirectory("kaiyuan-hub-search");
         Path model = TestModels.withTokenizer(TestModels.chatSized().variantFile("model_q4"), work.resolve("served"));
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        try (Stream<Path> walk = Files.walk(model)) {
-            for (Path f : walk.filter(Files::isRegularFile).toList()) {
-                files.put(model.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
-            }
-        }
+        Map<String, byte[]> files = HubTestServer.filesOf(model);
         hub = new HubTestServer();
         hub.addRepo(TINY, files);
         hub.info.put(TINY, new HubTestServer.Info(1234, 56, "2025-01-02T03:04:05.000Z",
