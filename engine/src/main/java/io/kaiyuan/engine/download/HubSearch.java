@@ -103,8 +103,8 @@ public final class HubSearch {
             Optional<Hit> hit;
             try {
                 hit = examine(source, summary, catalog, contextTokens, availableBytes);
-            } catch (HubException e) {
-                hit = Optional.empty(); // gated, gone or unreadable: not offered
+            } catch (RuntimeException e) {
+                hit = Optional.empty(); // gated, gone, unreadable or a hostile listing: not offered
             }
             if (hit.isPresent()) {
                 hits.add(hit.get());
