@@ -163,10 +163,11 @@ final class ModelsCommand implements Runnable {
             if (limit < 1 || limit > 100) {
                 throw new IllegalArgumentException("--limit takes 1 to 100, not " + limit + ".");
             }
-            io.kaiyuan.engine.download.HubSource hub = Sources.named(source, System.getenv());
+            List<io.kaiyuan.engine.download.HubSource> hubs = Sources.named(source, System.getenv());
             long available = MemoryFit.availableMemory();
-            io.kaiyuan.engine.download.HubSearch.Results results = io.kaiyuan.engine.download.HubSearch.search(hub, query,
+            io.kaiyuan.engine.download.HubSearch.Results results = io.kaiyuan.engine.download.HubSearch.search(hubs, query,
                     limit, Catalog.bundled(), listing.context, available, new CancellationToken(), hit -> { });
+            io.kaiyuan.engine.download.HubSource hub = results.source();
             Locale locale = Locale.getDefault();
             if (listing.json) {
                 ArrayNode array = JSON.createArrayNode();
@@ -208,9 +209,9 @@ final class ModelsCommand implements Runnable {
                     }
                     out.println(line.toString().stripTrailing());
                 }
-                out.printf("%d found, %d left out (not in a layout Kaiyuan runs). Fits: at %d tokens against %s"
+                out.printf("%d found on %s, %d left out (not in a layout Kaiyuan runs). Fits: at %d tokens against %s"
                         + " available.%nInstall one: ./kaiyuan models pull <org/name> --variant <V>%n", results.hits().size(),
-                        results.skipped(), listing.context, gb(available));
+                        hub.name(), results.skipped(), listing.context, gb(available));
             }
             out.flush();
             return 0;

@@ -89,7 +89,7 @@ class ModelsCommandTest {
         assertEquals(0, plain.exitCode(), plain.err());
         assertTrue(plain.out().startsWith("onnx-community/Tiny-Qwen  ↓1,234  ♥56  updated 2025-01-02  apache-2.0"),
                 plain.out());
-        assertTrue(plain.out().contains("fp32 ") && plain.out().contains("1 found, 1 left out"), plain.out());
+        assertTrue(plain.out().contains("fp32 ") && plain.out().contains("1 found on " + hub.endpoint() + ", 1 left out"), plain.out());
         Cli.Run json = run("models", "search", "tiny-qwen", "--source", hub.endpoint().toString(), "--json");
         com.fasterxml.jackson.databind.JsonNode hits = JSON.readTree(json.out());
         assertEquals(1, hits.size());

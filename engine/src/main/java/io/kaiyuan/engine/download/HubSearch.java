@@ -61,9 +61,10 @@ public final class HubSearch {
      * @param genaiFolder whether it also holds an ONNX Runtime GenAI folder (not fetched)
      * @param catalogEntry the catalog's entry for it, when it is one
      * @param config its config.json, when it could be read
+     * @param source the source it was listed from
      */
     public record Hit(RepoSummary summary, String commit, List<Offer> offers, boolean genaiFolder,
-            Optional<CatalogEntry> catalogEntry, Optional<ModelConfig> config) {
+            Optional<CatalogEntry> catalogEntry, Optional<ModelConfig> config, HubSource source) {
         public Hit {
             offers = List.copyOf(offers);
         }
@@ -73,8 +74,11 @@ public final class HubSearch {
         }
     }
 
-    /** A search's results, and how many repositories the hub returned that Kaiyuan cannot run. */
-    public record Results(List<Hit> hits, int skipped) {
+    /**
+     * A search's results, how many repositories the hub returned that Kaiyuan cannot run, and the source
+     * that answered (a fallback when the first could not be reached).
+     */
+    public record Results(List<Hit> hits, int skipped, HubSource source) {
         public Results {
             hits = List.copyOf(hits);
         }
@@ -93,7 +97,38 @@ public final class HubSearch {
      */
     public static Results search(HubSource source, String query, int limit, Catalog catalog, int contextTokens,
             long availableBytes, CancellationToken cancel, Consumer<Hit> onHit) {
-        List<RepoSummary> found = source.search(query, limit);
+        return search(List.of(source), query, limit, catalog, contextTokens, availableBytes, cancel, onHit);
+    }
+
+    /**
+     * As above over sources in order, as downloads fall back: when one cannot be reached (or fails on its
+     * side), the next is searched (huggingface, then hf-mirror.com without the Hugging Face token).
+     *
+     * @throws HubException the last source's failure when none answers, or the first that is not of that kind
+     */
+    public static Results search(List<HubSource> sources, String query, int limit, Catalog catalog, int contextTokens,
+            long availableBytes, CancellationToken cancel, Consumer<Hit> onHit) {
+        HubException last = null;
+        for (HubSource source : sources) {
+            List<RepoSummary> found;
+            try {
+                found = source.search(query, limit);
+            } catch (HubException e) {
+                boolean elsewhere = e.kind() == HubException.Kind.UNREACHABLE
+                        || e.kind() == HubException.Kind.SERVER_ERROR && e.retryable();
+                if (!elsewhere) {
+                    throw e;
+                }
+                last = e;
+                continue;
+            }
+            return examineAll(source, found, catalog, contextTokens, availableBytes, cancel, onHit);
+        }
+        throw last != null ? last : new IllegalArgumentException("no source to search");
+    }
+
+    private static Results examineAll(HubSource source, List<RepoSummary> found, Catalog catalog, int contextTokens,
+            long availableBytes, CancellationToken cancel, Consumer<Hit> onHit) {
         List<Hit> hits = new ArrayList<>();
         int skipped = 0;
         for (RepoSummary summary : found) {
@@ -113,7 +148,7 @@ public final class HubSearch {
                 skipped++;
             }
         }
-        return new Results(hits, skipped);
+        return new Results(hits, skipped, source);
     }
 
     /**
@@ -142,7 +177,7 @@ public final class HubSearch {
         }
         List<Offer> offers = offers(listing, config.get(), contextTokens, availableBytes);
         return Optional.of(new Hit(summary, listing.commit(), offers, layout.get().genaiFolder(),
-                catalog.find(summary.repo()), config));
+                catalog.find(summary.repo()), config, source));
     }
 
     /** What a listing holds: the transformers.js layout (and whether a GenAI folder too). */

@@ -55,11 +55,12 @@ public final class Sources {
     }
 
     /**
-     * The source a name stands for, alone (no fallback): huggingface (HF_ENDPOINT honoured), hf-mirror,
-     * modelscope, or a base URL. For searching.
+     * The sources a name stands for, in the order they are tried: huggingface (HF_ENDPOINT honoured), then
+     * hf-mirror.com without the token when HF_ENDPOINT is not set; hf-mirror; modelscope; or a base URL.
+     * For searching.
      */
-    public static HubSource named(String source, Map<String, String> env) {
-        return origins(source, env, "org/name", Optional.empty(), Optional.empty()).get(0).source();
+    public static List<HubSource> named(String source, Map<String, String> env) {
+        return origins(source, env, "org/name", Optional.empty(), Optional.empty()).stream().map(Origin::source).toList();
     }
 
     /** The proxies of {@code env} (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY, either case), else the JVM's. */

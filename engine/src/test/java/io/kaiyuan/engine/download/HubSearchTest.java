@@ -143,6 +143,24 @@ class HubSearchTest {
     }
 
     @Test
+    void whenTheFirstSourceCannotBeReachedTheNextIsSearched() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        HuggingFaceSource unreachable = new HuggingFaceSource("huggingface",
+                java.net.URI.create("http://127.0.0.1:" + closed), Optional.of("hf_secret"));
+        HubSearch.Results r = HubSearch.search(List.of(unreachable, source), "qwen", 20, Catalog.bundled(), 4096,
+                16L << 30, new CancellationToken(), hit -> { });
+        assertEquals("test-hub", r.source().name(), "the fallback answered");
+        assertEquals(2, r.hits().size());
+        assertTrue(r.hits().stream().allMatch(h -> h.source() == source), "listed from the source that answered");
+        HubException notFound = assertThrows(HubException.class, () -> HubSearch.search(List.of(unreachable), "qwen", 5,
+                Catalog.bundled(), 4096, 16L << 30, new CancellationToken(), hit -> { }));
+        assertEquals(HubException.Kind.UNREACHABLE, notFound.kind(), "none answered: the last failure, as it is");
+    }
+
+    @Test
     void aBlankQueryAndModelScopeSaySoPlainly() {
         assertThrows(IllegalArgumentException.class, () -> search("  ", 5, new ArrayList<>()));
         HubException e = assertThrows(HubException.class, () -> ModelScopeSource.fromEnvironment(Map.of()).search("qwen", 5));

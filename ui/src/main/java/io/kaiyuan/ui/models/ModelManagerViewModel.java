@@ -207,9 +207,9 @@ public final class ModelManagerViewModel {
             hubStatus.set(messages.getString("models.hub.noModelScope"));
             return;
         }
-        HubSource hub;
+        List<HubSource> hubs;
         try {
-            hub = Sources.named(sourceName, env.get());
+            hubs = Sources.named(sourceName, env.get());
         } catch (IllegalArgumentException e) {
             hubStatus.set(MessageFormat.format(messages.getString("models.hub.failed"), shown, e.getMessage()));
             return;
@@ -218,22 +218,24 @@ public final class ModelManagerViewModel {
         hubStatus.set(MessageFormat.format(messages.getString("models.hub.searching"), shown, q));
         HUB_SEARCHES.execute(() -> {
             try {
-                HubSearch.Results results = HubSearch.search(hub, q,
+                HubSearch.Results results = HubSearch.search(hubs, q,
                         HUB_SEARCH_LIMIT, catalog, FIT_CONTEXT, availableMemory, cancel,
                         hit -> fx.execute(() -> {
                             if (!cancel.isCancelled()) {
-                                addHit(hub, hit);
+                                addHit(hit);
                             }
                         }));
                 fx.execute(() -> {
                     if (cancel.isCancelled()) {
                         return;
                     }
+                    // Named after the source that answered: hf-mirror when Hugging Face could not be reached.
+                    String answered = sourceName(results.source().name());
                     hubSearching.set(false);
                     hubStatus.set(results.hits().isEmpty()
-                            ? MessageFormat.format(messages.getString("models.hub.none"), shown, q, results.skipped())
-                            : MessageFormat.format(messages.getString("models.hub.found"), results.hits().size(), shown,
-                                    results.skipped()));
+                            ? MessageFormat.format(messages.getString("models.hub.none"), answered, q, results.skipped())
+                            : MessageFormat.format(messages.getString("models.hub.found"), results.hits().size(),
+                                    answered, results.skipped()));
                 });
             } catch (RuntimeException e) {
                 fx.execute(() -> {
@@ -256,7 +258,7 @@ public final class ModelManagerViewModel {
         }
     }
 
-    private void addHit(HubSource hub, HubSearch.Hit hit) {
+    private void addHit(HubSearch.Hit hit) {
         if (hit.catalogEntry().isPresent()) {
             String id = hit.catalogEntry().get().id();
             hubFoundCatalogIds.add(id);
@@ -269,7 +271,7 @@ public final class ModelManagerViewModel {
         if (hit.offers().isEmpty() || rows.stream().anyMatch(r -> r.entry().id().equals(hit.repo()))) {
             return;
         }
-        CatalogEntry entry = entryOf(hub, hit);
+        CatalogEntry entry = entryOf(hit.source(), hit);
         CatalogRow row = new CatalogRow(entry, entry.fit(entry.cpuVariant(), FIT_CONTEXT, availableMemory), hit.summary());
         boolean isInstalled = installed.stream().anyMatch(m -> m.id().equals(entry.id()));
         if (isInstalled) {
@@ -373,26 +375,34 @@ public final class ModelManagerViewModel {
     private void continueFromHub(DownloadJournal.Entry e) {
         Map<String, String> environment = env.get();
         HUB_SEARCHES.execute(() -> {
-            Optional<HubSearch.Hit> hit;
-            HubSource hub;
+            Optional<HubSearch.Hit> hit = null;
             long stagedBytes;
             try {
                 stagedBytes = registry.stagedBytes(e.id());
-                hub = Sources.named(e.source(), environment);
-                hit = HubSearch.lookup(hub, e.id(), catalog, FIT_CONTEXT, availableMemory);
+                for (HubSource hub : Sources.named(e.source(), environment)) {
+                    try {
+                        hit = HubSearch.lookup(hub, e.id(), catalog, FIT_CONTEXT, availableMemory);
+                        break;
+                    } catch (io.kaiyuan.engine.download.HubException unreachable) {
+                        // the next source, as downloads fall back
+                    }
+                }
             } catch (RuntimeException ex) {
-                return; // unreachable now: the next start tries again
+                return; // cannot be looked at now: the next start tries again
+            }
+            if (hit == null) {
+                return; // no source answered: the next start tries again
             }
             if (hit.isEmpty()) {
                 journalWrites.execute(() -> journal.remove(e.id()));
                 return;
             }
-            HubSource source = hub;
+            Optional<HubSearch.Hit> found = hit;
             fx.execute(() -> {
                 if (rows.stream().anyMatch(r -> r.entry().id().equals(e.id()))) {
                     return;
                 }
-                addHit(source, hit.get());
+                addHit(found.get());
                 rows.stream().filter(r -> r.entry().id().equals(e.id())).findFirst()
                         .ifPresent(r -> continueRow(r, e, stagedBytes));
             });
