@@ -95,6 +95,14 @@ public final class ModelManagerView {
         return model.sourceName(name);
     }
 
+    /** A source's name for a button: a hub of one's own by its host alone, so a long address never crowds the row. */
+    String shortSourceName(String name) {
+        if (name != null && webAddress(name)) {
+            return java.net.URI.create(name).getHost();
+        }
+        return sourceName(name);
+    }
+
     /** Whether {@code text} is an http or https address with a host. */
     static boolean webAddress(String text) {
         try {
@@ -228,7 +236,8 @@ public final class ModelManagerView {
         hubSearch.setId("models-hub-search");
         hubSearch.setGraphic(new org.kordamp.ikonli.javafx.FontIcon(org.kordamp.ikonli.feather.Feather.SEARCH));
         hubSearch.textProperty().bind(Bindings.createStringBinding(() -> MessageFormat.format(
-                messages.getString("models.hub.search"), sourceName(model.sourceProperty().get())), model.sourceProperty()));
+                messages.getString("models.hub.search"), shortSourceName(model.sourceProperty().get())),
+                model.sourceProperty()));
         hubSearch.disableProperty().bind(Bindings.createBooleanBinding(() -> model.searchProperty().get() == null
                 || model.searchProperty().get().isBlank(), model.searchProperty()));
         hubSearch.setMinWidth(Region.USE_PREF_SIZE);
