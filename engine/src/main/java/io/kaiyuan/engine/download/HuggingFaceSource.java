@@ -72,11 +72,6 @@ public final class HuggingFaceSource implements HubSource {
         return withheld;
     }
 
-    /** Whether it sends an access token. */
-    public boolean hasToken() {
-        return token.isPresent();
-    }
-
     @Override
     public URI endpoint() {
         return endpoint;

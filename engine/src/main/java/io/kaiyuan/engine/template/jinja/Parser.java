@@ -22,10 +22,6 @@ final class Parser {
         this.maxNesting = maxNesting;
     }
 
-    static Program parse(List<Token> tokens) {
-        return parse(tokens, TemplateLimits.DEFAULT.maxNesting());
-    }
-
     /** Parses, refusing statements and expressions nested deeper than {@code maxNesting}. */
     static Program parse(List<Token> tokens, int maxNesting) {
         Parser p = new Parser(tokens, maxNesting);
