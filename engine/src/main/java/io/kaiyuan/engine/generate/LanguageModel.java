@@ -94,8 +94,8 @@ public final class LanguageModel implements AutoCloseable {
         Variant variant = folder.chooseVariant(options.variant(), gpu);
         Tokenizer tokenizer = Tokenizer.load(dir);
         try {
-            DecoderSession decoder = DecoderSession.open(runtime, folder.graphFile(variant), folder.config(), provider,
-                    options.threads());
+            DecoderSession decoder = DecoderSession.open(runtime, folder.graphFile(variant), folder.config(), folder.io(),
+                    provider, options.threads());
             long loadMs = (System.nanoTime() - start) / 1_000_000;
             return new LanguageModel(folder, variant, tokenizer, decoder, loadMs);
         } catch (RuntimeException e) {

@@ -116,7 +116,7 @@ public record CatalogEntry(String id, Map<String, String> names, Map<String, Str
             case FP32 -> 4.0;
             case FP16 -> 2.0;
             case INT8, UINT8, QUANTIZED -> 1.0;
-            case Q4, BNB4 -> 0.75;
+            case Q4, BNB4, GENAI -> 0.75; // GenAI folders on the hubs are int4 builds
             case Q4F16 -> 0.6;
         };
         return (long) (parameters * perParameter);

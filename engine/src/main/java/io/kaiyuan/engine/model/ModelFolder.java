@@ -11,28 +11,38 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A model folder in the Hugging Face onnx-community layout: config.json, generation_config.json,
- * tokenizer.json, tokenizer_config.json and onnx/&lt;variant&gt;.onnx with its external _data files.
+ * A model folder in one of two layouts, each with tokenizer.json and tokenizer_config.json:
+ * <ul>
+ *   <li>the Hugging Face onnx-community (transformers.js/Optimum) layout: config.json, generation_config.json
+ *       and onnx/&lt;variant&gt;.onnx with its external _data files;</li>
+ *   <li>an ONNX Runtime GenAI folder: genai_config.json and the one graph it names (model.onnx with
+ *       model.onnx.data), whose inputs and outputs it names too.</li>
+ * </ul>
  * Opening it checks that every file is there and names the first one that is not.
  */
 public final class ModelFolder {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A model's JSON files are read up to this size; the largest real ones (tokenizer_config.json) are far smaller. */
+    static final long MAX_JSON_BYTES = 16L << 20;
 
     private final Path dir;
     private final ModelConfig config;
     private final GenerationConfig generation;
     private final JsonNode tokenizerConfig;
     private final List<Variant> variants;
+    /** The GenAI folder's configuration, or null in the onnx-community layout. */
+    private final GenAiConfig genai;
     /** {@link #name()}, read once. */
     private volatile String name;
 
     private ModelFolder(Path dir, ModelConfig config, GenerationConfig generation, JsonNode tokenizerConfig,
-            List<Variant> variants) {
+            List<Variant> variants, GenAiConfig genai) {
         this.dir = dir;
         this.config = config;
         this.generation = generation;
         this.tokenizerConfig = tokenizerConfig;
         this.variants = List.copyOf(variants);
+        this.genai = genai;
     }
 
     /** Opens and checks a folder; throws {@link ModelLoadException} with a message for the user. */
@@ -40,9 +50,8 @@ public final class ModelFolder {
         if (!Files.isDirectory(dir)) {
             throw new ModelLoadException("No model folder at " + dir + ": give a folder that holds config.json and onnx/.");
         }
-        if (Files.exists(dir.resolve("genai_config.json"))) {
-            throw new ModelLoadException(dir + " is an onnxruntime-genai export (it has genai_config.json), which Kaiyuan"
-                    + " does not run: use the model's onnx-community export (config.json with onnx/model*.onnx).");
+        if (Files.exists(dir.resolve(GenAiConfig.FILE))) {
+            return openGenAi(dir);
         }
         JsonNode configJson = readJson(dir, "config.json", true);
         ModelConfig config = ModelConfig.parse(configJson, dir.resolve("config.json"));
@@ -52,7 +61,7 @@ public final class ModelFolder {
         JsonNode tokenizerConfig = readJson(dir, "tokenizer_config.json", true);
         Path onnx = dir.resolve("onnx");
         List<Variant> present = new ArrayList<>();
-        for (Variant v : Variant.values()) {
+        for (Variant v : Variant.ONNX_FOLDER) {
             if (Files.isRegularFile(onnx.resolve(v.fileName()))) {
                 present.add(v);
             }
@@ -61,7 +70,26 @@ public final class ModelFolder {
             throw new ModelLoadException("No ONNX graph in " + onnx + ": expected one of onnx/model.onnx, onnx/model_q4.onnx,"
                     + " onnx/model_fp16.onnx, ... as in the onnx-community exports.");
         }
-        return new ModelFolder(dir, config, generation, tokenizerConfig, present);
+        return new ModelFolder(dir, config, generation, tokenizerConfig, present, null);
+    }
+
+    /**
+     * An ONNX Runtime GenAI folder: genai_config.json describes the graph; generation_config.json, when there,
+     * gives the sampling defaults, else genai_config.json's search section does.
+     */
+    private static ModelFolder openGenAi(Path dir) {
+        Path file = dir.resolve(GenAiConfig.FILE);
+        GenAiConfig genai = GenAiConfig.parse(readJson(dir, GenAiConfig.FILE, true), file);
+        JsonNode generationJson = readJson(dir, "generation_config.json", false);
+        GenerationConfig generation = GenerationConfig.parse(generationJson.isEmpty() ? genai.generation() : generationJson,
+                genai.generation());
+        requireFile(dir, "tokenizer.json");
+        JsonNode tokenizerConfig = readJson(dir, "tokenizer_config.json", true);
+        if (!Files.isRegularFile(dir.resolve(genai.graphFile()))) {
+            throw new ModelLoadException(genai.graphFile() + " is missing in " + dir + ": genai_config.json names it as the"
+                    + " model's graph; download it from the model's repository.");
+        }
+        return new ModelFolder(dir, genai.config(), generation, tokenizerConfig, List.of(Variant.GENAI), genai);
     }
 
     private static void requireFile(Path dir, String name) {
@@ -79,6 +107,10 @@ public final class ModelFolder {
             return JSON.createObjectNode();
         }
         try {
+            if (Files.size(file) > MAX_JSON_BYTES) {
+                throw new ModelLoadException(file + " is larger than " + (MAX_JSON_BYTES >> 20) + " MiB, which no model's "
+                        + name + " is: download it again from the model's repository.");
+            }
             JsonNode node = JSON.readTree(file.toFile());
             if (node == null || !node.isObject()) {
                 throw new ModelLoadException(file + " is not a JSON object.");
@@ -106,6 +138,16 @@ public final class ModelFolder {
         return tokenizerConfig;
     }
 
+    /** Whether this is an ONNX Runtime GenAI folder (genai_config.json), whose one variant is {@link Variant#GENAI}. */
+    public boolean isGenAi() {
+        return genai != null;
+    }
+
+    /** The graph's input and output names and how its KV cache is kept. */
+    public DecoderIo io() {
+        return genai != null ? genai.io() : DecoderIo.TRANSFORMERS_JS;
+    }
+
     /** The variants whose graph is present, in {@link Variant} order. */
     public List<Variant> variants() {
         return variants;
@@ -119,7 +161,8 @@ public final class ModelFolder {
         if (requested.isPresent()) {
             Variant v = requested.get();
             if (!variants.contains(v)) {
-                throw new ModelLoadException("Variant " + v.cliName() + " (onnx/" + v.fileName() + ") is not in " + dir
+                String where = v == Variant.GENAI ? "an ONNX Runtime GenAI graph" : "onnx/" + v.fileName();
+                throw new ModelLoadException("Variant " + v.cliName() + " (" + where + ") is not in " + dir
                         + "; present: " + String.join(", ", variants.stream().map(Variant::cliName).toList()) + ".");
             }
             return v;
@@ -134,10 +177,19 @@ public final class ModelFolder {
 
     /** The graph file of a variant. */
     public Path graphFile(Variant variant) {
+        if (variant == Variant.GENAI) {
+            if (genai == null) {
+                throw new IllegalArgumentException(dir + " is not an ONNX Runtime GenAI folder");
+            }
+            return dir.resolve(genai.graphFile());
+        }
         return dir.resolve("onnx").resolve(variant.fileName());
     }
 
-    /** Bytes of a variant's graph with its external data files ({@code model.onnx}, {@code model.onnx_data}, ...). */
+    /**
+     * Bytes of a variant's graph with its external data files ({@code model.onnx}, {@code model.onnx_data}, ... or
+     * a GenAI folder's {@code model.onnx.data}).
+     */
     public long weightsBytes(Variant variant) {
         Path graph = graphFile(variant);
         String name = graph.getFileName().toString();

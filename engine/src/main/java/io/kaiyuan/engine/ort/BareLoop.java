@@ -14,6 +14,8 @@ import java.util.Map;
  * is timed whole: making its input tensors, the run, and releasing the previous step's outputs, which
  * any loop over this graph must do.
  * Runs on the decoder's own session; call it on the model's generation thread with the cache reset.
+ * A graph with a shared past/present buffer runs here with a growing cache (new present tensors each
+ * run), as every graph in the transformers.js layout does.
  */
 public final class BareLoop {
     /** Seconds spent in the prefill run and in all decode runs. */
@@ -24,14 +26,15 @@ public final class BareLoop {
     public static Timing run(DecoderSession decoder, int[] prompt, int newTokens) throws OrtException {
         var env = ai.onnxruntime.OrtEnvironment.getEnvironment();
         OrtSession session = decoder.session();
+        io.kaiyuan.engine.model.DecoderIo io = decoder.io();
         List<AutoCloseable> toClose = new ArrayList<>();
         Map<String, OnnxTensor> past = new HashMap<>();
         for (int i = 0; i < decoder.layers(); i++) {
-            for (String kind : new String[] {"key", "value"}) {
+            for (String name : new String[] {io.pastKey(i), io.pastValue(i)}) {
                 OnnxTensor empty = OnnxTensor.createTensor(env, java.nio.ByteBuffer.allocateDirect(0),
                         new long[] {1, decoder.kvHeads(), 0, decoder.headDim()}, decoder.kvType());
                 toClose.add(empty);
-                past.put("past_key_values." + i + "." + kind, empty);
+                past.put(name, empty);
             }
         }
         OrtSession.Result previous = null;
@@ -53,12 +56,12 @@ public final class BareLoop {
                 Map<String, OnnxTensor> inputs = new HashMap<>(past);
                 List<OnnxTensor> made = new ArrayList<>();
                 made.add(OnnxTensor.createTensor(env, ids));
-                inputs.put("input_ids", made.get(made.size() - 1));
+                inputs.put(io.inputIds(), made.get(made.size() - 1));
                 made.add(OnnxTensor.createTensor(env, mask));
-                inputs.put("attention_mask", made.get(made.size() - 1));
+                inputs.put(io.attentionMask(), made.get(made.size() - 1));
                 if (decoder.hasPositionIds()) {
                     made.add(OnnxTensor.createTensor(env, positions));
-                    inputs.put("position_ids", made.get(made.size() - 1));
+                    inputs.put(io.positionIds(), made.get(made.size() - 1));
                 }
                 if (decoder.hasLogitsToKeep()) {
                     made.add(OnnxTensor.createTensor(env, 1L));
@@ -69,10 +72,8 @@ public final class BareLoop {
                     m.close();
                 }
                 for (int i = 0; i < decoder.layers(); i++) {
-                    for (String kind : new String[] {"key", "value"}) {
-                        past.put("past_key_values." + i + "." + kind,
-                                (OnnxTensor) result.get("present." + i + "." + kind).orElseThrow());
-                    }
+                    past.put(io.pastKey(i), (OnnxTensor) result.get(io.presentKey(i)).orElseThrow());
+                    past.put(io.pastValue(i), (OnnxTensor) result.get(io.presentValue(i)).orElseThrow());
                 }
                 if (previous != null) {
                     previous.close();

@@ -11,6 +11,7 @@ import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.ValueInfo;
 import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.api.ModelLoadException;
+import io.kaiyuan.engine.model.DecoderIo;
 import io.kaiyuan.engine.model.ModelConfig;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -26,12 +27,18 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * One decoder graph in the Optimum/transformers.js layout and its KV cache, kept in native tensors.
+ * One decoder graph (the Optimum/transformers.js layout or an ONNX Runtime GenAI graph, its inputs and
+ * outputs named by {@link DecoderIo}) and its KV cache, kept in native tensors.
  *
  * <p>Each {@link #forward} runs the new tokens on top of the cache: the present.* outputs of a step
  * become the past_key_values.* inputs of the next without passing through the Java heap (the Result that
  * owns them stays open until the next run has returned), and only the last position's logits are read,
  * through a pre-allocated output buffer.
+ *
+ * <p>With a shared past/present buffer ({@link DecoderIo#shareBuffer()}, GenAI's GroupQueryAttention
+ * graphs), each layer's cache is one tensor of room for {@code capacity} positions, given both as past
+ * input and as pinned present output: the graph writes the new positions into it in place, and nothing is
+ * copied per step. The room doubles (one copy) when a run needs more, up to the model's context.
  *
  * <p>Not thread-safe: create, use and close it on the model's generation thread. Only
  * {@link ai.onnxruntime.OrtSession.RunOptions#setTerminate} may be called from elsewhere.
@@ -45,11 +52,13 @@ public final class DecoderSession implements AutoCloseable {
      * time to first token, and the buffer stays small (16 x vocabulary).
      */
     static final int TAIL = 16;
-    private static final Set<String> PLAIN_INPUTS = Set.of("input_ids", "attention_mask", "position_ids", "num_logits_to_keep");
+    /** Room in positions a shared cache starts with. */
+    static final int SHARED_START = 256;
 
     private final OrtEnvironment env;
     private final OrtSession session;
     private final ExecutionProvider provider;
+    private final DecoderIo io;
     private final int layers;
     private final int kvHeads;
     private final int headDim;
@@ -75,6 +84,13 @@ public final class DecoderSession implements AutoCloseable {
     private final OnnxTensor logitsToKeepOne;
     private final float[] lastLogits;
 
+    /** Whether past and present are one tensor per layer and kind ({@link DecoderIo#shareBuffer()}). */
+    private final boolean shared;
+    /** The most positions a shared cache grows to: the model's context. */
+    private final int maxPositions;
+    /** Positions a shared cache has room for; 0 before the first run. */
+    private int capacity;
+
     /** The tensors that currently serve as past_key_values, in {@link #pastNames} order. */
     private final OnnxTensor[] past;
     /** Owner of {@link #past} when it came from a run; closed when replaced. */
@@ -84,49 +100,56 @@ public final class DecoderSession implements AutoCloseable {
     private int cacheLength;
 
     private DecoderSession(OrtEnvironment env, OrtSession session, ExecutionProvider provider, ModelConfig config,
-            Path graph) throws OrtException {
+            DecoderIo io, Path graph) throws OrtException {
         this.env = env;
         this.session = session;
         this.provider = provider;
+        this.io = io;
         Map<String, NodeInfo> inputs = session.getInputInfo();
         Map<String, NodeInfo> outputs = session.getOutputInfo();
 
-        require(inputs, "input_ids", graph);
-        require(inputs, "attention_mask", graph);
+        require(inputs, io.inputIds(), graph);
+        require(inputs, io.attentionMask(), graph);
+        int layerCount = 0;
+        while (layerCount <= inputs.size() && inputs.containsKey(io.pastKey(layerCount))) {
+            layerCount++;
+        }
+        this.layers = layerCount;
+        this.pastNames = new String[2 * layers];
+        this.presentNames = new String[2 * layers];
+        for (int i = 0; i < layers; i++) {
+            pastNames[2 * i] = io.pastKey(i);
+            pastNames[2 * i + 1] = io.pastValue(i);
+            presentNames[2 * i] = io.presentKey(i);
+            presentNames[2 * i + 1] = io.presentValue(i);
+        }
+        Set<String> known = new java.util.HashSet<>(Arrays.asList(pastNames));
+        known.addAll(List.of(io.inputIds(), io.attentionMask(), io.positionIds(), "num_logits_to_keep"));
         Set<String> unknown = new TreeSet<>();
-        int pastCount = 0;
         for (String name : inputs.keySet()) {
-            if (name.startsWith("past_key_values.")) {
-                pastCount++;
-            } else if (!PLAIN_INPUTS.contains(name)) {
+            if (!known.contains(name)) {
                 unknown.add(name);
             }
         }
         if (!unknown.isEmpty()) {
             throw new ModelLoadException(graph + " has inputs Kaiyuan does not know: " + String.join(", ", unknown)
-                    + ". Kaiyuan runs decoder-only exports with KV cache (input_ids, attention_mask, position_ids,"
-                    + " past_key_values.N.key/value), as in the onnx-community repositories.");
+                    + ". Kaiyuan runs decoder-only exports with KV cache (" + io.inputIds() + ", " + io.attentionMask()
+                    + ", " + io.positionIds() + ", " + io.pastKey().replace("%d", "N") + "/" + io.pastValue().replace("%d", "N")
+                    + "), as in the onnx-community repositories and ONNX Runtime GenAI folders.");
         }
-        if (pastCount == 0 || pastCount % 2 != 0) {
-            throw new ModelLoadException(graph + " has no KV-cache inputs (past_key_values.N.key/value): export the model"
-                    + " with its past (Optimum's text-generation-with-past task).");
+        if (layers == 0) {
+            throw new ModelLoadException(graph + " has no KV-cache inputs (" + io.pastKey().replace("%d", "N") + "): export"
+                    + " the model with its past (Optimum's text-generation-with-past task).");
         }
-        this.layers = pastCount / 2;
         if (layers != config.layers()) {
-            throw new ModelLoadException(graph + " has " + layers + " layers of KV cache, but config.json says"
-                    + " num_hidden_layers = " + config.layers() + ": the graph and config.json do not belong together.");
+            throw new ModelLoadException(graph + " has " + layers + " layers of KV cache, but its configuration says"
+                    + " num_hidden_layers = " + config.layers() + ": the graph and its configuration do not belong together.");
         }
-        this.hasPositionIds = inputs.containsKey("position_ids");
+        this.hasPositionIds = inputs.containsKey(io.positionIds());
         this.hasLogitsToKeep = inputs.containsKey("num_logits_to_keep");
+        this.shared = io.shareBuffer();
+        this.maxPositions = config.maxPositions();
 
-        this.pastNames = new String[2 * layers];
-        this.presentNames = new String[2 * layers];
-        for (int i = 0; i < layers; i++) {
-            pastNames[2 * i] = "past_key_values." + i + ".key";
-            pastNames[2 * i + 1] = "past_key_values." + i + ".value";
-            presentNames[2 * i] = "present." + i + ".key";
-            presentNames[2 * i + 1] = "present." + i + ".value";
-        }
         TensorInfo kvInfo = tensorInfo(inputs, pastNames[0], graph);
         this.kvType = kvInfo.type;
         if (kvType != OnnxJavaType.FLOAT && kvType != OnnxJavaType.FLOAT16) {
@@ -140,7 +163,7 @@ public final class DecoderSession implements AutoCloseable {
         this.headDim = kvShape[3] > 0 ? (int) kvShape[3] : config.headDim();
         if (kvHeads != config.kvHeads() || headDim != config.headDim()) {
             throw new ModelLoadException(graph + " has KV heads x head_dim " + kvHeads + " x " + headDim
-                    + ", but config.json gives " + config.kvHeads() + " x " + config.headDim() + ".");
+                    + ", but its configuration gives " + config.kvHeads() + " x " + config.headDim() + ".");
         }
         for (String name : pastNames) {
             TensorInfo t = tensorInfo(inputs, name, graph);
@@ -152,7 +175,7 @@ public final class DecoderSession implements AutoCloseable {
             require(outputs, name, graph);
         }
         this.presentSet = new LinkedHashSet<>(Arrays.asList(presentNames));
-        TensorInfo logitsInfo = tensorInfo(outputs, "logits", graph);
+        TensorInfo logitsInfo = tensorInfo(outputs, io.logits(), graph);
         this.logitsType = logitsInfo.type;
         if (logitsType != OnnxJavaType.FLOAT && logitsType != OnnxJavaType.FLOAT16) {
             throw new ModelLoadException(graph + " gives logits as " + logitsType + "; expected float32 or float16.");
@@ -173,14 +196,20 @@ public final class DecoderSession implements AutoCloseable {
     }
 
     /**
-     * Opens the graph on a provider and checks it against config.json. Throws {@link ModelLoadException}
-     * naming what is missing or unsupported.
+     * Opens a transformers.js-layout graph on a provider and checks it against config.json. Throws
+     * {@link ModelLoadException} naming what is missing or unsupported.
      */
     public static DecoderSession open(OrtRuntime runtime, Path graph, ModelConfig config, ExecutionProvider provider,
             int threads) {
+        return open(runtime, graph, config, DecoderIo.TRANSFORMERS_JS, provider, threads);
+    }
+
+    /** Opens a graph whose inputs and outputs {@code io} names, and checks it against its configuration. */
+    public static DecoderSession open(OrtRuntime runtime, Path graph, ModelConfig config, DecoderIo io,
+            ExecutionProvider provider, int threads) {
         OrtRuntime.OpenedSession opened = runtime.open(graph, provider, threads);
         try {
-            return new DecoderSession(runtime.environment(), opened.session(), opened.provider(), config, graph);
+            return new DecoderSession(runtime.environment(), opened.session(), opened.provider(), config, io, graph);
         } catch (OrtException | RuntimeException e) {
             try {
                 opened.session().close();
@@ -197,8 +226,18 @@ public final class DecoderSession implements AutoCloseable {
     private static void require(Map<String, NodeInfo> infos, String name, Path graph) {
         if (!infos.containsKey(name)) {
             throw new ModelLoadException(graph + " has no '" + name + "': it is not a decoder graph in the onnx-community"
-                    + " layout (it has " + String.join(", ", new TreeSet<>(infos.keySet())) + ").");
+                    + " or ONNX Runtime GenAI layout (it has " + String.join(", ", first(new TreeSet<>(infos.keySet()), 12)) + ").");
         }
+    }
+
+    /** The first {@code n} names, and how many more there are. */
+    private static List<String> first(Set<String> names, int n) {
+        List<String> out = new ArrayList<>(names).subList(0, Math.min(n, names.size()));
+        if (names.size() > n) {
+            out = new ArrayList<>(out);
+            out.add("and " + (names.size() - n) + " more");
+        }
+        return out;
     }
 
     private static TensorInfo tensorInfo(Map<String, NodeInfo> infos, String name, Path graph) {
@@ -289,25 +328,28 @@ public final class DecoderSession implements AutoCloseable {
         List<OnnxTensor> made = new ArrayList<>(3);
         OrtSession.Result result = null;
         try {
+            if (shared) {
+                ensureCapacity(total);
+            }
             Map<String, OnnxTensor> inputs = new HashMap<>(pastNames.length + 4);
             OnnxTensor mask = mask(total);
             made.add(mask);
-            inputs.put("attention_mask", mask);
+            inputs.put(io.attentionMask(), mask);
             if (s == 1) {
                 stepId.put(0, tokens[from]);
                 stepPosition.put(0, cacheLength);
-                inputs.put("input_ids", stepIdTensor);
+                inputs.put(io.inputIds(), stepIdTensor);
                 if (hasPositionIds) {
-                    inputs.put("position_ids", stepPositionTensor);
+                    inputs.put(io.positionIds(), stepPositionTensor);
                 }
             } else {
                 OnnxTensor ids = longs(tokens, from, to, false);
                 made.add(ids);
-                inputs.put("input_ids", ids);
+                inputs.put(io.inputIds(), ids);
                 if (hasPositionIds) {
                     OnnxTensor positions = longs(tokens, from, to, true);
                     made.add(positions);
-                    inputs.put("position_ids", positions);
+                    inputs.put(io.positionIds(), positions);
                 }
             }
             if (hasLogitsToKeep) {
@@ -316,12 +358,25 @@ public final class DecoderSession implements AutoCloseable {
             for (int i = 0; i < pastNames.length; i++) {
                 inputs.put(pastNames[i], past[i]);
             }
-            Map<String, OnnxValue> pinned = logits != null ? Map.of("logits", logits) : Map.of();
-            result = session.run(inputs, presentSet, pinned, options);
+            Map<String, OnnxValue> pinned = new HashMap<>(shared ? presentNames.length + 1 : 1);
+            if (logits != null) {
+                pinned.put(io.logits(), logits);
+            }
+            if (shared) {
+                // the same tensors as past and present: the graph writes the new positions in place
+                for (int i = 0; i < presentNames.length; i++) {
+                    pinned.put(presentNames[i], past[i]);
+                }
+            }
+            result = session.run(inputs, shared ? Set.of() : presentSet, pinned, options);
             if (logits != null) {
                 readLastRow(logits, hasLogitsToKeep ? 1 : s);
             }
-            replacePast(result);
+            if (shared) {
+                result.close();
+            } else {
+                replacePast(result);
+            }
             result = null;
             cacheLength = total;
             return logits != null ? lastLogits : null;
@@ -333,6 +388,51 @@ public final class DecoderSession implements AutoCloseable {
                 result.close();
             }
         }
+    }
+
+    /**
+     * Gives a shared cache room for {@code total} positions: on the first run a tensor per layer and kind of
+     * {@link #SHARED_START} positions or more; when full, tensors of twice the room (at most the context,
+     * at least {@code total}) into which the cached positions are copied once.
+     */
+    private void ensureCapacity(int total) throws OrtException {
+        if (total <= capacity) {
+            return;
+        }
+        int room = (int) Math.min(Math.max(maxPositions, total), Math.max((long) total, Math.max(2L * capacity, SHARED_START)));
+        int elementBytes = kvType == OnnxJavaType.FLOAT ? 4 : 2;
+        long rowBytes = (long) headDim * elementBytes;
+        long tensorBytes = kvHeads * room * rowBytes;
+        if (tensorBytes > Integer.MAX_VALUE) {
+            throw new IllegalStateException("a KV cache of " + room + " positions does not fit one buffer");
+        }
+        OnnxTensor[] next = new OnnxTensor[past.length];
+        List<OnnxTensor> created = new ArrayList<>(past.length);
+        try {
+            for (int i = 0; i < past.length; i++) {
+                ByteBuffer dst = ByteBuffer.allocateDirect((int) tensorBytes).order(ByteOrder.nativeOrder());
+                if (cacheLength > 0) {
+                    OnnxTensor old = past[i];
+                    ByteBuffer src = old.getBufferRef().map(ByteBuffer.class::cast).map(ByteBuffer::duplicate)
+                            .orElseGet(old::getByteBuffer).order(ByteOrder.nativeOrder());
+                    for (int h = 0; h < kvHeads; h++) {
+                        int start = (int) (h * capacity * rowBytes);
+                        dst.position((int) (h * room * rowBytes));
+                        dst.put(src.duplicate().position(start).limit(start + (int) (cacheLength * rowBytes)));
+                    }
+                    dst.rewind();
+                }
+                next[i] = OnnxTensor.createTensor(env, dst, new long[] {1, kvHeads, room, headDim}, kvType);
+                created.add(next[i]);
+            }
+        } catch (OrtException | RuntimeException e) {
+            created.forEach(OnnxTensor::close);
+            throw e;
+        }
+        releasePast();
+        System.arraycopy(next, 0, past, 0, past.length);
+        ownedPast.addAll(created);
+        capacity = room;
     }
 
     private void readLastRow(OnnxTensor logits, int rows) {
@@ -367,9 +467,11 @@ public final class DecoderSession implements AutoCloseable {
         System.arraycopy(emptyPast, 0, past, 0, past.length);
     }
 
-    /** Empties the cache. */
+    /** Empties the cache (a shared cache keeps its room, to be written over). */
     public void reset() {
-        releasePast();
+        if (!shared) {
+            releasePast();
+        }
         cacheLength = 0;
     }
 
@@ -384,8 +486,12 @@ public final class DecoderSession implements AutoCloseable {
         if (length == cacheLength) {
             return;
         }
-        if (length == 0) {
-            reset();
+        if (length == 0 || shared) {
+            // a shared cache is read only as far as the attention mask says: the rest is written over
+            if (length == 0) {
+                reset();
+            }
+            cacheLength = length;
             return;
         }
         int elementBytes = kvType == OnnxJavaType.FLOAT ? 4 : 2;
@@ -453,6 +559,26 @@ public final class DecoderSession implements AutoCloseable {
         return provider;
     }
 
+    /** The names of the graph's inputs and outputs. */
+    public DecoderIo io() {
+        return io;
+    }
+
+    /** Whether past and present share one buffer per layer, written in place. */
+    public boolean sharesBuffer() {
+        return shared;
+    }
+
+    /** Positions a shared cache has room for now (0 before the first run, or without a shared cache). */
+    int sharedCapacity() {
+        return capacity;
+    }
+
+    /** The memory of a shared cache tensor ({@link #pastNames} order), as the graph wrote it. */
+    ByteBuffer sharedBuffer(int index) {
+        return ((ByteBuffer) past[index].getBufferRef().orElseThrow()).duplicate().order(ByteOrder.nativeOrder());
+    }
+
     /** The raw session, for the benchmark's bare loop. */
     public OrtSession session() {
         return session;
@@ -461,6 +587,7 @@ public final class DecoderSession implements AutoCloseable {
     @Override
     public void close() throws OrtException {
         releasePast();
+        capacity = 0;
         for (OnnxTensor t : emptyPast) {
             t.close();
         }

@@ -10,11 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds an ONNX graph (opset 17) node by node and writes it as a model file, with initializers
- * either inline or in an external data file beside the graph, as Optimum exports large models.
+ * Builds an ONNX graph (opset 17, and ONNX Runtime's com.microsoft contrib ops) node by node and writes it
+ * as a model file, with initializers either inline or in an external data file beside the graph, as Optimum
+ * and the ONNX Runtime GenAI builder export large models.
  */
 final class OnnxGraph {
     static final int FLOAT = 1;
+    static final int INT32 = 6;
     static final int INT64 = 7;
     static final int BOOL = 9;
     static final int FLOAT16 = 10;
@@ -87,7 +89,11 @@ final class OnnxGraph {
         return name;
     }
 
-    /** Adds a node with the given outputs; attributes are name/value pairs (Long, Float, long[], Integer as type). */
+    /**
+     * Adds a node with the given outputs (an empty name leaves an optional output out); attributes are
+     * name/value pairs (Long, Float, long[], Integer as type). An op written {@code com.microsoft:Name} is
+     * ONNX Runtime's contrib op.
+     */
     String[] node(String op, String[] in, String[] out, Object... attributes) {
         Proto node = new Proto();
         for (String i : in) {
@@ -96,7 +102,11 @@ final class OnnxGraph {
         for (String o : out) {
             node.string(2, o);
         }
-        node.string(3, out[0] + "_node").string(4, op);
+        int colon = op.indexOf(':');
+        node.string(3, out[0] + "_node").string(4, op.substring(colon + 1));
+        if (colon > 0) {
+            node.string(7, op.substring(0, colon));
+        }
         for (int a = 0; a < attributes.length; a += 2) {
             Proto attr = new Proto().string(1, (String) attributes[a]);
             Object v = attributes[a + 1];
@@ -122,12 +132,12 @@ final class OnnxGraph {
 
     /** A node with one output named after the op. */
     String op(String op, String[] in, Object... attributes) {
-        return node(op, in, new String[] {fresh(op.toLowerCase())}, attributes)[0];
+        return node(op, in, new String[] {fresh(op.substring(op.indexOf(':') + 1).toLowerCase())}, attributes)[0];
     }
 
     /** A node without attributes. */
     String op(String op, String... in) {
-        return node(op, in, new String[] {fresh(op.toLowerCase())})[0];
+        return node(op, in, new String[] {fresh(op.substring(op.indexOf(':') + 1).toLowerCase())})[0];
     }
 
     /**
@@ -135,12 +145,16 @@ final class OnnxGraph {
      * to {@code graphFile + "_data"} as Optimum does.
      */
     void write(Path graphFile, boolean externalData) throws IOException {
+        write(graphFile, externalData, graphFile.getFileName() + "_data");
+    }
+
+    /** As {@link #write(Path, boolean)}, the external data going to {@code dataName} beside the graph. */
+    void write(Path graphFile, boolean externalData, String dataName) throws IOException {
         Proto graph = new Proto();
         for (Proto n : nodes) {
             graph.message(1, n);
         }
         graph.string(2, "tiny_qwen");
-        String dataName = graphFile.getFileName() + "_data";
         long offset = 0;
         try (OutputStream data = externalData ? Files.newOutputStream(graphFile.resolveSibling(dataName)) : null) {
             for (Initializer init : initializers) {
@@ -172,7 +186,8 @@ final class OnnxGraph {
                 .int64(1, 8)
                 .string(2, "kaiyuan-tests")
                 .message(7, graph)
-                .message(8, new Proto().string(1, "").int64(2, 17));
+                .message(8, new Proto().string(1, "").int64(2, 17))
+                .message(8, new Proto().string(1, "com.microsoft").int64(2, 1));
         Files.write(graphFile, model.toByteArray());
     }
 }

@@ -166,6 +166,67 @@ public final class TinyQwen {
         return dir;
     }
 
+    /**
+     * Writes the same model (the same weights for the same spec and seed) as an ONNX Runtime GenAI folder, as
+     * the GenAI model builder lays it out: genai_config.json naming the graph and its inputs/outputs with
+     * {@code io}'s names, model.onnx (+ model.onnx.data with external data), no config.json or
+     * generation_config.json. The graph uses the builder's fused ops: SimplifiedLayerNormalization,
+     * SkipSimplifiedLayerNormalization and GroupQueryAttention, whose seqlens_k and total_sequence_length
+     * are computed in the graph from the attention mask; its rotary embedding runs inside
+     * GroupQueryAttention (do_rotary) when the spec has no position_ids, else in RotaryEmbedding ops fed by
+     * position_ids (always so for Qwen3, whose q/k norms come between projection and rotation).
+     */
+    public static Path buildGenAi(Spec spec, Path dir, io.kaiyuan.engine.model.DecoderIo io) throws IOException {
+        if (spec.glm() || spec.fp16Kv() || spec.logitsToKeep()) {
+            throw new IllegalArgumentException("GenAI test graphs are Qwen-shaped with a float32 cache");
+        }
+        Spec s = spec.qwen3() ? spec.positionIds(true) : spec;
+        Files.createDirectories(dir);
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = json.createObjectNode();
+        ObjectNode model = root.putObject("model");
+        model.put("bos_token_id", 1);
+        model.put("context_length", s.maxPositions());
+        ObjectNode decoder = model.putObject("decoder");
+        decoder.putObject("session_options").put("log_id", "onnxruntime-genai").putArray("provider_options");
+        decoder.put("filename", "model.onnx");
+        decoder.put("head_size", s.headDim());
+        decoder.put("hidden_size", s.hidden());
+        ObjectNode inputs = decoder.putObject("inputs");
+        inputs.put("input_ids", io.inputIds());
+        inputs.put("attention_mask", io.attentionMask());
+        if (s.positionIds()) {
+            inputs.put("position_ids", io.positionIds());
+        }
+        inputs.put("past_key_names", io.pastKey());
+        inputs.put("past_value_names", io.pastValue());
+        ObjectNode outputs = decoder.putObject("outputs");
+        outputs.put("logits", io.logits());
+        outputs.put("present_key_names", io.presentKey());
+        outputs.put("present_value_names", io.presentValue());
+        decoder.put("num_attention_heads", s.heads());
+        decoder.put("num_hidden_layers", s.layers());
+        decoder.put("num_key_value_heads", s.kvHeads());
+        Object eos = s.generationConfig().getOrDefault("eos_token_id", EOS);
+        model.set("eos_token_id", json.valueToTree(eos));
+        model.put("pad_token_id", EOS);
+        model.put("type", s.modelType());
+        model.put("vocab_size", s.vocab());
+        ObjectNode search = root.putObject("search");
+        search.put("do_sample", false);
+        search.put("max_length", s.maxPositions());
+        search.put("num_beams", 1);
+        search.put("past_present_share_buffer", io.shareBuffer());
+        search.put("repetition_penalty", 1.0);
+        search.put("temperature", 1.0);
+        search.put("top_k", 1);
+        search.put("top_p", 1.0);
+        json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("genai_config.json").toFile(), root);
+        OnnxGraph graph = new Builder(s, io).graph();
+        graph.write(dir.resolve("model.onnx"), s.externalData(), "model.onnx.data");
+        return dir;
+    }
+
     private static void writeConfig(Spec spec, Path dir) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode config = json.createObjectNode();
@@ -208,9 +269,16 @@ public final class TinyQwen {
         private final OnnxGraph g = new OnnxGraph();
         private final SplittableRandom random;
         private final String kvType;
+        /** The GenAI layout's names, or null for the transformers.js layout. */
+        private final io.kaiyuan.engine.model.DecoderIo genai;
 
         Builder(Spec spec) {
+            this(spec, null);
+        }
+
+        Builder(Spec spec, io.kaiyuan.engine.model.DecoderIo genai) {
             this.s = spec;
+            this.genai = genai;
             this.random = new SplittableRandom(spec.seed());
             this.kvType = spec.fp16Kv() ? "float16" : "float32";
         }
@@ -229,6 +297,10 @@ public final class TinyQwen {
                 w[i] = (float) (mean + random.nextGaussian() * std);
             }
             return g.floats(name, new long[] {n}, w);
+        }
+
+        private String simplifiedNorm(String x, String weight) {
+            return g.op("SimplifiedLayerNormalization", new String[] {x, weight}, "axis", -1L, "epsilon", 1e-6f);
         }
 
         private String rmsNorm(String x, String weight) {
@@ -283,6 +355,121 @@ public final class TinyQwen {
         }
 
         OnnxGraph graph() {
+            return genai != null ? genAiGraph() : transformersJsGraph();
+        }
+
+        /**
+         * The GenAI builder's graph for the same weights, drawn in the same order as
+         * {@link #transformersJsGraph()} draws them.
+         */
+        OnnxGraph genAiGraph() {
+            var io = genai;
+            g.input(io.inputIds(), OnnxGraph.INT64, "batch_size", "sequence_length");
+            g.input(io.attentionMask(), OnnxGraph.INT64, "batch_size", "total_sequence_length");
+            if (s.positionIds()) {
+                g.input(io.positionIds(), OnnxGraph.INT64, "batch_size", "sequence_length");
+            }
+            for (int i = 0; i < s.layers(); i++) {
+                g.input(io.pastKey(i), OnnxGraph.FLOAT, "batch_size", (long) s.kvHeads(), "past_sequence_length", (long) s.headDim());
+                g.input(io.pastValue(i), OnnxGraph.FLOAT, "batch_size", (long) s.kvHeads(), "past_sequence_length", (long) s.headDim());
+            }
+            g.output(io.logits(), OnnxGraph.FLOAT, "batch_size", "sequence_length", (long) s.vocab());
+            for (int i = 0; i < s.layers(); i++) {
+                g.output(io.presentKey(i), OnnxGraph.FLOAT, "batch_size", (long) s.kvHeads(), "total_sequence_length", (long) s.headDim());
+                g.output(io.presentValue(i), OnnxGraph.FLOAT, "batch_size", (long) s.kvHeads(), "total_sequence_length", (long) s.headDim());
+            }
+            g.longs("axes1", 1);
+            g.scalarLong("idx1", 1);
+            g.scalarLong("one", 1);
+
+            String x = g.op("Gather", new String[] {weight("embed_tokens", s.vocab(), s.hidden(), 1.0), io.inputIds()}, "axis", 0L);
+            // seqlens_k = sum(mask) - 1 and total_sequence_length = mask width, as int32 (the builder's subgraph)
+            String seqlens = g.op("Cast", new String[] {g.op("Sub", g.op("ReduceSum", new String[] {io.attentionMask(), "axes1"},
+                    "keepdims", 0L), "one")}, "to", (long) OnnxGraph.INT32);
+            String totalLength = g.op("Cast", new String[] {g.op("Gather", new String[] {g.op("Shape", io.attentionMask()), "idx1"},
+                    "axis", 0L)}, "to", (long) OnnxGraph.INT32);
+            int half = s.headDim() / 2;
+            float[] cos = new float[s.maxPositions() * half];
+            float[] sin = new float[s.maxPositions() * half];
+            for (int p = 0; p < s.maxPositions(); p++) {
+                for (int i = 0; i < half; i++) {
+                    float invFreq = (float) (1.0 / Math.pow(10000.0, (2.0 * i) / s.headDim()));
+                    float angle = (float) p * invFreq;
+                    cos[p * half + i] = (float) Math.cos(angle);
+                    sin[p * half + i] = (float) Math.sin(angle);
+                }
+            }
+            g.floats("cos_cache", new long[] {s.maxPositions(), half}, cos);
+            g.floats("sin_cache", new long[] {s.maxPositions(), half}, sin);
+            float scale = (float) (1.0 / Math.sqrt(s.headDim()));
+
+            boolean qkvBias = !s.qwen3();
+            boolean rotaryInAttention = !s.positionIds();
+            String residual = x;
+            String h = null;
+            for (int l = 0; l < s.layers(); l++) {
+                String p = "layers." + l;
+                if (l == 0) {
+                    h = simplifiedNorm(residual, vector(p + ".input_layernorm.weight", s.hidden(), 1.0, 0.1));
+                }
+                // (from layer 1 on, h is the SkipSimplifiedLayerNormalization of the previous layer's end)
+                String q = linear(h, p + ".q_proj", s.hidden(), s.heads() * s.headDim(), qkvBias);
+                String k = linear(h, p + ".k_proj", s.hidden(), s.kvHeads() * s.headDim(), qkvBias);
+                String v = linear(h, p + ".v_proj", s.hidden(), s.kvHeads() * s.headDim(), qkvBias);
+                if (s.qwen3()) {
+                    String qn = vector(p + ".q_norm.weight", s.headDim(), 1.0, 0.1);
+                    String kn = vector(p + ".k_norm.weight", s.headDim(), 1.0, 0.1);
+                    q = g.op("Reshape", simplifiedNorm(g.op("Reshape", q, g.longs(g.fresh("shape"), 0, 0, s.heads(), s.headDim())), qn),
+                            g.longs(g.fresh("shape"), 0, 0, s.heads() * s.headDim()));
+                    k = g.op("Reshape", simplifiedNorm(g.op("Reshape", k, g.longs(g.fresh("shape"), 0, 0, s.kvHeads(), s.headDim())), kn),
+                            g.longs(g.fresh("shape"), 0, 0, s.kvHeads() * s.headDim()));
+                }
+                if (!rotaryInAttention) {
+                    q = g.op("com.microsoft:RotaryEmbedding", new String[] {q, io.positionIds(), "cos_cache", "sin_cache"},
+                            "interleaved", 0L, "num_heads", (long) s.heads());
+                    k = g.op("com.microsoft:RotaryEmbedding", new String[] {k, io.positionIds(), "cos_cache", "sin_cache"},
+                            "interleaved", 0L, "num_heads", (long) s.kvHeads());
+                }
+                String context = g.fresh("attention");
+                g.node("com.microsoft:GroupQueryAttention",
+                        rotaryInAttention
+                                ? new String[] {q, k, v, io.pastKey(l), io.pastValue(l), seqlens, totalLength, "cos_cache", "sin_cache"}
+                                : new String[] {q, k, v, io.pastKey(l), io.pastValue(l), seqlens, totalLength},
+                        new String[] {context, io.presentKey(l), io.presentValue(l)},
+                        "num_heads", (long) s.heads(), "kv_num_heads", (long) s.kvHeads(), "scale", scale,
+                        "do_rotary", rotaryInAttention ? 1L : 0L, "rotary_interleaved", 0L);
+                String attention = linear(context, p + ".o_proj", s.heads() * s.headDim(), s.hidden(), false);
+
+                String h2 = g.fresh("post_norm");
+                String sum = g.fresh("residual");
+                g.node("com.microsoft:SkipSimplifiedLayerNormalization",
+                        new String[] {residual, attention, vector(p + ".post_attention_layernorm.weight", s.hidden(), 1.0, 0.1)},
+                        new String[] {h2, "", "", sum}, "epsilon", 1e-6f);
+                residual = sum;
+                String gate = linear(h2, p + ".gate_proj", s.hidden(), s.intermediate(), false);
+                String up = linear(h2, p + ".up_proj", s.hidden(), s.intermediate(), false);
+                String act = g.op("Mul", g.op("Mul", gate, g.op("Sigmoid", gate)), up);
+                String mlp = linear(act, p + ".down_proj", s.intermediate(), s.hidden(), false);
+                if (l + 1 < s.layers()) {
+                    // the next layer's input norm, fused with this layer's residual add; its weight is drawn here,
+                    // in the order the transformers.js graph draws it
+                    h = g.fresh("input_norm");
+                    String next = g.fresh("residual");
+                    g.node("com.microsoft:SkipSimplifiedLayerNormalization",
+                            new String[] {residual, mlp, vector("layers." + (l + 1) + ".input_layernorm.weight", s.hidden(), 1.0, 0.1)},
+                            new String[] {h, "", "", next}, "epsilon", 1e-6f);
+                    residual = next;
+                } else {
+                    residual = g.op("Add", residual, mlp);
+                }
+            }
+            String last = simplifiedNorm(residual, vector("norm.weight", s.hidden(), 1.0, 0.1));
+            g.node("MatMul", new String[] {last, weight("lm_head", s.hidden(), s.vocab(), 4.0 / Math.sqrt(s.hidden()))},
+                    new String[] {io.logits()});
+            return g;
+        }
+
+        OnnxGraph transformersJsGraph() {
             int kvElem = s.fp16Kv() ? OnnxGraph.FLOAT16 : OnnxGraph.FLOAT;
             g.input("input_ids", OnnxGraph.INT64, "batch_size", "sequence_length");
             g.input("attention_mask", OnnxGraph.INT64, "batch_size", "total_sequence_length");
