@@ -55,6 +55,16 @@ public final class TestModels {
         return dir;
     }
 
+    /** Builds the model as an ONNX Runtime GenAI folder into {@code dir} and puts the Qwen3 tokenizer files beside it. */
+    public static Path genAiWithTokenizer(TinyQwen.Spec spec, Path dir, io.kaiyuan.engine.model.DecoderIo io)
+            throws IOException {
+        TinyQwen.buildGenAi(spec, dir, io);
+        for (String name : new String[] {"tokenizer.json", "tokenizer_config.json"}) {
+            Files.copy(qwenTokenizerDir().resolve(name), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        }
+        return dir;
+    }
+
     /** A small decoder with the full Qwen vocabulary, so that any text prompt is in range. */
     public static TinyQwen.Spec chatSized() {
         return TinyQwen.qwen2().vocab(QWEN_VOCAB).dims(32, 4, 2, 8, 64).maxPositions(4096)
