@@ -184,6 +184,9 @@ final class ModelsCommand implements Runnable {
                         ObjectNode v = variants.addObject();
                         ArrayNode names = v.putArray("names");
                         offer.variants().forEach(n -> names.add(n.cliName()));
+                        if (!offer.folder().isEmpty()) {
+                            v.put("folder", offer.folder());
+                        }
                         v.put("bytes", offer.bytes());
                         offer.fit().ifPresent(f -> v.put("fit", fitName(f.fit())));
                         ArrayNode files = v.putArray("files");
@@ -193,7 +196,8 @@ final class ModelsCommand implements Runnable {
                 out.println(array.toPrettyString());
             } else if (results.hits().isEmpty()) {
                 out.printf("No model Kaiyuan can run matches '%s' on %s (%d repositories looked at, none in the"
-                        + " transformers.js ONNX layout).%n", query, hub.name(), results.skipped());
+                        + " transformers.js ONNX layout or with an ONNX Runtime GenAI folder).%n", query, hub.name(),
+                        results.skipped());
             } else {
                 for (io.kaiyuan.engine.download.HubSearch.Hit hit : results.hits()) {
                     out.printf(Locale.ROOT, "%s  ↓%,d  ♥%,d%s%s%n", hit.repo(), hit.summary().downloads(),
@@ -202,15 +206,24 @@ final class ModelsCommand implements Runnable {
                             hit.summary().licence().map(l -> "  " + l).orElse(""));
                     hit.catalogEntry().ifPresent(e -> out.printf("  %s (catalog: %s)%n", e.description(locale), e.id()));
                     StringBuilder line = new StringBuilder("  ");
+                    List<String> folders = new java.util.ArrayList<>();
                     for (io.kaiyuan.engine.download.HubSearch.Offer offer : hit.offers()) {
+                        String fit = offer.fit().map(f -> " (" + fitName(f.fit()) + ")").orElse("");
+                        if (!offer.folder().isEmpty()) {
+                            folders.add("  genai " + gb(offer.bytes()) + fit + "  --folder " + offer.folder());
+                            continue;
+                        }
                         line.append(String.join("/", offer.variants().stream().map(Variant::cliName).toList()))
-                                .append(' ').append(gb(offer.bytes()))
-                                .append(offer.fit().map(f -> " (" + fitName(f.fit()) + ")").orElse("")).append("   ");
+                                .append(' ').append(gb(offer.bytes())).append(fit).append("   ");
                     }
-                    out.println(line.toString().stripTrailing());
+                    if (!line.toString().isBlank()) {
+                        out.println(line.toString().stripTrailing());
+                    }
+                    folders.forEach(out::println);
                 }
                 out.printf("%d found on %s, %d left out (not in a layout Kaiyuan runs). Fits: at %d tokens against %s"
-                        + " available.%nInstall one: ./kaiyuan models pull <org/name> --variant <V>%n", results.hits().size(),
+                        + " available.%nInstall one: ./kaiyuan models pull <org/name> --variant <V>  (a GenAI folder:"
+                        + " --folder <F>)%n", results.hits().size(),
                         hub.name(), results.skipped(), listing.context, gb(available));
             }
             out.flush();
@@ -228,12 +241,22 @@ final class ModelsCommand implements Runnable {
         CommandLine.Model.CommandSpec spec;
 
         @Parameters(paramLabel = "<catalog id | org/name>",
-                description = "A catalog id (./kaiyuan models catalog) or any repository in the onnx-community layout.")
+                description = "A catalog id (./kaiyuan models catalog) or any repository in the onnx-community layout or"
+                        + " with an ONNX Runtime GenAI folder.")
         String repo;
 
-        @Option(names = "--variant", paramLabel = "V", description = "fp32, fp16, q4, q4f16, int8, uint8, quantized, bnb4"
-                + " (default: the catalog's recommendation, else the best for the CPU).")
+        @Option(names = "--variant", paramLabel = "V", description = "fp32, fp16, q4, q4f16, int8, uint8, quantized, bnb4,"
+                + " or genai for the repository's ONNX Runtime GenAI folder, a CPU build first (default: the catalog's"
+                + " recommendation, else the best for the CPU; a repository with only GenAI folders gives genai).")
         String variant;
+
+        @Option(names = "--folder", paramLabel = "F", description = "The ONNX Runtime GenAI folder to take (as models search"
+                + " lists them): a repository may hold several models or builds. Implies --variant genai.")
+        String folder;
+
+        @Option(names = "--as", paramLabel = "ID", description = "The id to install under (default: the catalog id or the"
+                + " repository); needed to install a second folder of one repository.")
+        String as;
 
         @Option(names = "--gpu", description = "Take the catalog's GPU recommendation (q4f16 or fp16) instead of the CPU's.")
         boolean gpu;
@@ -261,7 +284,11 @@ final class ModelsCommand implements Runnable {
                 throw new IllegalArgumentException("'" + repo + "' is neither a catalog id nor a repository (org/name):"
                         + " see ./kaiyuan models catalog.");
             }
-            String id = entry.map(CatalogEntry::id).orElse(repo);
+            if (folder != null && variant != null && !variant.trim().equalsIgnoreCase("genai")) {
+                throw new IllegalArgumentException("--folder takes an ONNX Runtime GenAI folder, so it goes with --variant"
+                        + " genai (or none), not " + variant + ".");
+            }
+            String id = as != null ? as : entry.map(CatalogEntry::id).orElse(repo);
             String hfRepo = entry.map(CatalogEntry::huggingFaceRepo).orElse(repo);
             if (entry.isPresent() && source.equalsIgnoreCase("modelscope") && entry.get().modelScopeId().isEmpty()) {
                 throw new IllegalArgumentException(id + " has no known copy on ModelScope. From mainland China use"
@@ -280,7 +307,7 @@ final class ModelsCommand implements Runnable {
             try {
                 installed = installer.install(id, Sources.origins(source, System.getenv(), hfRepo,
                         entry.flatMap(CatalogEntry::modelScopeId), Optional.ofNullable(revision)),
-                        chosen, bar, cancel);
+                        folder != null ? Optional.of(Variant.GENAI) : chosen, Optional.ofNullable(folder), bar, cancel);
             } finally {
                 bar.finish();
                 GenerateCommand.removeHook(hook);

@@ -104,6 +104,47 @@ class ModelsCommandTest {
     }
 
     @Test
+    void genAiFoldersAreSearchedPulledByFolderImportedAndRun() throws Exception {
+        Path genai = TestModels.genAiWithTokenizer(TestModels.chatSized().positionIds(false).dims(64, 4, 2, 16, 64),
+                work.resolve("genai"), io.kaiyuan.engine.model.DecoderIo.TRANSFORMERS_JS.withShareBuffer(true));
+        Map<String, byte[]> repo = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, byte[]> f : HubTestServer.filesOf(genai).entrySet()) {
+            repo.put("tiny-1.5B/cpu_and_mobile/cpu-int4/" + f.getKey(), f.getValue());
+            repo.put("tiny-7B/cpu_and_mobile/cpu-int4/" + f.getKey(), f.getValue());
+        }
+        hub.addRepo("onnxruntime/Tiny-Distill-ONNX", repo);
+        Cli.Run plain = run("models", "search", "tiny-distill", "--source", hub.endpoint().toString());
+        assertEquals(0, plain.exitCode(), plain.err());
+        assertTrue(plain.out().contains("  genai ") && plain.out().contains("--folder tiny-1.5B/cpu_and_mobile/cpu-int4")
+                && plain.out().contains("--folder tiny-7B/cpu_and_mobile/cpu-int4"), plain.out());
+        JsonNode hits = JSON.readTree(run("models", "search", "tiny-distill", "--source", hub.endpoint().toString(), "--json").out());
+        assertEquals("genai", hits.get(0).get("variants").get(0).get("names").get(0).asText());
+        assertEquals("tiny-1.5B/cpu_and_mobile/cpu-int4", hits.get(0).get("variants").get(0).get("folder").asText());
+
+        hub.requests.clear();
+        Cli.Run pull = run("models", "pull", "onnxruntime/Tiny-Distill-ONNX", "--folder", "tiny-7B/cpu_and_mobile/cpu-int4",
+                "--as", "distill-7b", "--source", hub.endpoint().toString(), "--json");
+        assertEquals(0, pull.exitCode(), pull.err());
+        assertEquals("genai", JSON.readTree(pull.out()).get("variant").asText());
+        assertTrue(hub.requests.stream().noneMatch(r -> r.contains("tiny-1.5B/") && r.contains("/resolve/")),
+                "only the folder named is fetched");
+        Cli.Run generate = run("generate", "--model", "distill-7b", "--prompt", "你好", "--max-new-tokens", "3", "--json");
+        assertEquals(0, generate.exitCode(), generate.err());
+        assertEquals(0, run("models", "verify", "distill-7b").exitCode());
+
+        Cli.Run wrong = run("models", "pull", "onnxruntime/Tiny-Distill-ONNX", "--folder", "tiny-7B", "--variant", "q4",
+                "--source", hub.endpoint().toString());
+        assertEquals(2, wrong.exitCode());
+        assertTrue(wrong.err().contains("--folder takes an ONNX Runtime GenAI folder"), wrong.err());
+
+        Cli.Run imported = run("models", "import", genai.toString(), "--id", "local/genai");
+        assertEquals(0, imported.exitCode(), imported.err());
+        assertTrue(Files.exists(home.resolve("models/local--genai/genai_config.json")));
+        assertTrue(Files.exists(home.resolve("models/local--genai/model.onnx")));
+        assertEquals(0, run("generate", "--model", "local/genai", "--prompt", "hi", "--max-new-tokens", "2").exitCode());
+    }
+
+    @Test
     void importInPlaceOrCopiedAndRunById() throws Exception {
         Cli.Run inPlace = run("models", "import", model.toString(), "--id", "local/tiny", "--in-place");
         assertEquals(0, inPlace.exitCode(), inPlace.err());

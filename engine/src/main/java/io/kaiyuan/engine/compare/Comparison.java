@@ -262,7 +262,8 @@ public final class Comparison {
             GenerationResult result = model.generate(request, listener.tokens(index), columnCancel);
             ModelFolder folder = model.folder();
             Origin from = origin.apply(column);
-            String sha = from.manifestDir().flatMap(d -> ModelRegistry.manifestSha256(d, "onnx/" + model.variant().fileName()))
+            String graphPath = folder.dir().relativize(folder.graphFile(model.variant())).toString().replace('\\', '/');
+            String sha = from.manifestDir().flatMap(d -> ModelRegistry.manifestSha256(d, graphPath))
                     .orElseGet(() -> sha256(folder.graphFile(model.variant())));
             RunCard.ColumnRun run = new RunCard.ColumnRun(column.name(), from.repo(), from.revision(), model.variant().cliName(),
                     model.provider().cliName(), request.sampling(), sha, templateSha256(model), perThousand, model.loadMs(), loaded.residentAdded(),

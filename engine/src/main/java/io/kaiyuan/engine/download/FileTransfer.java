@@ -338,6 +338,16 @@ public final class FileTransfer {
         }
     }
 
+    /** The sha256 of a text's UTF-8 bytes, in hex. */
+    static String sha256Hex(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String verify(RemoteFile file, Path partial, MessageDigest digest) throws IOException {
         String actual = HexFormat.of().formatHex(digest.digest());
         if (file.sha256().isPresent() && !file.sha256().get().equalsIgnoreCase(actual)) {

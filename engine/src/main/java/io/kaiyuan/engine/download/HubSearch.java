@@ -24,26 +24,36 @@ import java.util.regex.Pattern;
  * Finds models Kaiyuan can run on a hub: the hub's search (ONNX repositories by name, most downloaded
  * first), then each repository's real file listing, keeping those in the transformers.js layout
  * ({@code config.json}, {@code tokenizer.json}, {@code tokenizer_config.json} and {@code onnx/model*.onnx}
- * graphs); a repository that also holds an ONNX Runtime GenAI folder is offered with its onnx/ files only.
- * Each result has its variants with their real sizes (graph plus data files; the same bytes under two names
- * are one offer), the architecture from its {@code config.json} and whether each variant fits this machine.
+ * graphs) or holding ONNX Runtime GenAI folders ({@code genai_config.json}, the tokenizer files and an
+ * {@code .onnx} graph). Each result has its variants with their real sizes (graph plus data files; the same
+ * bytes under two names are one offer), then each GenAI folder as a {@code genai} offer (the CPU build
+ * first, the one a pull takes unless told otherwise), the architecture from {@code config.json} or the
+ * folder's {@code genai_config.json}, and whether each offer fits this machine.
  */
 public final class HubSearch {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern GRAPH = Pattern.compile("onnx/(model(?:_[a-z0-9]+)?)\\.onnx");
     private static final Set<String> REQUIRED = Set.of("config.json", "tokenizer.json", "tokenizer_config.json");
-    /** config.json is small: a larger one is not a decoder's config. */
+    /** GenAI folders of one repository read (one request each for their genai_config.json). */
+    static final int MAX_GENAI_OFFERS = 8;
+    /** config.json and genai_config.json are small: a larger one is not a decoder's config. */
     private static final HttpSupport.Limits CONFIG_LIMITS = new HttpSupport.Limits(256 << 10, Duration.ofSeconds(30),
             Duration.ofSeconds(15), 1);
 
     /**
-     * One variant offered: the names it goes by (two when two names are the same bytes), its files and bytes,
-     * and whether it fits.
+     * One variant offered: the names it goes by (two when two names are the same bytes), its graph and data
+     * files and their bytes, whether it fits, and for a GenAI offer its folder in the repository ("" otherwise;
+     * a pull names it with {@code --folder}).
      */
-    public record Offer(List<Variant> variants, List<RemoteFile> files, long bytes, Optional<MemoryFit.Estimate> fit) {
+    public record Offer(List<Variant> variants, List<RemoteFile> files, long bytes, Optional<MemoryFit.Estimate> fit,
+            String folder) {
         public Offer {
             variants = List.copyOf(variants);
             files = List.copyOf(files);
+        }
+
+        public Offer(List<Variant> variants, List<RemoteFile> files, long bytes, Optional<MemoryFit.Estimate> fit) {
+            this(variants, files, bytes, fit, "");
         }
 
         /** The first name, the one a pull asks for. */
@@ -57,10 +67,10 @@ public final class HubSearch {
      *
      * @param summary what the search said of it (downloads, likes, updated, licence)
      * @param commit the commit listed
-     * @param offers its variants, smallest first
-     * @param genaiFolder whether it also holds an ONNX Runtime GenAI folder (not fetched)
+     * @param offers its onnx/ variants, smallest first, then its GenAI folders, the one a pull takes first
+     * @param genaiFolder whether it holds an ONNX Runtime GenAI folder
      * @param catalogEntry the catalog's entry for it, when it is one
-     * @param config its config.json, when it could be read
+     * @param config its config.json, else its first GenAI folder's genai_config.json
      * @param source the source it was listed from
      */
     public record Hit(RepoSummary summary, String commit, List<Offer> offers, boolean genaiFolder,
@@ -171,40 +181,57 @@ public final class HubSearch {
         if (layout.isEmpty()) {
             return Optional.empty();
         }
-        Optional<ModelConfig> config = readConfig(source, listing);
-        if (config.isEmpty()) {
-            return Optional.empty(); // no decoder config Kaiyuan can read
+        List<Offer> offers = new ArrayList<>();
+        Optional<ModelConfig> config = Optional.empty();
+        if (layout.get().transformersJs()) {
+            config = readConfig(source, listing);
+            config.ifPresent(c -> offers.addAll(offers(listing, c, contextTokens, availableBytes)));
         }
-        List<Offer> offers = offers(listing, config.get(), contextTokens, availableBytes);
-        return Optional.of(new Hit(summary, listing.commit(), offers, layout.get().genaiFolder(),
+        int read = 0;
+        for (GenAiFolders.Folder folder : layout.get().genai()) {
+            if (read++ == MAX_GENAI_OFFERS) {
+                break;
+            }
+            Optional<ModelConfig> folderConfig = readGenAiConfig(source, listing, folder);
+            if (folderConfig.isEmpty()) {
+                continue;
+            }
+            config = config.or(() -> folderConfig);
+            int tokens = Math.min(contextTokens, folderConfig.get().maxPositions());
+            MemoryFit.Estimate fit = MemoryFit.estimate(folder.weightBytes(), folderConfig.get(), Variant.GENAI.kvBytesPerValue(),
+                    tokens, availableBytes);
+            offers.add(new Offer(List.of(Variant.GENAI), folder.weights(), folder.weightBytes(), Optional.of(fit), folder.path()));
+        }
+        if (offers.isEmpty() || config.isEmpty()) {
+            return Optional.empty(); // no decoder configuration Kaiyuan can read
+        }
+        return Optional.of(new Hit(summary, listing.commit(), offers, !layout.get().genai().isEmpty(),
                 catalog.find(summary.repo()), config, source));
     }
 
-    /** What a listing holds: the transformers.js layout (and whether a GenAI folder too). */
-    record Layout(boolean genaiFolder) {}
+    /** What a listing holds: the transformers.js layout, GenAI folders (in the order a pull prefers them), or both. */
+    record Layout(boolean transformersJs, List<GenAiFolders.Folder> genai) {}
 
     static Optional<Layout> layout(RepoListing listing) {
         boolean graphs = false;
-        boolean genai = false;
         Set<String> root = new java.util.HashSet<>();
         for (RemoteFile f : listing.files()) {
             if (GRAPH.matcher(f.path()).matches()) {
                 graphs = true;
             }
-            if (f.path().equals("genai_config.json") || f.path().endsWith("/genai_config.json")) {
-                genai = true;
-            }
             if (!f.path().contains("/")) {
                 root.add(f.path());
             }
         }
-        return graphs && root.containsAll(REQUIRED) ? Optional.of(new Layout(genai)) : Optional.empty();
+        boolean transformersJs = graphs && root.containsAll(REQUIRED);
+        List<GenAiFolders.Folder> genai = GenAiFolders.of(listing);
+        return transformersJs || !genai.isEmpty() ? Optional.of(new Layout(transformersJs, genai)) : Optional.empty();
     }
 
     /** Each graph with its data files, the same bytes (by sha256) offered once under all their names. */
     static List<Offer> offers(RepoListing listing, ModelConfig config, int contextTokens, long availableBytes) {
         Map<Variant, List<RemoteFile>> byVariant = new LinkedHashMap<>();
-        for (Variant v : Variant.values()) {
+        for (Variant v : Variant.ONNX_FOLDER) {
             String graph = "onnx/" + v.fileName();
             List<RemoteFile> files = new ArrayList<>();
             for (RemoteFile f : listing.files()) {
@@ -251,6 +278,26 @@ public final class HubSearch {
                     .append(';');
         }
         return sb.toString();
+    }
+
+    /** The decoder's shape from a GenAI folder's genai_config.json, or empty when it cannot be read. */
+    private static Optional<ModelConfig> readGenAiConfig(HubSource source, RepoListing listing, GenAiFolders.Folder folder) {
+        String path = folder.path().isEmpty() ? io.kaiyuan.engine.model.GenAiConfig.FILE
+                : folder.path() + "/" + io.kaiyuan.engine.model.GenAiConfig.FILE;
+        try {
+            HttpSupport.Answer answer = HttpSupport.get(source, source.fileUri(listing.repo(), listing.commit(), path), Map.of(),
+                    CONFIG_LIMITS);
+            if (answer.status() != 200) {
+                return Optional.empty();
+            }
+            JsonNode json = JSON.readTree(answer.body());
+            if (json == null || !json.isObject()) {
+                return Optional.empty();
+            }
+            return Optional.of(io.kaiyuan.engine.model.GenAiConfig.parse(json, Path.of(path.replace('/', '_'))).config());
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private static Optional<ModelConfig> readConfig(HubSource source, RepoListing listing) {

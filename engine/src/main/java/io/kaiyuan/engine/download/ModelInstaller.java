@@ -28,7 +28,9 @@ import java.util.function.ToLongFunction;
 
 /**
  * Installs a model from a hub into the models folder: only the chosen variant's graph and its _data
- * files plus config, generation config, tokenizer and template files; everything lands in a staging
+ * files plus config, generation config, tokenizer and template files (or, for an ONNX Runtime GenAI
+ * folder, that folder's own files, placed at the top of the model's folder and never the onnx/ files beside
+ * them); everything lands in a staging
  * folder first (partial files resume after a restart) and the model appears under its id only after
  * every file is verified, with an atomic move and a manifest. Call from a background thread.
  */
@@ -100,14 +102,44 @@ public final class ModelInstaller {
         return ModelRegistry.folderName(id);
     }
 
+    /**
+     * What a pull fetches: a variant, the files (paths in the repository) and the folder they come from
+     * ("" for the transformers.js layout; a GenAI folder's path, whose files go to the model's top).
+     */
+    record Choice(Variant variant, String folder, List<RemoteFile> files) {
+        /** Where a file goes in the installed model. */
+        String local(RemoteFile f) {
+            return folder.isEmpty() ? f.path() : f.path().substring(folder.length() + 1);
+        }
+    }
+
     /** The files to fetch for a variant (the best CPU variant present when empty). */
     static List<RemoteFile> choose(RepoListing listing, Optional<Variant> requested, List<Variant> preference) {
+        return choose(listing, requested, Optional.empty(), preference).files();
+    }
+
+    /**
+     * The files to fetch: a GenAI folder's when {@code genaiFolder} names one or the variant asked for is
+     * {@link Variant#GENAI} (the CPU build first), else the variant's from onnx/ (the best for the CPU present when
+     * none is asked for; a repository with no onnx/ graph but a GenAI folder gives that folder).
+     */
+    static Choice choose(RepoListing listing, Optional<Variant> requested, Optional<String> genaiFolder,
+            List<Variant> preference) {
         List<RemoteFile> files = listing.files();
-        Variant variant = requested.orElseGet(() -> preference.stream()
-                .filter(v -> files.stream().anyMatch(f -> f.path().equals("onnx/" + v.fileName())))
-                .findFirst()
-                .orElseThrow(() -> new HubException(listing.repo() + " has no ONNX graph in onnx/: it is not an"
-                        + " onnx-community style repository.", false)));
+        if (genaiFolder.isPresent() || requested.equals(Optional.of(Variant.GENAI))) {
+            return genai(listing, genaiFolder);
+        }
+        Optional<Variant> best = requested.or(() -> preference.stream()
+                .filter(v -> v != Variant.GENAI && files.stream().anyMatch(f -> f.path().equals("onnx/" + v.fileName())))
+                .findFirst());
+        if (best.isEmpty()) {
+            if (!GenAiFolders.of(listing).isEmpty()) {
+                return genai(listing, Optional.empty());
+            }
+            throw new HubException(listing.repo() + " has no ONNX graph in onnx/ and no ONNX Runtime GenAI folder: it is not"
+                    + " a layout Kaiyuan runs.", false);
+        }
+        Variant variant = best.get();
         String graph = "onnx/" + variant.fileName();
         if (files.stream().noneMatch(f -> f.path().equals(graph))) {
             throw new HubException(HubException.Kind.NOT_FOUND, null, listing.repo() + " has no " + graph + " (variant "
@@ -125,17 +157,26 @@ public final class ModelInstaller {
                 throw new HubException(HubException.Kind.NOT_FOUND, null, listing.repo() + " has no " + required + ".", false);
             }
         }
-        return chosen;
+        return new Choice(variant, "", chosen);
     }
 
-    /** The variant the chosen files are for. */
-    static Variant variantOf(List<RemoteFile> chosen) {
-        for (Variant v : Variant.values()) {
-            if (chosen.stream().anyMatch(f -> f.path().equals("onnx/" + v.fileName()))) {
-                return v;
-            }
+    private static Choice genai(RepoListing listing, Optional<String> named) {
+        List<GenAiFolders.Folder> folders = GenAiFolders.of(listing);
+        if (folders.isEmpty()) {
+            throw new HubException(HubException.Kind.NOT_FOUND, null, listing.repo() + " has no ONNX Runtime GenAI folder"
+                    + " (genai_config.json with tokenizer.json, tokenizer_config.json and an .onnx graph).", false);
         }
-        throw new IllegalStateException("no graph chosen");
+        GenAiFolders.Folder folder;
+        if (named.isPresent()) {
+            String want = named.get().replaceAll("^/+|/+$", "");
+            folder = folders.stream().filter(f -> f.path().equals(want)).findFirst().orElseThrow(() -> new HubException(
+                    HubException.Kind.NOT_FOUND, null, listing.repo() + " has no GenAI folder '" + want + "'; it has: "
+                    + String.join(", ", folders.stream().limit(12).map(f -> f.path().isEmpty() ? "(top)" : f.path()).toList())
+                    + (folders.size() > 12 ? ", …" : "") + ".", false));
+        } else {
+            folder = folders.get(0);
+        }
+        return new Choice(Variant.GENAI, folder.path(), folder.files());
     }
 
     /** As {@link #install(String, List, Optional, Progress, DownloadControl)}, cancelled through a token. */
@@ -164,6 +205,29 @@ public final class ModelInstaller {
      */
     public Installed install(String id, List<Origin> origins, Optional<Variant> variant, Progress progress,
             DownloadControl control) throws IOException {
+        return install(id, origins, variant, Optional.empty(), progress, control);
+    }
+
+    /** As {@link #install(String, List, Optional, Progress, CancellationToken)}, from a named GenAI folder. */
+    public Installed install(String id, List<Origin> origins, Optional<Variant> variant, Optional<String> genaiFolder,
+            Progress progress, CancellationToken cancel) throws IOException {
+        DownloadControl control = new DownloadControl();
+        try (AutoCloseable ignored = cancel.onCancel(control::cancel)) {
+            return install(id, origins, variant, genaiFolder, progress, control);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * As {@link #install(String, List, Optional, Progress, DownloadControl)}; {@code genaiFolder} names the ONNX
+     * Runtime GenAI folder to take (a repository may hold several models or builds), whose files go to the top of
+     * the installed model.
+     */
+    public Installed install(String id, List<Origin> origins, Optional<Variant> variant, Optional<String> genaiFolder,
+            Progress progress, DownloadControl control) throws IOException {
         Path target = modelsDir.resolve(folderName(id));
         if (Files.exists(target)) {
             throw new HubException(id + " is already installed in " + target + ": remove it first to install again.", false);
@@ -206,12 +270,16 @@ public final class ModelInstaller {
                 pinned.add(p);
             }
         }
-        List<RemoteFile> files = choose(listing, variant, Variant.CPU_PREFERENCE);
-        Path staging = modelsDir.resolve(".staging").resolve(folderName(id) + "@" + listing.commit());
+        Choice choice = choose(listing, variant, genaiFolder, Variant.CPU_PREFERENCE);
+        List<RemoteFile> files = choice.files();
+        // a GenAI folder stages apart from the repository's other folders: the same names hold other bytes there
+        String stagingName = folderName(id) + "@" + listing.commit()
+                + (choice.folder().isEmpty() ? "" : "@" + FileTransfer.sha256Hex(choice.folder()).substring(0, 12));
+        Path staging = modelsDir.resolve(".staging").resolve(stagingName);
         Files.createDirectories(staging);
         long[] present = new long[files.size()];
         for (int i = 0; i < files.size(); i++) {
-            Path partial = partial(staging, files.get(i));
+            Path partial = partial(staging, choice.local(files.get(i)));
             present[i] = Files.exists(partial) ? Math.min(Files.size(partial), files.get(i).size()) : 0;
         }
         long total = files.stream().mapToLong(RemoteFile::size).sum();
@@ -223,32 +291,40 @@ public final class ModelInstaller {
                     + " are free in " + modelsDir + ": free some space or set KAIYUAN_HOME to a larger disk.", false);
         }
         Tracker tracker = new Tracker(files, present, progress, control);
-        String[] sha256 = download(files, pinned, staging, tracker, control);
+        String[] sha256 = download(choice, pinned, staging, tracker, control);
         ObjectNode manifest = JSON.createObjectNode();
         ArrayNode manifestFiles = JSON.createArrayNode();
         for (int i = 0; i < files.size(); i++) {
             RemoteFile f = files.get(i);
-            manifestFiles.addObject().put("path", f.path()).put("size", f.size()).put("sha256", sha256[i]);
+            ObjectNode entry = manifestFiles.addObject().put("path", choice.local(f)).put("size", f.size())
+                    .put("sha256", sha256[i]);
+            if (!choice.folder().isEmpty()) {
+                entry.put("repo_path", f.path());
+            }
         }
         manifest.put("id", id);
         manifest.put("source", first.source().name());
         manifest.put("repo", repo);
         manifest.put("revision", revision);
         manifest.put("commit", listing.commit());
-        manifest.put("variant", variantOf(files).cliName());
+        manifest.put("variant", choice.variant().cliName());
+        if (!choice.folder().isEmpty()) {
+            manifest.put("folder", choice.folder());
+        }
         manifest.put("installed_at", Instant.now().toString());
         manifest.set("files", manifestFiles);
         JSON.writerWithDefaultPrettyPrinter().writeValue(staging.resolve(MANIFEST).toFile(), manifest);
         Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-        return new Installed(id, target, repo, listing.commit(), variantOf(files), total);
+        return new Installed(id, target, repo, listing.commit(), choice.variant(), total);
     }
 
     /**
      * Downloads the files, the largest first, on up to {@code parallelFiles} threads; returns their sha256s
      * in the files' order. The first failure stops the other transfers and is thrown.
      */
-    private String[] download(List<RemoteFile> files, List<Origin> origins, Path staging, Tracker tracker,
+    private String[] download(Choice choice, List<Origin> origins, Path staging, Tracker tracker,
             DownloadControl control) throws IOException {
+        List<RemoteFile> files = choice.files();
         String[] sha256 = new String[files.size()];
         AtomicReference<Exception> failure = new AtomicReference<>();
         List<Integer> order = new ArrayList<>();
@@ -266,7 +342,8 @@ public final class ModelInstaller {
             ExecutorCompletionService<Void> done = new ExecutorCompletionService<>(pool);
             for (int index : order) {
                 done.submit(() -> {
-                    fetchOne(index, files.get(index), origins, staging, tracker, control, failure, sha256);
+                    fetchOne(index, files.get(index), choice.local(files.get(index)), origins, staging, tracker, control,
+                            failure, sha256);
                     return null;
                 });
             }
@@ -309,10 +386,10 @@ public final class ModelInstaller {
     }
 
     /** Brings one file to its verified place in the staging folder, waiting out pauses. */
-    private void fetchOne(int index, RemoteFile f, List<Origin> origins, Path staging, Tracker tracker,
+    private void fetchOne(int index, RemoteFile f, String local, List<Origin> origins, Path staging, Tracker tracker,
             DownloadControl control, AtomicReference<Exception> failure, String[] sha256)
             throws IOException, InterruptedException {
-        Path partial = partial(staging, f);
+        Path partial = partial(staging, local);
         while (true) {
             control.awaitRunning();
             if (failure.get() != null) {
@@ -334,7 +411,7 @@ public final class ModelInstaller {
                 tracker.state(index, InstallProgress.FileState.QUEUED); // paused: wait, then resume the file
             }
         }
-        Path complete = staging.resolve(f.path());
+        Path complete = staging.resolve(local);
         Files.createDirectories(complete.getParent());
         Files.move(partial, complete, StandardCopyOption.REPLACE_EXISTING);
         tracker.state(index, InstallProgress.FileState.VERIFIED);
@@ -424,7 +501,7 @@ public final class ModelInstaller {
     }
 
     /** A file being downloaded: beside its final place, named .incomplete until verified. */
-    private static Path partial(Path staging, RemoteFile f) {
-        return staging.resolve(f.path() + ".incomplete");
+    private static Path partial(Path staging, String local) {
+        return staging.resolve(local + ".incomplete");
     }
 }

@@ -28,14 +28,31 @@ public final class ModelFiles {
 
     private ModelFiles() {}
 
-    /** The model's own files in {@code folder}: the top files present and each present variant's graph with its data. */
-    public static List<Path> own(Path folder, List<Variant> variants) throws IOException {
+    /**
+     * The model's own files in its folder: the top files present and each present variant's graph with its data
+     * (for an ONNX Runtime GenAI folder, genai_config.json and the graph it names with its data).
+     */
+    public static List<Path> own(ModelFolder model) throws IOException {
+        Path folder = model.dir();
+        List<Variant> variants = model.variants();
         List<Path> out = new ArrayList<>();
         for (String name : TOP.stream().sorted().toList()) {
             Path f = folder.resolve(name);
             if (Files.isRegularFile(f)) {
                 out.add(f);
             }
+        }
+        if (model.isGenAi()) {
+            out.add(folder.resolve(GenAiConfig.FILE));
+            Path graph = model.graphFile(Variant.GENAI);
+            String name = graph.getFileName().toString();
+            try (var list = Files.list(folder)) {
+                list.filter(Files::isRegularFile).sorted().filter(f -> {
+                    String n = f.getFileName().toString();
+                    return n.equals(name) || n.startsWith(name + ".data") || n.startsWith(name + "_data");
+                }).forEach(out::add);
+            }
+            return out;
         }
         Path onnx = folder.resolve("onnx");
         List<Path> graphs;
@@ -55,11 +72,10 @@ public final class ModelFiles {
      * Checks what a folder's files hold: tokenizer.json complete JSON, each variant's graph an ONNX model
      * and its data files not empty. Throws {@link ModelLoadException} naming the file.
      */
-    public static void check(Path folder, List<Variant> variants) {
-        checkJson(folder.resolve("tokenizer.json"));
-        for (Variant v : variants) {
-            Path graph = folder.resolve("onnx").resolve(v.fileName());
-            checkGraph(graph);
+    public static void check(ModelFolder model) {
+        checkJson(model.dir().resolve("tokenizer.json"));
+        for (Variant v : model.variants()) {
+            checkGraph(model.graphFile(v));
         }
     }
 

@@ -200,7 +200,7 @@ public final class ModelRegistry {
      */
     public InstalledModel importFolder(Path folder, String id, boolean inPlace) throws IOException {
         ModelFolder checked = ModelFolder.open(folder);
-        ModelFiles.check(folder, checked.variants());
+        ModelFiles.check(checked);
         Path target = modelsDir.resolve(folderName(id));
         if (Files.exists(target)) {
             throw new ModelLoadException(id + " is already installed: remove it first, or choose another --id.");
@@ -211,7 +211,7 @@ public final class ModelRegistry {
         ArrayNode files = JSON.createArrayNode();
         // The model's own files only: nothing else in the folder (a note, a link to a file elsewhere) is copied
         // or listed.
-        List<Path> regular = ModelFiles.own(folder, checked.variants());
+        List<Path> regular = ModelFiles.own(checked);
         for (Path f : regular) {
             String rel = folder.relativize(f).toString().replace('\\', '/');
             if (rel.equals(MANIFEST)) {

@@ -43,6 +43,24 @@ class HubSearchTest {
         return files;
     }
 
+    private static byte[] genAiConfig(int layers) {
+        return ("{\"model\": {\"context_length\": 32768, \"vocab_size\": 151936, \"type\": \"qwen2\","
+                + " \"eos_token_id\": [151643], \"decoder\": {\"filename\": \"model.onnx\", \"head_size\": 128,"
+                + " \"hidden_size\": 1536, \"num_attention_heads\": 12, \"num_hidden_layers\": " + layers + ","
+                + " \"num_key_value_heads\": 2}}, \"search\": {\"past_present_share_buffer\": true}}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A GenAI folder as the GenAI builder writes it, with a graph of {@code graphBytes} and data twice that. */
+    private static void genAiFolder(Map<String, byte[]> repo, String folder, int layers, int graphBytes, long seed) {
+        repo.put(folder + "genai_config.json", genAiConfig(layers));
+        repo.put(folder + "model.onnx", random(graphBytes, seed));
+        repo.put(folder + "model.onnx.data", random(2 * graphBytes, seed + 100));
+        repo.put(folder + "tokenizer.json", random(500, seed + 200));
+        repo.put(folder + "tokenizer_config.json", "{}".getBytes(StandardCharsets.UTF_8));
+        repo.put(folder + "vocab.json", random(300, seed + 300));
+    }
+
     @BeforeEach
     void start() throws Exception {
         hub = new HubTestServer();
@@ -65,16 +83,22 @@ class HubSearchTest {
 
         Map<String, byte[]> both = transformersJs();
         both.put("onnx/model_q4f16.onnx", random(3_500, 7));
-        String genai = "onnxruntime/cpu_and_mobile/cpu-int4-kld-block-128/";
-        both.put(genai + "genai_config.json", "{}".getBytes(StandardCharsets.UTF_8));
-        both.put(genai + "model.onnx", random(2_500, 8));
+        genAiFolder(both, "onnxruntime/cpu_and_mobile/cpu-int4-kld-block-128/", 28, 2_500, 8);
         hub.addRepo("onnx-community/Qwen3-0.6B-ONNX", both);
         hub.info.put("onnx-community/Qwen3-0.6B-ONNX", new HubTestServer.Info(300, 30, "2025-05-01T00:00:00.000Z",
                 List.of("onnx", "license:apache-2.0")));
 
+        // as onnxruntime/DeepSeek-R1-Distill-ONNX: two models, a GPU and a CPU build each, and a folder without a tokenizer
         Map<String, byte[]> genaiOnly = new LinkedHashMap<>();
-        genaiOnly.put("cpu/genai_config.json", "{}".getBytes(StandardCharsets.UTF_8));
-        genaiOnly.put("cpu/model.onnx", random(2_500, 9));
+        genAiFolder(genaiOnly, "qwen-7B/gpu/gpu-int4-rtn-block-32/", 28, 9_000, 9);
+        genAiFolder(genaiOnly, "qwen-7B/cpu_and_mobile/cpu-int4-rtn-block-32-acc-level-4/", 28, 8_000, 10);
+        genAiFolder(genaiOnly, "qwen-1.5B/cpu_and_mobile/cpu-int4-rtn-block-32-acc-level-4/", 12, 3_000, 11);
+        genaiOnly.put("broken/genai_config.json", "{\"model\": 1}".getBytes(StandardCharsets.UTF_8));
+        genaiOnly.put("broken/model.onnx", random(100, 12));
+        genaiOnly.put("broken/tokenizer.json", random(100, 13));
+        genaiOnly.put("broken/tokenizer_config.json", random(100, 14));
+        genaiOnly.put("untokenized/genai_config.json", genAiConfig(12));
+        genaiOnly.put("untokenized/model.onnx", random(100, 15));
         hub.addRepo("onnxruntime/Qwen2.5-GenAI", genaiOnly);
         hub.info.put("onnxruntime/Qwen2.5-GenAI", new HubTestServer.Info(200, 20, null, List.of("onnx")));
 
@@ -98,10 +122,11 @@ class HubSearchTest {
     void onlyRunnableRepositoriesAreOfferedWithTheirRealVariants() {
         List<String> streamed = new ArrayList<>();
         HubSearch.Results r = search("qwen", 20, streamed);
-        assertEquals(List.of("onnx-community/Qwen2.5-0.5B-Instruct", "onnx-community/Qwen3-0.6B-ONNX"),
-                r.hits().stream().map(HubSearch.Hit::repo).toList(), "most downloaded first, GGUF and GenAI-only left out");
+        assertEquals(List.of("onnx-community/Qwen2.5-0.5B-Instruct", "onnx-community/Qwen3-0.6B-ONNX",
+                "onnxruntime/Qwen2.5-GenAI"), r.hits().stream().map(HubSearch.Hit::repo).toList(),
+                "most downloaded first, GGUF and PyTorch left out");
         assertEquals(streamed, r.hits().stream().map(HubSearch.Hit::repo).toList(), "each heard as it was listed");
-        assertEquals(2, r.skipped());
+        assertEquals(1, r.skipped());
         assertTrue(hub.requests.stream().anyMatch(q -> q.contains("/api/models?search=qwen&filter=onnx&sort=downloads")),
                 hub.requests.toString());
         assertTrue(hub.requests.stream().anyMatch(q -> q.startsWith("GET /api/models?") && q.contains("cursor=2")),
@@ -127,8 +152,27 @@ class HubSearchTest {
 
         HubSearch.Hit both = r.hits().get(1);
         assertTrue(both.genaiFolder());
-        assertEquals(List.of(List.of(Variant.Q4F16)), both.offers().stream().map(HubSearch.Offer::variants).toList(),
-                "only the onnx/ layout is offered");
+        assertEquals(List.of(List.of(Variant.Q4F16), List.of(Variant.GENAI)),
+                both.offers().stream().map(HubSearch.Offer::variants).toList(), "each layout offered apart");
+        HubSearch.Offer folder = both.offers().get(1);
+        assertEquals("onnxruntime/cpu_and_mobile/cpu-int4-kld-block-128", folder.folder());
+        assertEquals(List.of("onnxruntime/cpu_and_mobile/cpu-int4-kld-block-128/model.onnx",
+                "onnxruntime/cpu_and_mobile/cpu-int4-kld-block-128/model.onnx.data"),
+                folder.files().stream().map(RemoteFile::path).toList(), "the graph and its data");
+        assertEquals(7_500, folder.bytes());
+        assertEquals("", both.offers().get(0).folder());
+
+        HubSearch.Hit genai = r.hits().get(2);
+        assertTrue(genai.genaiFolder());
+        assertEquals(List.of("qwen-1.5B/cpu_and_mobile/cpu-int4-rtn-block-32-acc-level-4",
+                "qwen-7B/cpu_and_mobile/cpu-int4-rtn-block-32-acc-level-4", "qwen-7B/gpu/gpu-int4-rtn-block-32"),
+                genai.offers().stream().map(HubSearch.Offer::folder).toList(),
+                "CPU builds first, then by path; a folder without a tokenizer or with a broken genai_config.json left out");
+        assertEquals(List.of(9_000L, 24_000L, 27_000L), genai.offers().stream().map(HubSearch.Offer::bytes).toList());
+        assertEquals(12, genai.config().orElseThrow().layers(), "the architecture from the first folder's genai_config.json");
+        assertEquals(12L * 2 * 2 * 128 * 4 * 4096, genai.offers().get(0).fit().orElseThrow().kvCacheBytes());
+        assertEquals(28L * 2 * 2 * 128 * 4 * 4096, genai.offers().get(1).fit().orElseThrow().kvCacheBytes(),
+                "each folder's fit from its own genai_config.json");
     }
 
     @Test
@@ -153,7 +197,7 @@ class HubSearchTest {
         HubSearch.Results r = HubSearch.search(List.of(unreachable, source), "qwen", 20, Catalog.bundled(), 4096,
                 16L << 30, new CancellationToken(), hit -> { });
         assertEquals("test-hub", r.source().name(), "the fallback answered");
-        assertEquals(2, r.hits().size());
+        assertEquals(3, r.hits().size());
         assertTrue(r.hits().stream().allMatch(h -> h.source() == source), "listed from the source that answered");
         HubException notFound = assertThrows(HubException.class, () -> HubSearch.search(List.of(unreachable), "qwen", 5,
                 Catalog.bundled(), 4096, 16L << 30, new CancellationToken(), hit -> { }));

@@ -131,6 +131,83 @@ class ModelInstallerTest {
     }
 
     @Test
+    void theGenAiVariantTakesExactlyTheGenAiFolderAndPutsItAtTheTop() throws Exception {
+        String genai = "onnxruntime/cpu_and_mobile/cpu-int4-kld-block-128/";
+        for (String f : new String[] {"genai_config.json", "model.onnx", "model.onnx.data", "tokenizer.json",
+                "tokenizer_config.json", "chat_template.jinja", "config.json", "README.md", "vocab.json"}) {
+            files.put(genai + f, random(2_000 + f.length(), f.hashCode()));
+        }
+        files.put("onnxruntime/webgpu/genai_config.json", random(100, 1));
+        files.put("onnxruntime/webgpu/model.onnx", random(100, 2));
+        files.put("onnxruntime/webgpu/tokenizer.json", random(100, 3));
+        files.put("onnxruntime/webgpu/tokenizer_config.json", random(100, 4));
+        hub.addRepo(REPO, files);
+        ModelInstaller.Installed installed = new ModelInstaller(models, transfer()).install("tiny-genai",
+                origins(REPO, "main", source(null)), Optional.of(Variant.GENAI), p -> { }, new CancellationToken());
+        assertEquals(Variant.GENAI, installed.variant());
+        List<String> present;
+        try (Stream<Path> walk = Files.walk(installed.dir())) {
+            present = walk.filter(Files::isRegularFile).map(p -> installed.dir().relativize(p).toString()).sorted().toList();
+        }
+        assertEquals(List.of("chat_template.jinja", "config.json", "genai_config.json", ModelInstaller.MANIFEST, "model.onnx",
+                "model.onnx.data", "tokenizer.json", "tokenizer_config.json"), present,
+                "the CPU folder's own files, at the top; not its README or vocab.json, nothing of onnx/ or webgpu/");
+        for (String f : present) {
+            if (!f.equals(ModelInstaller.MANIFEST)) {
+                assertArrayEquals(files.get(genai + f), Files.readAllBytes(installed.dir().resolve(f)), f);
+            }
+        }
+        assertTrue(hub.requests.stream().noneMatch(r -> r.contains("/onnx/model") || r.contains("webgpu/")), hub.requests.toString());
+        JsonNode manifest = new ObjectMapper().readTree(installed.dir().resolve(ModelInstaller.MANIFEST).toFile());
+        assertEquals("genai", manifest.get("variant").asText());
+        assertEquals(genai.substring(0, genai.length() - 1), manifest.get("folder").asText());
+        for (JsonNode f : manifest.get("files")) {
+            assertEquals(genai + f.get("path").asText(), f.get("repo_path").asText());
+        }
+
+        ModelInstaller.Installed webgpu = new ModelInstaller(models, transfer()).install("tiny-webgpu",
+                origins(REPO, "main", source(null)), Optional.empty(), Optional.of("onnxruntime/webgpu/"), p -> { },
+                new CancellationToken());
+        assertArrayEquals(files.get("onnxruntime/webgpu/model.onnx"), Files.readAllBytes(webgpu.dir().resolve("model.onnx")),
+                "a folder named is the one taken");
+        HubException unknown = assertThrows(HubException.class, () -> new ModelInstaller(models, transfer()).install("x",
+                origins(REPO, "main", source(null)), Optional.empty(), Optional.of("onnxruntime/cuda"), p -> { },
+                new CancellationToken()));
+        assertTrue(unknown.getMessage().contains("has no GenAI folder 'onnxruntime/cuda'; it has: "
+                + "onnxruntime/cpu_and_mobile/cpu-int4-kld-block-128, onnxruntime/webgpu."), unknown.getMessage());
+    }
+
+    @Test
+    void aGenAiOnlyRepositoryInstallsARunnableModelFromItsCpuFolder(@TempDir Path scratch) throws Exception {
+        // As onnxruntime/DeepSeek-R1-Distill-ONNX: models in folders, a CPU and a GPU build each, no onnx/.
+        Path built = io.kaiyuan.engine.testing.TestModels.genAiWithTokenizer(
+                io.kaiyuan.engine.testing.TinyQwen.qwen2().positionIds(false), scratch.resolve("genai-src"),
+                io.kaiyuan.engine.model.DecoderIo.TRANSFORMERS_JS.withShareBuffer(true));
+        Map<String, byte[]> repo = new LinkedHashMap<>();
+        repo.put("README.md", "# models".getBytes(StandardCharsets.UTF_8));
+        for (Map.Entry<String, byte[]> f : HubTestServer.filesOf(built).entrySet()) {
+            repo.put("tiny-qwen-1.5B/gpu/gpu-int4-rtn-block-32/" + f.getKey(), f.getValue());
+            repo.put("tiny-qwen-1.5B/cpu_and_mobile/cpu-int4-rtn-block-32-acc-level-4/" + f.getKey(), f.getValue());
+        }
+        hub.addRepo("onnxruntime/Tiny-Distill-ONNX", repo);
+        ModelInstaller.Installed installed = new ModelInstaller(models, transfer()).install("distill",
+                origins("onnxruntime/Tiny-Distill-ONNX", "main", source(null)), Optional.empty(), p -> { }, new CancellationToken());
+        assertEquals(Variant.GENAI, installed.variant(), "no onnx/ graph: the GenAI layout");
+        assertTrue(hub.requests.stream().noneMatch(r -> r.contains("/gpu/")), "the CPU build is taken: " + hub.requests);
+        io.kaiyuan.engine.model.ModelFolder folder = io.kaiyuan.engine.model.ModelFolder.open(installed.dir());
+        assertTrue(folder.isGenAi());
+        try (io.kaiyuan.engine.generate.LanguageModel model = io.kaiyuan.engine.generate.LanguageModel.load(
+                new io.kaiyuan.engine.ort.OrtRuntime(), installed.dir(),
+                new io.kaiyuan.engine.generate.LanguageModel.LoadOptions(Optional.empty(),
+                        io.kaiyuan.engine.api.ExecutionProvider.CPU, 1))) {
+            assertEquals(Variant.GENAI, model.variant());
+            assertEquals("distill", folder.name(), "named by its installed id");
+        }
+        io.kaiyuan.engine.model.ModelRegistry registry = new io.kaiyuan.engine.model.ModelRegistry(models);
+        assertTrue(registry.verify("distill").ok(), "the manifest's paths are the installed files'");
+    }
+
+    @Test
     void theBestCpuVariantIsChosenWhenNoneIsAsked() throws Exception {
         ModelInstaller.Installed installed = new ModelInstaller(models, transfer()).install("tiny", origins(REPO, "main", source(null)), Optional.empty(), p -> { }, new CancellationToken());
         assertEquals(Variant.Q4, installed.variant());

@@ -290,7 +290,8 @@ public final class ModelManagerViewModel {
         for (HubSearch.Offer offer : hit.offers()) {
             List<CatalogEntry.CatalogFile> files = offer.files().stream().map(f -> new CatalogEntry.CatalogFile(f.path(),
                     java.util.OptionalLong.of(f.size()), f.sha256())).toList();
-            offer.variants().forEach(v -> variants.put(v, files));
+            // the first GenAI offer is the folder a pull takes (the CPU build first)
+            offer.variants().forEach(v -> variants.putIfAbsent(v, files));
         }
         Variant cpu = Variant.CPU_PREFERENCE.stream().filter(variants::containsKey).findFirst().orElseThrow();
         Variant gpu = Variant.GPU_PREFERENCE.stream().filter(variants::containsKey).findFirst().orElseThrow();
