@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kaiyuan.engine.download.FileTransfer;
 import io.kaiyuan.engine.download.ModelInstaller;
 import io.kaiyuan.engine.model.Catalog;
+import io.kaiyuan.engine.model.DecoderIo;
+import io.kaiyuan.engine.model.ModelFolder;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.testing.HubTestServer;
 import io.kaiyuan.engine.testing.TestModels;
@@ -38,6 +40,7 @@ import org.testfx.util.WaitForAsyncUtils;
 @ExtendWith(ApplicationExtension.class)
 class HubSearchPageTest {
     private static final String TINY = "onnx-community/Tiny-Qwen-ONNX";
+    private static final String DISTILL = "onnxruntime/Tiny-Distill-ONNX";
     private HubTestServer hub;
     private ModelRegistry registry;
     private ExecutorService io;
@@ -54,6 +57,15 @@ class HubSearchPageTest {
         hub.info.put(TINY, new HubTestServer.Info(1234, 56, "2025-01-02T03:04:05.000Z",
                 List.of("onnx", "license:apache-2.0")));
         hub.addRepo("someone/Tiny-Qwen-GGUF", Map.of("model.gguf", new byte[4096]));
+        // GenAI folders only, a GPU and a CPU build, as onnxruntime/DeepSeek-R1-Distill-ONNX
+        Path genai = TestModels.genAiWithTokenizer(TestModels.chatSized().positionIds(false).dims(64, 4, 2, 16, 64),
+                work.resolve("genai"), DecoderIo.TRANSFORMERS_JS.withShareBuffer(true));
+        Map<String, byte[]> distill = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, byte[]> f : HubTestServer.filesOf(genai).entrySet()) {
+            distill.put("tiny/gpu/gpu-int4/" + f.getKey(), f.getValue());
+            distill.put("tiny/cpu_and_mobile/cpu-int4/" + f.getKey(), f.getValue());
+        }
+        hub.addRepo(DISTILL, distill);
         registry = new ModelRegistry(work.resolve("home/models"));
         io = Executors.newSingleThreadExecutor();
         downloads = Executors.newSingleThreadExecutor();
@@ -121,5 +133,27 @@ class HubSearchPageTest {
         robot.interact(() -> vm.sourceProperty().set("modelscope"));
         robot.clickOn("#models-hub-search");
         assertTrue(robot.lookup("#models-hub-status").queryLabeled().getText().startsWith("ModelScope cannot be searched"));
+    }
+
+    @Test
+    void aRepositoryOfGenAiFoldersIsOfferedAndItsCpuBuildInstalled(FxRobot robot) throws Exception {
+        robot.clickOn("#models-search").write("tiny-distill").type(KeyCode.ENTER);
+        FxWait.until(30, TimeUnit.SECONDS, () -> robot.lookup("#models-hub-status").queryLabeled().getText()
+                .startsWith("1 model on "));
+        WaitForAsyncUtils.waitForFxEvents();
+        Node card = byId(robot, "row-" + DISTILL);
+        List<String> texts = robot.from(card).lookup((Node n) -> n instanceof Labeled).queryAll().stream()
+                .map(n -> ((Labeled) n).getText()).filter(t -> t != null && !t.isEmpty()).toList();
+        assertTrue(texts.stream().anyMatch(t -> t.endsWith("(genai)")), "offered as a GenAI build: " + texts);
+        hub.requests.clear();
+        robot.clickOn(byId(robot, "download-" + DISTILL));
+        FxWait.until(60, TimeUnit.SECONDS, () -> registry.find(DISTILL).isPresent()
+                && byId(robot, "installed-" + DISTILL).isVisible());
+        assertEquals("genai", registry.find(DISTILL).orElseThrow().variant());
+        Path dir = registry.find(DISTILL).orElseThrow().dir();
+        assertTrue(Files.exists(dir.resolve("genai_config.json")) && Files.exists(dir.resolve("model.onnx")));
+        assertTrue(hub.requests.stream().noneMatch(r -> r.contains("/gpu/")),
+                "the CPU build is installed: " + hub.requests);
+        assertTrue(ModelFolder.open(dir).isGenAi());
     }
 }
