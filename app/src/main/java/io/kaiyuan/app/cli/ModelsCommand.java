@@ -147,7 +147,8 @@ final class ModelsCommand implements Runnable {
         String query;
 
         @Option(names = "--source", paramLabel = "S", defaultValue = "huggingface",
-                description = "huggingface (HF_ENDPOINT honoured), hf-mirror, or a base URL.")
+                description = "huggingface (HF_ENDPOINT honoured, hf-mirror.com as fallback), hf-mirror, modelscope"
+                        + " (MODELSCOPE_DOMAIN honoured), or a base URL.")
         String source;
 
         @Option(names = "--limit", paramLabel = "N", defaultValue = "20",

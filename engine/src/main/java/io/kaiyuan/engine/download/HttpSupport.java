@@ -139,9 +139,23 @@ final class HttpSupport {
      * @throws IOException when the source cannot be reached or the deadline passes
      */
     static Answer get(HubSource source, URI uri, Map<String, String> extraHeaders, Limits limits) throws IOException {
+        return send(source, uri, null, extraHeaders, limits);
+    }
+
+    /**
+     * PUTs a JSON body to {@code source} and reads the answer whole, within {@code limits}; a redirect is not
+     * followed (its status is the answer).
+     */
+    static Answer putJson(HubSource source, URI uri, byte[] json, Map<String, String> extraHeaders, Limits limits)
+            throws IOException {
+        return send(source, uri, json, extraHeaders, limits);
+    }
+
+    private static Answer send(HubSource source, URI uri, byte[] json, Map<String, String> extraHeaders, Limits limits)
+            throws IOException {
         try (Deadline deadline = new Deadline(limits.deadline())) {
             try (Stream s = open(source.name(), uri, source.endpoint(), source.headers(), extraHeaders, limits.readTimeout(),
-                    source.proxies(), deadline)) {
+                    source.proxies(), deadline, json)) {
                 byte[] body = s.body() == null ? new byte[0] : read(s.body(), limits.maxBodyBytes(), source.name(), deadline);
                 return new Answer(s.status(), s.headers(), body, s.uri());
             } catch (IOException e) {
@@ -180,6 +194,13 @@ final class HttpSupport {
      */
     static Stream open(String name, URI uri, URI authority, Map<String, String> sourceHeaders, Map<String, String> extraHeaders,
             Duration readTimeout, java.net.ProxySelector proxies, Deadline deadline) throws IOException {
+        return open(name, uri, authority, sourceHeaders, extraHeaders, readTimeout, proxies, deadline, null);
+    }
+
+    /** As above; with {@code json}, a PUT of that body whose redirects are not followed. */
+    private static Stream open(String name, URI uri, URI authority, Map<String, String> sourceHeaders,
+            Map<String, String> extraHeaders, Duration readTimeout, java.net.ProxySelector proxies, Deadline deadline,
+            byte[] json) throws IOException {
         URI current = uri;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             String scheme = current.getScheme() == null ? "" : current.getScheme().toLowerCase(Locale.ROOT);
@@ -204,6 +225,15 @@ final class HttpSupport {
             int status;
             Map<String, List<String>> headers = new HashMap<>();
             try {
+                if (json != null) {
+                    c.setRequestMethod("PUT");
+                    c.setDoOutput(true);
+                    c.setRequestProperty("Content-Type", "application/json");
+                    c.setFixedLengthStreamingMode(json.length);
+                    try (var out = c.getOutputStream()) {
+                        out.write(json);
+                    }
+                }
                 status = c.getResponseCode();
                 c.getHeaderFields().forEach((k, v) -> {
                     if (k != null) {
@@ -214,7 +244,7 @@ final class HttpSupport {
                 c.disconnect();
                 throw e;
             }
-            if (status >= 300 && status < 400 && headers.containsKey("location")) {
+            if (json == null && status >= 300 && status < 400 && headers.containsKey("location")) {
                 c.disconnect();
                 try {
                     current = current.resolve(headers.get("location").get(0).strip());

@@ -176,7 +176,7 @@ public final class HubSearch {
     /** A repository's offers, or empty when it is not in a layout Kaiyuan runs. */
     static Optional<Hit> examine(HubSource source, RepoSummary summary, Catalog catalog, int contextTokens,
             long availableBytes) {
-        RepoListing listing = source.list(summary.repo(), "main");
+        RepoListing listing = source.list(summary.repo(), source.defaultRevision());
         Optional<Layout> layout = layout(listing);
         if (layout.isEmpty()) {
             return Optional.empty();

@@ -22,6 +22,11 @@ public interface HubSource {
                 + " Hugging Face or hf-mirror, or pull a repository by its id.", false);
     }
 
+    /** The revision a repository is read at when none is given: main (master on ModelScope). */
+    default String defaultRevision() {
+        return "main";
+    }
+
     /** Where one file of a listed commit is downloaded from. */
     URI fileUri(String repo, String commit, String path);
 

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 public final class HuggingFaceSource implements HubSource {
     public static final URI OFFICIAL = URI.create("https://huggingface.co");
     public static final URI HF_MIRROR = URI.create("https://hf-mirror.com");
-    private static final Pattern REPO = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*");
+    static final Pattern REPO = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -17,7 +17,9 @@ import java.util.Set;
 /**
  * ModelScope's protocol (www.modelscope.cn, MODELSCOPE_DOMAIN to override, MODELSCOPE_API_TOKEN):
  * {@code /api/v1/models/{id}/repo/files} lists, {@code /api/v1/models/{id}/repo?FilePath=} serves files
- * with Range. The default revision is {@code master}. Thread-safe.
+ * with Range. The default revision is {@code master}. Search uses the model search of ModelScope's own
+ * website ({@code PUT /api/v1/dolphin/models}), which its Python client does not wrap: only the fields
+ * read here are relied on, and each result is then listed like any repository. Thread-safe.
  */
 public final class ModelScopeSource implements HubSource {
     public static final URI OFFICIAL = URI.create("https://www.modelscope.cn");
@@ -74,6 +76,101 @@ public final class ModelScopeSource implements HubSource {
 
     private static String quote(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    @Override
+    public String defaultRevision() {
+        return "master";
+    }
+
+    /** Results asked for per search page. */
+    static final int SEARCH_PAGE_SIZE = 50;
+
+    /**
+     * Models whose name holds {@code query}, most downloaded first, asking for those with ONNX files (a hub
+     * that ignores that criterion still gives a search whose results are then listed and filtered).
+     */
+    @Override
+    public java.util.List<RepoSummary> search(String query, int limit) {
+        String q = query.strip();
+        if (q.isEmpty() || q.length() > 200) {
+            throw new IllegalArgumentException("Search for 1 to 200 characters of a model's name.");
+        }
+        int wanted = Math.max(1, Math.min(limit, HuggingFaceSource.MAX_SEARCH_RESULTS));
+        java.util.List<RepoSummary> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int page = 1; page <= HuggingFaceSource.MAX_SEARCH_PAGES && out.size() < wanted; page++) {
+            var body = JSON.createObjectNode().put("Name", q).put("PageNumber", page)
+                    .put("PageSize", Math.min(SEARCH_PAGE_SIZE, wanted)).put("SortBy", "DownloadsCount").put("Target", "");
+            body.putArray("SingleCriterion");
+            body.putArray("Criterion").addObject().put("category", "libraries").put("predicate", "contains")
+                    .putArray("values").add("onnx");
+            JsonNode models = searchPage(q, body);
+            boolean fresh = false;
+            for (JsonNode m : models) {
+                String id = m.path("Path").asText("") + "/" + m.path("Name").asText("");
+                if (!HuggingFaceSource.REPO.matcher(id).matches() || !seen.add(id)) {
+                    continue;
+                }
+                fresh = true;
+                java.util.List<String> tags = new ArrayList<>();
+                String licence = m.path("License").asText("");
+                if (!licence.isBlank() && licence.length() <= 100) {
+                    tags.add("license:" + licence.strip().toLowerCase(Locale.ROOT));
+                }
+                out.add(new RepoSummary(id, Math.max(0, m.path("Downloads").asLong()), Math.max(0, m.path("Stars").asLong()),
+                        updated(m), tags));
+                if (out.size() == wanted) {
+                    break;
+                }
+            }
+            if (!fresh) {
+                break; // the last page, or a hub that ignores paging
+            }
+        }
+        return out;
+    }
+
+    /** When a search result last changed: LastUpdatedTime (seconds since 1970) as ISO-8601, when given. */
+    private static Optional<String> updated(JsonNode m) {
+        JsonNode t = m.get("LastUpdatedTime");
+        if (t != null && t.canConvertToLong() && t.asLong() > 0 && t.asLong() < 32_503_680_000L) {
+            return Optional.of(java.time.Instant.ofEpochSecond(t.asLong()).toString());
+        }
+        return Optional.empty();
+    }
+
+    private JsonNode searchPage(String q, JsonNode body) {
+        URI uri = URI.create(endpoint + "/api/v1/dolphin/models");
+        HttpSupport.Answer response;
+        try {
+            response = HttpSupport.putJson(this, uri, JSON.writeValueAsBytes(body), Map.of("Accept", "application/json"),
+                    limits);
+        } catch (HubException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new HubException(HubException.Kind.UNREACHABLE, "modelscope", "ModelScope cannot be reached ("
+                    + endpoint.getHost() + "): " + HubException.describe(e) + ". Check the network or the proxy.", true, e);
+        }
+        if (response.status() != 200) {
+            throw new HubException(HubException.Kind.SERVER_ERROR, "modelscope", "ModelScope answered HTTP " + response.status()
+                    + " to the search for '" + q + "'.", response.status() >= 500 || response.status() == 429);
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new HubException(HubException.Kind.SERVER_ERROR, "modelscope", "ModelScope sent search results Kaiyuan cannot"
+                    + " read: " + HubException.describe(e), true, e);
+        }
+        JsonNode models = root == null ? null : root.path("Data").path("Model").path("Models");
+        if (models == null || !models.isArray()) {
+            String message = root == null ? "" : root.path("Message").asText("");
+            throw new HubException(HubException.Kind.SERVER_ERROR, "modelscope", "ModelScope sent search results that are not"
+                    + " a list of models" + (message.isBlank() ? "" : ": " + message.substring(0, Math.min(200, message.length())))
+                    + ".", false);
+        }
+        return models;
     }
 
     /** Entries asked for per listing page; the hub may send fewer. */

@@ -205,9 +205,51 @@ class HubSearchTest {
     }
 
     @Test
-    void aBlankQueryAndModelScopeSaySoPlainly() {
+    void aBlankQuerySaysSoPlainly() {
         assertThrows(IllegalArgumentException.class, () -> search("  ", 5, new ArrayList<>()));
-        HubException e = assertThrows(HubException.class, () -> ModelScopeSource.fromEnvironment(Map.of()).search("qwen", 5));
-        assertTrue(e.getMessage().contains("cannot be searched"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ModelScopeSource(hub.endpoint(), Optional.empty()).search(" ", 5));
+    }
+
+    @Test
+    void modelScopeIsSearchedThroughItsWebsiteSearchAndEachResultListed() throws Exception {
+        Map<String, byte[]> ms = transformersJs();
+        ms.put("onnx/model_q4.onnx", random(4_000, 20));
+        hub.addRepo("ms:qwen/Qwen2.5-0.5B-Instruct-ONNX", ms);
+        hub.info.put("ms:qwen/Qwen2.5-0.5B-Instruct-ONNX", new HubTestServer.Info(800, 12, "2025-03-04T05:06:07Z",
+                List.of("onnx", "license:apache-2.0")));
+        Map<String, byte[]> genai = new LinkedHashMap<>();
+        genAiFolder(genai, "cpu-int4/", 12, 3_000, 21);
+        hub.addRepo("ms:onnxruntime/Qwen2.5-GenAI-CPU", genai);
+        hub.info.put("ms:onnxruntime/Qwen2.5-GenAI-CPU", new HubTestServer.Info(900, 3, null, List.of("onnx")));
+        hub.addRepo("ms:someone/Qwen2.5-ONNX-broken", Map.of("README.md", new byte[10]));
+        hub.addRepo("ms:qwen/Qwen2.5-0.5B-Instruct", transformersJs());
+        hub.info.put("ms:qwen/Qwen2.5-0.5B-Instruct", new HubTestServer.Info(99_999, 999, null, List.of("pytorch")));
+        ModelScopeSource modelScope = new ModelScopeSource(hub.endpoint(), Optional.empty());
+
+        HubSearch.Results r = HubSearch.search(modelScope, "qwen2.5", 20, Catalog.bundled(), 4096, 16L << 30,
+                new CancellationToken(), hit -> { });
+        assertEquals(List.of("onnxruntime/Qwen2.5-GenAI-CPU", "qwen/Qwen2.5-0.5B-Instruct-ONNX"),
+                r.hits().stream().map(HubSearch.Hit::repo).toList(), "ONNX ones, most downloaded first, runnable only");
+        assertEquals(1, r.skipped(), "the broken one is listed and left out");
+        HubSearch.Hit qwen = r.hits().get(1);
+        assertEquals(800, qwen.summary().downloads());
+        assertEquals(12, qwen.summary().likes());
+        assertEquals(Optional.of("apache-2.0"), qwen.summary().licence());
+        assertEquals(Optional.of("2025-03-04T05:06:07Z"), qwen.summary().lastModified());
+        assertEquals(List.of(List.of(Variant.Q4)), qwen.offers().stream().map(HubSearch.Offer::variants).toList());
+        assertEquals(List.of(Variant.GENAI), r.hits().get(0).offers().get(0).variants());
+        assertTrue(hub.requests.stream().anyMatch(q -> q.startsWith("GET /api/v1/models/qwen/Qwen2.5-0.5B-Instruct-ONNX/repo/files")
+                && q.contains("Revision=master")), "listed at ModelScope's default revision: " + hub.requests);
+        var body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(hub.modelScopeSearches.get(0));
+        assertEquals("qwen2.5", body.get("Name").asText());
+        assertEquals(1, body.get("PageNumber").asInt());
+        assertEquals("DownloadsCount", body.get("SortBy").asText());
+        assertTrue(body.get("Criterion").toString().contains("\"onnx\""), body.toString());
+        assertTrue(hub.modelScopeSearches.size() >= 2, "pages were followed (two results a page)");
+
+        HubException e = assertThrows(HubException.class, () -> new ModelScopeSource(
+                java.net.URI.create(hub.endpoint() + "/elsewhere"), Optional.empty()).search("qwen", 5));
+        assertEquals(HubException.Kind.SERVER_ERROR, e.kind());
+        assertTrue(e.getMessage().startsWith("ModelScope answered HTTP 404 to the search for 'qwen'"), e.getMessage());
     }
 }

@@ -182,6 +182,10 @@ public final class HubTestServer implements AutoCloseable {
                 modelScope(ex, path.substring("/api/v1/models/".length()), range);
                 return;
             }
+            if (path.equals("/api/v1/dolphin/models") && ex.getRequestMethod().equals("PUT")) {
+                modelScopeSearch(ex);
+                return;
+            }
             if (path.equals("/api/models")) {
                 search(ex);
                 return;
@@ -318,6 +322,53 @@ public final class HubTestServer implements AutoCloseable {
         } catch (IOException e) {
             // the client gave up: what the fault is for
         }
+    }
+
+    /** The JSON bodies of the ModelScope searches received. */
+    public final List<String> modelScopeSearches = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * ModelScope's website search, PUT /api/v1/dolphin/models with {Name, PageNumber, PageSize, SortBy, Criterion}:
+     * ModelScope repositories ("ms:" ones) whose id holds Name, those tagged onnx when the criterion asks for the
+     * onnx library, most downloaded first, in Data.Model.Models as {Path, Name, Downloads, Stars, License,
+     * LastUpdatedTime}.
+     */
+    private void modelScopeSearch(HttpExchange ex) throws IOException {
+        String body = new String(ex.getRequestBody().readNBytes(1 << 20), StandardCharsets.UTF_8);
+        modelScopeSearches.add(body);
+        var request = JSON.readTree(body);
+        String text = request.path("Name").asText("").toLowerCase(java.util.Locale.ROOT);
+        int number = request.path("PageNumber").asInt(1);
+        int size = Math.min(request.path("PageSize").asInt(10), searchPageSize);
+        boolean onnx = request.path("Criterion").toString().contains("\"libraries\"") && request.path("Criterion").toString()
+                .contains("\"onnx\"");
+        List<String> matching = new ArrayList<>();
+        for (String key : repos.keySet()) {
+            if (!key.startsWith("ms:")) {
+                continue;
+            }
+            Info i = info.getOrDefault(key, new Info(0, 0, null, List.of("onnx")));
+            if (key.substring(3).toLowerCase(java.util.Locale.ROOT).contains(text) && (!onnx || i.tags().contains("onnx"))) {
+                matching.add(key);
+            }
+        }
+        matching.sort(java.util.Comparator.comparingLong((String r) -> -info.getOrDefault(r, new Info(0, 0, null,
+                List.of())).downloads()).thenComparing(r -> r));
+        var root = JSON.createObjectNode().put("Code", 200).put("Success", true);
+        var model = root.putObject("Data").putObject("Model").put("TotalCount", matching.size());
+        ArrayNode models = model.putArray("Models");
+        for (int k = (number - 1) * size; k < Math.min(matching.size(), number * size); k++) {
+            String id = matching.get(k).substring(3);
+            Info i = info.getOrDefault(matching.get(k), new Info(0, 0, null, List.of("onnx")));
+            var m = models.addObject().put("Path", id.substring(0, id.indexOf('/'))).put("Name", id.substring(id.indexOf('/') + 1))
+                    .put("Downloads", i.downloads()).put("Stars", i.likes());
+            i.tags().stream().filter(t -> t.startsWith("license:")).findFirst()
+                    .ifPresent(l -> m.put("License", l.substring("license:".length())));
+            if (i.lastModified() != null) {
+                m.put("LastUpdatedTime", java.time.Instant.parse(i.lastModified()).getEpochSecond());
+            }
+        }
+        json(ex, root.toString(), null);
     }
 
     /** ModelScope: /api/v1/models/{id}/repo/files?Revision=&Recursive= and /api/v1/models/{id}/repo?FilePath=. */

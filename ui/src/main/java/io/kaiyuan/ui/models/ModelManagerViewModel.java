@@ -203,10 +203,6 @@ public final class ModelManagerViewModel {
         reorder();
         String sourceName = source.get();
         String shown = sourceName(sourceName);
-        if ("modelscope".equals(sourceName)) {
-            hubStatus.set(messages.getString("models.hub.noModelScope"));
-            return;
-        }
         List<HubSource> hubs;
         try {
             hubs = Sources.named(sourceName, env.get());
@@ -297,7 +293,8 @@ public final class ModelManagerViewModel {
         Variant gpu = Variant.GPU_PREFERENCE.stream().filter(variants::containsKey).findFirst().orElseThrow();
         ModelConfig config = hit.config().orElseThrow();
         return new CatalogEntry(repo, Map.of("en", name, "zh-CN", name), Map.of("en", org, "zh-CN", org), "", 0,
-                new CatalogEntry.Licence(hit.summary().licence().orElse(""), hub.endpoint() + "/" + repo),
+                new CatalogEntry.Licence(hit.summary().licence().orElse(""),
+                        hub.endpoint() + (hub instanceof io.kaiyuan.engine.download.ModelScopeSource ? "/models/" : "/") + repo),
                 config.maxPositions(), Optional.of(new CatalogEntry.Architecture(config.layers(), config.kvHeads(),
                         config.headDim())), false, Map.of("huggingface", repo), cpu, gpu, variants,
                 Map.of("en", "", "zh-CN", ""), true, "listed from " + hub.name());

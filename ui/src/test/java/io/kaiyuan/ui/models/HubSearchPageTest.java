@@ -54,6 +54,7 @@ class HubSearchPageTest {
         Map<String, byte[]> files = HubTestServer.filesOf(model);
         hub = new HubTestServer();
         hub.addRepo(TINY, files);
+        hub.addRepo("ms:qwen/Tiny-Qwen-MS", files);
         hub.info.put(TINY, new HubTestServer.Info(1234, 56, "2025-01-02T03:04:05.000Z",
                 List.of("onnx", "license:apache-2.0")));
         hub.addRepo("someone/Tiny-Qwen-GGUF", Map.of("model.gguf", new byte[4096]));
@@ -71,7 +72,8 @@ class HubSearchPageTest {
         downloads = Executors.newSingleThreadExecutor();
         MainWindow window = new MainWindow(Locale.ENGLISH, MainWindow.Services.chat(null, io).withModels(messages -> {
             vm = new ModelManagerViewModel(Catalog.bundled(), registry, new ModelInstaller(registry.modelsDir(),
-                    new FileTransfer(Duration.ofSeconds(5), 2, Duration.ofMillis(20))), Map.of(), 16L << 30,
+                    new FileTransfer(Duration.ofSeconds(5), 2, Duration.ofMillis(20))),
+                    Map.of("MODELSCOPE_DOMAIN", hub.endpoint().toString()), 16L << 30,
                     Platform::runLater, io, downloads, messages);
             vm.sourceProperty().set(hub.endpoint().toString());
             return vm;
@@ -130,9 +132,14 @@ class HubSearchPageTest {
         FxWait.until(30, TimeUnit.SECONDS, () -> robot.lookup("#models-hub-status").queryLabeled().getText()
                 .startsWith("Nothing on "));
         assertTrue(byId(robot, "row-" + TINY).isVisible(), "an installed model found before stays");
-        robot.interact(() -> vm.sourceProperty().set("modelscope"));
+        robot.interact(() -> {
+            vm.sourceProperty().set("modelscope");
+            vm.searchProperty().set("tiny-qwen");
+        });
         robot.clickOn("#models-hub-search");
-        assertTrue(robot.lookup("#models-hub-status").queryLabeled().getText().startsWith("ModelScope cannot be searched"));
+        FxWait.until(30, TimeUnit.SECONDS, () -> robot.lookup("#models-hub-status").queryLabeled().getText()
+                .startsWith("1 model on ModelScope"));
+        assertTrue(byId(robot, "row-qwen/Tiny-Qwen-MS").isVisible(), "ModelScope's result is listed");
     }
 
     @Test
