@@ -41,6 +41,19 @@ public final class HubFixture {
         add(hub, "onnx-community/Qwen2.5-0.5B-Instruct", withGraphs(config, tiny, "model_q4", "model_q4f16"), 120_554,
                 92, "2024-10-08T00:00:00.000Z", Map.of("onnx/model_q4.onnx", 786_156_820L,
                         "onnx/model_q4f16.onnx", 483_003_582L));
+        // An ONNX Runtime GenAI export at the repository's top (sizes from its listing: model.onnx 192 kB,
+        // model.onnx.data 818 MB), with Qwen2.5-0.5B's shape in its genai_config.json.
+        Map<String, byte[]> amd = new LinkedHashMap<>();
+        amd.put("genai_config.json", ("{\"model\": {\"context_length\": 32768, \"vocab_size\": 151936, \"type\": \"qwen2\","
+                + " \"eos_token_id\": [151645, 151643], \"decoder\": {\"filename\": \"model.onnx\", \"head_size\": 64,"
+                + " \"hidden_size\": 896, \"num_attention_heads\": 14, \"num_hidden_layers\": 24, \"num_key_value_heads\": 2}},"
+                + " \"search\": {\"past_present_share_buffer\": true}}").getBytes(StandardCharsets.UTF_8));
+        amd.put("model.onnx", new byte[2048]);
+        amd.put("model.onnx.data", new byte[4096]);
+        amd.put("tokenizer.json", tiny.get("tokenizer.json"));
+        amd.put("tokenizer_config.json", tiny.get("tokenizer_config.json"));
+        add(hub, "amd/Qwen2.5-0.5B-Instruct-quantized_int4-float16-cpu-onnx", amd, 2_310, 4, "2025-01-20T09:00:00.000Z",
+                Map.of("model.onnx", 192_000L, "model.onnx.data", 818_000_000L));
         hub.addRepo("bartowski/Qwen2.5-7B-Instruct-GGUF", Map.of("Qwen2.5-7B-Instruct-Q4_K_M.gguf", new byte[2048]));
         hub.info.put("bartowski/Qwen2.5-7B-Instruct-GGUF", new HubTestServer.Info(250_000, 120, null,
                 List.of("onnx", "gguf")));
