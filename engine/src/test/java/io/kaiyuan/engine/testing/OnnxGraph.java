@@ -16,6 +16,7 @@ import java.util.List;
  */
 final class OnnxGraph {
     static final int FLOAT = 1;
+    static final int UINT8 = 2;
     static final int INT32 = 6;
     static final int INT64 = 7;
     static final int BOOL = 9;
@@ -65,6 +66,12 @@ final class OnnxGraph {
             b.putFloat(v);
         }
         initializers.add(new Initializer(name, FLOAT, dims, b.array()));
+        return name;
+    }
+
+    /** An initializer of raw little-endian bytes of {@code dataType}. */
+    String raw(String name, int dataType, long[] dims, byte[] bytes) {
+        initializers.add(new Initializer(name, dataType, dims, bytes));
         return name;
     }
 

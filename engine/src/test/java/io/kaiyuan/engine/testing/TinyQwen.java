@@ -40,61 +40,78 @@ public final class TinyQwen {
             boolean externalData,
             String variantFile,
             long seed,
-            Map<String, Object> generationConfig) {
+            Map<String, Object> generationConfig,
+            Quant quant,
+            int accuracyLevel) {
+
+        /**
+         * 4-bit weights as the onnx-community q4 exports have them (ONNX Runtime's MatMul4BitsQuantizer, symmetric,
+         * block 32: the linear layers and the LM head; the embedding stays float32), or the same values as floats.
+         */
+        public Spec quant(Quant q) {
+            return new Spec(modelType, layers, hidden, heads, kvHeads, headDim, intermediate, vocab, maxPositions,
+                    positionIds, fp16Kv, logitsToKeep, externalData, variantFile, seed, generationConfig, q, accuracyLevel);
+        }
+
+        /** MatMulNBits' accuracy_level (0: float32 compute, as the exports; 4: int8 compute). */
+        public Spec accuracyLevel(int level) {
+            return new Spec(modelType, layers, hidden, heads, kvHeads, headDim, intermediate, vocab, maxPositions,
+                    positionIds, fp16Kv, logitsToKeep, externalData, variantFile, seed, generationConfig, quant, level);
+        }
 
         public Spec layers(int n) {
             return new Spec(modelType, n, hidden, heads, kvHeads, headDim, intermediate, vocab, maxPositions,
-                    positionIds, fp16Kv, logitsToKeep, externalData, variantFile, seed, generationConfig);
+                    positionIds, fp16Kv, logitsToKeep, externalData, variantFile, seed, generationConfig, quant, accuracyLevel);
         }
 
         public Spec dims(int hidden, int heads, int kvHeads, int headDim, int intermediate) {
             return new Spec(modelType, layers, hidden, heads, kvHeads, headDim, intermediate, vocab, maxPositions,
-                    positionIds, fp16Kv, logitsToKeep, externalData, variantFile, seed, generationConfig);
+                    positionIds, fp16Kv, logitsToKeep, externalData, variantFile, seed, generationConfig, quant, accuracyLevel);
         }
 
         public Spec vocab(int n) {
             return new Spec(modelType, layers, hidden, heads, kvHeads, headDim, intermediate, n, maxPositions,
-                    positionIds, fp16Kv, logitsToKeep, externalData, variantFile, seed, generationConfig);
+                    positionIds, fp16Kv, logitsToKeep, externalData, variantFile, seed, generationConfig, quant, accuracyLevel);
         }
 
         public Spec maxPositions(int n) {
             return new Spec(modelType, layers, hidden, heads, kvHeads, headDim, intermediate, vocab, n,
-                    positionIds, fp16Kv, logitsToKeep, externalData, variantFile, seed, generationConfig);
+                    positionIds, fp16Kv, logitsToKeep, externalData, variantFile, seed, generationConfig, quant, accuracyLevel);
         }
 
         public Spec positionIds(boolean on) {
             return new Spec(modelType, layers, hidden, heads, kvHeads, headDim, intermediate, vocab, maxPositions,
-                    on, fp16Kv, logitsToKeep, externalData, variantFile, seed, generationConfig);
+                    on, fp16Kv, logitsToKeep, externalData, variantFile, seed, generationConfig, quant, accuracyLevel);
         }
 
         public Spec fp16Kv(boolean on) {
             return new Spec(modelType, layers, hidden, heads, kvHeads, headDim, intermediate, vocab, maxPositions,
-                    positionIds, on, logitsToKeep, externalData, variantFile, seed, generationConfig);
+                    positionIds, on, logitsToKeep, externalData, variantFile, seed, generationConfig, quant, accuracyLevel);
         }
 
         public Spec logitsToKeep(boolean on) {
             return new Spec(modelType, layers, hidden, heads, kvHeads, headDim, intermediate, vocab, maxPositions,
-                    positionIds, fp16Kv, on, externalData, variantFile, seed, generationConfig);
+                    positionIds, fp16Kv, on, externalData, variantFile, seed, generationConfig, quant, accuracyLevel);
         }
 
         public Spec externalData(boolean on) {
             return new Spec(modelType, layers, hidden, heads, kvHeads, headDim, intermediate, vocab, maxPositions,
-                    positionIds, fp16Kv, logitsToKeep, on, variantFile, seed, generationConfig);
+                    positionIds, fp16Kv, logitsToKeep, on, variantFile, seed, generationConfig, quant, accuracyLevel);
         }
 
         public Spec variantFile(String name) {
             return new Spec(modelType, layers, hidden, heads, kvHeads, headDim, intermediate, vocab, maxPositions,
-                    positionIds, fp16Kv, logitsToKeep, externalData, name, seed, generationConfig);
+                    positionIds, fp16Kv, logitsToKeep, externalData, name, seed, generationConfig, quant, accuracyLevel);
         }
 
         public Spec seed(long s) {
             return new Spec(modelType, layers, hidden, heads, kvHeads, headDim, intermediate, vocab, maxPositions,
-                    positionIds, fp16Kv, logitsToKeep, externalData, variantFile, s, generationConfig);
+                    positionIds, fp16Kv, logitsToKeep, externalData, variantFile, s, generationConfig, quant, accuracyLevel);
         }
 
         public Spec generationConfig(Map<String, Object> config) {
             return new Spec(modelType, layers, hidden, heads, kvHeads, headDim, intermediate, vocab, maxPositions,
-                    positionIds, fp16Kv, logitsToKeep, externalData, variantFile, seed, Map.copyOf(config));
+                    positionIds, fp16Kv, logitsToKeep, externalData, variantFile, seed, Map.copyOf(config), quant, accuracyLevel);
         }
 
         public boolean qwen3() {
@@ -119,6 +136,32 @@ public final class TinyQwen {
         }
     }
 
+    /** How the linear layers' weights are stored. */
+    public enum Quant {
+        /** Random float32 weights. */
+        FLOAT,
+        /** Weights that 4-bit blocks hold exactly (block 32, a float16 scale, zero point 8), written as float32 MatMul. */
+        Q4_AS_FLOAT,
+        /** The same 4-bit blocks as MatMulNBits (bits 4, block_size 32, no zero_points input: 8). */
+        Q4
+    }
+
+    /** Block size of the 4-bit weights, as the onnx-community q4 exports. */
+    public static final int Q4_BLOCK = 32;
+
+    /**
+     * One weight as built: its name (embed_tokens, layers.N.q_proj.weight, ..., norm.weight, lm_head), its shape
+     * (rows x cols; a vector is 1 x n; a linear layer is [in, out]), its values and, for 4-bit weights, its blocks.
+     */
+    public record Weight(String name, int rows, int cols, float[] values, Q4 q4) {}
+
+    /** The weights {@code spec} builds, in the order drawn, without writing anything. */
+    public static List<Weight> weights(Spec spec) {
+        Builder b = new Builder(spec);
+        b.graph();
+        return b.weights;
+    }
+
     /** Token id used as end of sequence by default in built models. */
     public static final int EOS = 2;
 
@@ -127,13 +170,13 @@ public final class TinyQwen {
     /** A Qwen2-shaped decoder: q/k/v biases, head_dim = hidden/heads, GQA 4:2. */
     public static Spec qwen2() {
         return new Spec("qwen2", 2, 64, 4, 2, 16, 128, 512, 256, true, false, false, false, "model", 7L,
-                Map.of("eos_token_id", List.of(EOS), "do_sample", false));
+                Map.of("eos_token_id", List.of(EOS), "do_sample", false), Quant.FLOAT, 0);
     }
 
     /** A Qwen3-shaped decoder: q/k RMS norms, no biases, head_dim larger than hidden/heads. */
     public static Spec qwen3() {
         return new Spec("qwen3", 2, 64, 4, 1, 32, 128, 512, 256, true, false, false, false, "model", 11L,
-                Map.of("eos_token_id", List.of(EOS), "do_sample", false));
+                Map.of("eos_token_id", List.of(EOS), "do_sample", false), Quant.FLOAT, 0);
     }
 
     /**
@@ -143,7 +186,7 @@ public final class TinyQwen {
      */
     public static Spec glm() {
         return new Spec("glm", 2, 64, 4, 1, 32, 128, 512, 256, true, false, false, false, "model", 13L,
-                Map.of("eos_token_id", List.of(EOS, 3, 4), "do_sample", false));
+                Map.of("eos_token_id", List.of(EOS, 3, 4), "do_sample", false), Quant.FLOAT, 0);
     }
 
     /** Writes the model folder into {@code dir} (created if needed) and returns it. */
@@ -283,20 +326,58 @@ public final class TinyQwen {
             this.kvType = spec.fp16Kv() ? "float16" : "float32";
         }
 
-        private String weight(String name, int rows, int cols, double std) {
-            float[] w = new float[rows * cols];
+        /** Every weight made, in the order made (for writing the same model in other formats). */
+        final List<Weight> weights = new java.util.ArrayList<>();
+
+        private float[] draw(int count, double mean, double std) {
+            float[] w = new float[count];
             for (int i = 0; i < w.length; i++) {
-                w[i] = (float) (random.nextGaussian() * std);
+                w[i] = (float) (mean + random.nextGaussian() * std);
             }
+            return w;
+        }
+
+        private String weight(String name, int rows, int cols, double std) {
+            float[] w = draw(rows * cols, 0, std);
+            weights.add(new Weight(name, rows, cols, w, null));
             return g.floats(name, new long[] {rows, cols}, w);
         }
 
         private String vector(String name, int n, double mean, double std) {
-            float[] w = new float[n];
-            for (int i = 0; i < n; i++) {
-                w[i] = (float) (mean + random.nextGaussian() * std);
-            }
+            float[] w = draw(n, mean, std);
+            weights.add(new Weight(name, 1, n, w, null));
             return g.floats(name, new long[] {n}, w);
+        }
+
+        /**
+         * x times a [in, out] weight: a MatMul of float32 weights, or with {@link Quant#Q4} MatMulNBits over the
+         * same numbers in 4-bit blocks ({@link Quant#Q4_AS_FLOAT}: those numbers as float32).
+         */
+        private String matMul(String x, String name, int in, int out, double std) {
+            return matMul(x, name, in, out, std, null);
+        }
+
+        /** As above, the product named {@code output} (a fresh name when null). */
+        private String matMul(String x, String name, int in, int out, double std, String output) {
+            String[] y = {output != null ? output : g.fresh("matmul")};
+            if (s.quant() == Quant.FLOAT) {
+                return g.node("MatMul", new String[] {x, weight(name, in, out, std)}, y)[0];
+            }
+            Q4 q4 = Q4.quantize(draw(in * out, 0, std), in, out);
+            float[] values = q4.dequantized();
+            weights.add(new Weight(name, in, out, values, q4));
+            if (s.quant() == Quant.Q4_AS_FLOAT) {
+                return g.node("MatMul", new String[] {x, g.floats(name, new long[] {in, out}, values)}, y)[0];
+            }
+            String data = g.raw(name + "_Q4", OnnxGraph.UINT8, new long[] {out, in / Q4_BLOCK, Q4_BLOCK / 2},
+                    q4.matMulNBitsData());
+            String scales = g.floats(name + "_scales", new long[] {(long) out * (in / Q4_BLOCK)}, q4.matMulNBitsScales());
+            java.util.List<Object> attributes = new java.util.ArrayList<>(List.of("K", (long) in, "N", (long) out, "bits", 4L,
+                    "block_size", (long) Q4_BLOCK));
+            if (s.accuracyLevel() != 0) {
+                attributes.addAll(List.of("accuracy_level", (long) s.accuracyLevel()));
+            }
+            return g.node("com.microsoft:MatMulNBits", new String[] {x, data, scales}, y, attributes.toArray())[0];
         }
 
         private String simplifiedNorm(String x, String weight) {
@@ -310,7 +391,7 @@ public final class TinyQwen {
         }
 
         private String linear(String x, String prefix, int in, int out, boolean bias) {
-            String y = g.op("MatMul", x, weight(prefix + ".weight", in, out, 1.0 / Math.sqrt(in)));
+            String y = matMul(x, prefix + ".weight", in, out, 1.0 / Math.sqrt(in));
             return bias ? g.op("Add", y, vector(prefix + ".bias", out, 0, 0.1)) : y;
         }
 
@@ -464,8 +545,7 @@ public final class TinyQwen {
                 }
             }
             String last = simplifiedNorm(residual, vector("norm.weight", s.hidden(), 1.0, 0.1));
-            g.node("MatMul", new String[] {last, weight("lm_head", s.hidden(), s.vocab(), 4.0 / Math.sqrt(s.hidden()))},
-                    new String[] {io.logits()});
+            matMul(last, "lm_head", s.hidden(), s.vocab(), 4.0 / Math.sqrt(s.hidden()), io.logits());
             return g;
         }
 
@@ -587,12 +667,12 @@ public final class TinyQwen {
                 String start = g.op("Unsqueeze", g.op("Neg", "num_logits_to_keep"), "axes0");
                 x = g.op("Slice", new String[] {x, start, g.longs("int_max", Long.MAX_VALUE), "axes1"});
             }
-            String lmHead = weight("lm_head", s.hidden(), s.vocab(), 4.0 / Math.sqrt(s.hidden()));
             if (s.fp16Kv()) {
                 // fp16 exports (fp16, q4f16) return float16 logits too.
-                g.node("Cast", new String[] {g.op("MatMul", x, lmHead)}, new String[] {"logits"}, "to", (long) OnnxGraph.FLOAT16);
+                String logits = matMul(x, "lm_head", s.hidden(), s.vocab(), 4.0 / Math.sqrt(s.hidden()));
+                g.node("Cast", new String[] {logits}, new String[] {"logits"}, "to", (long) OnnxGraph.FLOAT16);
             } else {
-                g.node("MatMul", new String[] {x, lmHead}, new String[] {"logits"});
+                matMul(x, "lm_head", s.hidden(), s.vocab(), 4.0 / Math.sqrt(s.hidden()), "logits");
             }
             return g;
         }
