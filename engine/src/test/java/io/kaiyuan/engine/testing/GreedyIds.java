@@ -1,0 +1,47 @@
+package io.kaiyuan.engine.testing;
+
+import ai.onnxruntime.OrtSession;
+import io.kaiyuan.engine.api.ExecutionProvider;
+import io.kaiyuan.engine.model.ModelFolder;
+import io.kaiyuan.engine.model.Variant;
+import io.kaiyuan.engine.ort.DecoderSession;
+import io.kaiyuan.engine.ort.OrtRuntime;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Prints a model folder's greedy token ids after a prompt of token ids, end of sequence ignored, to check a model
+ * against the same weights in another engine (bench/llama-cpp.mjs --greedy-ids): {@code mvn -q -pl engine exec:exec
+ * -Dkaiyuan.main=io.kaiyuan.engine.testing.GreedyIds -Dkaiyuan.args="DIR COUNT ID,ID,..."}.
+ */
+public final class GreedyIds {
+    private GreedyIds() {}
+
+    public static void main(String[] args) throws Exception {
+        ModelFolder folder = ModelFolder.open(Path.of(args[0]));
+        int count = Integer.parseInt(args[1]);
+        int[] prompt = Arrays.stream(args[2].split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        Variant variant = folder.chooseVariant(Optional.empty(), false);
+        int[] tokens = Arrays.copyOf(prompt, prompt.length + count);
+        try (DecoderSession session = DecoderSession.open(new OrtRuntime(), folder.graphFile(variant), folder.config(),
+                folder.io(), ExecutionProvider.CPU, 2);
+                OrtSession.RunOptions options = new OrtSession.RunOptions()) {
+            float[] logits = session.forward(tokens, 0, prompt.length, options);
+            for (int n = prompt.length; n < tokens.length; n++) {
+                int best = 0;
+                for (int v = 1; v < logits.length; v++) {
+                    if (logits[v] > logits[best]) {
+                        best = v;
+                    }
+                }
+                tokens[n] = best;
+                if (n + 1 < tokens.length) {
+                    logits = session.forward(tokens, n, n + 1, options);
+                }
+            }
+        }
+        System.out.println("{\"engine\":\"kaiyuan\",\"variant\":\"" + variant.cliName() + "\",\"token_ids\":"
+                + Arrays.toString(Arrays.copyOfRange(tokens, prompt.length, tokens.length)) + "}");
+    }
+}
