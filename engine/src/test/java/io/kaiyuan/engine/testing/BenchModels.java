@@ -13,13 +13,15 @@ import java.util.List;
  *   <li>{@code DIR/onnx-community/}: the transformers.js layout with {@code onnx/model_q4.onnx} (MatMulNBits as the
  *       onnx-community q4 exports: bits 4, block_size 32, no accuracy_level, no zero points) and, with
  *       {@code fp32}, {@code onnx/model.onnx} holding the same numbers as float32 MatMuls;</li>
+ *   <li>with {@code level4}, {@code DIR/onnx-community-level4/}: the same q4 graph with MatMulNBits accuracy_level 4
+ *       (int8 compute);</li>
  *   <li>{@code DIR/genai/}: an ONNX Runtime GenAI folder of the same MatMulNBits (GroupQueryAttention, shared
  *       past/present buffer);</li>
  *   <li>{@code DIR/model-q4_0.gguf}: the same blocks as GGUF Q4_0 for llama.cpp (embedding and norms F32, as in
  *       the ONNX graphs).</li>
  * </ul>
  * {@code mvn -q -B -pl engine test-compile exec:exec -Dkaiyuan.jvm=-Xmx12g
- * -Dkaiyuan.main=io.kaiyuan.engine.testing.BenchModels -Dkaiyuan.args="DIR 0.5b [fp32]"}.
+ * -Dkaiyuan.main=io.kaiyuan.engine.testing.BenchModels -Dkaiyuan.args="DIR 0.5b [fp32] [level4]"}.
  */
 public final class BenchModels {
     private BenchModels() {}
@@ -38,7 +40,7 @@ public final class BenchModels {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: BenchModels DIR 0.5b|1.5b|tiny [fp32]");
+            System.err.println("usage: BenchModels DIR 0.5b|1.5b|tiny [fp32] [level4]");
             System.exit(2);
         }
         Path dir = Path.of(args[0]);
@@ -58,6 +60,11 @@ public final class BenchModels {
         if (fp32) {
             TinyQwen.build(spec.quant(TinyQwen.Quant.Q4_AS_FLOAT).variantFile("model"), tjs);
             System.out.printf("onnx-community/onnx/model.onnx (the same numbers as float32) in %.0f s%n",
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        if (List.of(args).contains("level4")) {
+            TestModels.withTokenizer(spec.accuracyLevel(4), dir.resolve("onnx-community-level4"));
+            System.out.printf("onnx-community-level4/onnx/model_q4.onnx (MatMulNBits accuracy_level 4) in %.0f s%n",
                     (System.nanoTime() - t0) / 1e9);
         }
         TestModels.genAiWithTokenizer(spec.positionIds(false), dir.resolve("genai"),
