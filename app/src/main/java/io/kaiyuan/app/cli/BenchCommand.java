@@ -39,6 +39,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @Option(names = "--profile", description = {"Instead of speed: one greedy generation under ONNX Runtime's profiler, and",
+            "where the time goes per op type, for the prompt and for each new token (profiling adds its own cost)."})
+    boolean profile;
+
     @Option(names = "--memory", description = {"Instead of speed: generate --new-tokens tokens twice and print, for the",
             "second generation, resident memory and heap (after GC) against the KV cache size."})
     boolean memory;
@@ -46,6 +50,9 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (profile) {
+            return profile(out);
+        }
         try (LanguageModel model = LanguageModel.load(new OrtRuntime(), modelOptions.folder(), modelOptions.loadOptions())) {
             if (memory) {
                 printMemory(out, MemoryProbe.run(model, promptTokens, newTokens, Math.max(1, newTokens / 10)));
@@ -94,6 +101,65 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    private int profile(PrintWriter out) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("kaiyuan-profile");
+        OrtRuntime runtime = OrtRuntime.profiling(dir.resolve("onnxruntime-profile"));
+        io.kaiyuan.engine.ort.OpProfile.Report r;
+        String name;
+        String variant;
+        try (LanguageModel model = LanguageModel.load(runtime, modelOptions.folder(), modelOptions.loadOptions())) {
+            r = Benchmark.profile(model, promptTokens, newTokens);
+            name = model.folder().name();
+            variant = model.variant().cliName();
+        }
+        if (json) {
+            ObjectNode root = new ObjectMapper().createObjectNode();
+            root.put("model", name).put("variant", variant).put("profile", r.file().toString());
+            phaseJson(root.putObject("prefill"), r.prefill());
+            phaseJson(root.putObject("decode"), r.decode());
+            out.println(root);
+        } else {
+            out.printf(Locale.ROOT, "model %s, variant %s: ONNX Runtime's profile of one generation (%d prompt tokens, %d new)%n",
+                    name, variant, promptTokens, newTokens);
+            out.printf(Locale.ROOT, "prefill: %d run(s), %.1f ms a run, %.0f nodes a run, %.0f%% inside kernels%n",
+                    r.prefill().runs(), r.prefill().msPerRun(), r.prefill().nodesPerRun(), 100 * r.prefill().kernelShare());
+            out.printf(Locale.ROOT, "decode:  %d steps, %.2f ms a step, %.0f nodes a step, %.0f%% inside kernels"
+                    + " (the rest: between nodes)%n", r.decode().runs(), r.decode().msPerRun(), r.decode().nodesPerRun(),
+                    100 * r.decode().kernelShare());
+            out.printf(Locale.ROOT, "%-34s %12s %6s %15s %6s %8s%n", "op type", "prefill ms", "%", "decode ms/step", "%",
+                    "nodes");
+            java.util.Map<String, io.kaiyuan.engine.ort.OpProfile.OpTime> prefillOps = new java.util.HashMap<>();
+            java.util.Map<String, io.kaiyuan.engine.ort.OpProfile.OpTime> decodeOps = new java.util.HashMap<>();
+            r.prefill().ops().forEach(o -> prefillOps.put(o.op(), o));
+            r.decode().ops().forEach(o -> decodeOps.put(o.op(), o));
+            java.util.Set<String> names = new java.util.LinkedHashSet<>(decodeOps.keySet().stream()
+                    .sorted(java.util.Comparator.comparingDouble((String k) -> -decodeOps.get(k).msPerRun())).toList());
+            r.prefill().ops().forEach(o -> names.add(o.op()));
+            double prefillAll = r.prefill().msPerRun() * r.prefill().runs();
+            for (String op : names) {
+                io.kaiyuan.engine.ort.OpProfile.OpTime p = prefillOps.get(op);
+                io.kaiyuan.engine.ort.OpProfile.OpTime d = decodeOps.get(op);
+                double prefillMs = p == null ? 0 : p.msPerRun() * r.prefill().runs();
+                double decodeMs = d == null ? 0 : d.msPerRun();
+                out.printf(Locale.ROOT, "%-34s %12.1f %5.1f%% %15.3f %5.1f%% %8.0f%n", op, prefillMs,
+                        prefillAll == 0 ? 0 : 100 * prefillMs / prefillAll, decodeMs,
+                        r.decode().msPerRun() == 0 ? 0 : 100 * decodeMs / r.decode().msPerRun(),
+                        d != null ? d.nodesPerRun() : p.nodesPerRun());
+            }
+            out.printf("(the whole profile: %s)%n", r.file());
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static void phaseJson(ObjectNode o, io.kaiyuan.engine.ort.OpProfile.Phase p) {
+        o.put("runs", p.runs()).put("ms_per_run", p.msPerRun()).put("kernel_ms_per_run", p.kernelMsPerRun())
+                .put("nodes_per_run", p.nodesPerRun());
+        ArrayNode ops = o.putArray("ops");
+        p.ops().forEach(x -> ops.addObject().put("op", x.op()).put("ms_per_run", x.msPerRun())
+                .put("nodes_per_run", x.nodesPerRun()));
     }
 
     private void printMemory(PrintWriter out, List<MemoryProbe.Sample> samples) {

@@ -142,6 +142,32 @@ class GenerateCommandTest {
     }
 
     @Test
+    void benchProfileSaysWhereTheTimeGoesPerOpType() throws Exception {
+        Cli.Run r = run("bench", "--model", model.toString(), "--prompt-tokens", "40", "--new-tokens", "6", "--threads", "1",
+                "--profile", "--json");
+        assertEquals(0, r.exitCode(), r.err());
+        JsonNode json = JSON.readTree(r.out());
+        assertTrue(Files.isRegularFile(Path.of(json.get("profile").asText())), "ONNX Runtime's own profile is kept");
+        // the 40-token prompt runs as 24 tokens and a tail of 16; then 5 decode steps
+        assertEquals(2, json.get("prefill").get("runs").asInt());
+        assertEquals(5, json.get("decode").get("runs").asInt());
+        JsonNode decode = json.get("decode");
+        assertTrue(decode.get("kernel_ms_per_run").asDouble() > 0
+                && decode.get("kernel_ms_per_run").asDouble() <= decode.get("ms_per_run").asDouble());
+        java.util.Map<String, Double> nodes = new java.util.HashMap<>();
+        decode.get("ops").forEach(o -> nodes.put(o.get("op").asText(), o.get("nodes_per_run").asDouble()));
+        // the test graph: 2 layers of q, k, v, o, gate, up and down projections and two attention products (ONNX
+        // Runtime fuses q x k's transpose into FusedMatMul), and the LM head
+        assertEquals(2 * 9 + 1, nodes.get("MatMul") + nodes.getOrDefault("FusedMatMul", 0.0), 0.01, nodes.toString());
+        assertTrue(nodes.containsKey("Softmax") && nodes.containsKey("Concat"), nodes.toString());
+
+        Cli.Run plain = run("bench", "--model", model.toString(), "--prompt-tokens", "40", "--new-tokens", "6", "--threads",
+                "1", "--profile");
+        assertEquals(0, plain.exitCode(), plain.err());
+        assertTrue(plain.out().contains("decode:  5 steps") && plain.out().contains("MatMul"), plain.out());
+    }
+
+    @Test
     void templatePrintsExactlyTheRenderedPrompt() throws Exception {
         Path messages = shared.resolve("chat.json");
         Files.writeString(messages, "[{\"role\":\"system\",\"content\":\"简短回答\"},{\"role\":\"user\",\"content\":\"hi 👋\"}]");

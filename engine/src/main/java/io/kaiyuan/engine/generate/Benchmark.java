@@ -91,4 +91,55 @@ public final class Benchmark {
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
+
+    /**
+     * One greedy generation of {@code newTokens} after the benchmark's prompt, straight on the decoder, for a
+     * model loaded on a {@link io.kaiyuan.engine.ort.OrtRuntime#profiling profiling runtime} (after a short
+     * warm-up); ends the session's profile and reads it.
+     */
+    public static io.kaiyuan.engine.ort.OpProfile.Report profile(LanguageModel model, int promptTokens, int newTokens)
+            throws OrtException, java.io.IOException {
+        if (promptTokens < 1 || newTokens < 2) {
+            throw new IllegalArgumentException("need at least 1 prompt token and 2 new tokens");
+        }
+        io.kaiyuan.engine.ort.DecoderSession decoder = model.decoder();
+        int limit = Math.min(decoder.vocabSize(), model.tokenizer().vocabularySize());
+        int[] prompt = prompt(promptTokens, limit).stream().mapToInt(Integer::intValue).toArray();
+        long skip;
+        long prefillRuns;
+        try (ai.onnxruntime.OrtSession.RunOptions options = new ai.onnxruntime.OrtSession.RunOptions()) {
+            decoder.reset();
+            greedy(decoder, prompt, Math.min(newTokens, 4), options); // warm-up
+            decoder.reset();
+            skip = decoder.runs();
+            prefillRuns = greedy(decoder, prompt, newTokens, options);
+        } finally {
+            decoder.reset();
+            model.resetCache();
+        }
+        String file = decoder.session().endProfiling();
+        return io.kaiyuan.engine.ort.OpProfile.read(java.nio.file.Path.of(file), (int) skip, (int) prefillRuns);
+    }
+
+    /** Greedy tokens after {@code prompt} on an empty cache; returns the session runs the prompt took. */
+    private static long greedy(io.kaiyuan.engine.ort.DecoderSession decoder, int[] prompt, int newTokens,
+            ai.onnxruntime.OrtSession.RunOptions options) throws OrtException {
+        int[] tokens = java.util.Arrays.copyOf(prompt, prompt.length + newTokens);
+        long before = decoder.runs();
+        float[] logits = decoder.forward(tokens, 0, prompt.length, options);
+        long prefillRuns = decoder.runs() - before;
+        for (int n = prompt.length; n < tokens.length; n++) {
+            int best = 0;
+            for (int v = 1; v < logits.length; v++) {
+                if (logits[v] > logits[best]) {
+                    best = v;
+                }
+            }
+            tokens[n] = best;
+            if (n + 1 < tokens.length) {
+                logits = decoder.forward(tokens, n, n + 1, options);
+            }
+        }
+        return prefillRuns;
+    }
 }

@@ -98,6 +98,8 @@ public final class DecoderSession implements AutoCloseable {
     /** Tensors this class made itself for {@link #past} (after a truncation); closed when replaced. */
     private final List<OnnxTensor> ownedPast = new ArrayList<>();
     private int cacheLength;
+    /** Session runs made so far. */
+    private long runs;
 
     private DecoderSession(OrtEnvironment env, OrtSession session, ExecutionProvider provider, ModelConfig config,
             DecoderIo io, Path graph) throws OrtException {
@@ -368,6 +370,7 @@ public final class DecoderSession implements AutoCloseable {
                     pinned.put(presentNames[i], past[i]);
                 }
             }
+            runs++;
             result = session.run(inputs, shared ? Set.of() : presentSet, pinned, options);
             if (logits != null) {
                 readLastRow(logits, hasLogitsToKeep ? 1 : s);
@@ -518,6 +521,11 @@ public final class DecoderSession implements AutoCloseable {
         System.arraycopy(next, 0, past, 0, past.length);
         ownedPast.addAll(created);
         cacheLength = length;
+    }
+
+    /** Session runs made so far (a long prompt takes several, a decode step one). */
+    public long runs() {
+        return runs;
     }
 
     /** Positions currently in the KV cache. */
