@@ -90,6 +90,14 @@ JSON
               DISPLAY=:97 xdotool type --delay 20 "qwen"
               DISPLAY=:97 xdotool key Return
               sleep 4 ;;
+      variants) DISPLAY=:97 xdotool key ctrl+3   # a GenAI result's Download menu
+              sleep 1
+              DISPLAY=:97 xdotool key ctrl+f ctrl+a BackSpace
+              DISPLAY=:97 xdotool type --delay 20 "int4-float16"
+              DISPLAY=:97 xdotool key Return
+              sleep 4
+              DISPLAY=:97 xdotool mousemove $((width - 55)) 229 click 1
+              sleep 1 ;;
       settings) DISPLAY=:97 xdotool key ctrl+4 ;;
     esac
     sleep 2
@@ -110,7 +118,7 @@ if [[ $all == 1 ]]; then
     for language in ENGLISH SIMPLIFIED_CHINESE; do
       for theme in LIGHT DARK; do
         lang="en"; [[ $language == SIMPLIFIED_CHINESE ]] && lang="zh"
-        shot "$size-$lang-${theme,,}" "${size%x*}" "${size#*x}" "$language" "$theme" "$out" top chat new compare models settings search
+        shot "$size-$lang-${theme,,}" "${size%x*}" "${size#*x}" "$language" "$theme" "$out" top chat new compare models settings search variants
       done
     done
   done
