@@ -21,11 +21,24 @@ import java.util.List;
  * <p>The one rewrite so far: MatMulNBits nodes get {@code accuracy_level} 4, ONNX Runtime's int8 compute for 4-bit
  * weights (activations quantized per block to 8 bits, as llama.cpp does for Q4_0), faster on CPUs with VNNI or
  * AMX; the logits move by about 1% against float32 compute.
+ *
+ * <p>A graph whose weights are inside it (the onnx-community exports of small models are single files of up to
+ * 2 GB) need not be copied: with {@code referenceWeights} each large initializer of the rewritten graph points at
+ * its bytes inside the original file as external data, so the rewrite takes kilobytes on disk and the original
+ * must stay beside it.
  */
 public final class GraphRewrite {
     /** Fields of a ModelProto, GraphProto and NodeProto this reads. */
     private static final int MODEL_GRAPH = 7;
     private static final int GRAPH_NODE = 1;
+    private static final int GRAPH_INITIALIZER = 5;
+    private static final int TENSOR_RAW_DATA = 9;
+    private static final int TENSOR_EXTERNAL_DATA = 13;
+    private static final int TENSOR_DATA_LOCATION = 14;
+    /** Initializers of at least this many bytes are referenced, not copied. */
+    static final long REFERENCE_BYTES = 1024;
+    /** An initializer's fields besides its data larger than this are not an initializer's. */
+    private static final long MAX_TENSOR_HEADER_BYTES = 1L << 20;
     private static final int NODE_OP_TYPE = 4;
     private static final int NODE_ATTRIBUTE = 5;
     private static final int NODE_DOMAIN = 7;
@@ -36,8 +49,8 @@ public final class GraphRewrite {
     /** A node larger than this is not a node (nodes hold names and small attributes). */
     private static final long MAX_NODE_BYTES = 16L << 20;
 
-    /** What a rewrite did: the nodes changed, of how many. */
-    public record Result(int changed, int nodes) {}
+    /** What a rewrite did: the nodes changed, of how many, and the initializers referenced in the original file. */
+    public record Result(int changed, int nodes, int referenced) {}
 
     private GraphRewrite() {}
 
@@ -46,11 +59,30 @@ public final class GraphRewrite {
      * {@code level} (a temporary file moved into place at the end: a crash leaves no half-written graph).
      */
     public static Result matMulNBitsAccuracy(Path source, Path target, int level) throws IOException {
+        return matMulNBitsAccuracy(source, target, level, false);
+    }
+
+    /**
+     * As {@link #matMulNBitsAccuracy(Path, Path, int)}; with {@code referenceWeights} the large initializers inside
+     * {@code source} are not copied but referenced there as external data ({@code target} must then be in the same
+     * folder, and {@code source} stay).
+     */
+    public static Result matMulNBitsAccuracy(Path source, Path target, int level, boolean referenceWeights)
+            throws IOException {
         if (level < 0 || level > 4) {
             throw new IllegalArgumentException("accuracy_level is 0 to 4, not " + level);
         }
+        String reference = null;
+        if (referenceWeights) {
+            Path a = source.toAbsolutePath().normalize().getParent();
+            Path b = target.toAbsolutePath().normalize().getParent();
+            if (a == null || !a.equals(b)) {
+                throw new IllegalArgumentException("a graph that references another's weights goes in the same folder");
+            }
+            reference = source.getFileName().toString();
+        }
         Path temp = target.resolveSibling(target.getFileName() + ".partial");
-        int[] counts = new int[2];
+        int[] counts = new int[3];
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
                 FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -69,7 +101,7 @@ public final class GraphRewrite {
                     if (length < 0 || length > size - graphStart) {
                         throw new IOException(source + " is not an ONNX model: its graph runs past the file's end");
                     }
-                    List<Object> parts = graphParts(r, in, graphStart, graphStart + length, level, counts);
+                    List<Object> parts = graphParts(r, in, graphStart, graphStart + length, level, counts, reference);
                     long newLength = 0;
                     for (Object p : parts) {
                         newLength += p instanceof byte[] b ? b.length : ((long[]) p)[1];
@@ -99,15 +131,15 @@ public final class GraphRewrite {
             throw e;
         }
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return new Result(counts[0], counts[1]);
+        return new Result(counts[0], counts[1], counts[2]);
     }
 
     /**
      * The graph's fields in order: a changed node as its new bytes (tag and length included), everything else as a
      * span {start, length} of the source to copy.
      */
-    private static List<Object> graphParts(Reader r, FileChannel in, long start, long end, int level, int[] counts)
-            throws IOException {
+    private static List<Object> graphParts(Reader r, FileChannel in, long start, long end, int level, int[] counts,
+            String reference) throws IOException {
         List<Object> parts = new ArrayList<>();
         r.seek(start);
         long spanStart = start;
@@ -138,6 +170,26 @@ public final class GraphRewrite {
                     parts.add(b.toByteArray());
                     spanStart = r.position();
                 }
+            } else if (field == GRAPH_INITIALIZER && wire == 2 && reference != null) {
+                long length = r.varint();
+                if (length < 0 || length > end - r.position()) {
+                    throw new IOException("an initializer runs past the graph's end");
+                }
+                long tensorStart = r.position();
+                byte[] referenced = referenced(r, in, tensorStart, tensorStart + length, reference);
+                r.seek(tensorStart + length);
+                if (referenced != null) {
+                    counts[2]++;
+                    if (fieldStart > spanStart) {
+                        parts.add(new long[] {spanStart, fieldStart - spanStart});
+                    }
+                    ByteArrayOutputStream b = new ByteArrayOutputStream(referenced.length + 8);
+                    b.writeBytes(encodeTag(GRAPH_INITIALIZER, 2));
+                    b.writeBytes(encodeVarint(referenced.length));
+                    b.writeBytes(referenced);
+                    parts.add(b.toByteArray());
+                    spanStart = r.position();
+                }
             } else {
                 r.skipField(wire, end);
             }
@@ -149,6 +201,71 @@ public final class GraphRewrite {
             parts.add(new long[] {spanStart, end - spanStart});
         }
         return parts;
+    }
+
+    /**
+     * The TensorProto at [start, end) of the file with its raw_data replaced by a reference to those bytes in
+     * {@code location} (external data at their offset); null when it has no raw_data of {@link #REFERENCE_BYTES} or
+     * more (it is then copied as it is).
+     */
+    private static byte[] referenced(Reader r, FileChannel in, long start, long end, String location) throws IOException {
+        r.seek(start);
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        long rawOffset = -1;
+        long rawLength = 0;
+        while (r.position() < end) {
+            long fieldStart = r.position();
+            long tag = r.varint();
+            int field = (int) (tag >>> 3);
+            int wire = (int) (tag & 7);
+            if (field == TENSOR_RAW_DATA && wire == 2) {
+                rawLength = r.varint();
+                rawOffset = r.position();
+                if (rawLength < 0 || rawLength > end - rawOffset) {
+                    throw new IOException("an initializer's data runs past its end");
+                }
+                r.seek(rawOffset + rawLength);
+                continue;
+            }
+            if (field == TENSOR_EXTERNAL_DATA || field == TENSOR_DATA_LOCATION) {
+                return null; // already external
+            }
+            r.skipField(wire, end);
+            long n = r.position() - fieldStart;
+            if (header.size() + n > MAX_TENSOR_HEADER_BYTES) {
+                return null; // float_data and the like: copied as they are
+            }
+            ByteBuffer b = ByteBuffer.allocate((int) n);
+            read(in, b, fieldStart);
+            header.writeBytes(b.array());
+        }
+        if (rawOffset < 0 || rawLength < REFERENCE_BYTES) {
+            return null;
+        }
+        header.writeBytes(entry("location", location));
+        header.writeBytes(entry("offset", Long.toString(rawOffset)));
+        header.writeBytes(entry("length", Long.toString(rawLength)));
+        header.writeBytes(encodeTag(TENSOR_DATA_LOCATION, 0));
+        header.writeBytes(encodeVarint(1)); // EXTERNAL
+        return header.toByteArray();
+    }
+
+    /** A TensorProto external_data entry (StringStringEntryProto: key 1, value 2). */
+    private static byte[] entry(String key, String value) {
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        byte[] v = value.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        e.writeBytes(encodeTag(1, 2));
+        e.writeBytes(encodeVarint(k.length));
+        e.writeBytes(k);
+        e.writeBytes(encodeTag(2, 2));
+        e.writeBytes(encodeVarint(v.length));
+        e.writeBytes(v);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(encodeTag(TENSOR_EXTERNAL_DATA, 2));
+        out.writeBytes(encodeVarint(e.size()));
+        out.writeBytes(e.toByteArray());
+        return out.toByteArray();
     }
 
     /** A MatMulNBits node re-encoded with accuracy_level {@code level}; null for any other node. */

@@ -85,6 +85,28 @@ class GraphRewriteTest {
     }
 
     @Test
+    void aGraphWithItsWeightsInsideIsRewrittenInKilobytesThatReferenceThem() throws Exception {
+        TinyQwen.Spec spec = TinyQwen.qwen2().dims(64, 4, 2, 16, 128).vocab(2048).quant(TinyQwen.Quant.Q4)
+                .variantFile("model_q4");
+        Path plain = folder(spec, tmp.resolve("inline"));
+        Path built4 = folder(spec.accuracyLevel(4), tmp.resolve("built4"));
+        Path graph = plain.resolve("onnx/model_q4.onnx");
+        Path rewritten = plain.resolve("onnx/model_q4.level4.onnx");
+        GraphRewrite.Result r = GraphRewrite.matMulNBitsAccuracy(graph, rewritten, 4, true);
+        assertEquals(15, r.changed());
+        assertTrue(r.referenced() > 20, "the large initializers are referenced: " + r.referenced());
+        assertTrue(Files.size(rewritten) < Files.size(graph) / 20, Files.size(rewritten) + " of " + Files.size(graph));
+        int[] tokens = {5, 17, 42, 99, 3, 250, 7, 8, 9, 10, 11, 12};
+        float[][] a = logits(plain, rewritten, tokens, 6);
+        float[][] b = logits(built4, built4.resolve("onnx/model_q4.onnx"), tokens, 6);
+        for (int i = 0; i < a.length; i++) {
+            assertArrayEquals(b[i], a[i], 1e-5f, "step " + i);
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> GraphRewrite.matMulNBitsAccuracy(graph, tmp.resolve("elsewhere.onnx"), 4, true));
+    }
+
+    @Test
     void aGraphWithoutMatMulNBitsIsCopiedAndBrokenOnesAreRefused() throws Exception {
         Path plain = folder(TinyQwen.qwen2(), tmp.resolve("fp32"));
         Path graph = plain.resolve("onnx/model.onnx");
