@@ -403,6 +403,15 @@ public final class DecoderSession implements AutoCloseable {
             return;
         }
         int room = (int) Math.min(Math.max(maxPositions, total), Math.max((long) total, Math.max(2L * capacity, SHARED_START)));
+        replaceCache(capacity, cacheLength, room);
+        capacity = room;
+    }
+
+    /**
+     * Replaces the cache tensors by new ones of {@code room} positions holding the first {@code keep} positions of
+     * each head of the current ones (whose position dimension is {@code currentRoom}).
+     */
+    private void replaceCache(int currentRoom, int keep, int room) throws OrtException {
         int elementBytes = kvType == OnnxJavaType.FLOAT ? 4 : 2;
         long rowBytes = (long) headDim * elementBytes;
         long tensorBytes = kvHeads * room * rowBytes;
@@ -414,14 +423,15 @@ public final class DecoderSession implements AutoCloseable {
         try {
             for (int i = 0; i < past.length; i++) {
                 ByteBuffer dst = ByteBuffer.allocateDirect((int) tensorBytes).order(ByteOrder.nativeOrder());
-                if (cacheLength > 0) {
+                if (keep > 0) {
                     OnnxTensor old = past[i];
-                    ByteBuffer src = old.getBufferRef().map(ByteBuffer.class::cast).map(ByteBuffer::duplicate)
-                            .orElseGet(old::getByteBuffer).order(ByteOrder.nativeOrder());
+                    // a tensor of this class's own wraps its buffer; one from a run is copied out once
+                    ByteBuffer src = (ownedPast.contains(old) ? ((ByteBuffer) old.getBufferRef().orElseThrow()).duplicate()
+                            : old.getByteBuffer()).order(ByteOrder.nativeOrder());
                     for (int h = 0; h < kvHeads; h++) {
-                        int start = (int) (h * capacity * rowBytes);
+                        int from = (int) (h * currentRoom * rowBytes);
                         dst.position((int) (h * room * rowBytes));
-                        dst.put(src.duplicate().position(start).limit(start + (int) (cacheLength * rowBytes)));
+                        dst.put(src.duplicate().position(from).limit(from + (int) (keep * rowBytes)));
                     }
                     dst.rewind();
                 }
@@ -435,7 +445,6 @@ public final class DecoderSession implements AutoCloseable {
         releasePast();
         System.arraycopy(next, 0, past, 0, past.length);
         ownedPast.addAll(created);
-        capacity = room;
     }
 
     private void readLastRow(OnnxTensor logits, int rows) {
@@ -497,29 +506,7 @@ public final class DecoderSession implements AutoCloseable {
             cacheLength = length;
             return;
         }
-        int elementBytes = kvType == OnnxJavaType.FLOAT ? 4 : 2;
-        long rowBytes = (long) headDim * elementBytes;
-        OnnxTensor[] next = new OnnxTensor[past.length];
-        List<OnnxTensor> created = new ArrayList<>(past.length);
-        try {
-            for (int i = 0; i < past.length; i++) {
-                ByteBuffer src = past[i].getByteBuffer().order(ByteOrder.nativeOrder());
-                ByteBuffer dst = ByteBuffer.allocateDirect((int) ((long) kvHeads * length * rowBytes)).order(ByteOrder.nativeOrder());
-                for (int h = 0; h < kvHeads; h++) {
-                    int start = (int) ((long) h * cacheLength * rowBytes);
-                    dst.put(src.duplicate().position(start).limit(start + (int) (length * rowBytes)));
-                }
-                dst.rewind();
-                next[i] = OnnxTensor.createTensor(env, dst, new long[] {1, kvHeads, length, headDim}, kvType);
-                created.add(next[i]);
-            }
-        } catch (OrtException | RuntimeException e) {
-            created.forEach(OnnxTensor::close);
-            throw e;
-        }
-        releasePast();
-        System.arraycopy(next, 0, past, 0, past.length);
-        ownedPast.addAll(created);
+        replaceCache(cacheLength, length, length);
         cacheLength = length;
     }
 
