@@ -14,11 +14,12 @@ import picocli.CommandLine.Option;
 /** Options shared by the commands that load a model. */
 final class ModelOptions {
     @Option(names = "--model", required = true, paramLabel = "<folder|id>",
-            description = "A model folder (onnx-community layout) or the id of an installed model.")
+            description = "A model folder (onnx-community or ONNX Runtime GenAI layout) or the id of an installed model.")
     String model;
 
     @Option(names = "--variant", paramLabel = "V",
-            description = "fp32, fp16, q4, q4f16, int8, uint8, quantized or bnb4 (default: the best present for the provider).")
+            description = "fp32, fp16, q4, q4f16, int8, uint8, quantized, bnb4 or genai (default: the best present for the"
+                    + " provider).")
     String variant;
 
     @Option(names = "--provider", paramLabel = "P", defaultValue = "auto",
@@ -29,12 +30,16 @@ final class ModelOptions {
             description = "Intra-op threads; 0 lets ONNX Runtime choose (one per physical core).")
     int threads;
 
+    @Option(names = "--exact", description = {"Run a 4-bit graph as exported (float32 compute) instead of through its",
+            "int8-compute rewrite (faster on the CPU; logits about 1% apart)."})
+    boolean exact;
+
     LanguageModel.LoadOptions loadOptions() {
         if (threads < 0) {
             throw new IllegalArgumentException("--threads must be 0 or more");
         }
         return new LanguageModel.LoadOptions(Optional.ofNullable(variant).map(Variant::parse),
-                ExecutionProvider.parse(provider), threads);
+                ExecutionProvider.parse(provider), threads, exact);
     }
 
     /** The folder of {@link #model}: a path, or an installed model's folder. */

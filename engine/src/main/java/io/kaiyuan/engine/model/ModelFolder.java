@@ -195,7 +195,9 @@ public final class ModelFolder {
         String name = graph.getFileName().toString();
         long bytes = 0;
         try (var files = java.nio.file.Files.list(graph.getParent())) {
-            for (Path f : files.filter(f -> f.getFileName().toString().startsWith(name)).toList()) {
+            // (not Kaiyuan's own rewrites beside the graph, which are kilobytes reading the same weights)
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith(name)
+                    && !f.getFileName().toString().contains(".kaiyuan-")).toList()) {
                 bytes += java.nio.file.Files.size(f);
             }
         } catch (java.io.IOException e) {
