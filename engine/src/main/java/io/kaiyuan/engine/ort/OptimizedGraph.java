@@ -45,7 +45,7 @@ public final class OptimizedGraph {
         try {
             long size = Files.size(graph);
             long modified = Files.getLastModifiedTime(graph).toMillis();
-            if (Files.isRegularFile(record)) {
+            if (Files.isRegularFile(record) && Files.size(record) <= 64 * 1024) {
                 JsonNode r = JSON.readTree(record.toFile());
                 if (r != null && r.path("source_size").asLong(-1) == size && r.path("source_modified").asLong(-1) == modified
                         && r.path("onnxruntime").asText("").equals(runtimeVersion)) {
