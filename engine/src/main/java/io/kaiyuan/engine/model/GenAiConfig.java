@@ -1,6 +1,7 @@
 package io.kaiyuan.engine.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kaiyuan.engine.api.ModelLoadException;
 import java.nio.file.Path;
@@ -60,20 +61,20 @@ public record GenAiConfig(String graphFile, ModelConfig config, DecoderIo io, Ob
         DecoderIo io;
         try {
             io = new DecoderIo(
-                name(inputs, "input_ids", d.inputIds(), file),
-                name(inputs, "attention_mask", d.attentionMask(), file),
-                name(inputs, "position_ids", d.positionIds(), file),
-                name(inputs, "past_key_names", d.pastKey(), file),
-                name(inputs, "past_value_names", d.pastValue(), file),
-                name(outputs, "logits", d.logits(), file),
-                name(outputs, "present_key_names", d.presentKey(), file),
-                name(outputs, "present_value_names", d.presentValue(), file),
-                json.path("search").path("past_present_share_buffer").asBoolean(false));
+                    name(inputs, "input_ids", d.inputIds(), file),
+                    name(inputs, "attention_mask", d.attentionMask(), file),
+                    name(inputs, "position_ids", d.positionIds(), file),
+                    name(inputs, "past_key_names", d.pastKey(), file),
+                    name(inputs, "past_value_names", d.pastValue(), file),
+                    name(outputs, "logits", d.logits(), file),
+                    name(outputs, "present_key_names", d.presentKey(), file),
+                    name(outputs, "present_value_names", d.presentValue(), file),
+                    json.path("search").path("past_present_share_buffer").asBoolean(false));
         } catch (ModelLoadException e) {
             throw new ModelLoadException(file + ": " + e.getMessage(), e);
         }
 
-        ObjectNode generation = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        ObjectNode generation = JsonNodeFactory.instance.objectNode();
         JsonNode eos = model.get("eos_token_id");
         if (eos != null && (eos.canConvertToInt() || eos.isArray() && eos.size() <= 64)) {
             generation.set("eos_token_id", eos);
