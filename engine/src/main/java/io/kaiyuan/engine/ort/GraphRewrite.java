@@ -160,14 +160,7 @@ public final class GraphRewrite {
                 byte[] changed = withAccuracy(node.array(), level);
                 if (changed != null) {
                     counts[0]++;
-                    if (fieldStart > spanStart) {
-                        parts.add(new long[] {spanStart, fieldStart - spanStart});
-                    }
-                    ByteArrayOutputStream b = new ByteArrayOutputStream(changed.length + 8);
-                    b.writeBytes(encodeTag(GRAPH_NODE, 2));
-                    b.writeBytes(encodeVarint(changed.length));
-                    b.writeBytes(changed);
-                    parts.add(b.toByteArray());
+                    replace(parts, spanStart, fieldStart, GRAPH_NODE, changed);
                     spanStart = r.position();
                 }
             } else if (field == GRAPH_INITIALIZER && wire == 2 && reference != null) {
@@ -180,14 +173,7 @@ public final class GraphRewrite {
                 r.seek(tensorStart + length);
                 if (referenced != null) {
                     counts[2]++;
-                    if (fieldStart > spanStart) {
-                        parts.add(new long[] {spanStart, fieldStart - spanStart});
-                    }
-                    ByteArrayOutputStream b = new ByteArrayOutputStream(referenced.length + 8);
-                    b.writeBytes(encodeTag(GRAPH_INITIALIZER, 2));
-                    b.writeBytes(encodeVarint(referenced.length));
-                    b.writeBytes(referenced);
-                    parts.add(b.toByteArray());
+                    replace(parts, spanStart, fieldStart, GRAPH_INITIALIZER, referenced);
                     spanStart = r.position();
                 }
             } else {
@@ -201,6 +187,18 @@ public final class GraphRewrite {
             parts.add(new long[] {spanStart, end - spanStart});
         }
         return parts;
+    }
+
+    /** Adds the source span before a replaced field, then the field's new bytes with its tag and length. */
+    private static void replace(List<Object> parts, long spanStart, long fieldStart, int field, byte[] bytes) {
+        if (fieldStart > spanStart) {
+            parts.add(new long[] {spanStart, fieldStart - spanStart});
+        }
+        ByteArrayOutputStream b = new ByteArrayOutputStream(bytes.length + 8);
+        b.writeBytes(encodeTag(field, 2));
+        b.writeBytes(encodeVarint(bytes.length));
+        b.writeBytes(bytes);
+        parts.add(b.toByteArray());
     }
 
     /**

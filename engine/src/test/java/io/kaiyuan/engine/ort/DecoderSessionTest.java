@@ -10,6 +10,7 @@ import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kaiyuan.engine.api.ExecutionProvider;
+import io.kaiyuan.engine.sample.Greedy;
 import io.kaiyuan.engine.api.ModelLoadException;
 import io.kaiyuan.engine.model.ModelConfig;
 import io.kaiyuan.engine.model.ModelFolder;
@@ -59,16 +60,6 @@ class DecoderSessionTest {
         return ModelFolder.open(dir).config();
     }
 
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
     @ParameterizedTest(name = "{0}")
     @MethodSource("variants")
     void cachedGenerationEqualsFullRecomputation(String name, TinyQwen.Spec spec) throws Exception {
@@ -90,7 +81,7 @@ class DecoderSessionTest {
             float[] logits = session.forward(cached, 0, prompt.length, options);
             for (int n = prompt.length; n < total; n++) {
                 cachedLogits[n - prompt.length] = logits.clone();
-                cached[n] = argmax(logits);
+                cached[n] = Greedy.pick(logits);
                 if (n + 1 < total) {
                     logits = session.forward(cached, n, n + 1, options);
                 }
@@ -103,7 +94,7 @@ class DecoderSessionTest {
             for (int n = prompt.length; n < total; n++) {
                 session.reset();
                 float[] full = session.forward(fresh, 0, n, options);
-                fresh[n] = argmax(full);
+                fresh[n] = Greedy.pick(full);
                 float[] expected = cachedLogits[n - prompt.length];
                 for (int v = 0; v < full.length; v++) {
                     assertEquals(expected[v], full[v], tolerance, "logit " + v + " at position " + n);

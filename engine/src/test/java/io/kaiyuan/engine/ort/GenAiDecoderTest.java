@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtSession;
 import io.kaiyuan.engine.api.ExecutionProvider;
+import io.kaiyuan.engine.sample.Greedy;
 import io.kaiyuan.engine.model.DecoderIo;
 import io.kaiyuan.engine.model.ModelFolder;
 import io.kaiyuan.engine.model.Variant;
@@ -63,16 +64,6 @@ class GenAiDecoderTest {
         return DecoderSession.open(RUNTIME, folder.graphFile(v), folder.config(), folder.io(), ExecutionProvider.CPU, 1);
     }
 
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
     /** Greedy tokens after {@code prompt}, one cached step at a time; the logits of each step into {@code logits}. */
     private static int[] greedy(DecoderSession session, int[] prompt, int newTokens, float[][] logits) throws Exception {
         int total = prompt.length + newTokens;
@@ -83,7 +74,7 @@ class GenAiDecoderTest {
                 if (logits != null) {
                     logits[n - prompt.length] = next.clone();
                 }
-                tokens[n] = argmax(next);
+                tokens[n] = Greedy.pick(next);
                 if (n + 1 < total) {
                     next = session.forward(tokens, n, n + 1, options);
                 }
@@ -112,7 +103,7 @@ class GenAiDecoderTest {
                 for (int n = prompt.length; n < total; n++) {
                     session.reset();
                     float[] full = session.forward(fresh, 0, n, options);
-                    fresh[n] = argmax(full);
+                    fresh[n] = Greedy.pick(full);
                     assertArrayEquals(cachedLogits[n - prompt.length], full, 2e-3f, "logits at position " + n);
                 }
             }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtSession;
 import io.kaiyuan.engine.api.ExecutionProvider;
+import io.kaiyuan.engine.sample.Greedy;
 import io.kaiyuan.engine.model.DecoderIo;
 import io.kaiyuan.engine.model.ModelFolder;
 import io.kaiyuan.engine.testing.Q4;
@@ -38,16 +39,6 @@ class Q4GraphTest {
                 folder.io(), ExecutionProvider.CPU, 1);
     }
 
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
     /** Greedy tokens after the prompt; each step's logits into {@code logits}. */
     private static int[] greedy(DecoderSession session, float[][] logits) throws Exception {
         int[] prompt = {5, 17, 42, 99, 3, 250, 7};
@@ -56,7 +47,7 @@ class Q4GraphTest {
             float[] next = session.forward(tokens, 0, prompt.length, options);
             for (int n = prompt.length; n < tokens.length; n++) {
                 logits[n - prompt.length] = next.clone();
-                tokens[n] = argmax(next);
+                tokens[n] = Greedy.pick(next);
                 if (n + 1 < tokens.length) {
                     next = session.forward(tokens, n, n + 1, options);
                 }

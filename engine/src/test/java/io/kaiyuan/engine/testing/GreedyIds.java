@@ -29,13 +29,7 @@ public final class GreedyIds {
                 OrtSession.RunOptions options = new OrtSession.RunOptions()) {
             float[] logits = session.forward(tokens, 0, prompt.length, options);
             for (int n = prompt.length; n < tokens.length; n++) {
-                int best = 0;
-                for (int v = 1; v < logits.length; v++) {
-                    if (logits[v] > logits[best]) {
-                        best = v;
-                    }
-                }
-                tokens[n] = best;
+                tokens[n] = io.kaiyuan.engine.sample.Greedy.pick(logits);
                 if (n + 1 < tokens.length) {
                     logits = session.forward(tokens, n, n + 1, options);
                 }
