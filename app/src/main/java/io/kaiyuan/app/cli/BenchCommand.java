@@ -77,6 +77,7 @@ final class BenchCommand implements Callable<Integer> {
                 bare.put("decode_tokens_per_s", r.bareDecodeTokensPerS());
                 root.put("shared_kv_buffer", model.decoder().sharesBuffer());
                 root.put("int8_compute", model.optimised());
+                root.put("optimisation", model.optimisation());
                 ObjectNode overhead = root.putObject("overhead_percent");
                 overhead.put("prefill", r.prefillOverheadPercent());
                 overhead.put("decode", r.decodeOverheadPercent());
@@ -85,7 +86,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "model %s, variant %s, provider %s, threads %s%s%n", model.folder().name(),
                         model.variant().cliName(), model.provider().cliName(),
                         modelOptions.threads == 0 ? "default" : Integer.toString(modelOptions.threads),
-                        model.optimised() ? ", optimised: " + io.kaiyuan.engine.ort.OptimizedGraph.REWRITE : "");
+                        model.optimised() ? ", optimised: " + model.optimisation() : "");
                 out.printf(Locale.ROOT, "prompt %d tokens, %d new tokens, median of %d runs%n", r.promptTokens(),
                         r.newTokens(), r.runs());
                 out.printf(Locale.ROOT, "%-8s %12s %16s %16s%n", "", "TTFT ms", "prefill tok/s", "decode tok/s");

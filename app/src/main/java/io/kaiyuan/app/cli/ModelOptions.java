@@ -30,8 +30,8 @@ final class ModelOptions {
             description = "Intra-op threads; 0 lets ONNX Runtime choose (one per physical core).")
     int threads;
 
-    @Option(names = "--exact", description = {"Run a 4-bit graph as exported (float32 compute) instead of through its",
-            "int8-compute rewrite (faster on the CPU; logits about 1% apart)."})
+    @Option(names = "--exact", description = {"Run a 4-bit graph as exported (float32 compute) instead of rebuilt for the",
+            "CPU (fused attention, int8 compute: faster; logits about 1-2% apart)."})
     boolean exact;
 
     LanguageModel.LoadOptions loadOptions() {

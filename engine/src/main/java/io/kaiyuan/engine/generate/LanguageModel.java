@@ -16,6 +16,7 @@ import io.kaiyuan.engine.api.TokenLogprob;
 import io.kaiyuan.engine.model.ModelFolder;
 import io.kaiyuan.engine.model.Variant;
 import io.kaiyuan.engine.ort.DecoderSession;
+import io.kaiyuan.engine.ort.OptimizedGraph;
 import io.kaiyuan.engine.ort.OrtRuntime;
 import io.kaiyuan.engine.sample.Sampler;
 import io.kaiyuan.engine.sample.TokenChooser;
@@ -51,8 +52,8 @@ public final class LanguageModel implements AutoCloseable {
     /**
      * How to load a model.
      *
-     * @param exact run a 4-bit graph as exported (float32 compute), not through its int8-compute rewrite
-     *     ({@link io.kaiyuan.engine.ort.OptimizedGraph}), which the CPU runs faster with logits about 1% apart
+     * @param exact run a 4-bit graph as exported (float32 compute), not through its rewrite for the CPU
+     *     ({@link OptimizedGraph}: fused attention and int8 compute), which runs faster with logits about 1% apart
      */
     public record LoadOptions(Optional<Variant> variant, ExecutionProvider provider, int threads, boolean exact) {
         public static final LoadOptions DEFAULT = new LoadOptions(Optional.empty(), ExecutionProvider.AUTO, 0);
@@ -67,8 +68,8 @@ public final class LanguageModel implements AutoCloseable {
     private final Tokenizer tokenizer;
     private final DecoderSession decoder;
     private final long loadMs;
-    /** Whether the graph runs through its int8-compute rewrite. */
-    private boolean optimised;
+    /** What the graph that runs was made with ({@link OptimizedGraph#prepare}); empty when it runs as exported. */
+    private String optimisation = "";
     private final int contextLimit;
     /** The model's chat template, compiled once at load; empty when it has none or it does not parse. */
     private final Optional<ChatTemplate> chatTemplate;
@@ -106,15 +107,15 @@ public final class LanguageModel implements AutoCloseable {
         Variant variant = folder.chooseVariant(options.variant(), gpu);
         Tokenizer tokenizer = Tokenizer.load(dir);
         try {
-            // the int8-compute rewrite is for the CPU's MatMulNBits kernels
-            io.kaiyuan.engine.ort.OptimizedGraph.Choice graph = options.exact() || gpu
-                    ? new io.kaiyuan.engine.ort.OptimizedGraph.Choice(folder.graphFile(variant), false)
-                    : io.kaiyuan.engine.ort.OptimizedGraph.prepare(folder.graphFile(variant), runtime.version());
-            DecoderSession decoder = DecoderSession.open(runtime, graph.graph(), folder.config(), folder.io(),
+            // the rewrites are for the CPU's kernels (MatMulNBits with int8 compute, GroupQueryAttention)
+            OptimizedGraph.Choice graph = options.exact() || gpu
+                    ? OptimizedGraph.Choice.asExported(folder.graphFile(variant), folder.io())
+                    : OptimizedGraph.prepare(runtime, folder.graphFile(variant), folder.config(), folder.configJson(), folder.io());
+            DecoderSession decoder = DecoderSession.open(runtime, graph.graph(), folder.config(), graph.io(),
                     provider, options.threads());
             long loadMs = (System.nanoTime() - start) / 1_000_000;
             LanguageModel model = new LanguageModel(folder, variant, tokenizer, decoder, loadMs);
-            model.optimised = graph.optimised();
+            model.optimisation = graph.description();
             return model;
         } catch (RuntimeException e) {
             tokenizer.close();
@@ -388,9 +389,14 @@ public final class LanguageModel implements AutoCloseable {
         return folder;
     }
 
-    /** Whether the graph runs through its int8-compute rewrite ({@link io.kaiyuan.engine.ort.OptimizedGraph}). */
+    /** Whether the graph runs through a rewrite made for the CPU ({@link OptimizedGraph}). */
     public boolean optimised() {
-        return optimised;
+        return !optimisation.isEmpty();
+    }
+
+    /** What the graph that runs was made with ({@link OptimizedGraph}), or empty when it runs as exported. */
+    public String optimisation() {
+        return optimisation;
     }
 
     public Variant variant() {

@@ -45,6 +45,8 @@ public final class ModelFolder {
         this.genai = genai;
     }
 
+    private JsonNode configJson;
+
     /** Opens and checks a folder; throws {@link ModelLoadException} with a message for the user. */
     public static ModelFolder open(Path dir) {
         if (!Files.isDirectory(dir)) {
@@ -70,7 +72,9 @@ public final class ModelFolder {
             throw new ModelLoadException("No ONNX graph in " + onnx + ": expected one of onnx/model.onnx, onnx/model_q4.onnx,"
                     + " onnx/model_fp16.onnx, ... as in the onnx-community exports.");
         }
-        return new ModelFolder(dir, config, generation, tokenizerConfig, present, null);
+        ModelFolder folder = new ModelFolder(dir, config, generation, tokenizerConfig, present, null);
+        folder.configJson = configJson;
+        return folder;
     }
 
     /**
@@ -123,6 +127,11 @@ public final class ModelFolder {
 
     public Path dir() {
         return dir;
+    }
+
+    /** config.json as read, or null for a GenAI folder (which has none). */
+    public JsonNode configJson() {
+        return configJson == null ? null : configJson.deepCopy();
     }
 
     public ModelConfig config() {

@@ -46,7 +46,7 @@ public final class ModelRegistry {
 
     /** An installed model. {@code dir} is where its files are (the imported folder for in-place imports). */
     public record InstalledModel(String id, Path dir, String source, String repo, String commit, String variant,
-            long bytes, String installedAt) {}
+            long bytes, String installedAt, String runs) {}
 
     /** What {@link #verify} found. */
     public record VerifyReport(String id, List<String> missing, List<String> altered, int checked) {
@@ -147,7 +147,7 @@ public final class ModelRegistry {
             Path location = m.hasNonNull("location") ? Path.of(m.get("location").asText()) : dir;
             return new InstalledModel(m.path("id").asText(dir.getFileName().toString()), location, m.path("source").asText(""),
                     m.path("repo").asText(""), m.path("commit").asText(""), m.path("variant").asText(""), bytes,
-                    m.path("installed_at").asText(""));
+                    m.path("installed_at").asText(""), OptimisationRecord.runs(location, m.path("variant").asText("")));
         } catch (IOException e) {
             throw new ModelLoadException(dir.resolve(MANIFEST) + " cannot be read: " + e.getMessage(), e);
         }

@@ -1,5 +1,7 @@
 package io.kaiyuan.engine.ort;
 
+import io.kaiyuan.engine.onnx.ModelIndex;
+import io.kaiyuan.engine.onnx.ProtoReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -32,13 +34,6 @@ public final class GraphRewrite {
     private static final int MODEL_GRAPH = 7;
     private static final int GRAPH_NODE = 1;
     private static final int GRAPH_INITIALIZER = 5;
-    private static final int TENSOR_RAW_DATA = 9;
-    private static final int TENSOR_EXTERNAL_DATA = 13;
-    private static final int TENSOR_DATA_LOCATION = 14;
-    /** Initializers of at least this many bytes are referenced, not copied. */
-    static final long REFERENCE_BYTES = 1024;
-    /** An initializer's fields besides its data larger than this are not an initializer's. */
-    private static final long MAX_TENSOR_HEADER_BYTES = 1L << 20;
     private static final int NODE_OP_TYPE = 4;
     private static final int NODE_ATTRIBUTE = 5;
     private static final int NODE_DOMAIN = 7;
@@ -86,7 +81,7 @@ public final class GraphRewrite {
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
                 FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING)) {
-            Reader r = new Reader(in);
+            ProtoReader r = new ProtoReader(in);
             long size = in.size();
             boolean graphSeen = false;
             while (r.position() < size) {
@@ -138,7 +133,7 @@ public final class GraphRewrite {
      * The graph's fields in order: a changed node as its new bytes (tag and length included), everything else as a
      * span {start, length} of the source to copy.
      */
-    private static List<Object> graphParts(Reader r, FileChannel in, long start, long end, int level, int[] counts,
+    private static List<Object> graphParts(ProtoReader r, FileChannel in, long start, long end, int level, int[] counts,
             String reference) throws IOException {
         List<Object> parts = new ArrayList<>();
         r.seek(start);
@@ -169,7 +164,7 @@ public final class GraphRewrite {
                     throw new IOException("an initializer runs past the graph's end");
                 }
                 long tensorStart = r.position();
-                byte[] referenced = referenced(r, in, tensorStart, tensorStart + length, reference);
+                byte[] referenced = ModelIndex.referenced(r, in, tensorStart, tensorStart + length, reference);
                 r.seek(tensorStart + length);
                 if (referenced != null) {
                     counts[2]++;
@@ -201,74 +196,9 @@ public final class GraphRewrite {
         parts.add(b.toByteArray());
     }
 
-    /**
-     * The TensorProto at [start, end) of the file with its raw_data replaced by a reference to those bytes in
-     * {@code location} (external data at their offset); null when it has no raw_data of {@link #REFERENCE_BYTES} or
-     * more (it is then copied as it is).
-     */
-    private static byte[] referenced(Reader r, FileChannel in, long start, long end, String location) throws IOException {
-        r.seek(start);
-        ByteArrayOutputStream header = new ByteArrayOutputStream();
-        long rawOffset = -1;
-        long rawLength = 0;
-        while (r.position() < end) {
-            long fieldStart = r.position();
-            long tag = r.varint();
-            int field = (int) (tag >>> 3);
-            int wire = (int) (tag & 7);
-            if (field == TENSOR_RAW_DATA && wire == 2) {
-                rawLength = r.varint();
-                rawOffset = r.position();
-                if (rawLength < 0 || rawLength > end - rawOffset) {
-                    throw new IOException("an initializer's data runs past its end");
-                }
-                r.seek(rawOffset + rawLength);
-                continue;
-            }
-            if (field == TENSOR_EXTERNAL_DATA || field == TENSOR_DATA_LOCATION) {
-                return null; // already external
-            }
-            r.skipField(wire, end);
-            long n = r.position() - fieldStart;
-            if (header.size() + n > MAX_TENSOR_HEADER_BYTES) {
-                return null; // float_data and the like: copied as they are
-            }
-            ByteBuffer b = ByteBuffer.allocate((int) n);
-            read(in, b, fieldStart);
-            header.writeBytes(b.array());
-        }
-        if (rawOffset < 0 || rawLength < REFERENCE_BYTES) {
-            return null;
-        }
-        header.writeBytes(entry("location", location));
-        header.writeBytes(entry("offset", Long.toString(rawOffset)));
-        header.writeBytes(entry("length", Long.toString(rawLength)));
-        header.writeBytes(encodeTag(TENSOR_DATA_LOCATION, 0));
-        header.writeBytes(encodeVarint(1)); // EXTERNAL
-        return header.toByteArray();
-    }
-
-    /** A TensorProto external_data entry (StringStringEntryProto: key 1, value 2). */
-    private static byte[] entry(String key, String value) {
-        byte[] k = key.getBytes(StandardCharsets.UTF_8);
-        byte[] v = value.getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        e.writeBytes(encodeTag(1, 2));
-        e.writeBytes(encodeVarint(k.length));
-        e.writeBytes(k);
-        e.writeBytes(encodeTag(2, 2));
-        e.writeBytes(encodeVarint(v.length));
-        e.writeBytes(v);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(encodeTag(TENSOR_EXTERNAL_DATA, 2));
-        out.writeBytes(encodeVarint(e.size()));
-        out.writeBytes(e.toByteArray());
-        return out.toByteArray();
-    }
-
     /** A MatMulNBits node re-encoded with accuracy_level {@code level}; null for any other node. */
     private static byte[] withAccuracy(byte[] node, int level) throws IOException {
-        Reader r = new Reader(node);
+        ProtoReader r = new ProtoReader(node);
         String op = null;
         String domain = "";
         List<long[]> fields = new ArrayList<>(); // {start, end, field}
@@ -321,7 +251,7 @@ public final class GraphRewrite {
 
     /** The name of the AttributeProto in the node field {@code f} = {start, end, field}. */
     private static String attributeName(byte[] node, long[] f) throws IOException {
-        Reader r = new Reader(node);
+        ProtoReader r = new ProtoReader(node);
         r.seek(f[0]);
         r.varint(); // the field's tag
         long length = r.varint();
@@ -376,77 +306,5 @@ public final class GraphRewrite {
         }
         b.write((int) v);
         return b.toByteArray();
-    }
-
-    /** Protobuf varints and field skips over a file or a byte array. */
-    private static final class Reader {
-        private final FileChannel channel;
-        private final byte[] bytes;
-        private long pos;
-        private final ByteBuffer one = ByteBuffer.allocate(1);
-
-        Reader(FileChannel channel) {
-            this.channel = channel;
-            this.bytes = null;
-        }
-
-        Reader(byte[] bytes) {
-            this.channel = null;
-            this.bytes = bytes;
-        }
-
-        long position() {
-            return pos;
-        }
-
-        void seek(long p) {
-            pos = p;
-        }
-
-        private int next() throws IOException {
-            if (bytes != null) {
-                if (pos >= bytes.length) {
-                    throw new IOException("a field ends early");
-                }
-                return bytes[(int) pos++] & 0xff;
-            }
-            one.clear();
-            if (channel.read(one, pos) != 1) {
-                throw new IOException("the graph file ends early");
-            }
-            pos++;
-            return one.get(0) & 0xff;
-        }
-
-        long varint() throws IOException {
-            long value = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                int b = next();
-                value |= (long) (b & 0x7f) << shift;
-                if ((b & 0x80) == 0) {
-                    return value;
-                }
-            }
-            throw new IOException("a number longer than 10 bytes");
-        }
-
-        void skipField(int wire, long end) throws IOException {
-            switch (wire) {
-                case 0 -> varint();
-                case 1 -> pos += 8;
-                case 5 -> pos += 4;
-                case 2 -> {
-                    long length = varint();
-                    if (length < 0 || length > end - pos) {
-                        throw new IOException("a field runs past its end");
-                    }
-                    pos += length;
-                }
-                default -> throw new IOException("wire type " + wire + " is not in an ONNX model");
-            }
-            if (pos > end) {
-                throw new IOException("a field runs past its end");
-            }
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.kaiyuan.engine.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kaiyuan.engine.onnx.OnnxGraph;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -385,14 +386,44 @@ public final class TinyQwen {
         }
 
         private String rmsNorm(String x, String weight) {
+            String before = g.scope();
+            g.scope(torchScope(weight));
             String ms = g.op("ReduceMean", new String[] {g.op("Mul", x, x)}, "axes", new long[] {-1}, "keepdims", 1L);
             String r = g.op("Sqrt", g.op("Add", ms, "eps"));
-            return g.op("Mul", g.op("Div", x, r), weight);
+            String y = g.op("Mul", g.op("Div", x, r), weight);
+            g.scope(before);
+            return y;
         }
 
         private String linear(String x, String prefix, int in, int out, boolean bias) {
+            String before = g.scope();
+            g.scope(torchScope(prefix));
             String y = matMul(x, prefix + ".weight", in, out, 1.0 / Math.sqrt(in));
-            return bias ? g.op("Add", y, vector(prefix + ".bias", out, 0, 0.1)) : y;
+            y = bias ? g.op("Add", y, vector(prefix + ".bias", out, 0, 0.1)) : y;
+            g.scope(before);
+            return y;
+        }
+
+        /**
+         * The module path PyTorch's exporter names a weight's nodes with: layers.N.q_proj is
+         * /model/layers.N/self_attn/q_proj, layers.N.gate_proj /model/layers.N/mlp/gate_proj, norm /model/norm,
+         * lm_head /lm_head (Optimum exports, and so the onnx-community graphs, carry these names).
+         */
+        private static String torchScope(String weight) {
+            String w = weight.endsWith(".weight") ? weight.substring(0, weight.length() - ".weight".length()) : weight;
+            if (w.equals("lm_head")) {
+                return "/lm_head";
+            }
+            if (!w.startsWith("layers.")) {
+                return "/model/" + w;
+            }
+            int dot = w.indexOf('.', "layers.".length());
+            String layer = w.substring(0, dot);
+            String module = w.substring(dot + 1);
+            String parent = module.endsWith("_proj") && !module.startsWith("q_") && !module.startsWith("k_")
+                    && !module.startsWith("v_") && !module.startsWith("o_") ? "/mlp/"
+                    : module.endsWith("_layernorm") ? "/" : "/self_attn/";
+            return "/model/" + layer + parent + module;
         }
 
         private String rope(String x, String cos, String sin) {
@@ -585,7 +616,9 @@ public final class TinyQwen {
             g.scalarFloat("maskOff", -1e9f);
             g.scalarFloat("scale", (float) (1.0 / Math.sqrt(s.headDim())));
 
+            g.scope("/model/embed_tokens");
             String x = g.op("Gather", new String[] {weight("embed_tokens", s.vocab(), s.hidden(), 1.0), "input_ids"}, "axis", 0L);
+            g.scope("/model");
 
             String past = g.op("Gather", new String[] {g.op("Shape", "past_key_values.0.key"), "idx2"}, "axis", 0L);
             String seq = g.op("Gather", new String[] {g.op("Shape", "input_ids"), "idx1"}, "axis", 0L);
@@ -616,6 +649,7 @@ public final class TinyQwen {
             boolean qkvBias = !s.qwen3(); // Qwen2 and GLM have q/k/v biases
             for (int l = 0; l < s.layers(); l++) {
                 String p = "layers." + l;
+                g.scope("/model/layers." + l + "/self_attn");
                 String h = rmsNorm(x, vector(p + ".input_layernorm.weight", s.hidden(), 1.0, 0.1));
                 String q = g.op("Reshape", linear(h, p + ".q_proj", s.hidden(), s.heads() * s.headDim(), qkvBias),
                         g.longs(g.fresh("shape"), 0, 0, s.heads(), s.headDim()));
@@ -663,6 +697,7 @@ public final class TinyQwen {
                 x = g.op("Add", x, linear(act, p + ".down_proj", s.intermediate(), s.hidden(), false));
             }
             x = rmsNorm(x, vector("norm.weight", s.hidden(), 1.0, 0.1));
+            g.scope("/lm_head");
             if (s.logitsToKeep()) {
                 String start = g.op("Unsqueeze", g.op("Neg", "num_logits_to_keep"), "axes0");
                 x = g.op("Slice", new String[] {x, start, g.longs("int_max", Long.MAX_VALUE), "axes1"});

@@ -558,6 +558,15 @@ public final class ModelManagerView {
             facts.setMinHeight(Region.USE_PREF_SIZE);
             facts.getStyleClass().add("text-muted");
             VBox text = new VBox(2, name, facts);
+            if (!m.runs().isEmpty()) {
+                // how the graph runs on this CPU, as recorded when it was first loaded
+                Label runs = new Label(messages.getString("models.runs." + m.runs()));
+                runs.setId("runs-" + m.id());
+                runs.setWrapText(true);
+                runs.setMinHeight(Region.USE_PREF_SIZE);
+                runs.getStyleClass().add("text-muted");
+                text.getChildren().add(runs);
+            }
             text.setMinWidth(0);
             HBox.setHgrow(text, Priority.ALWAYS);
             Button chat = new Button(messages.getString("models.chat"), new org.kordamp.ikonli.javafx.FontIcon(

@@ -74,6 +74,11 @@ class ModelsPageTest {
         Files.writeString(downloaded.resolve(ModelRegistry.MANIFEST), "{\"id\":\"deepseek-r1-distill-qwen-1.5b\",\"source\":"
                 + "\"huggingface\",\"repo\":\"onnx-community/DeepSeek-R1-Distill-Qwen-1.5B-ONNX\",\"commit\":\"0123456789abcdef\","
                 + "\"variant\":\"q4\",\"files\":[{\"path\":\"onnx/model_q4.onnx\",\"size\":1970000000}]}");
+        // loaded once: its record says the graph runs rebuilt for this CPU
+        Files.createDirectories(downloaded.resolve("onnx"));
+        Files.writeString(downloaded.resolve("onnx/model_q4.onnx"), "graph");
+        Files.writeString(downloaded.resolve("onnx/model_q4.onnx.kaiyuan-optimised.json"),
+                "{\"runs\":\"fused\",\"source_size\":5}");
         outside = Files.createDirectories(work.resolve("my-models/tiny"));
         Files.writeString(outside.resolve("config.json"), "{}");
         Path inPlace = Files.createDirectories(registry.modelsDir().resolve(ModelRegistry.folderName("mine/tiny")));
@@ -207,6 +212,17 @@ class ModelsPageTest {
         FxWait.until(10, TimeUnit.SECONDS, () -> vm.installed().size() == 1);
         assertTrue(Files.exists(outside.resolve("config.json")), "the imported folder keeps its files");
         assertTrue(registry.find("mine/tiny").isEmpty());
+    }
+
+    @Test
+    void anInstalledModelSaysHowItRunsOnceLoadedAndNothingBefore(FxRobot robot) throws Exception {
+        FxWait.until(10, TimeUnit.SECONDS, () -> vm.installed().size() == 2);
+        WaitForAsyncUtils.waitForFxEvents();
+        Labeled runs = (Labeled) byId(robot, "runs-deepseek-r1-distill-qwen-1.5b");
+        assertEquals("Runs optimised for this CPU: fused attention, int8 compute", runs.getText());
+        assertTrue(runs.isVisible());
+        assertTrue(robot.lookup((Node n) -> "runs-mine/tiny".equals(n.getId())).tryQuery().isEmpty(),
+                "never loaded: nothing said");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.kaiyuan.engine.testing;
+package io.kaiyuan.engine.onnx;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,16 +12,18 @@ import java.util.List;
 /**
  * Builds an ONNX graph (opset 17, and ONNX Runtime's com.microsoft contrib ops) node by node and writes it
  * as a model file, with initializers either inline or in an external data file beside the graph, as Optimum
- * and the ONNX Runtime GenAI builder export large models.
+ * and the ONNX Runtime GenAI builder export large models. Initializers and nodes of another model file can be
+ * taken over as they are ({@link #tensor(String, byte[])}, {@link #node(String, String, String[], String[], List)}).
  */
-final class OnnxGraph {
-    static final int FLOAT = 1;
-    static final int UINT8 = 2;
-    static final int INT32 = 6;
-    static final int INT64 = 7;
-    static final int BOOL = 9;
-    static final int FLOAT16 = 10;
+public final class OnnxGraph {
+    public static final int FLOAT = 1;
+    public static final int UINT8 = 2;
+    public static final int INT32 = 6;
+    public static final int INT64 = 7;
+    public static final int BOOL = 9;
+    public static final int FLOAT16 = 10;
 
+    /** An initializer: raw little-endian bytes, or (dataType 0) a whole TensorProto taken over as it is. */
     private record Initializer(String name, int dataType, long[] dims, byte[] raw) {}
 
     private final List<Proto> nodes = new ArrayList<>();
@@ -29,18 +31,38 @@ final class OnnxGraph {
     private final List<Proto> inputs = new ArrayList<>();
     private final List<Proto> outputs = new ArrayList<>();
     private int counter;
+    private String scope;
+    private String producer = "kaiyuan";
+
+    /**
+     * Names the nodes added from now on as PyTorch's exporter does, {@code <scope>/<Op>} (then {@code _1}, ...,
+     * within the scope); null goes back to names made from the first output.
+     */
+    public void scope(String scope) {
+        this.scope = scope;
+    }
+
+    /** The scope nodes are named in now, or null. */
+    public String scope() {
+        return scope;
+    }
+
+    /** The producer_name written into the model. */
+    public void producer(String name) {
+        this.producer = name;
+    }
 
     /** A fresh intermediate name. */
-    String fresh(String hint) {
+    public String fresh(String hint) {
         return hint + "_" + (counter++);
     }
 
     /** Declares a graph input; each dim is a Long (fixed) or a String (symbolic). */
-    void input(String name, int elemType, Object... dims) {
+    public void input(String name, int elemType, Object... dims) {
         inputs.add(valueInfo(name, elemType, dims));
     }
 
-    void output(String name, int elemType, Object... dims) {
+    public void output(String name, int elemType, Object... dims) {
         outputs.add(valueInfo(name, elemType, dims));
     }
 
@@ -60,7 +82,7 @@ final class OnnxGraph {
         return new Proto().string(1, name).message(2, type);
     }
 
-    String floats(String name, long[] dims, float[] values) {
+    public String floats(String name, long[] dims, float[] values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) {
             b.putFloat(v);
@@ -70,12 +92,12 @@ final class OnnxGraph {
     }
 
     /** An initializer of raw little-endian bytes of {@code dataType}. */
-    String raw(String name, int dataType, long[] dims, byte[] bytes) {
+    public String raw(String name, int dataType, long[] dims, byte[] bytes) {
         initializers.add(new Initializer(name, dataType, dims, bytes));
         return name;
     }
 
-    String longs(String name, long... values) {
+    public String longs(String name, long... values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         for (long v : values) {
             b.putLong(v);
@@ -84,16 +106,56 @@ final class OnnxGraph {
         return name;
     }
 
-    String scalarFloat(String name, float value) {
+    public String scalarFloat(String name, float value) {
         ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(value);
         initializers.add(new Initializer(name, FLOAT, new long[0], b.array()));
         return name;
     }
 
-    String scalarLong(String name, long value) {
+    public String scalarLong(String name, long value) {
         ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value);
         initializers.add(new Initializer(name, INT64, new long[0], b.array()));
         return name;
+    }
+
+    /** An initializer taken over from another model file: its TensorProto's bytes, name included. */
+    public String tensor(String name, byte[] tensorProto) {
+        initializers.add(new Initializer(name, 0, new long[0], tensorProto));
+        return name;
+    }
+
+    /**
+     * A node taken over from another model: its op type and domain ("" for ONNX's own), the inputs and outputs it
+     * has here, and its AttributeProtos' bytes as they are.
+     */
+    public String[] node(String opType, String domain, String[] in, String[] out, List<byte[]> attributes) {
+        Proto node = new Proto();
+        for (String i : in) {
+            node.string(1, i);
+        }
+        for (String o : out) {
+            node.string(2, o);
+        }
+        node.string(3, nodeName(opType, out)).string(4, opType);
+        if (!domain.isEmpty()) {
+            node.string(7, domain);
+        }
+        for (byte[] a : attributes) {
+            node.bytes(5, a);
+        }
+        nodes.add(node);
+        return out;
+    }
+
+    private final java.util.Map<String, Integer> scopeNames = new java.util.HashMap<>();
+
+    private String nodeName(String opType, String[] out) {
+        if (scope == null) {
+            return out[0] + "_node";
+        }
+        String base = scope + "/" + opType;
+        int n = scopeNames.merge(base, 1, Integer::sum);
+        return n == 1 ? base : base + "_" + (n - 1);
     }
 
     /**
@@ -101,7 +163,7 @@ final class OnnxGraph {
      * name/value pairs (Long, Float, long[], Integer as type). An op written {@code com.microsoft:Name} is
      * ONNX Runtime's contrib op.
      */
-    String[] node(String op, String[] in, String[] out, Object... attributes) {
+    public String[] node(String op, String[] in, String[] out, Object... attributes) {
         Proto node = new Proto();
         for (String i : in) {
             node.string(1, i);
@@ -110,7 +172,7 @@ final class OnnxGraph {
             node.string(2, o);
         }
         int colon = op.indexOf(':');
-        node.string(3, out[0] + "_node").string(4, op.substring(colon + 1));
+        node.string(3, nodeName(op.substring(colon + 1), out)).string(4, op.substring(colon + 1));
         if (colon > 0) {
             node.string(7, op.substring(0, colon));
         }
@@ -138,12 +200,12 @@ final class OnnxGraph {
     }
 
     /** A node with one output named after the op. */
-    String op(String op, String[] in, Object... attributes) {
+    public String op(String op, String[] in, Object... attributes) {
         return node(op, in, new String[] {fresh(op.substring(op.indexOf(':') + 1).toLowerCase())}, attributes)[0];
     }
 
     /** A node without attributes. */
-    String op(String op, String... in) {
+    public String op(String op, String... in) {
         return node(op, in, new String[] {fresh(op.substring(op.indexOf(':') + 1).toLowerCase())})[0];
     }
 
@@ -151,12 +213,12 @@ final class OnnxGraph {
      * Writes the model to {@code graphFile}; with {@code externalData}, initializers larger than 1 KiB go
      * to {@code graphFile + "_data"} as Optimum does.
      */
-    void write(Path graphFile, boolean externalData) throws IOException {
+    public void write(Path graphFile, boolean externalData) throws IOException {
         write(graphFile, externalData, graphFile.getFileName() + "_data");
     }
 
     /** As {@link #write(Path, boolean)}, the external data going to {@code dataName} beside the graph. */
-    void write(Path graphFile, boolean externalData, String dataName) throws IOException {
+    public void write(Path graphFile, boolean externalData, String dataName) throws IOException {
         Proto graph = new Proto();
         for (Proto n : nodes) {
             graph.message(1, n);
@@ -165,6 +227,10 @@ final class OnnxGraph {
         long offset = 0;
         try (OutputStream data = externalData ? Files.newOutputStream(graphFile.resolveSibling(dataName)) : null) {
             for (Initializer init : initializers) {
+                if (init.dataType() == 0) {
+                    graph.bytes(5, init.raw());
+                    continue;
+                }
                 Proto t = new Proto();
                 for (long d : init.dims()) {
                     t.int64(1, d);
@@ -191,10 +257,13 @@ final class OnnxGraph {
         }
         Proto model = new Proto()
                 .int64(1, 8)
-                .string(2, "kaiyuan-tests")
+                .string(2, producer)
                 .message(7, graph)
                 .message(8, new Proto().string(1, "").int64(2, 17))
                 .message(8, new Proto().string(1, "com.microsoft").int64(2, 1));
-        Files.write(graphFile, model.toByteArray());
+        Path temp = graphFile.resolveSibling(graphFile.getFileName() + ".partial");
+        Files.write(temp, model.toByteArray());
+        Files.move(temp, graphFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }

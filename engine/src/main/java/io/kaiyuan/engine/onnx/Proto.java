@@ -1,10 +1,10 @@
-package io.kaiyuan.engine.testing;
+package io.kaiyuan.engine.onnx;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** A minimal protocol-buffers encoder: just the wire types that ONNX's ModelProto needs. */
-final class Proto {
+public final class Proto {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     private void varint(long value) {
@@ -20,13 +20,13 @@ final class Proto {
         varint(((long) field << 3) | wireType);
     }
 
-    Proto int64(int field, long value) {
+    public Proto int64(int field, long value) {
         tag(field, 0);
         varint(value);
         return this;
     }
 
-    Proto float32(int field, float value) {
+    public Proto float32(int field, float value) {
         tag(field, 5);
         int bits = Float.floatToIntBits(value);
         for (int i = 0; i < 4; i++) {
@@ -35,22 +35,22 @@ final class Proto {
         return this;
     }
 
-    Proto bytes(int field, byte[] value) {
+    public Proto bytes(int field, byte[] value) {
         tag(field, 2);
         varint(value.length);
         out.write(value, 0, value.length);
         return this;
     }
 
-    Proto string(int field, String value) {
+    public Proto string(int field, String value) {
         return bytes(field, value.getBytes(StandardCharsets.UTF_8));
     }
 
-    Proto message(int field, Proto value) {
+    public Proto message(int field, Proto value) {
         return bytes(field, value.toByteArray());
     }
 
-    byte[] toByteArray() {
+    public byte[] toByteArray() {
         return out.toByteArray();
     }
 }
