@@ -28,6 +28,8 @@ echo "building (mvn install) and making the data folder..." >&2
 mvn -q -B -DskipTests install >/dev/null
 mvn -q -B -pl app exec:exec -Dkaiyuan.args="$home" >/dev/null
 touch app/target/.kaiyuan-built   # ./kaiyuan starts without building again
+# loaded once, as a person's first chat would: the Models page then says how it runs on this CPU
+KAIYUAN_HOME="$home" ./kaiyuan generate --model "$home/demo-model" --prompt hi --max-new-tokens 1 >/dev/null
 # A test hub with models named and sized like real ones, for the hub search's picture (the app reaches it
 # through HF_ENDPOINT).
 mvn -q -B -pl engine exec:exec -Dkaiyuan.main=io.kaiyuan.engine.testing.HubFixture -Dkaiyuan.args="$hub_port" \

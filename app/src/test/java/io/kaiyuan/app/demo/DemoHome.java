@@ -37,7 +37,9 @@ public final class DemoHome {
         Path models = home.resolve("models");
         Path folder = home.resolve("demo-model");
         if (!Files.isDirectory(folder)) {
-            TestModels.withTokenizer(TestModels.chatSized(), folder);
+            // 4-bit, as the models people download for the CPU
+            TestModels.withTokenizer(TestModels.chatSized().dims(64, 4, 2, 16, 64).quant(io.kaiyuan.engine.testing.TinyQwen.Quant.Q4)
+                    .variantFile("model_q4"), folder);
         }
         ModelRegistry registry = new ModelRegistry(models);
         if (registry.find(MODEL).isEmpty()) {

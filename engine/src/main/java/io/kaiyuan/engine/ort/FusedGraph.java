@@ -88,6 +88,9 @@ public final class FusedGraph {
         if (heads % kvHeads != 0 || headDim % 2 != 0 || headDim < 2) {
             throw new NotFusable("heads " + heads + ", kv heads " + kvHeads + ", head size " + headDim + " do not fit");
         }
+        if (headDim % 16 != 0) {
+            throw new NotFusable("head size " + headDim + " is not a multiple of 16, as GroupQueryAttention needs");
+        }
         if ((long) maxPositions * (headDim / 2) > MAX_ROTARY_VALUES) {
             throw new NotFusable("its rotary tables (" + maxPositions + " positions x " + headDim / 2 + ") would be too large");
         }

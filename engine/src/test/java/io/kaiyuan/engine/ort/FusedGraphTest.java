@@ -191,7 +191,8 @@ class FusedGraphTest {
                 {"num_hidden_layers", "1.5", "num_hidden_layers"},
                 {"num_hidden_layers", "100000", "num_hidden_layers"},
                 {"num_key_value_heads", "3", "do not fit"},
-                {"rope_theta", "-1", "rope_theta"}}) {
+                {"rope_theta", "-1", "rope_theta"},
+                {"head_dim", "8", "multiple of 16"}}) {
             ObjectNode changed = config.deepCopy();
             changed.set(c[0], JSON.readTree(c[1]));
             FusedGraph.NotFusable e = assertThrows(FusedGraph.NotFusable.class, () -> FusedGraph.build(graph, changed, target),
