@@ -265,7 +265,8 @@ public final class ModelIndex implements AutoCloseable {
         return s;
     }
 
-    private static Node readNode(byte[] bytes) throws IOException {
+    /** A NodeProto's fields, from its bytes. */
+    public static Node readNode(byte[] bytes) throws IOException {
         ProtoReader r = new ProtoReader(bytes);
         String name = "";
         String op = "";

@@ -1,6 +1,7 @@
 package io.kaiyuan.engine.ort;
 
 import io.kaiyuan.engine.onnx.ModelIndex;
+import io.kaiyuan.engine.onnx.Proto;
 import io.kaiyuan.engine.onnx.ProtoReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -34,6 +35,7 @@ public final class GraphRewrite {
     private static final int MODEL_GRAPH = 7;
     private static final int GRAPH_NODE = 1;
     private static final int GRAPH_INITIALIZER = 5;
+    private static final int GRAPH_INPUT = 11;
     private static final int NODE_OP_TYPE = 4;
     private static final int NODE_ATTRIBUTE = 5;
     private static final int NODE_DOMAIN = 7;
@@ -44,8 +46,15 @@ public final class GraphRewrite {
     /** A node larger than this is not a node (nodes hold names and small attributes). */
     private static final long MAX_NODE_BYTES = 16L << 20;
 
-    /** What a rewrite did: the nodes changed, of how many, and the initializers referenced in the original file. */
-    public record Result(int changed, int nodes, int referenced) {}
+    /**
+     * What a rewrite did: the nodes changed, of how many, the initializers referenced in the original file, and
+     * whether the LM head now gets only the rows asked for.
+     */
+    public record Result(int changed, int nodes, int referenced, boolean logitsRows) {}
+
+    /** The input that says how many rows of logits to compute, as Optimum's newer exports name it. */
+    public static final String LOGITS_TO_KEEP = "num_logits_to_keep";
+    private static final String ROWS = "kaiyuan_logits_rows";
 
     private GraphRewrite() {}
 
@@ -64,6 +73,31 @@ public final class GraphRewrite {
      */
     public static Result matMulNBitsAccuracy(Path source, Path target, int level, boolean referenceWeights)
             throws IOException {
+        return rewrite(source, target, level, referenceWeights, null);
+    }
+
+    /**
+     * As {@link #matMulNBitsAccuracy(Path, Path, int, boolean)}; with {@code logits} (the name of the graph's logits
+     * output), when the graph has no {@value #LOGITS_TO_KEEP} input and a MatMul or MatMulNBits (the LM head) makes
+     * that output directly, the graph gets that input and the head gets only the last rows of its input
+     * ({@code Slice} on the sequence axis): a prompt's run then computes one row of logits, not one per token (at a
+     * 152k vocabulary the head of every row is as much work as the rest of the model).
+     */
+    public static Result rewrite(Path source, Path target, int level, boolean referenceWeights, String logits)
+            throws IOException {
+        String head = null;
+        if (logits != null) {
+            try (ModelIndex index = ModelIndex.read(source)) {
+                if (!index.inputs().containsKey(LOGITS_TO_KEEP)) {
+                    for (ModelIndex.Node n : index.nodes()) {
+                        if (n.outputs().contains(logits) && (n.is("MatMul") || n.is("com.microsoft:MatMulNBits"))
+                                && !n.inputs().isEmpty()) {
+                            head = logits;
+                        }
+                    }
+                }
+            }
+        }
         if (level < 0 || level > 4) {
             throw new IllegalArgumentException("accuracy_level is 0 to 4, not " + level);
         }
@@ -77,7 +111,7 @@ public final class GraphRewrite {
             reference = source.getFileName().toString();
         }
         Path temp = target.resolveSibling(target.getFileName() + ".partial");
-        int[] counts = new int[3];
+        int[] counts = new int[4];
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
                 FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -96,7 +130,7 @@ public final class GraphRewrite {
                     if (length < 0 || length > size - graphStart) {
                         throw new IOException(source + " is not an ONNX model: its graph runs past the file's end");
                     }
-                    List<Object> parts = graphParts(r, in, graphStart, graphStart + length, level, counts, reference);
+                    List<Object> parts = graphParts(r, in, graphStart, graphStart + length, level, counts, reference, head);
                     long newLength = 0;
                     for (Object p : parts) {
                         newLength += p instanceof byte[] b ? b.length : ((long[]) p)[1];
@@ -126,7 +160,7 @@ public final class GraphRewrite {
             throw e;
         }
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return new Result(counts[0], counts[1], counts[2]);
+        return new Result(counts[0], counts[1], counts[2], counts[3] > 0);
     }
 
     /**
@@ -134,7 +168,7 @@ public final class GraphRewrite {
      * span {start, length} of the source to copy.
      */
     private static List<Object> graphParts(ProtoReader r, FileChannel in, long start, long end, int level, int[] counts,
-            String reference) throws IOException {
+            String reference, String head) throws IOException {
         List<Object> parts = new ArrayList<>();
         r.seek(start);
         long spanStart = start;
@@ -153,6 +187,28 @@ public final class GraphRewrite {
                 r.seek(r.position() + length);
                 counts[1]++;
                 byte[] changed = withAccuracy(node.array(), level);
+                if (head != null && counts[3] == 0) {
+                    ModelIndex.Node n = ModelIndex.readNode(changed != null ? changed : node.array());
+                    if (n.outputs().contains(head) && (n.is("MatMul") || n.is("com.microsoft:MatMulNBits"))) {
+                        // the rows asked for, then the head on them
+                        counts[3]++;
+                        if (fieldStart > spanStart) {
+                            parts.add(new long[] {spanStart, fieldStart - spanStart});
+                        }
+                        String x = n.inputs().get(0);
+                        parts.add(field(GRAPH_NODE, node("Neg", new String[] {LOGITS_TO_KEEP}, ROWS + "_neg")));
+                        parts.add(field(GRAPH_NODE, node("Reshape", new String[] {ROWS + "_neg", ROWS + "_one"}, ROWS + "_start")));
+                        parts.add(field(GRAPH_NODE, node("Slice", new String[] {x, ROWS + "_start", ROWS + "_end", ROWS + "_one"},
+                                ROWS)));
+                        if (changed != null) {
+                            counts[0]++;
+                        }
+                        changed = withFirstInput(changed != null ? changed : node.array(), ROWS);
+                        parts.add(field(GRAPH_NODE, changed));
+                        spanStart = r.position();
+                        continue;
+                    }
+                }
                 if (changed != null) {
                     counts[0]++;
                     replace(parts, spanStart, fieldStart, GRAPH_NODE, changed);
@@ -181,7 +237,60 @@ public final class GraphRewrite {
         if (end > spanStart) {
             parts.add(new long[] {spanStart, end - spanStart});
         }
+        if (counts[3] > 0) {
+            parts.add(field(GRAPH_INITIALIZER, longs(ROWS + "_one", 1)));
+            parts.add(field(GRAPH_INITIALIZER, longs(ROWS + "_end", Long.MAX_VALUE)));
+            // a scalar int64 input
+            Proto type = new Proto().message(1, new Proto().int64(1, 7).message(2, new Proto()));
+            parts.add(field(GRAPH_INPUT, new Proto().string(1, LOGITS_TO_KEEP).message(2, type).toByteArray()));
+        }
         return parts;
+    }
+
+    /** A whole graph field: tag, length and bytes. */
+    private static byte[] field(int number, byte[] bytes) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream(bytes.length + 8);
+        b.writeBytes(encodeTag(number, 2));
+        b.writeBytes(encodeVarint(bytes.length));
+        b.writeBytes(bytes);
+        return b.toByteArray();
+    }
+
+    /** A NodeProto of ONNX's own op with one output named after it. */
+    private static byte[] node(String op, String[] inputs, String output) {
+        Proto node = new Proto();
+        for (String i : inputs) {
+            node.string(1, i);
+        }
+        return node.string(2, output).string(3, output + "/" + op).string(4, op).toByteArray();
+    }
+
+    /** An int64 vector initializer of one value. */
+    private static byte[] longs(String name, long value) {
+        byte[] raw = new byte[8];
+        for (int i = 0; i < 8; i++) {
+            raw[i] = (byte) (value >>> (8 * i));
+        }
+        return new Proto().int64(1, 1).int64(2, 7).string(8, name).bytes(9, raw).toByteArray();
+    }
+
+    /** A NodeProto with its first input renamed. */
+    private static byte[] withFirstInput(byte[] node, String input) throws IOException {
+        ProtoReader r = new ProtoReader(node);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(node.length + input.length());
+        boolean done = false;
+        while (r.position() < node.length) {
+            long fieldStart = r.position();
+            long tag = r.varint();
+            r.skipField((int) (tag & 7), node.length);
+            if (!done && (tag >>> 3) == 1 && (tag & 7) == 2) {
+                out.writeBytes(new Proto().string(1, input).toByteArray());
+                done = true;
+            } else {
+                out.write(node, (int) fieldStart, (int) (r.position() - fieldStart));
+            }
+        }
+        return out.toByteArray();
     }
 
     /** Adds the source span before a replaced field, then the field's new bytes with its tag and length. */

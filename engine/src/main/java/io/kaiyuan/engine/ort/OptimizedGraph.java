@@ -41,7 +41,7 @@ public final class OptimizedGraph {
     /** The int8-compute rewrite's name, in the record and in what the app and bench say. */
     public static final String REWRITE = "int8 compute (MatMulNBits accuracy_level 4)";
     /** Bumped when what is made changes, so that records of older code are made again. */
-    static final int FORMAT = 2;
+    static final int FORMAT = 3;
     static final String FUSED_SUFFIX = ".kaiyuan-fused.onnx";
     static final String INT8_SUFFIX = ".kaiyuan-int8.onnx";
     static final String RECORD = OptimisationRecord.SUFFIX;
@@ -166,7 +166,7 @@ public final class OptimizedGraph {
             try {
                 long start = System.nanoTime();
                 FusedGraph.Result result = FusedGraph.build(graph, configJson, fused);
-                double difference = check(runtime, graph, config, io, fused);
+                double difference = check(runtime, graph, config, io, fused, FusedGraph.IO);
                 long ms = (System.nanoTime() - start) / 1_000_000;
                 if (difference <= TOLERANCE) {
                     r.put("sha256", sha256(fused));
@@ -189,22 +189,39 @@ public final class OptimizedGraph {
             }
             Files.deleteIfExists(fused);
         }
-        GraphRewrite.Result result = GraphRewrite.matMulNBitsAccuracy(graph, int8, 4, true);
+        GraphRewrite.Result result = GraphRewrite.rewrite(graph, int8, 4, true, io.logits());
         if (result.changed() == 0) {
             Files.deleteIfExists(int8);
             r.put("runs", OptimisationRecord.EXPORTED).put("nodes", 0);
             return Choice.asExported(graph, io);
+        }
+        if (result.logitsRows()) {
+            // the LM head moved behind a Slice: kept only when it computes what the original computes
+            double difference;
+            try {
+                difference = check(runtime, graph, config, io, int8, io);
+            } catch (OrtException | RuntimeException e) {
+                difference = Double.NaN;
+                LOG.warn("{}: the LM head on the rows asked for failed ({}); not used", graph, e.getMessage());
+            }
+            if (difference <= TOLERANCE) {
+                r.put("logits_rows", true).put("checked_difference", difference);
+            } else {
+                r.put("logits_rows", false);
+                result = GraphRewrite.matMulNBitsAccuracy(graph, int8, 4, true);
+            }
         }
         r.put("runs", OptimisationRecord.INT8).put("rewrite", REWRITE).put("nodes", result.changed()).put("sha256", sha256(int8));
         return new Choice(int8, io, REWRITE);
     }
 
     /**
-     * Runs the same tokens through the original and the rebuilt graph (a prompt, then single steps on the cache
+     * Runs the same tokens through the original and the made graph (a prompt, then single steps on the cache
      * fed with the original's greedy choices) and returns the largest logit difference relative to the original's
      * largest logit at that position.
      */
-    static double check(OrtRuntime runtime, Path original, ModelConfig config, DecoderIo io, Path fused) throws OrtException {
+    static double check(OrtRuntime runtime, Path original, ModelConfig config, DecoderIo io, Path made, DecoderIo madeIo)
+            throws OrtException {
         int vocab = config.vocabSize();
         int[] tokens = new int[CHECK_PROMPT + CHECK_STEPS];
         for (int i = 0; i < CHECK_PROMPT; i++) {
@@ -221,7 +238,7 @@ public final class OptimizedGraph {
             }
         }
         double worst = 0;
-        try (DecoderSession d = DecoderSession.open(runtime, fused, config, FusedGraph.IO, ExecutionProvider.CPU, 0);
+        try (DecoderSession d = DecoderSession.open(runtime, made, config, madeIo, ExecutionProvider.CPU, 0);
                 OrtSession.RunOptions options = new OrtSession.RunOptions()) {
             worst = Math.max(worst, difference(expected[0], d.forward(tokens, 0, CHECK_PROMPT, options)));
             for (int s = 0; s < CHECK_STEPS; s++) {

@@ -122,4 +122,41 @@ class GraphRewriteTest {
         assertThrows(IllegalArgumentException.class, () -> GraphRewrite.matMulNBitsAccuracy(graph, copy, 7));
         assertEquals(Variant.FP32, ModelFolder.open(plain).chooseVariant(Optional.empty(), false));
     }
+
+    @Test
+    void theLmHeadGetsOnlyTheRowsAskedForAndComputesThemAsBefore() throws Exception {
+        // a GenAI graph (no num_logits_to_keep, the head writing logits directly) and the transformers.js one of GLM
+        TinyQwen.Spec spec = TinyQwen.qwen2().positionIds(false).dims(64, 4, 2, 16, 128).quant(TinyQwen.Quant.Q4);
+        Path genai = TinyQwen.buildGenAi(spec, tmp.resolve("genai"), io.kaiyuan.engine.model.DecoderIo.TRANSFORMERS_JS
+                .withShareBuffer(true));
+        Files.writeString(genai.resolve("tokenizer.json"), "{}");
+        Files.writeString(genai.resolve("tokenizer_config.json"), "{}");
+        Path glm = folder(TinyQwen.glm().quant(TinyQwen.Quant.Q4).variantFile("model_q4"), tmp.resolve("glm"));
+        int[] tokens = {5, 17, 42, 99, 3, 250, 7, 8, 11, 12, 13};
+        for (Path graph : new Path[] {genai.resolve("model.onnx"), glm.resolve("onnx/model_q4.onnx")}) {
+            Path dir = graph.getParent().getFileName().toString().equals("onnx") ? graph.getParent().getParent() : graph.getParent();
+            Path rows = graph.resolveSibling("rows.onnx");
+            GraphRewrite.Result result = GraphRewrite.rewrite(graph, rows, 0, true, "logits");
+            assertTrue(result.logitsRows(), graph.toString());
+            try (var index = io.kaiyuan.engine.onnx.ModelIndex.read(rows)) {
+                assertTrue(index.inputs().containsKey(GraphRewrite.LOGITS_TO_KEEP));
+            }
+            float[][] before = logits(dir, graph, tokens, 4);
+            float[][] after = logits(dir, rows, tokens, 4);
+            for (int i = 0; i < before.length; i++) {
+                assertArrayEquals(before[i], after[i], 1e-4f, graph + " step " + i);
+            }
+        }
+    }
+
+    @Test
+    void aGraphThatAlreadyChoosesItsRowsOrCastsItsLogitsKeepsItsHead() throws Exception {
+        for (TinyQwen.Spec spec : new TinyQwen.Spec[] {TinyQwen.qwen2().logitsToKeep(true), TinyQwen.qwen2().fp16Kv(true)}) {
+            Path dir = folder(spec.quant(TinyQwen.Quant.Q4).variantFile("model_q4"), tmp.resolve("m" + spec.fp16Kv()));
+            GraphRewrite.Result result = GraphRewrite.rewrite(dir.resolve("onnx/model_q4.onnx"), dir.resolve("onnx/out.onnx"),
+                    4, true, "logits");
+            assertFalse(result.logitsRows());
+            assertTrue(result.changed() > 0, "accuracy_level set all the same");
+        }
+    }
 }
