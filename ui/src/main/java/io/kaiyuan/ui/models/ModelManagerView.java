@@ -306,6 +306,8 @@ public final class ModelManagerView {
         installed.setId("models-installed");
         installed.setPlaceholder(new Label(messages.getString("models.installed.empty")));
         installed.setPrefHeight(160);
+        // one whole row (name, facts wrapped in two lines, how it runs) even in a 700-pixel window
+        installed.setMinHeight(120);
         installed.setCellFactory(v -> new InstalledCell());
         Label message = new Label();
         message.setId("models-message");

@@ -219,7 +219,7 @@ class ModelsPageTest {
         FxWait.until(10, TimeUnit.SECONDS, () -> vm.installed().size() == 2);
         WaitForAsyncUtils.waitForFxEvents();
         Labeled runs = (Labeled) byId(robot, "runs-deepseek-r1-distill-qwen-1.5b");
-        assertEquals("Runs optimised for this CPU: fused attention, int8 compute", runs.getText());
+        assertEquals("Optimised for this CPU: fused attention, int8 compute", runs.getText());
         assertTrue(runs.isVisible());
         assertTrue(robot.lookup((Node n) -> "runs-mine/tiny".equals(n.getId())).tryQuery().isEmpty(),
                 "never loaded: nothing said");
