@@ -109,8 +109,10 @@ class EngineChatBackendTest {
             java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
                     java.util.concurrent.ExecutionException.class, () -> r.done.get(60, TimeUnit.SECONDS));
             String failed = r.events.get(r.events.size() - 1);
-            assertEquals("failed: bomb's chat template is too slow: it takes more than 10,000,000 steps", failed,
-                    e.toString());
+            // one line naming whichever bound stopped it first: the steps, or the wall clock on a busy machine
+            assertTrue(failed.equals("failed: bomb's chat template is too slow: it takes more than 10,000,000 steps")
+                    || failed.equals("failed: bomb's chat template is too slow: it did not finish within 5 s"),
+                    failed + " / " + e);
         } finally {
             backend.close();
         }
