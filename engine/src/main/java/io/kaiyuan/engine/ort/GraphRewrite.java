@@ -189,14 +189,13 @@ public final class GraphRewrite {
                 byte[] changed = withAccuracy(node.array(), level);
                 if (head != null && counts[3] == 0) {
                     ModelIndex.Node n = ModelIndex.readNode(changed != null ? changed : node.array());
-                    if (n.outputs().contains(head) && (n.is("MatMul") || n.is("com.microsoft:MatMulNBits"))) {
+                    if (n.outputs().contains(head) && (n.is("MatMul") || n.is("com.microsoft:MatMulNBits"))
+                            && !n.inputs().isEmpty()) {
                         // the rows asked for, then the head on them
                         counts[3]++;
-                        if (fieldStart > spanStart) {
-                            parts.add(new long[] {spanStart, fieldStart - spanStart});
-                        }
                         String x = n.inputs().get(0);
-                        parts.add(field(GRAPH_NODE, node("Neg", new String[] {LOGITS_TO_KEEP}, ROWS + "_neg")));
+                        replace(parts, spanStart, fieldStart, GRAPH_NODE,
+                                node("Neg", new String[] {LOGITS_TO_KEEP}, ROWS + "_neg"));
                         parts.add(field(GRAPH_NODE, node("Reshape", new String[] {ROWS + "_neg", ROWS + "_one"}, ROWS + "_start")));
                         parts.add(field(GRAPH_NODE, node("Slice", new String[] {x, ROWS + "_start", ROWS + "_end", ROWS + "_one"},
                                 ROWS)));
@@ -298,11 +297,7 @@ public final class GraphRewrite {
         if (fieldStart > spanStart) {
             parts.add(new long[] {spanStart, fieldStart - spanStart});
         }
-        ByteArrayOutputStream b = new ByteArrayOutputStream(bytes.length + 8);
-        b.writeBytes(encodeTag(field, 2));
-        b.writeBytes(encodeVarint(bytes.length));
-        b.writeBytes(bytes);
-        parts.add(b.toByteArray());
+        parts.add(field(field, bytes));
     }
 
     /** A MatMulNBits node re-encoded with accuracy_level {@code level}; null for any other node. */
