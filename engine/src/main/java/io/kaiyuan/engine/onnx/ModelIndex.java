@@ -54,37 +54,6 @@ public final class ModelIndex implements AutoCloseable {
      */
     public record Node(String name, String opType, String domain, List<String> inputs, List<String> outputs,
             List<byte[]> attributes) {
-        /** The integer attribute {@code name}, or {@code otherwise}. */
-        public long intAttribute(String attribute, long otherwise) {
-            for (byte[] a : attributes) {
-                try {
-                    ProtoReader r = new ProtoReader(a);
-                    String n = null;
-                    Long i = null;
-                    while (r.position() < a.length) {
-                        long tag = r.varint();
-                        int field = (int) (tag >>> 3);
-                        int wire = (int) (tag & 7);
-                        if (field == 1 && wire == 2) {
-                            int length = (int) r.length(a.length);
-                            n = new String(a, (int) r.position(), length, StandardCharsets.UTF_8);
-                            r.seek(r.position() + length);
-                        } else if (field == 3 && wire == 0) {
-                            i = r.varint();
-                        } else {
-                            r.skipField(wire, a.length);
-                        }
-                    }
-                    if (attribute.equals(n) && i != null) {
-                        return i;
-                    }
-                } catch (IOException e) {
-                    return otherwise;
-                }
-            }
-            return otherwise;
-        }
-
         /** This node's attributes but {@code left}, then {@code added} (AttributeProto bytes). */
         public List<byte[]> attributesWith(String left, byte[]... added) {
             List<byte[]> out = new ArrayList<>();
@@ -131,15 +100,7 @@ public final class ModelIndex implements AutoCloseable {
     /**
      * An initializer: name, ONNX data type, shape, and its TensorProto's bytes at [start, end) of the file.
      */
-    public record Tensor(String name, int dataType, long[] dims, long start, long end) {
-        public long elements() {
-            long n = 1;
-            for (long d : dims) {
-                n *= d;
-            }
-            return n;
-        }
-    }
+    public record Tensor(String name, int dataType, long[] dims, long start, long end) {}
 
     private final Path file;
     private final FileChannel channel;
@@ -164,10 +125,6 @@ public final class ModelIndex implements AutoCloseable {
             channel.close();
             throw e;
         }
-    }
-
-    public Path file() {
-        return file;
     }
 
     public List<Node> nodes() {
