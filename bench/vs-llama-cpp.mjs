@@ -4,7 +4,7 @@
 // llama.cpp. Peak resident memory is each process's high-water mark (GNU time).
 //
 //   node vs-llama-cpp.mjs --dir /tmp/bm05 [--threads 2] [--rounds 3] [--runs 3] [--prompt-tokens 512] [--new-tokens 128]
-//                         [--only q4,exact,level4,genai,fp32,llama]
+//                         [--only q4,q4f16,exact,level4,genai,fp32,llama]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -31,6 +31,9 @@ const kaiyuan = (name, folder, variant, ...extra) => ({
 });
 // as a user runs it: rebuilt with fused attention and int8 compute on first load
 if (only.includes('q4')) engines.push(kaiyuan('Kaiyuan onnx-community q4', path.join(dir, 'onnx-community'), 'q4'));
+if (only.includes('q4f16') && existsSync(path.join(dir, 'onnx-community/onnx/model_q4f16.onnx'))) {
+  engines.push(kaiyuan('Kaiyuan onnx-community q4f16', path.join(dir, 'onnx-community'), 'q4f16'));
+}
 if (only.includes('exact')) {
   engines.push(kaiyuan('Kaiyuan q4 --exact (as exported)', path.join(dir, 'onnx-community'), 'q4', '--exact'));
 }

@@ -26,9 +26,11 @@ import java.util.Set;
  * accuracy_level 4), found by the module names PyTorch's exporter gives them ({@code /model/layers.N/self_attn/q_proj/…},
  * {@code /model/layers.N/input_layernorm/…}, {@code /model/embed_tokens/…}, {@code /lm_head/…}); their initializers
  * are referenced inside the original file as external data, so the rebuilt graph takes a few megabytes (the rotary
- * tables) and the original must stay beside it. Anything unexpected (another architecture, rope scaling, a float16
- * cache, a layer whose weights are not where the exporter puts them) is a {@link NotFusable} naming it, and the
- * caller runs the original. What is rebuilt is checked against the original by running both
+ * tables) and the original must stay beside it. A q4f16 export (float16 compute, which the CPU runs op by op through
+ * Casts) is rebuilt the same way and computes in float32: its float16 scales, norms and biases behind Casts that
+ * ONNX Runtime folds into float32 initializers at load, its float16 embedding table kept with only the looked-up rows
+ * cast, and a float32 cache. Anything unexpected (another architecture, rope scaling, a layer whose weights are not
+ * where the exporter puts them) is a {@link NotFusable} naming it, and the caller runs the original. What is rebuilt is checked against the original by running both
  * ({@link OptimizedGraph}).
  */
 public final class FusedGraph {
@@ -38,6 +40,7 @@ public final class FusedGraph {
     public static final io.kaiyuan.engine.model.DecoderIo IO =
             io.kaiyuan.engine.model.DecoderIo.TRANSFORMERS_JS.withShareBuffer(true);
     private static final int FLOAT = 1;
+    private static final int FLOAT16 = 10;
     private static final int MAX_LAYERS = 1024;
     private static final int MAX_POSITIONS = 1 << 20;
     /** Values in each rotary table (cos, sin) at most: 64 MB each. */
@@ -160,6 +163,27 @@ public final class FusedGraph {
             return name;
         }
 
+        /**
+         * An initializer of the original as the float32 the rebuilt graph computes in: float16 ones (a q4f16
+         * export's scales, norms and biases) behind a Cast of their own, which ONNX Runtime folds into a float32
+         * initializer when it loads the graph (the file keeps referencing the original's float16 bytes).
+         */
+        private String takeFloat(String name) throws IOException {
+            take(name);
+            if (index.initializers().get(name).dataType() != FLOAT16) {
+                return name;
+            }
+            String asFloat = name + "_float32";
+            if (taken.add(asFloat)) {
+                nodeTo("Cast", new String[] {name}, new String[] {asFloat}, "to", (long) FLOAT);
+            }
+            return asFloat;
+        }
+
+        private static boolean isFloat(Tensor t) {
+            return t.dataType() == FLOAT || t.dataType() == FLOAT16;
+        }
+
         private boolean isInitializer(String name) {
             return index.initializers().containsKey(name);
         }
@@ -190,7 +214,7 @@ public final class FusedGraph {
                 } else if (n.is("Add")) {
                     for (String i : n.inputs()) {
                         Tensor t = index.initializers().get(i);
-                        if (t != null && t.dims().length == 1 && t.dataType() == FLOAT) {
+                        if (t != null && t.dims().length == 1 && isFloat(t)) {
                             if (bias != null) {
                                 throw new NotFusable(scope + " has more than one bias");
                             }
@@ -208,7 +232,7 @@ public final class FusedGraph {
                 if (!i.isEmpty() && !isInitializer(i)) {
                     throw new NotFusable(scope + "'s weights are computed, not stored");
                 }
-                in.add(i.isEmpty() ? i : take(i));
+                in.add(i.isEmpty() ? i : takeFloat(i));
             }
             String y = bias == null && output != null ? output : g.fresh("linear");
             List<byte[]> attributes = matMul.is("com.microsoft:MatMulNBits")
@@ -220,7 +244,7 @@ public final class FusedGraph {
                 return y;
             }
             String out = output != null ? output : g.fresh("biased");
-            nodeTo("Add", new String[] {y, take(bias)}, new String[] {out});
+            nodeTo("Add", new String[] {y, takeFloat(bias)}, new String[] {out});
             return out;
         }
 
@@ -230,7 +254,7 @@ public final class FusedGraph {
             for (Node n : scope(scope)) {
                 for (String i : n.inputs()) {
                     Tensor t = index.initializers().get(i);
-                    if (t != null && t.dataType() == FLOAT && t.dims().length == 1 && t.dims()[0] == size) {
+                    if (t != null && isFloat(t) && t.dims().length == 1 && t.dims()[0] == size) {
                         if (found != null && !found.equals(i)) {
                             throw new NotFusable(scope + " has more than one weight");
                         }
@@ -241,7 +265,7 @@ public final class FusedGraph {
             if (found == null) {
                 throw new NotFusable(scope + " has no weight of " + size);
             }
-            return take(found);
+            return takeFloat(found);
         }
 
         Result build(Path target) throws IOException, NotFusable {
@@ -251,8 +275,10 @@ public final class FusedGraph {
                     throw new NotFusable("the graph has no input " + required);
                 }
             }
-            if (inputs.get(IO.pastKey(0)) != FLOAT || index.outputs().getOrDefault("logits", 0) != FLOAT) {
-                throw new NotFusable("its cache or logits are not float32");
+            int cacheType = inputs.get(IO.pastKey(0));
+            int logitsType = index.outputs().getOrDefault("logits", 0);
+            if ((cacheType != FLOAT && cacheType != FLOAT16) || (logitsType != FLOAT && logitsType != FLOAT16)) {
+                throw new NotFusable("its cache or logits are neither float32 nor float16");
             }
             if (index.nodes().stream().noneMatch(n -> n.is("com.microsoft:MatMulNBits"))) {
                 throw new NotFusable("it has no 4-bit weights (MatMulNBits): float graphs run as exported");
@@ -291,14 +317,16 @@ public final class FusedGraph {
                 throw new NotFusable("/model/embed_tokens does not read input_ids");
             }
             List<String> embedIn = new ArrayList<>();
+            boolean halfEmbedding = false;
             for (String i : embed.inputs()) {
                 if (i.equals("input_ids") || i.isEmpty()) {
                     embedIn.add(i);
                 } else if (isInitializer(i)) {
                     Tensor t = index.initializers().get(i);
-                    if (embed.is("Gather") && t.dataType() != FLOAT) {
-                        throw new NotFusable("the embedding table is not float32");
+                    if (embed.is("Gather") && !isFloat(t)) {
+                        throw new NotFusable("the embedding table is neither float32 nor float16");
                     }
+                    halfEmbedding |= t.dataType() == FLOAT16;
                     embedIn.add(take(i));
                 } else {
                     throw new NotFusable("the embedding table is computed, not stored");
@@ -307,6 +335,10 @@ public final class FusedGraph {
             String x = g.fresh("embedding");
             nodes++;
             g.node(embed.opType(), embed.domain(), embedIn.toArray(String[]::new), new String[] {x}, embed.attributes());
+            if (halfEmbedding) {
+                // a float16 table stays float16 (half the memory); only the rows looked up become float32
+                x = node("Cast", new String[] {x}, "to", (long) FLOAT);
+            }
 
             g.longs("axes0", 0);
             g.longs("axes1", 1);

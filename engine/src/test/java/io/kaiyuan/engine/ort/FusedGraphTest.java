@@ -130,6 +130,55 @@ class FusedGraphTest {
         assertEquals(Files.size(folder.graphFile(Variant.Q4)), folder.weightsBytes(Variant.Q4), "not counted as weights");
     }
 
+    static Stream<Arguments> q4f16() {
+        return Stream.of(
+                Arguments.of("qwen2, float32 cache and logits behind the converter's Casts", TinyQwen.qwen2()),
+                Arguments.of("qwen2, float16 cache and logits", TinyQwen.qwen2().fp16Kv(true)),
+                Arguments.of("qwen3, float16 cache and logits", TinyQwen.qwen3().fp16Kv(true)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("q4f16")
+    void aQ4f16ExportIsRebuiltToComputeInFloat32WhatItComputesInFloat16(String name, TinyQwen.Spec spec) throws Exception {
+        Path dir = placeholderTokenizer(TinyQwen.build(spec.quant(TinyQwen.Quant.Q4F16).variantFile("model_q4f16"),
+                tmp.resolve("q4f16")));
+        ModelFolder folder = ModelFolder.open(dir);
+        Path original = folder.graphFile(Variant.Q4F16);
+        Run exported = greedy(original, folder, DecoderIo.TRANSFORMERS_JS);
+        OptimizedGraph.Choice choice = OptimizedGraph.prepare(RUNTIME, original, folder.config(), folder.configJson(),
+                folder.io());
+        JsonNode record = JSON.readTree(dir.resolve("onnx/model_q4f16.onnx" + OptimizedGraph.RECORD).toFile());
+        assertEquals(FusedGraph.DESCRIPTION, choice.description(), record.toString());
+        assertEquals("fused", record.path("runs").asText());
+        try (DecoderSession d = DecoderSession.open(RUNTIME, choice.graph(), folder.config(), choice.io(),
+                ExecutionProvider.CPU, 1)) {
+            assertEquals(ai.onnxruntime.OnnxJavaType.FLOAT, d.kvType(), "a float32 cache");
+        }
+        Run fused = greedy(choice.graph(), folder, choice.io());
+        double worst = 0;
+        for (int i = 0; i < NEW_TOKENS && exported.tokens()[i] == fused.tokens()[i]; i++) {
+            worst = Math.max(worst, OptimizedGraph.difference(exported.logits().get(i), fused.logits().get(i)));
+        }
+        assertTrue(worst < OptimizedGraph.TOLERANCE, "logits near the float16 graph's: " + worst);
+
+        // the q4 export of the same weights, rebuilt: the same computation but for the float16 rounding of the
+        // embedding, norms and biases (the 4-bit blocks and their scales are the same numbers)
+        Path q4 = model(spec.fp16Kv(false), "q4");
+        OptimizedGraph.Choice q4Choice = prepare(q4);
+        assertEquals(FusedGraph.DESCRIPTION, q4Choice.description());
+        Run q4Fused = greedy(q4Choice.graph(), ModelFolder.open(q4), q4Choice.io());
+        int agreeing = 0;
+        for (int i = 0; i < NEW_TOKENS && q4Fused.tokens()[i] == fused.tokens()[i]; i++, agreeing++) {
+            double d = OptimizedGraph.difference(q4Fused.logits().get(i), fused.logits().get(i));
+            // int8 compute moves logits by a percent or two when its inputs move by float16's rounding
+            assertTrue(d < OptimizedGraph.TOLERANCE, "step " + i + ": " + d);
+        }
+        assertTrue(agreeing >= 8, "the first tokens agree with the q4 graph's: " + agreeing);
+        long rotaryTables = 2L * spec.maxPositions() * (spec.headDim() / 2) * Float.BYTES;
+        assertTrue(Files.size(choice.graph()) < rotaryTables + 32 * 1024, "the weights are read from the original: "
+                + Files.size(choice.graph()) + " bytes");
+    }
+
     @Test
     void madeOnceThenReadFromItsRecordAndMadeAgainForAnotherRuntime() throws Exception {
         Path dir = model(TinyQwen.qwen2(), "model");
@@ -205,7 +254,7 @@ class FusedGraphTest {
         // a float graph (no MatMulNBits) of a float16 cache, and a graph without PyTorch's module names
         Path fp16 = TinyQwen.build(TinyQwen.qwen2().fp16Kv(true), tmp.resolve("fp16"));
         assertTrue(assertThrows(FusedGraph.NotFusable.class, () -> FusedGraph.build(fp16.resolve("onnx/model.onnx"), config,
-                fp16.resolve("onnx/out.onnx"))).getMessage().contains("float32"));
+                fp16.resolve("onnx/out.onnx"))).getMessage().contains("MatMulNBits"));
         Path fp32 = TinyQwen.build(TinyQwen.qwen2(), tmp.resolve("fp32"));
         assertTrue(assertThrows(FusedGraph.NotFusable.class, () -> FusedGraph.build(fp32.resolve("onnx/model.onnx"), config,
                 fp32.resolve("onnx/out.onnx"))).getMessage().contains("MatMulNBits"));

@@ -13,6 +13,9 @@ import java.util.List;
  *   <li>{@code DIR/onnx-community/}: the transformers.js layout with {@code onnx/model_q4.onnx} (MatMulNBits as the
  *       onnx-community q4 exports: bits 4, block_size 32, no accuracy_level, no zero points) and, with
  *       {@code fp32}, {@code onnx/model.onnx} holding the same numbers as float32 MatMuls;</li>
+ *   <li>with {@code q4f16}, {@code onnx/model_q4f16.onnx} beside it: the same blocks as the onnx-community q4f16
+ *       exports lay them out (float16 scales, embedding, norms and compute; float32 cache and logits behind Casts, as
+ *       Qwen2.5-0.5B-Instruct's);</li>
  *   <li>with {@code level4}, {@code DIR/onnx-community-level4/}: the same q4 graph with MatMulNBits accuracy_level 4
  *       (int8 compute);</li>
  *   <li>{@code DIR/genai/}: an ONNX Runtime GenAI folder of the same MatMulNBits (GroupQueryAttention, shared
@@ -21,7 +24,7 @@ import java.util.List;
  *       the ONNX graphs).</li>
  * </ul>
  * {@code mvn -q -B -pl engine test-compile exec:exec -Dkaiyuan.jvm=-Xmx12g
- * -Dkaiyuan.main=io.kaiyuan.engine.testing.BenchModels -Dkaiyuan.args="DIR 0.5b [fp32] [level4]"}.
+ * -Dkaiyuan.main=io.kaiyuan.engine.testing.BenchModels -Dkaiyuan.args="DIR 0.5b [fp32] [q4f16] [level4]"}.
  */
 public final class BenchModels {
     private BenchModels() {}
@@ -40,7 +43,7 @@ public final class BenchModels {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: BenchModels DIR 0.5b|1.5b|tiny [fp32] [level4]");
+            System.err.println("usage: BenchModels DIR 0.5b|1.5b|tiny [fp32] [q4f16] [level4]");
             System.exit(2);
         }
         Path dir = Path.of(args[0]);
@@ -60,6 +63,11 @@ public final class BenchModels {
         if (fp32) {
             TinyQwen.build(spec.quant(TinyQwen.Quant.Q4_AS_FLOAT).variantFile("model"), tjs);
             System.out.printf("onnx-community/onnx/model.onnx (the same numbers as float32) in %.0f s%n",
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        if (List.of(args).contains("q4f16")) {
+            TinyQwen.build(spec.quant(TinyQwen.Quant.Q4F16).variantFile("model_q4f16"), tjs);
+            System.out.printf("onnx-community/onnx/model_q4f16.onnx (float16 but for the 4-bit blocks) in %.0f s%n",
                     (System.nanoTime() - t0) / 1e9);
         }
         if (List.of(args).contains("level4")) {

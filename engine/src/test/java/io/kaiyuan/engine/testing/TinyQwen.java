@@ -144,7 +144,15 @@ public final class TinyQwen {
         /** Weights that 4-bit blocks hold exactly (block 32, a float16 scale, zero point 8), written as float32 MatMul. */
         Q4_AS_FLOAT,
         /** The same 4-bit blocks as MatMulNBits (bits 4, block_size 32, no zero_points input: 8). */
-        Q4
+        Q4,
+        /**
+         * The same 4-bit blocks, and everything else float16, as the onnx-community q4f16 exports are made
+         * (MatMulNBits quantization, then onnxconverter's float16 conversion): float16 initializers (scales, norms,
+         * biases, the embedding; values beyond 1e4 clamped to it, as the converter does), float16 compute, a blocked
+         * Cast to float32 followed by one to float16; the graph's float inputs and outputs stay float32 behind Casts
+         * ({@code keep_io_types}), or with {@link Spec#fp16Kv} are float16 themselves (cache and logits).
+         */
+        Q4F16
     }
 
     /** Block size of the 4-bit weights, as the onnx-community q4 exports. */
@@ -298,7 +306,7 @@ public final class TinyQwen {
         config.put("tie_word_embeddings", false);
         config.put("torch_dtype", "float32");
         if (spec.fp16Kv()) {
-            config.putObject("transformers.js_config").putObject("kv_cache_dtype").put("fp16", "float16");
+            config.putObject("transformers.js_config").putObject("kv_cache_dtype").put("q4f16", "float16").put("fp16", "float16");
         }
         json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), config);
         Map<String, Object> gen = new LinkedHashMap<>();
@@ -325,7 +333,14 @@ public final class TinyQwen {
             this.genai = genai;
             this.random = new SplittableRandom(spec.seed());
             this.kvType = spec.fp16Kv() ? "float16" : "float32";
+            this.half = spec.quant() == Quant.Q4F16;
+            if (half && genai != null) {
+                throw new IllegalArgumentException("GenAI test graphs have float32 compute");
+            }
         }
+
+        /** Float16 compute (q4f16). */
+        private final boolean half;
 
         /** Every weight made, in the order made (for writing the same model in other formats). */
         final List<Weight> weights = new java.util.ArrayList<>();
@@ -341,13 +356,32 @@ public final class TinyQwen {
         private String weight(String name, int rows, int cols, double std) {
             float[] w = draw(rows * cols, 0, std);
             weights.add(new Weight(name, rows, cols, w, null));
-            return g.floats(name, new long[] {rows, cols}, w);
+            return floats(name, new long[] {rows, cols}, w);
         }
 
         private String vector(String name, int n, double mean, double std) {
             float[] w = draw(n, mean, std);
             weights.add(new Weight(name, 1, n, w, null));
-            return g.floats(name, new long[] {n}, w);
+            return floats(name, new long[] {n}, w);
+        }
+
+        /** Float initializers as the graph computes: float32, or float16 in a q4f16 graph. */
+        private String floats(String name, long[] dims, float[] values) {
+            if (!half) {
+                return g.floats(name, dims, values);
+            }
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(values.length * 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (float v : values) {
+                // onnxconverter's float16 conversion clamps magnitudes to [1e-7, 1e4] (zero stays zero)
+                float m = Math.abs(v);
+                float clamped = m == 0 ? 0 : Math.copySign(Math.max(1e-7f, Math.min(1e4f, m)), v);
+                b.putShort(Q4.toHalf(clamped));
+            }
+            return g.raw(name, OnnxGraph.FLOAT16, dims, b.array());
+        }
+
+        private String scalar(String name, float value) {
+            return half ? floats(name, new long[0], new float[] {value}) : g.scalarFloat(name, value);
         }
 
         /**
@@ -372,7 +406,7 @@ public final class TinyQwen {
             }
             String data = g.raw(name + "_Q4", OnnxGraph.UINT8, new long[] {out, in / Q4_BLOCK, Q4_BLOCK / 2},
                     q4.matMulNBitsData());
-            String scales = g.floats(name + "_scales", new long[] {(long) out * (in / Q4_BLOCK)}, q4.matMulNBitsScales());
+            String scales = floats(name + "_scales", new long[] {(long) out * (in / Q4_BLOCK)}, q4.matMulNBitsScales());
             java.util.List<Object> attributes = new java.util.ArrayList<>(List.of("K", (long) in, "N", (long) out, "bits", 4L,
                     "block_size", (long) Q4_BLOCK));
             if (s.accuracyLevel() != 0) {
@@ -600,7 +634,7 @@ public final class TinyQwen {
                 g.output("present." + i + ".value", kvElem, "batch_size", (long) s.kvHeads(), "total_sequence_length", (long) s.headDim());
             }
 
-            g.scalarFloat("eps", 1e-6f);
+            scalar("eps", 1e-6f);
             g.longs("zero1", 0);
             g.longs("axis3", 3);
             g.longs("axes0", 0);
@@ -612,9 +646,19 @@ public final class TinyQwen {
             g.scalarLong("idx2", 2);
             g.scalarLong("one", 1);
             g.scalarLong("zero", 0);
-            g.scalarFloat("maskOn", 0f);
-            g.scalarFloat("maskOff", -1e9f);
-            g.scalarFloat("scale", (float) (1.0 / Math.sqrt(s.headDim())));
+            scalar("maskOn", 0f);
+            scalar("maskOff", -1e9f);
+            scalar("scale", (float) (1.0 / Math.sqrt(s.headDim())));
+            // q4f16 with float32 inputs: the converter's Casts to float16 at the graph's inputs
+            String[] pastKeys = new String[s.layers()];
+            String[] pastValues = new String[s.layers()];
+            for (int i = 0; i < s.layers(); i++) {
+                boolean cast = half && !s.fp16Kv();
+                pastKeys[i] = cast ? g.op("Cast", new String[] {"past_key_values." + i + ".key"}, "to", (long) OnnxGraph.FLOAT16)
+                        : "past_key_values." + i + ".key";
+                pastValues[i] = cast ? g.op("Cast", new String[] {"past_key_values." + i + ".value"}, "to", (long) OnnxGraph.FLOAT16)
+                        : "past_key_values." + i + ".value";
+            }
 
             g.scope("/model/embed_tokens");
             String x = g.op("Gather", new String[] {weight("embed_tokens", s.vocab(), s.hidden(), 1.0), "input_ids"}, "axis", 0L);
@@ -630,8 +674,13 @@ public final class TinyQwen {
             for (int i = 0; i < invFreq.length; i++) {
                 invFreq[i] = (float) (1.0 / Math.pow(10000.0, (2.0 * i) / s.rotaryDim()));
             }
-            String freqs = g.op("Mul", g.op("Unsqueeze", g.op("Cast", new String[] {positions}, "to", (long) OnnxGraph.FLOAT), "axesLast"),
-                    g.floats("inv_freq", new long[] {invFreq.length}, invFreq));
+            String floatPositions = g.op("Cast", new String[] {positions}, "to", (long) OnnxGraph.FLOAT);
+            if (half) {
+                // Cast is on the converter's block list: its float32 output is cast to float16 after it
+                floatPositions = g.op("Cast", new String[] {floatPositions}, "to", (long) OnnxGraph.FLOAT16);
+            }
+            String freqs = g.op("Mul", g.op("Unsqueeze", floatPositions, "axesLast"),
+                    floats("inv_freq", new long[] {invFreq.length}, invFreq));
             String emb = s.glm()
                     // each frequency twice in a row: [f0, f0, f1, f1, ...] (repeat_interleave)
                     ? g.op("Reshape", g.op("Concat", new String[] {g.op("Unsqueeze", freqs, "axesLast"),
@@ -669,7 +718,17 @@ public final class TinyQwen {
                 String presentValue = "present." + l + ".value";
                 String keys;
                 String values;
-                if (s.fp16Kv()) {
+                if (half) {
+                    // float16 keys and values; float32 presents behind Casts unless the cache is float16
+                    keys = s.fp16Kv() ? presentKey : g.fresh("present_key");
+                    values = s.fp16Kv() ? presentValue : g.fresh("present_value");
+                    g.node("Concat", new String[] {pastKeys[l], k}, new String[] {keys}, "axis", 2L);
+                    g.node("Concat", new String[] {pastValues[l], v}, new String[] {values}, "axis", 2L);
+                    if (!s.fp16Kv()) {
+                        g.node("Cast", new String[] {keys}, new String[] {presentKey}, "to", (long) OnnxGraph.FLOAT);
+                        g.node("Cast", new String[] {values}, new String[] {presentValue}, "to", (long) OnnxGraph.FLOAT);
+                    }
+                } else if (s.fp16Kv()) {
                     String k16 = g.op("Cast", new String[] {k}, "to", (long) OnnxGraph.FLOAT16);
                     String v16 = g.op("Cast", new String[] {v}, "to", (long) OnnxGraph.FLOAT16);
                     g.node("Concat", new String[] {"past_key_values." + l + ".key", k16}, new String[] {presentKey}, "axis", 2L);
@@ -702,10 +761,12 @@ public final class TinyQwen {
                 String start = g.op("Unsqueeze", g.op("Neg", "num_logits_to_keep"), "axes0");
                 x = g.op("Slice", new String[] {x, start, g.longs("int_max", Long.MAX_VALUE), "axes1"});
             }
-            if (s.fp16Kv()) {
-                // fp16 exports (fp16, q4f16) return float16 logits too.
+            if (s.fp16Kv() != half) {
+                // float16 exports with a float16 cache return float16 logits too; q4f16 with float32 inputs and
+                // outputs casts its float16 logits to float32
                 String logits = matMul(x, "lm_head", s.hidden(), s.vocab(), 4.0 / Math.sqrt(s.hidden()));
-                g.node("Cast", new String[] {logits}, new String[] {"logits"}, "to", (long) OnnxGraph.FLOAT16);
+                g.node("Cast", new String[] {logits}, new String[] {"logits"}, "to",
+                        (long) (half ? OnnxGraph.FLOAT : OnnxGraph.FLOAT16));
             } else {
                 matMul(x, "lm_head", s.hidden(), s.vocab(), 4.0 / Math.sqrt(s.hidden()), "logits");
             }
