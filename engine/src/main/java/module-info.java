@@ -18,6 +18,7 @@ module io.kaiyuan.engine {
     exports io.kaiyuan.engine.model;
     exports io.kaiyuan.engine.ort;
     exports io.kaiyuan.engine.generate;
+    exports io.kaiyuan.engine.host;
     exports io.kaiyuan.engine.sample;
     exports io.kaiyuan.engine.server;
     exports io.kaiyuan.engine.remote;

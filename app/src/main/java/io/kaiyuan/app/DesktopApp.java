@@ -4,8 +4,10 @@ import io.kaiyuan.app.paths.AppPaths;
 import io.kaiyuan.app.wiring.EngineChatBackend;
 import io.kaiyuan.app.wiring.EngineCompareBackend;
 import io.kaiyuan.app.wiring.LocalApiServer;
+import io.kaiyuan.engine.host.ModelHost;
 import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.chat.ChatStore;
+import io.kaiyuan.engine.compare.VoteStore;
 import io.kaiyuan.engine.download.FileTransfer;
 import io.kaiyuan.engine.download.ModelInstaller;
 import io.kaiyuan.engine.model.Catalog;
@@ -45,6 +47,7 @@ public final class DesktopApp extends Application {
     /** The window icon's sizes, rendered from icons/kaiyuan.svg by icons/generate.sh. */
     static final int[] ICON_SIZES = {16, 32, 48, 64, 128, 256, 512};
 
+    private ModelHost host;
     private EngineChatBackend chat;
     private EngineCompareBackend compare;
     private LocalApiServer apiServer;
@@ -55,6 +58,7 @@ public final class DesktopApp extends Application {
     private Catalog catalog;
     private long availableMemory;
     private ChatStore store;
+    private VoteStore votes;
     private String storeError;
     private SettingsStore settingsStore;
     private DownloadJournal journal;
@@ -94,6 +98,12 @@ public final class DesktopApp extends Application {
             LOG.warn("chat history unavailable", e);
             storeError = e.getMessage();
         }
+        try {
+            votes = VoteStore.open(paths.votesDatabase(), paths.chatDatabase());
+        } catch (IOException e) {
+            LOG.warn("comparison votes unavailable", e);
+            storeError = storeError == null ? e.getMessage() : storeError + "\n" + e.getMessage();
+        }
         secrets = new Secrets(paths.keys());
         hubAccess = new io.kaiyuan.app.wiring.KeyFileHubAccess(secrets, System.getenv());
         try {
@@ -110,9 +120,13 @@ public final class DesktopApp extends Application {
         }
     }
 
-    private static List<String> providers() {
+    /** The process's one ONNX Runtime, made here; null when it did not start (the app says so in Settings). */
+    private OrtRuntime runtime;
+
+    private List<String> providers() {
         try {
-            return new OrtRuntime().availableProviders().stream().map(ExecutionProvider::cliName).toList();
+            runtime = new OrtRuntime();
+            return runtime.availableProviders().stream().map(ExecutionProvider::cliName).toList();
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("ONNX Runtime did not start", e);
             return List.of("none: " + e.getMessage());
@@ -124,10 +138,12 @@ public final class DesktopApp extends Application {
         Appearance.apply(Appearance.dark(settings.theme(), systemDark));
         background = daemons(2, "kaiyuan-io");
         downloads = daemons(PARALLEL_MODEL_DOWNLOADS, "kaiyuan-model-download");
-        chat = new EngineChatBackend(registry, remotes);
+        // one runtime and one host for every page: a model the chat, a comparison and the API server share loads once
+        host = ModelHost.forThisMachine(runtime != null ? runtime : new OrtRuntime());
+        chat = new EngineChatBackend(host, registry, remotes);
         chat.setThreads(settings.threads());
-        compare = new EngineCompareBackend(registry, store, remotes);
-        apiServer = new LocalApiServer(registry, secrets, () -> settings.threads());
+        compare = new EngineCompareBackend(host, () -> settings.threads(), registry, store, votes, remotes);
+        apiServer = new LocalApiServer(host, registry, secrets, () -> settings.threads());
         MainWindow window = new MainWindow(Locale.getDefault(), MainWindow.Services.chat(chat, background)
                 .withStore(store)
                 .withModels(messages -> {
@@ -225,6 +241,9 @@ public final class DesktopApp extends Application {
         if (apiServer != null) {
             apiServer.close();
         }
+        if (host != null) {
+            host.close();
+        }
         if (downloads != null) {
             downloads.shutdownNow(); // partial downloads stay staged and resume next time
         }
@@ -241,6 +260,9 @@ public final class DesktopApp extends Application {
         }
         if (store != null) {
             store.close();
+        }
+        if (votes != null) {
+            votes.close();
         }
     }
 }

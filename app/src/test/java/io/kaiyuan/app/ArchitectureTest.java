@@ -9,7 +9,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The one rule of the module layout, stated in words: app -> ui -> engine. */
+/** The rules of the module layout, stated in words: app -> ui -> engine, and what no module does. */
 class ArchitectureTest {
     private static JavaClasses classes;
 
@@ -34,6 +34,16 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("io.kaiyuan.ui..")
                 .should().dependOnClassesThat().resideInAPackage("ai.onnxruntime..")
                 .because("the UI talks to the engine through its API only")
+                .check(classes);
+    }
+
+    @Test
+    void caseChangesNameTheirLocale() {
+        // under a Turkish default locale "I".toLowerCase() is a dotless ı: identifiers, provider names and
+        // file names change case with Locale.ROOT
+        noClasses().should().callMethod(String.class, "toLowerCase")
+                .orShould().callMethod(String.class, "toUpperCase")
+                .because("a case change without a locale follows the user's default locale")
                 .check(classes);
     }
 

@@ -46,6 +46,11 @@ public record AppPaths(Path home) {
         return home.resolve("chats.db");
     }
 
+    /** The votes of blind comparisons (SQLite), beside the chat history. */
+    public Path votesDatabase() {
+        return home.resolve("votes.db");
+    }
+
     /** The desktop app's settings (JSON). */
     public Path settings() {
         return home.resolve("settings.json");

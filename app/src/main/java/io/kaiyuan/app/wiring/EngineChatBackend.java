@@ -8,6 +8,7 @@ import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.TokenListener;
 import io.kaiyuan.engine.generate.ContextWindow;
 import io.kaiyuan.engine.generate.LanguageModel;
+import io.kaiyuan.engine.host.ModelHost;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.ort.OrtRuntime;
 import io.kaiyuan.engine.remote.Endpoint;
@@ -22,25 +23,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The chat page's engine: one named generation thread owns the loaded model (its session and KV cache
- * live and die there), loading another model when the conversation asks for it. Safe from any thread.
+ * The chat page's engine: its models load and run on the app's {@link ModelHost} (each on the model's own thread,
+ * shared with comparisons and the local API server when they use the same model), one chat request at a time in
+ * the order asked. Safe from any thread.
  */
 public final class EngineChatBackend implements ChatBackend, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EngineChatBackend.class);
     private static final int MAX_NEW_TOKENS = 2048;
 
     private final ModelRegistry registry;
+    private final ModelHost host;
+    private final boolean ownsHost;
+    /** Takes the chat's requests in order and waits for each (the models run on the host's threads). */
     private final ExecutorService generation = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "kaiyuan-generation");
+        Thread t = new Thread(r, "kaiyuan-chat");
         t.setDaemon(true);
         return t;
     });
-    private OrtRuntime runtime;
     private volatile int threads;
     private volatile String activeProvider;
-    private String loadedId;
-    private int loadedThreads;
-    private LanguageModel loaded;
 
     private final RemoteEndpoints remotes;
     /** Remote answers wait on the network, not on the local model: a thread of their own. */
@@ -50,12 +51,27 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
         return t;
     });
 
+    /** A chat on a model host of its own, closed with it. */
     public EngineChatBackend(ModelRegistry registry) {
-        this(registry, null);
+        this(ModelHost.forThisMachine(new OrtRuntime()), true, registry, null);
     }
 
-    /** @param remotes remote endpoints whose models the chat can use too; null for none */
+    /** A chat on a model host of its own, closed with it; {@code remotes}: see below. */
     public EngineChatBackend(ModelRegistry registry, RemoteEndpoints remotes) {
+        this(ModelHost.forThisMachine(new OrtRuntime()), true, registry, remotes);
+    }
+
+    /**
+     * @param host where the models load and run (left open when this closes)
+     * @param remotes remote endpoints whose models the chat can use too; null for none
+     */
+    public EngineChatBackend(ModelHost host, ModelRegistry registry, RemoteEndpoints remotes) {
+        this(host, false, registry, remotes);
+    }
+
+    private EngineChatBackend(ModelHost host, boolean ownsHost, ModelRegistry registry, RemoteEndpoints remotes) {
+        this.host = host;
+        this.ownsHost = ownsHost;
         this.registry = registry;
         this.remotes = remotes;
     }
@@ -151,6 +167,7 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
             return registry.find(modelId).map(m -> java.util.OptionalInt.of(
                     io.kaiyuan.engine.model.ModelFolder.open(m.dir()).config().maxPositions())).orElse(java.util.OptionalInt.empty());
         } catch (RuntimeException e) {
+            LOG.debug("{}: no context window ({})", modelId, e.getMessage());
             return java.util.OptionalInt.empty();
         }
     }
@@ -160,6 +177,7 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
         try {
             return registry.find(modelId).map(m -> io.kaiyuan.engine.model.ModelFolder.open(m.dir()).generation().sampling());
         } catch (RuntimeException e) {
+            LOG.debug("{}: no sampling defaults ({})", modelId, e.getMessage());
             return Optional.empty();
         }
     }
@@ -170,7 +188,8 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
             return registry.find(modelId).map(m -> io.kaiyuan.engine.template.ChatTemplates.hasThinkingSwitch(
                     io.kaiyuan.engine.model.ModelFolder.open(m.dir()))).orElse(false);
         } catch (RuntimeException e) {
-            return false; // a broken folder says so when the model loads
+            LOG.debug("{}: no thinking switch ({})", modelId, e.getMessage()); // a broken folder says so when it loads
+            return false;
         }
     }
 
@@ -196,13 +215,13 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
         }
         generation.execute(() -> {
             try {
-                if (!isLoaded(modelId)) {
-                    completion.loading();
-                }
-                LanguageModel model = load(modelId);
-                completion.finished(ContextWindow.answer(model, new GenerationRequest(
-                        new GenerationRequest.Prompt.Chat(conversation, templateVariables), sampling,
-                        MAX_NEW_TOKENS, List.of()), listener, cancel, completion::trimmed));
+                GenerationRequest request = new GenerationRequest(new GenerationRequest.Prompt.Chat(conversation,
+                        templateVariables), sampling, MAX_NEW_TOKENS, List.of());
+                completion.finished(await(host.submit(key(modelId), Integer.MAX_VALUE, () -> { }, completion::loading,
+                        hosted -> {
+                            activeProvider = hosted.model().provider().cliName();
+                            return ContextWindow.answer(hosted.model(), request, listener, cancel, completion::trimmed);
+                        })));
             } catch (io.kaiyuan.engine.api.GenerationException e) {
                 LOG.warn("chat with {} failed: {}", modelId, e.getMessage()); // the message says it all
                 completion.failed(e);
@@ -226,7 +245,10 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
         }
         generation.execute(() -> {
             try {
-                load(modelId);
+                await(host.submit(key(modelId), hosted -> {
+                    activeProvider = hosted.model().provider().cliName();
+                    return hosted;
+                }));
                 listener.loaded();
             } catch (RuntimeException e) {
                 LOG.warn("loading {} failed", modelId, e);
@@ -235,33 +257,26 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
         });
     }
 
-    /** On the generation thread: whether {@code modelId} is loaded with the wanted threads. */
-    private boolean isLoaded(String modelId) {
-        return modelId.equals(loadedId) && loaded != null && threads == loadedThreads;
-    }
-
-    /** On the generation thread: the model, loaded once and kept until another is asked for. */
-    private LanguageModel load(String modelId) {
-        int wanted = threads;
-        if (isLoaded(modelId)) {
-            return loaded;
-        }
-        if (loaded != null) {
-            loaded.close();
-            loaded = null;
-            loadedId = null;
-        }
-        if (runtime == null) {
-            runtime = new OrtRuntime();
-        }
+    /** The host's key of an installed model, loaded with the chat's threads. */
+    private ModelHost.Key key(String modelId) {
         ModelRegistry.InstalledModel installed = registry.find(modelId).orElseThrow(() ->
                 new IllegalArgumentException(modelId + " is not installed any more: pick another model."));
-        loaded = LanguageModel.load(runtime, installed.dir(),
-                new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.AUTO, wanted));
-        loadedId = modelId;
-        loadedThreads = wanted;
-        activeProvider = loaded.provider().cliName();
-        return loaded;
+        return host.key(installed.dir(), new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.AUTO, threads));
+    }
+
+    /** Waits for the host's work; its failure thrown as it was thrown there. */
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     @Override
@@ -272,12 +287,10 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
                 counting = null;
             }
         }
-        generation.execute(() -> {
-            if (loaded != null) {
-                loaded.close();
-            }
-        });
         generation.shutdown();
         remoteThread.shutdownNow();
+        if (ownsHost) {
+            host.close();
+        }
     }
 }

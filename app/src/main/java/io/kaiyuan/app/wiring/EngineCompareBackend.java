@@ -8,7 +8,9 @@ import io.kaiyuan.engine.chat.ChatStore;
 import io.kaiyuan.engine.chat.Conversation;
 import io.kaiyuan.engine.compare.Comparison;
 import io.kaiyuan.engine.compare.Vote;
+import io.kaiyuan.engine.compare.VoteStore;
 import io.kaiyuan.engine.generate.LanguageModel;
+import io.kaiyuan.engine.host.ModelHost;
 import io.kaiyuan.engine.model.MemoryFit;
 import io.kaiyuan.engine.model.ModelFolder;
 import io.kaiyuan.engine.model.ModelRegistry;
@@ -26,12 +28,18 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs comparisons for the desktop app on installed models, on one named thread; votes go to the app's database. */
+/**
+ * Runs comparisons for the desktop app on installed models, one at a time on a named thread, the models on the app's
+ * {@link ModelHost} (a model the chat has loaded is not loaded again); votes go to the app's database.
+ */
 public final class EngineCompareBackend implements CompareBackend, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EngineCompareBackend.class);
     private final ModelRegistry registry;
     private final ChatStore store;
-    private final OrtRuntime runtime = new OrtRuntime();
+    private final VoteStore votes;
+    private final ModelHost host;
+    private final boolean ownsHost;
+    private final java.util.function.IntSupplier threads;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "kaiyuan-compare");
         t.setDaemon(true);
@@ -40,15 +48,31 @@ public final class EngineCompareBackend implements CompareBackend, AutoCloseable
 
     private final RemoteEndpoints remotes;
 
-    /** @param store where votes are kept; null when the app has no database (votes are then refused) */
-    public EngineCompareBackend(ModelRegistry registry, ChatStore store) {
-        this(registry, store, null);
+    /** Comparisons on a model host of their own, closed with this; {@code store}, {@code votes}: see below. */
+    public EngineCompareBackend(ModelRegistry registry, ChatStore store, VoteStore votes) {
+        this(ModelHost.forThisMachine(new OrtRuntime()), true, () -> 0, registry, store, votes, null);
     }
 
-    /** @param remotes remote endpoints whose models can be columns too; null for none */
-    public EngineCompareBackend(ModelRegistry registry, ChatStore store, RemoteEndpoints remotes) {
+    /**
+     * @param host where the models load and run (left open when this closes)
+     * @param threads the CPU threads the Settings page chose (0: ONNX Runtime's choice)
+     * @param store the conversations a comparison can start from; null when the app has no chat history
+     * @param votes where votes are kept; null when their file could not be opened (votes are then refused)
+     * @param remotes remote endpoints whose models can be columns too; null for none
+     */
+    public EngineCompareBackend(ModelHost host, java.util.function.IntSupplier threads, ModelRegistry registry,
+            ChatStore store, VoteStore votes, RemoteEndpoints remotes) {
+        this(host, false, threads, registry, store, votes, remotes);
+    }
+
+    private EngineCompareBackend(ModelHost host, boolean ownsHost, java.util.function.IntSupplier threads,
+            ModelRegistry registry, ChatStore store, VoteStore votes, RemoteEndpoints remotes) {
+        this.host = host;
+        this.ownsHost = ownsHost;
+        this.threads = threads;
         this.registry = registry;
         this.store = store;
+        this.votes = votes;
         this.remotes = remotes;
     }
 
@@ -71,7 +95,7 @@ public final class EngineCompareBackend implements CompareBackend, AutoCloseable
 
     @Override
     public List<ExecutionProvider> providers() {
-        return List.copyOf(runtime.availableProviders());
+        return List.copyOf(host.runtime().availableProviders());
     }
 
     @Override
@@ -105,11 +129,11 @@ public final class EngineCompareBackend implements CompareBackend, AutoCloseable
                     ModelRegistry.InstalledModel m = registry.find(id).orElseThrow(() ->
                             new IllegalArgumentException(id + " is not installed: install it or pick another model."));
                     columns.add(new Comparison.Column(id, m.dir(), new LanguageModel.LoadOptions(choice.variant(),
-                            choice.provider(), 0), choice.sampling()));
+                            choice.provider(), threads.getAsInt()), choice.sampling()));
                 }
                 Comparison.Schedule plan = Comparison.plan(columns, request, MemoryFit.availableMemory());
                 schedule.accept(plan);
-                done.finished(Comparison.run(runtime, columns, request, plan, listener, cancel, c -> Comparison.Origin.installedAt(
+                done.finished(Comparison.run(host, columns, request, plan, listener, cancel, c -> Comparison.Origin.installedAt(
                         registry.modelsDir().resolve(ModelRegistry.folderName(c.name())))));
             } catch (RuntimeException e) {
                 LOG.warn("comparison failed", e);
@@ -120,19 +144,22 @@ public final class EngineCompareBackend implements CompareBackend, AutoCloseable
 
     @Override
     public void vote(List<Vote> votes) throws IOException {
-        if (store == null) {
-            throw new IOException("Votes need the app's database, which could not be opened.");
+        if (this.votes == null) {
+            throw new IOException("Votes need their file, which could not be opened.");
         }
-        store.addVotes(votes);
+        this.votes.addVotes(votes);
     }
 
     @Override
     public List<Vote> votes() throws IOException {
-        return store == null ? List.of() : store.votes();
+        return votes == null ? List.of() : votes.votes();
     }
 
     @Override
     public void close() {
         worker.shutdownNow();
+        if (ownsHost) {
+            host.close();
+        }
     }
 }

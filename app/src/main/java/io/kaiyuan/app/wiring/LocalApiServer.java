@@ -2,6 +2,7 @@ package io.kaiyuan.app.wiring;
 
 import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.generate.LanguageModel;
+import io.kaiyuan.engine.host.ModelHost;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.ort.OrtRuntime;
 import io.kaiyuan.engine.remote.Secrets;
@@ -15,20 +16,37 @@ import java.util.Optional;
 import java.util.function.IntSupplier;
 
 /**
- * The desktop app's OpenAI-compatible server over the installed models, switched from Settings. It has its
- * own models, so it never unloads the one the chat page uses. Its API key lives in the key file.
+ * The desktop app's OpenAI-compatible server over the installed models, switched from Settings. Its models load
+ * and run on the app's {@link ModelHost}: a model the chat has loaded answers the server too, and is never closed
+ * while either uses it. Its API key lives in the key file.
  */
 public final class LocalApiServer implements ApiServerControl, AutoCloseable {
     /** The key file entry of the server's API key. */
     static final String KEY_NAME = "local-server";
 
+    private final ModelHost host;
+    private final boolean ownsHost;
     private final ModelRegistry registry;
     private final Secrets secrets;
     private final IntSupplier threads;
     private OpenAiServer server;
 
-    /** @param threads the CPU threads the Settings page chose (0: ONNX Runtime's choice) */
+    /** A server on a model host of its own, closed with this; {@code threads}: see below. */
     public LocalApiServer(ModelRegistry registry, Secrets secrets, IntSupplier threads) {
+        this(ModelHost.forThisMachine(new OrtRuntime()), true, registry, secrets, threads);
+    }
+
+    /**
+     * @param host where the models load and run (left open when this closes)
+     * @param threads the CPU threads the Settings page chose (0: ONNX Runtime's choice)
+     */
+    public LocalApiServer(ModelHost host, ModelRegistry registry, Secrets secrets, IntSupplier threads) {
+        this(host, false, registry, secrets, threads);
+    }
+
+    private LocalApiServer(ModelHost host, boolean ownsHost, ModelRegistry registry, Secrets secrets, IntSupplier threads) {
+        this.host = host;
+        this.ownsHost = ownsHost;
         this.registry = registry;
         this.secrets = secrets;
         this.threads = threads;
@@ -44,7 +62,7 @@ public final class LocalApiServer implements ApiServerControl, AutoCloseable {
         if (!on) {
             return Optional.empty();
         }
-        ModelPool pool = ModelPool.installed(new OrtRuntime(), registry,
+        ModelPool pool = ModelPool.installed(host, registry,
                 new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.AUTO, threads.getAsInt()),
                 ServerConfig.DEFAULT_MAX_QUEUE);
         try {
@@ -73,6 +91,9 @@ public final class LocalApiServer implements ApiServerControl, AutoCloseable {
         if (server != null) {
             server.close();
             server = null;
+        }
+        if (ownsHost) {
+            host.close();
         }
     }
 }

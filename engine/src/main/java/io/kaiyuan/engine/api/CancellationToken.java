@@ -23,11 +23,18 @@ public final class CancellationToken {
         return cancelled;
     }
 
+    /** A registered callback; closing it removes the callback and throws nothing. */
+    @FunctionalInterface
+    public interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /**
      * Registers a callback run once on cancellation (at once if already cancelled); returns a handle that
      * removes it.
      */
-    public AutoCloseable onCancel(Runnable callback) {
+    public Registration onCancel(Runnable callback) {
         callbacks.add(callback);
         if (cancelled) {
             callback.run();

@@ -21,8 +21,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The app's SQLite file (WAL mode): conversations, each message with its reasoning and how it was made,
- * and the votes of blind comparisons.
+ * The app's SQLite file (WAL mode): conversations, each message with its reasoning and how it was made, and
+ * saved assistants. (Its {@code votes} table, from schema step 3, is where comparison votes were kept before
+ * they had a file of their own: {@link io.kaiyuan.engine.compare.VoteStore} copies them from it once.)
  * The schema is versioned ({@code PRAGMA user_version}) and an older file is migrated in place, never
  * discarded. Every change is one transaction, so a crash leaves the previous state. Thread-safe; every
  * method touches the disk: call off the FX thread.
@@ -57,7 +58,7 @@ public final class ChatStore implements AutoCloseable {
                     "ALTER TABLE messages ADD COLUMN metrics TEXT",
                     "ALTER TABLE messages ADD COLUMN finish_reason TEXT",
                     "ALTER TABLE conversations ADD COLUMN sampling TEXT"),
-            // Blind comparison votes, for the local leaderboard.
+            // Blind comparison votes, for the local leaderboard (since kept by compare.VoteStore in a file of their own).
             List.of("""
                     CREATE TABLE votes (
                         id INTEGER PRIMARY KEY,
@@ -489,44 +490,6 @@ public final class ChatStore implements AutoCloseable {
             }
             return null;
         });
-    }
-
-    /** Stores a blind comparison's vote. */
-    public synchronized void addVote(io.kaiyuan.engine.compare.Vote vote) throws IOException {
-        addVotes(List.of(vote));
-    }
-
-    /** Stores the votes of one verdict (a 3- or 4-column vote is several pairs) together, or none of them. */
-    public synchronized void addVotes(List<io.kaiyuan.engine.compare.Vote> votes) throws IOException {
-        write(() -> {
-            try (PreparedStatement p = db.prepareStatement(
-                    "INSERT INTO votes (model_a, model_b, outcome, created_at) VALUES (?, ?, ?, ?)")) {
-                for (io.kaiyuan.engine.compare.Vote vote : votes) {
-                    p.setString(1, vote.modelA());
-                    p.setString(2, vote.modelB());
-                    p.setString(3, vote.outcome().name());
-                    p.setString(4, vote.at().toString());
-                    p.executeUpdate();
-                }
-            }
-            return null;
-        });
-    }
-
-    /** Every vote, oldest first. */
-    public synchronized List<io.kaiyuan.engine.compare.Vote> votes() throws IOException {
-        try (PreparedStatement p = db.prepareStatement("SELECT * FROM votes ORDER BY created_at, id");
-                ResultSet r = p.executeQuery()) {
-            List<io.kaiyuan.engine.compare.Vote> out = new ArrayList<>();
-            while (r.next()) {
-                out.add(new io.kaiyuan.engine.compare.Vote(r.getString("model_a"), r.getString("model_b"),
-                        io.kaiyuan.engine.compare.Vote.Outcome.valueOf(r.getString("outcome")),
-                        Instant.parse(r.getString("created_at"))));
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IOException("Reading the votes failed: " + e.getMessage(), e);
-        }
     }
 
     @Override

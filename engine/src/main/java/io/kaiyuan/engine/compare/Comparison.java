@@ -7,6 +7,7 @@ import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.TokenListener;
 import io.kaiyuan.engine.generate.LanguageModel;
 import io.kaiyuan.engine.generate.MemoryProbe;
+import io.kaiyuan.engine.host.ModelHost;
 import io.kaiyuan.engine.model.MemoryFit;
 import io.kaiyuan.engine.model.ModelFolder;
 import io.kaiyuan.engine.model.ModelRegistry;
@@ -26,7 +27,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -153,58 +154,106 @@ public final class Comparison {
         return new Schedule(parallel, reason, local, need, availableBytes);
     }
 
+    /** {@link #run(ModelHost, List, GenerationRequest, Schedule, Listener, CancellationToken, Function)} on a host of its own. */
+    public static RunCard run(OrtRuntime runtime, List<Column> columns, GenerationRequest request, Schedule schedule,
+            Listener listener, CancellationToken cancel, Function<Column, Origin> origin) {
+        try (ModelHost host = ModelHost.forThisMachine(runtime)) {
+            return run(host, columns, request, schedule, listener, cancel, origin);
+        }
+    }
+
     /**
      * Runs {@code request} on every column and returns the run card. {@code origin} says where a column's
      * files came from (repository, revision, the manifest with their sha256); for a plain folder the graph
-     * file is hashed.
+     * file is hashed. Each model runs on {@code host}'s thread for it; a model two columns share (the same model
+     * with other sampling) is loaded once and runs their requests one after the other.
      *
      * <p>All at once: the models are loaded one by one (so each load's memory is measured on its own and
-     * no column gets a head start), then generate together. One after another: each is loaded, run and
-     * closed before the next.
+     * no column gets a head start), then generate together, and those it loaded are closed at the end. One after
+     * another: each is loaded and run before the next, and closed after its run unless a later column needs it. A
+     * model that was loaded before (the chat's, say) stays loaded either way.
      */
-    public static RunCard run(OrtRuntime runtime, List<Column> columns, GenerationRequest request, Schedule schedule,
+    public static RunCard run(ModelHost host, List<Column> columns, GenerationRequest request, Schedule schedule,
             Listener listener, CancellationToken cancel, Function<Column, Origin> origin) {
         if (columns.size() < 2 || columns.size() > 4) {
             throw new IllegalArgumentException("A comparison has 2 to 4 columns, not " + columns.size() + ".");
         }
+        List<ModelHost.Key> keys = new ArrayList<>();
+        for (Column c : columns) {
+            keys.add(c.remote().isPresent() ? null : host.key(c.folder(), c.load()));
+        }
         List<RunCard.ColumnRun> runs = new ArrayList<>();
         if (schedule.parallel()) {
-            List<Loaded> loaded = new ArrayList<>();
-            ExecutorService pool = Executors.newFixedThreadPool(columns.size(), r -> {
-                Thread t = new Thread(r, "kaiyuan-compare");
-                t.setDaemon(true);
-                return t;
-            });
+            // the models nobody had loaded are closed after the run, as they would be without the host
+            List<ModelHost.Key> loadedHere = new ArrayList<>();
             try {
-                for (Column c : columns) {
-                    loaded.add(Loaded.load(runtime, c));
-                }
-                try (PeakMemory peak = new PeakMemory()) {
-                    List<Future<RunCard.ColumnRun>> futures = new ArrayList<>();
-                    for (int i = 0; i < columns.size(); i++) {
-                        int index = i;
-                        futures.add(pool.submit(() -> generate(loaded.get(index), columns.get(index), index, request,
-                                listener, cancel, origin, peak)));
-                    }
-                    for (Future<RunCard.ColumnRun> f : futures) {
-                        runs.add(get(f));
-                    }
-                }
+                runTogether(host, columns, keys, loadedHere, request, listener, cancel, origin, runs);
             } finally {
-                pool.shutdownNow();
-                loaded.forEach(Loaded::close);
+                loadedHere.forEach(host::unload);
             }
         } else {
+            java.util.Set<ModelHost.Key> loadedHere = new java.util.HashSet<>();
             for (int i = 0; i < columns.size(); i++) {
-                try (Loaded l = Loaded.load(runtime, columns.get(i)); PeakMemory peak = new PeakMemory()) {
-                    runs.add(generate(l, columns.get(i), i, request, listener, cancel, origin, peak));
+                int index = i;
+                ModelHost.Key key = keys.get(i);
+                try (PeakMemory peak = new PeakMemory()) {
+                    if (key == null) {
+                        runs.add(generate(null, columns.get(i), i, request, listener, cancel, origin, peak));
+                        continue;
+                    }
+                    if (!host.isLoaded(key)) {
+                        loadedHere.add(key);
+                    }
+                    try {
+                        runs.add(await(host.submit(key, hosted -> generate(hosted, columns.get(index), index, request,
+                                listener, cancel, origin, peak))));
+                    } finally {
+                        if (loadedHere.contains(key) && !keys.subList(i + 1, keys.size()).contains(key)) {
+                            host.unload(key);
+                        }
+                    }
                 }
             }
         }
-        return new RunCard(Instant.now().toString(), runtime.environment().getVersion(), request, schedule, runs);
+        return new RunCard(Instant.now().toString(), host.runtime().environment().getVersion(), request, schedule, runs);
     }
 
-    private static RunCard.ColumnRun get(Future<RunCard.ColumnRun> f) {
+    /** All at once: each model loaded in turn (its load measured alone), then every column generates. */
+    private static void runTogether(ModelHost host, List<Column> columns, List<ModelHost.Key> keys,
+            List<ModelHost.Key> loadedHere, GenerationRequest request, Listener listener, CancellationToken cancel,
+            Function<Column, Origin> origin, List<RunCard.ColumnRun> runs) {
+        for (ModelHost.Key key : new java.util.LinkedHashSet<>(keys)) {
+            if (key != null) {
+                if (!host.isLoaded(key)) {
+                    loadedHere.add(key);
+                }
+                await(host.submit(key, hosted -> hosted));
+            }
+        }
+        ExecutorService remotes = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "kaiyuan-compare-remote");
+            t.setDaemon(true);
+            return t;
+        });
+        try (PeakMemory peak = new PeakMemory()) {
+            List<CompletableFuture<RunCard.ColumnRun>> futures = new ArrayList<>();
+            for (int i = 0; i < columns.size(); i++) {
+                int index = i;
+                futures.add(keys.get(i) == null
+                        ? CompletableFuture.supplyAsync(() -> generate(null, columns.get(index), index, request,
+                                listener, cancel, origin, peak), remotes)
+                        : host.submit(keys.get(i), hosted -> generate(hosted, columns.get(index), index, request,
+                                listener, cancel, origin, peak)));
+            }
+            for (CompletableFuture<RunCard.ColumnRun> f : futures) {
+                runs.add(await(f));
+            }
+        } finally {
+            remotes.shutdownNow();
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> f) {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -218,34 +267,15 @@ public final class Comparison {
         }
     }
 
-    /** A loaded model and the resident memory its load added (-1 where the process's memory cannot be read). */
-    private record Loaded(LanguageModel model, long residentAdded) implements AutoCloseable {
-        static Loaded load(OrtRuntime runtime, Column column) {
-            if (column.remote().isPresent()) {
-                return new Loaded(null, 0);
-            }
-            long before = MemoryProbe.resident().orElse(-1);
-            LanguageModel model = LanguageModel.load(runtime, column.folder(), column.load());
-            long after = MemoryProbe.resident().orElse(-1);
-            return new Loaded(model, before < 0 || after < 0 ? -1 : Math.max(0, after - before));
-        }
-
-        @Override
-        public void close() {
-            if (model != null) {
-                model.close();
-            }
-        }
-    }
-
-    private static RunCard.ColumnRun generate(Loaded loaded, Column column, int index, GenerationRequest shared,
+    /** Runs one column: on its model's thread ({@code hosted}), or for a remote column (null) on the caller's. */
+    private static RunCard.ColumnRun generate(ModelHost.Hosted hosted, Column column, int index, GenerationRequest shared,
             Listener listener, CancellationToken cancel, Function<Column, Origin> origin, PeakMemory peak) {
         // This column stops when the whole run or the column alone is stopped.
         CancellationToken columnCancel = new CancellationToken();
-        LanguageModel model = loaded.model();
+        LanguageModel model = hosted == null ? null : hosted.model();
         GenerationRequest request = column.request(shared);
-        try (AutoCloseable all = cancel.onCancel(columnCancel::cancel);
-                AutoCloseable one = listener.cancel(index).onCancel(columnCancel::cancel)) {
+        try (CancellationToken.Registration all = cancel.onCancel(columnCancel::cancel);
+                CancellationToken.Registration one = listener.cancel(index).onCancel(columnCancel::cancel)) {
             if (column.remote().isPresent()) {
                 Remote remote = column.remote().get();
                 GenerationResult result = remote.chat(request, listener.tokens(index), columnCancel);
@@ -266,14 +296,10 @@ public final class Comparison {
             String sha = from.manifestDir().flatMap(d -> ModelRegistry.manifestSha256(d, graphPath))
                     .orElseGet(() -> sha256(folder.graphFile(model.variant())));
             RunCard.ColumnRun run = new RunCard.ColumnRun(column.name(), from.repo(), from.revision(), model.variant().cliName(),
-                    model.provider().cliName(), request.sampling(), sha, templateSha256(model), perThousand, model.loadMs(), loaded.residentAdded(),
+                    model.provider().cliName(), request.sampling(), sha, templateSha256(model), perThousand, model.loadMs(), hosted.residentAdded(),
                     peak.peak(), result);
             listener.finished(index, run);
             return run;
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e); // closing a cancellation registration does not fail
         }
     }
 

@@ -183,12 +183,8 @@ public final class ModelInstaller {
     public Installed install(String id, List<Origin> origins, Optional<Variant> variant, Progress progress,
             CancellationToken cancel) throws IOException {
         DownloadControl control = new DownloadControl();
-        try (AutoCloseable ignored = cancel.onCancel(control::cancel)) {
+        try (CancellationToken.Registration ignored = cancel.onCancel(control::cancel)) {
             return install(id, origins, variant, progress, control);
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 
@@ -212,12 +208,8 @@ public final class ModelInstaller {
     public Installed install(String id, List<Origin> origins, Optional<Variant> variant, Optional<String> genaiFolder,
             Progress progress, CancellationToken cancel) throws IOException {
         DownloadControl control = new DownloadControl();
-        try (AutoCloseable ignored = cancel.onCancel(control::cancel)) {
+        try (CancellationToken.Registration ignored = cancel.onCancel(control::cancel)) {
             return install(id, origins, variant, genaiFolder, progress, control);
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -106,18 +106,26 @@ public final class LanguageModel implements AutoCloseable {
                 : provider != ExecutionProvider.CPU;
         Variant variant = folder.chooseVariant(options.variant(), gpu);
         Tokenizer tokenizer = Tokenizer.load(dir);
+        DecoderSession decoder = null;
         try {
             // the rewrites are for the CPU's kernels (MatMulNBits with int8 compute, GroupQueryAttention)
             OptimizedGraph.Choice graph = options.exact() || gpu
                     ? OptimizedGraph.Choice.asExported(folder.graphFile(variant), folder.io())
                     : OptimizedGraph.prepare(runtime, folder.graphFile(variant), folder.config(), folder.configJson(), folder.io());
-            DecoderSession decoder = DecoderSession.open(runtime, graph.graph(), folder.config(), graph.io(),
-                    provider, options.threads());
+            decoder = DecoderSession.open(runtime, graph.graph(), folder.config(), graph.io(), provider, options.threads());
             long loadMs = (System.nanoTime() - start) / 1_000_000;
             LanguageModel model = new LanguageModel(folder, variant, tokenizer, decoder, loadMs);
             model.optimisation = graph.description();
             return model;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // nothing native outlives a failed load (a template that does not compile, a session that did not open)
+            if (decoder != null) {
+                try {
+                    decoder.close();
+                } catch (OrtException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             tokenizer.close();
             throw e;
         }
@@ -178,7 +186,7 @@ public final class LanguageModel implements AutoCloseable {
         long reasoningEndNs = 0;
 
         try (Terminator terminator = new Terminator(new OrtSession.RunOptions());
-                AutoCloseable unused = cancel.onCancel(terminator::terminate)) {
+                CancellationToken.Registration unused = cancel.onCancel(terminator::terminate)) {
             OrtSession.RunOptions runOptions = terminator.options;
             reused = reuseCachedPrefix(prompt);
             float[] logits = null;

@@ -201,12 +201,12 @@ public final class OnnxGraph {
 
     /** A node with one output named after the op. */
     public String op(String op, String[] in, Object... attributes) {
-        return node(op, in, new String[] {fresh(op.substring(op.indexOf(':') + 1).toLowerCase())}, attributes)[0];
+        return node(op, in, new String[] {fresh(op.substring(op.indexOf(':') + 1).toLowerCase(java.util.Locale.ROOT))}, attributes)[0];
     }
 
     /** A node without attributes. */
     public String op(String op, String... in) {
-        return node(op, in, new String[] {fresh(op.substring(op.indexOf(':') + 1).toLowerCase())})[0];
+        return node(op, in, new String[] {fresh(op.substring(op.indexOf(':') + 1).toLowerCase(java.util.Locale.ROOT))})[0];
     }
 
     /**

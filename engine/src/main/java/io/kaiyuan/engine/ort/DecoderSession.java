@@ -185,16 +185,29 @@ public final class DecoderSession implements AutoCloseable {
         long[] logitsShape = logitsInfo.getShape();
         this.vocab = logitsShape.length == 3 && logitsShape[2] > 0 ? (int) logitsShape[2] : config.vocabSize();
 
-        this.emptyPast = new OnnxTensor[pastNames.length];
-        for (int i = 0; i < emptyPast.length; i++) {
-            emptyPast[i] = OnnxTensor.createTensor(env, ByteBuffer.allocateDirect(0), new long[] {1, kvHeads, 0, headDim}, kvType);
+        // the tensors kept for the session's life: if one cannot be made, those made before are closed
+        List<OnnxTensor> made = new ArrayList<>();
+        try {
+            this.emptyPast = new OnnxTensor[pastNames.length];
+            for (int i = 0; i < emptyPast.length; i++) {
+                emptyPast[i] = kept(made, OnnxTensor.createTensor(env, ByteBuffer.allocateDirect(0),
+                        new long[] {1, kvHeads, 0, headDim}, kvType));
+            }
+            this.past = emptyPast.clone();
+            this.decodeLogits = kept(made, logitsTensor());
+            this.logitsToKeepOne = hasLogitsToKeep ? kept(made, OnnxTensor.createTensor(env, 1L)) : null;
+            this.stepIdTensor = kept(made, OnnxTensor.createTensor(env, stepId, new long[] {1, 1}));
+            this.stepPositionTensor = kept(made, OnnxTensor.createTensor(env, stepPosition, new long[] {1, 1}));
+        } catch (OrtException | RuntimeException | Error e) {
+            made.forEach(OnnxTensor::close);
+            throw e;
         }
-        this.past = emptyPast.clone();
-        this.decodeLogits = logitsTensor();
-        this.logitsToKeepOne = hasLogitsToKeep ? OnnxTensor.createTensor(env, 1L) : null;
-        this.stepIdTensor = OnnxTensor.createTensor(env, stepId, new long[] {1, 1});
-        this.stepPositionTensor = OnnxTensor.createTensor(env, stepPosition, new long[] {1, 1});
         this.lastLogits = new float[vocab];
+    }
+
+    private static OnnxTensor kept(List<OnnxTensor> made, OnnxTensor t) {
+        made.add(t);
+        return t;
     }
 
     /**

@@ -122,7 +122,7 @@ public final class OrtRuntime {
     }
 
     private static boolean isProviderFailure(OrtException e) {
-        String m = String.valueOf(e.getMessage()).toLowerCase();
+        String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
         return m.contains("provider") || m.contains("cuda") || m.contains("cudnn") || m.contains("directml")
                 || m.contains("coreml") || m.contains("not supported");
     }

@@ -98,7 +98,7 @@ public final class RemoteClient {
                 .header("Accept", "text/event-stream").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
         Stream stream = new Stream(listener, start);
         try (InputStream in = response.body();
-                AutoCloseable stop = cancel.onCancel(() -> closeQuietly(in))) {
+                CancellationToken.Registration stop = cancel.onCancel(() -> closeQuietly(in))) {
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             StringBuilder data = new StringBuilder();
             for (String line; (line = reader.readLine()) != null; ) {
@@ -123,10 +123,6 @@ public final class RemoteClient {
                 throw new RemoteException(RemoteException.Kind.UNREACHABLE, endpoint.name(), "The connection to "
                         + endpoint.name() + " broke during the answer: " + e.getMessage(), 0, String.valueOf(e.getMessage()));
             }
-        } catch (RemoteException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e); // closing a cancellation registration does not fail
         }
         return stream.result(cancel.isCancelled());
     }

@@ -5,87 +5,101 @@ import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.api.GenerationResult;
 import io.kaiyuan.engine.api.TokenListener;
 import io.kaiyuan.engine.generate.LanguageModel;
-import io.kaiyuan.engine.model.ModelFolder;
+import io.kaiyuan.engine.host.ModelHost;
 import io.kaiyuan.engine.ort.OrtRuntime;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The models the server answers with: each is loaded on its first request and kept warm, and has one
- * named generation thread that runs its requests one at a time in arrival order. A model's queue holds
- * at most {@code maxQueue} requests waiting behind the one running; one more is refused with
- * {@link QueueFullException}. Before a model is loaded, idle models (least recently used first) are
- * closed while the memory available is short of the new one's estimate. Thread-safe.
+ * The models the server answers with, by id, on the process's {@link ModelHost}: each is loaded on its first
+ * request and kept warm, its requests run one at a time in arrival order on the model's thread (shared with the
+ * chat and comparisons when they use the same model). A model's queue holds at most {@code maxQueue} requests
+ * waiting behind the one running; one more is refused with {@link QueueFullException}. Thread-safe.
  */
 public final class ModelPool implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ModelPool.class);
-
     /** Thrown when a model's queue is full: the client should retry later (HTTP 429). */
     public static final class QueueFullException extends RuntimeException {
-        QueueFullException(String message) {
-            super(message);
+        private static final long serialVersionUID = 1L;
+
+        QueueFullException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
     /** Thrown for a model id that is not installed (HTTP 404). */
     public static final class UnknownModelException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         UnknownModelException(String message) {
             super(message);
         }
     }
 
-    /** Context tokens the memory estimate allows for, as a request's length is not known in advance. */
-    static final int PLANNING_TOKENS = 4096;
-
-    private final OrtRuntime runtime;
+    private final ModelHost host;
+    private final boolean ownsHost;
     private final Supplier<List<String>> ids;
     private final Function<String, Optional<Path>> locate;
     private final LanguageModel.LoadOptions load;
     private final int maxQueue;
-    private final LongSupplier availableMemory;
-    private final Map<String, Slot> slots = new LinkedHashMap<>();
+    /** The keys of the ids asked for, in the order first asked. */
+    private final Map<String, ModelHost.Key> keys = new LinkedHashMap<>();
     private volatile boolean closed;
     private volatile java.util.function.BiConsumer<String, GenerationResult> onFinished = (id, r) -> { };
 
     /**
+     * @param host where the models load and run
      * @param ids the ids of the models that can be served (installed models)
      * @param locate an id's model folder; empty when it is not installed
      * @param maxQueue requests that may wait behind a model's running one
-     * @param availableMemory bytes a new model may use now
      */
+    public ModelPool(ModelHost host, Supplier<List<String>> ids, Function<String, Optional<Path>> locate,
+            LanguageModel.LoadOptions load, int maxQueue) {
+        this(host, false, ids, locate, load, maxQueue);
+    }
+
+    /** A pool on a host of its own (a server alone in its process), which it closes when closed. */
     public ModelPool(OrtRuntime runtime, Supplier<List<String>> ids, Function<String, Optional<Path>> locate,
-            LanguageModel.LoadOptions load, int maxQueue, LongSupplier availableMemory) {
+            LanguageModel.LoadOptions load, int maxQueue, java.util.function.LongSupplier availableMemory) {
+        this(new ModelHost(runtime, availableMemory), true, ids, locate, load, maxQueue);
+    }
+
+    private ModelPool(ModelHost host, boolean ownsHost, Supplier<List<String>> ids, Function<String, Optional<Path>> locate,
+            LanguageModel.LoadOptions load, int maxQueue) {
         if (maxQueue < 0) {
             throw new IllegalArgumentException("the queue length must be 0 or more, got " + maxQueue);
         }
-        this.runtime = runtime;
+        this.host = host;
+        this.ownsHost = ownsHost;
         this.ids = ids;
         this.locate = locate;
         this.load = load;
         this.maxQueue = maxQueue;
-        this.availableMemory = availableMemory;
     }
 
-    /** A pool over the models installed in {@code registry}, checking the memory the system has available. */
+    /** A pool over the models installed in {@code registry}, on {@code host} (which it leaves open when closed). */
+    public static ModelPool installed(ModelHost host, io.kaiyuan.engine.model.ModelRegistry registry,
+            LanguageModel.LoadOptions load, int maxQueue) {
+        return new ModelPool(host, false, ids(registry), locate(registry), load, maxQueue);
+    }
+
+    /** A pool over the models installed in {@code registry}, on a host of its own that it closes when closed. */
     public static ModelPool installed(OrtRuntime runtime, io.kaiyuan.engine.model.ModelRegistry registry,
             LanguageModel.LoadOptions load, int maxQueue) {
-        return new ModelPool(runtime, () -> registry.list().stream().map(io.kaiyuan.engine.model.ModelRegistry.InstalledModel::id)
-                .toList(), id -> registry.find(id).map(io.kaiyuan.engine.model.ModelRegistry.InstalledModel::dir), load, maxQueue,
-                io.kaiyuan.engine.model.MemoryFit::availableMemory);
+        return new ModelPool(ModelHost.forThisMachine(runtime), true, ids(registry), locate(registry), load, maxQueue);
+    }
+
+    private static Supplier<List<String>> ids(io.kaiyuan.engine.model.ModelRegistry registry) {
+        return () -> registry.list().stream().map(io.kaiyuan.engine.model.ModelRegistry.InstalledModel::id).toList();
+    }
+
+    private static Function<String, Optional<Path>> locate(io.kaiyuan.engine.model.ModelRegistry registry) {
+        return id -> registry.find(id).map(io.kaiyuan.engine.model.ModelRegistry.InstalledModel::dir);
     }
 
     /** Hears each finished generation (the model id and its result) on the model's thread, e.g. for a request log. */
@@ -93,10 +107,13 @@ public final class ModelPool implements AutoCloseable {
         this.onFinished = listener;
     }
 
-    /** Requests running or waiting for a model. Any thread. */
-    public synchronized int pending(String modelId) {
-        Slot s = slots.get(modelId);
-        return s == null ? 0 : s.pending.get();
+    /** Requests running or waiting for a model (the chat's and comparisons' on the same model included). Any thread. */
+    public int pending(String modelId) {
+        ModelHost.Key key;
+        synchronized (this) {
+            key = keys.get(modelId);
+        }
+        return key == null ? 0 : host.pending(key);
     }
 
     /** The ids of the models that can be served. Any thread. */
@@ -104,9 +121,12 @@ public final class ModelPool implements AutoCloseable {
         return ids.get();
     }
 
-    /** The ids of the models loaded now. Any thread. */
-    public synchronized List<String> loaded() {
-        return slots.values().stream().filter(s -> s.model != null).map(s -> s.id).toList();
+    /** The ids of the models loaded now, in the order first asked for. Any thread. */
+    public List<String> loaded() {
+        List<ModelHost.Key> loaded = host.loaded();
+        synchronized (this) {
+            return keys.entrySet().stream().filter(e -> loaded.contains(e.getValue())).map(Map.Entry::getKey).toList();
+        }
     }
 
     /**
@@ -127,137 +147,53 @@ public final class ModelPool implements AutoCloseable {
      */
     public CompletableFuture<GenerationResult> submit(String modelId, GenerationRequest request, TokenListener listener,
             CancellationToken cancel, Runnable onStart) {
-        Slot slot;
-        synchronized (this) {
-            if (closed) {
-                throw new IllegalStateException("the server is stopping");
-            }
-            slot = slots.get(modelId);
-            if (slot == null) {
-                Optional<Path> found;
-                try {
-                    found = locate.apply(modelId);
-                } catch (IllegalArgumentException | io.kaiyuan.engine.api.ModelLoadException notAnId) {
-                    found = Optional.empty(); // an id no model can have (qwen2.5:0.5b, .., .staging)
-                }
-                Path folder = found.orElseThrow(() -> new UnknownModelException("The model '" + modelId
-                        + "' does not exist: GET /v1/models lists the installed models."));
-                slot = new Slot(modelId, folder);
-                slots.put(modelId, slot);
-            }
-            if (slot.pending.get() > maxQueue) {
-                throw new QueueFullException(modelId + " is busy and its queue (" + maxQueue + " waiting) is full: try again"
-                        + " shortly.");
-            }
-            slot.pending.incrementAndGet();
+        if (closed) {
+            throw new IllegalStateException("the server is stopping");
         }
-        Slot s = slot;
-        CompletableFuture<GenerationResult> result = new CompletableFuture<>();
-        s.thread.execute(() -> {
-            GenerationResult r = null;
-            Throwable failure = null;
-            try {
+        ModelHost.Key key = key(modelId);
+        try {
+            Runnable start = () -> {
+                // a request whose client went away while it waited neither starts nor loads its model
                 if (cancel.isCancelled()) {
                     throw new java.util.concurrent.CancellationException("the client went away");
                 }
                 onStart.run();
-                LanguageModel model = s.model();
-                r = model.generate(request, listener, cancel);
-                onFinished.accept(s.id, r);
-            } catch (Throwable t) {
-                failure = t;
-            } finally {
-                s.lastUsed = System.nanoTime();
-                s.pending.decrementAndGet();
-            }
-            // Only now: whoever waits for the answer may at once ask another model, whose load must find
-            // this one idle (it counted as busy until here).
-            if (failure != null) {
-                result.completeExceptionally(failure);
-            } else {
-                result.complete(r);
-            }
-        });
-        return result;
-    }
-
-    /** Makes room for {@code next}: closes idle models, least recently used first, while memory is short. */
-    private void makeRoom(Slot next) {
-        ModelFolder folder = ModelFolder.open(next.folder);
-        long need = folder.memoryEstimate(folder.chooseVariant(load.variant(), false), PLANNING_TOKENS,
-                availableMemory.getAsLong()).neededBytes();
-        List<Slot> idle;
-        synchronized (this) {
-            idle = new ArrayList<>(slots.values().stream().filter(s -> s != next && s.model != null && s.pending.get() == 0)
-                    .sorted(Comparator.comparingLong(s -> s.lastUsed)).toList());
-        }
-        for (Slot s : idle) {
-            if (availableMemory.getAsLong() >= need) {
-                return;
-            }
-            LOG.info("unloading {} to make room for {}", s.id, next.id);
-            s.unload();
+            };
+            return host.submit(key, maxQueue, start, () -> { }, hosted -> {
+                GenerationResult r = hosted.model().generate(request, listener, cancel);
+                onFinished.accept(modelId, r);
+                return r;
+            });
+        } catch (ModelHost.QueueFullException e) {
+            throw new QueueFullException(modelId + " is busy and its queue (" + maxQueue + " waiting) is full: try again"
+                    + " shortly.", e);
         }
     }
 
+    private synchronized ModelHost.Key key(String modelId) {
+        ModelHost.Key key = keys.get(modelId);
+        if (key != null) {
+            return key;
+        }
+        Optional<Path> found;
+        try {
+            found = locate.apply(modelId);
+        } catch (IllegalArgumentException | io.kaiyuan.engine.api.ModelLoadException notAnId) {
+            found = Optional.empty(); // an id no model can have (qwen2.5:0.5b, .., .staging)
+        }
+        Path folder = found.orElseThrow(() -> new UnknownModelException("The model '" + modelId
+                + "' does not exist: GET /v1/models lists the installed models."));
+        key = host.key(folder, load);
+        keys.put(modelId, key);
+        return key;
+    }
+
+    /** Stops taking requests; closes the models too when the host is the pool's own. */
     @Override
     public void close() {
-        List<Slot> all;
-        synchronized (this) {
-            closed = true;
-            all = new ArrayList<>(slots.values());
-            slots.clear();
-        }
-        for (Slot s : all) {
-            s.unload();
-            s.thread.shutdown();
-        }
-    }
-
-    /** One model: its folder, its generation thread, what waits for it. */
-    private final class Slot {
-        final String id;
-        final Path folder;
-        final ExecutorService thread;
-        final AtomicInteger pending = new AtomicInteger();
-        volatile LanguageModel model;
-        volatile long lastUsed = System.nanoTime();
-
-        Slot(String id, Path folder) {
-            this.id = id;
-            this.folder = folder;
-            this.thread = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "kaiyuan-serve-" + id);
-                t.setDaemon(true);
-                return t;
-            });
-        }
-
-        /** The loaded model, loading it first (on this slot's thread). */
-        LanguageModel model() {
-            if (model == null) {
-                makeRoom(this);
-                model = LanguageModel.load(runtime, folder, load);
-                LOG.info("loaded {} for the server in {} ms", id, model.loadMs());
-            }
-            return model;
-        }
-
-        /** Closes the model on its own thread, after the request running there (if any). */
-        void unload() {
-            try {
-                thread.submit(() -> {
-                    LanguageModel m = model;
-                    model = null;
-                    if (m != null) {
-                        m.close();
-                    }
-                }).get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
-                LOG.warn("closing {} failed", id, e);
-            }
+        closed = true;
+        if (ownsHost) {
+            host.close();
         }
     }
 }

@@ -4,16 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kaiyuan.engine.chat.ChatStore;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class LeaderboardTest {
-    @TempDir
-    Path dir;
 
     private static Vote vote(String a, String b, Vote.Outcome o, int second) {
         return new Vote(a, b, o, Instant.parse("2026-11-29T10:00:00Z").plusSeconds(second));
@@ -40,17 +35,6 @@ class LeaderboardTest {
         assertEquals(Leaderboard.of(votes), Leaderboard.of(List.of(votes.get(2), votes.get(0), votes.get(1))),
                 "votes are replayed in time order whatever order they are given in");
         assertThrows(IllegalArgumentException.class, () -> vote("qwen", "qwen", Vote.Outcome.TIE, 0));
-    }
-
-    @Test
-    void votesAreStoredInTheAppDatabase() throws Exception {
-        try (ChatStore store = ChatStore.open(dir.resolve("k.db"))) {
-            store.addVote(vote("qwen", "glm", Vote.Outcome.B_BETTER, 5));
-            store.addVote(vote("qwen", "deepseek", Vote.Outcome.TIE, 1));
-            List<Vote> votes = store.votes();
-            assertEquals(List.of(Vote.Outcome.TIE, Vote.Outcome.B_BETTER), votes.stream().map(Vote::outcome).toList());
-            assertEquals("glm", Leaderboard.of(votes).get(0).model());
-        }
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.TokenListener;
 import io.kaiyuan.engine.generate.LanguageModel;
+import io.kaiyuan.engine.host.ModelHost;
 import io.kaiyuan.engine.ort.OrtRuntime;
 import io.kaiyuan.engine.testing.TestModels;
 import java.nio.file.Path;
@@ -39,9 +40,10 @@ class ModelPoolTest {
         // Memory for two models: with two loaded, nothing is left.
         java.util.concurrent.atomic.AtomicReference<ModelPool> self = new java.util.concurrent.atomic.AtomicReference<>();
         AtomicLong room = new AtomicLong(2);
-        try (ModelPool pool = new ModelPool(new OrtRuntime(), () -> List.of("a", "b", "c"),
+        try (ModelHost host = new ModelHost(new OrtRuntime(), () -> self.get().loaded().size() < room.get() ? 64L << 30 : 1);
+                ModelPool pool = new ModelPool(host, () -> List.of("a", "b", "c"),
                 id -> Optional.ofNullable(folders.get(id)), new LanguageModel.LoadOptions(Optional.empty(),
-                        ExecutionProvider.CPU, 1), 2, () -> self.get().loaded().size() < room.get() ? 64L << 30 : 1)) {
+                        ExecutionProvider.CPU, 1), 2)) {
             self.set(pool);
             pool.submit("a", HI, TokenListener.NONE, new CancellationToken()).get(60, TimeUnit.SECONDS);
             pool.submit("b", HI, TokenListener.NONE, new CancellationToken()).get(60, TimeUnit.SECONDS);

@@ -14,6 +14,7 @@ import io.kaiyuan.engine.compare.RunCard;
 import io.kaiyuan.engine.compare.Vote;
 import io.kaiyuan.engine.model.Variant;
 import io.kaiyuan.engine.remote.Endpoint;
+import io.kaiyuan.ui.common.Background;
 import io.kaiyuan.ui.common.Errors;
 import io.kaiyuan.ui.common.TextPump;
 import java.nio.file.Files;
@@ -300,7 +301,8 @@ public final class CompareViewModel {
 
     private final CompareBackend backend;
     private final Executor fx;
-    private final Executor io;
+    /** The disk and the engine's answers off the FX thread, their outcome back on it. */
+    private final Background background;
     private volatile ResourceBundle messages;
     private final Random shuffle;
     private final ObservableList<String> models = FXCollections.observableArrayList();
@@ -331,7 +333,7 @@ public final class CompareViewModel {
     public CompareViewModel(CompareBackend backend, Executor fx, Executor io, ResourceBundle messages, Random shuffle) {
         this.backend = backend;
         this.fx = fx;
-        this.io = io;
+        this.background = new Background(io, fx);
         this.messages = messages;
         this.shuffle = shuffle;
         shared.temperatureProperty().set("0");
@@ -391,21 +393,17 @@ public final class CompareViewModel {
             c.variants().setAll(AUTO);
             return;
         }
-        io.execute(() -> {
-            try {
-                List<String> names = new ArrayList<>(List.of(AUTO));
-                backend.variants(modelId).forEach(v -> names.add(v.cliName()));
-                fx.execute(() -> {
-                    if (modelId.equals(c.modelProperty().get())) {
-                        String chosen = c.variantProperty().get();
-                        c.variants().setAll(names);
-                        c.variantProperty().set(names.contains(chosen) ? chosen : AUTO);
-                    }
-                });
-            } catch (RuntimeException e) {
-                fx.execute(() -> error.set(Errors.describe(e, messages)));
+        background.task(() -> {
+            List<String> names = new ArrayList<>(List.of(AUTO));
+            backend.variants(modelId).forEach(v -> names.add(v.cliName()));
+            return names;
+        }).onSuccess(names -> {
+            if (modelId.equals(c.modelProperty().get())) {
+                String chosen = c.variantProperty().get();
+                c.variants().setAll(names);
+                c.variantProperty().set(names.contains(chosen) ? chosen : AUTO);
             }
-        });
+        }).onFailure(e -> error.set(Errors.describe(e, messages))).start();
     }
 
     /** The strings for texts made from now on (after a language switch). */
@@ -419,39 +417,37 @@ public final class CompareViewModel {
 
     /** Reads the installed models, the providers, the stored conversations and the leaderboard (on {@code io}). */
     public void refresh() {
-        io.execute(() -> {
-            try {
-                List<String> ids = backend.installedModels();
-                List<String> found = new ArrayList<>(List.of(ExecutionProvider.AUTO.cliName()));
-                backend.providers().forEach(p -> found.add(p.cliName()));
-                List<Leaderboard.Entry> board = Leaderboard.of(backend.votes());
-                List<Conversation> stored = backend.conversations();
-                fx.execute(() -> {
-                    models.setAll(ids);
-                    if (!providers.equals(found)) {
-                        List<String> chosen = columns.stream().map(c -> c.providerProperty().get()).toList();
-                        providers.setAll(found); // a picker may clear its value when its items are replaced
-                        for (int i = 0; i < columns.size(); i++) {
-                            columns.get(i).providerProperty().set(found.contains(chosen.get(i)) ? chosen.get(i)
-                                    : ExecutionProvider.AUTO.cliName());
-                        }
-                    }
-                    for (int i = 0; i < columns.size(); i++) {
-                        Column c = columns.get(i);
-                        if (c.modelProperty().get() == null && !ids.isEmpty()) {
-                            c.modelProperty().set(ids.get(Math.min(i, ids.size() - 1)));
-                        }
-                    }
-                    leaderboard.setAll(board);
-                    Conversation chosen = conversation.get();
-                    conversations.setAll(stored);
-                    conversation.set(chosen == null ? null
-                            : stored.stream().filter(c -> c.id() == chosen.id()).findFirst().orElse(null));
-                });
-            } catch (Exception e) {
-                fx.execute(() -> error.set(Errors.describe(e, messages)));
+        record Found(List<String> ids, List<String> providers, List<Leaderboard.Entry> board, List<Conversation> stored) {}
+        background.task(() -> {
+            List<String> found = new ArrayList<>(List.of(ExecutionProvider.AUTO.cliName()));
+            backend.providers().forEach(p -> found.add(p.cliName()));
+            return new Found(backend.installedModels(), found, Leaderboard.of(backend.votes()), backend.conversations());
+        }).onSuccess(f -> {
+            List<String> ids = f.ids();
+            List<String> found = f.providers();
+            List<Leaderboard.Entry> board = f.board();
+            List<Conversation> stored = f.stored();
+            models.setAll(ids);
+            if (!providers.equals(found)) {
+                List<String> chosen = columns.stream().map(c -> c.providerProperty().get()).toList();
+                providers.setAll(found); // a picker may clear its value when its items are replaced
+                for (int i = 0; i < columns.size(); i++) {
+                    columns.get(i).providerProperty().set(found.contains(chosen.get(i)) ? chosen.get(i)
+                            : ExecutionProvider.AUTO.cliName());
+                }
             }
-        });
+            for (int i = 0; i < columns.size(); i++) {
+                Column c = columns.get(i);
+                if (c.modelProperty().get() == null && !ids.isEmpty()) {
+                    c.modelProperty().set(ids.get(Math.min(i, ids.size() - 1)));
+                }
+            }
+            leaderboard.setAll(board);
+            Conversation chosen = conversation.get();
+            conversations.setAll(stored);
+            conversation.set(chosen == null ? null
+                    : stored.stream().filter(c -> c.id() == chosen.id()).findFirst().orElse(null));
+        }).onFailure(e -> error.set(Errors.describe(e, messages))).start();
     }
 
     /** Adds a column (up to four). */
@@ -526,25 +522,18 @@ public final class CompareViewModel {
         }
         state.set(State.RUNNING); // while the conversation is read
         error.set("");
-        io.execute(() -> {
-            try {
-                List<ChatMessage> history = backend.conversation(stored.id());
-                fx.execute(() -> {
-                    state.set(State.IDLE);
-                    List<ChatMessage> asked = ask(history, text);
-                    if (asked.isEmpty()) {
-                        error.set(messages.getString("compare.noQuestion"));
-                    } else {
-                        launch(picked, asked, sampling, maxNewTokens);
-                    }
-                });
-            } catch (Exception e) {
-                fx.execute(() -> {
-                    state.set(State.IDLE);
-                    error.set(Errors.describe(e, messages));
-                });
+        background.task(() -> backend.conversation(stored.id())).onSuccess(history -> {
+            state.set(State.IDLE);
+            List<ChatMessage> asked = ask(history, text);
+            if (asked.isEmpty()) {
+                error.set(messages.getString("compare.noQuestion"));
+            } else {
+                launch(picked, asked, sampling, maxNewTokens);
             }
-        });
+        }).onFailure(e -> {
+            state.set(State.IDLE);
+            error.set(Errors.describe(e, messages));
+        }).start();
     }
 
     /**
@@ -758,15 +747,10 @@ public final class CompareViewModel {
         if (votes.isEmpty()) {
             return;
         }
-        io.execute(() -> {
-            try {
-                backend.vote(votes);
-                List<Leaderboard.Entry> board = Leaderboard.of(backend.votes());
-                fx.execute(() -> leaderboard.setAll(board));
-            } catch (Exception e) {
-                fx.execute(() -> error.set(Errors.describe(e, messages)));
-            }
-        });
+        background.task(() -> {
+            backend.vote(votes);
+            return Leaderboard.of(backend.votes());
+        }).onSuccess(leaderboard::setAll).onFailure(e -> error.set(Errors.describe(e, messages))).start();
     }
 
     /** Shows the models' names without voting. */
@@ -780,14 +764,8 @@ public final class CompareViewModel {
         if (c == null) {
             return;
         }
-        io.execute(() -> {
-            try {
-                Files.writeString(file, file.getFileName().toString().endsWith(".md") ? c.toMarkdown() : c.toJson());
-                fx.execute(() -> error.set(""));
-            } catch (Exception e) {
-                fx.execute(() -> error.set(Errors.describe(e, messages)));
-            }
-        });
+        background.run(() -> Files.writeString(file, file.getFileName().toString().endsWith(".md") ? c.toMarkdown()
+                : c.toJson())).onSuccess(done -> error.set("")).onFailure(e -> error.set(Errors.describe(e, messages))).start();
     }
 
     /**
@@ -798,15 +776,8 @@ public final class CompareViewModel {
         if (state.get() == State.RUNNING) {
             return;
         }
-        io.execute(() -> {
-            RunCard previous;
-            try {
-                previous = RunCard.fromJson(Files.readString(file));
-            } catch (Exception e) {
-                fx.execute(() -> error.set(Errors.describe(e, messages)));
-                return;
-            }
-            fx.execute(() -> {
+        background.task(() -> RunCard.fromJson(Files.readString(file))).onFailure(e -> error.set(Errors.describe(e, messages)))
+                .onSuccess(previous -> {
                 if (previous.columns().size() > MAX_COLUMNS) {
                     error.set(messages.getString("compare.pickModels"));
                     return;
@@ -844,8 +815,7 @@ public final class CompareViewModel {
                 voted.set(false);
                 card.set(null);
                 start(choices, request, previous);
-            });
-        });
+            }).start();
     }
 
     /** After a re-run: per column whether the tokens are the same as the card's; empty otherwise. */

@@ -3,6 +3,7 @@ package io.kaiyuan.ui.settings;
 import io.kaiyuan.engine.remote.Endpoint;
 import io.kaiyuan.engine.remote.RemoteEndpoints;
 import io.kaiyuan.engine.server.ServerConfig;
+import io.kaiyuan.ui.common.Background;
 import io.kaiyuan.ui.common.Errors;
 import java.util.List;
 import java.util.ResourceBundle;
@@ -36,8 +37,8 @@ public final class SettingsViewModel {
     private final StringProperty serverStatus = new SimpleStringProperty("");
     private final BooleanProperty serverBusy = new SimpleBooleanProperty();
     private final ApiServerControl server;
-    private final Executor fx;
-    private final Executor io;
+    /** Files, the key file and remote endpoints off the FX thread, their outcome back on it. */
+    private final Background background;
     private volatile ResourceBundle messages;
     private Consumer<Settings> onChange;
     private Settings current;
@@ -68,8 +69,7 @@ public final class SettingsViewModel {
     public SettingsViewModel(Settings initial, List<String> providers, Consumer<Settings> onChange, ApiServerControl server,
             Executor fx, Executor io, ResourceBundle messages) {
         this.server = server;
-        this.fx = fx;
-        this.io = io;
+        this.background = new Background(io, fx);
         this.messages = messages;
         this.onChange = onChange;
         serverOn.set(initial.server().enabled());
@@ -132,26 +132,15 @@ public final class SettingsViewModel {
         String key = endpointKey.get() == null ? "" : endpointKey.get().strip();
         endpointBusy.set(true);
         endpointStatus.set(java.text.MessageFormat.format(messages.getString("settings.remote.asking"), endpoint.baseUrl()));
-        io.execute(() -> {
-            try {
-                List<String> models = remotes.add(endpoint, key);
-                fx.execute(() -> {
-                    endpointBusy.set(false);
-                    endpoints.setAll(remotes.list());
-                    endpointName.set("");
-                    endpointUrl.set("");
-                    endpointKey.set("");
-                    endpointStatus.set(java.text.MessageFormat.format(messages.getString("settings.remote.added"),
-                            endpoint.name(), models.size()));
-                    onModelsChanged.run();
-                });
-            } catch (Exception e) {
-                fx.execute(() -> {
-                    endpointBusy.set(false);
-                    endpointStatus.set(Errors.describe(e, messages));
-                });
-            }
-        });
+        background.task(() -> remotes.add(endpoint, key)).onSuccess(models -> {
+            endpoints.setAll(remotes.list());
+            endpointName.set("");
+            endpointUrl.set("");
+            endpointKey.set("");
+            endpointStatus.set(java.text.MessageFormat.format(messages.getString("settings.remote.added"),
+                    endpoint.name(), models.size()));
+            onModelsChanged.run();
+        }).onFailure(e -> endpointStatus.set(Errors.describe(e, messages))).onFinally(() -> endpointBusy.set(false)).start();
     }
 
     /** Asks an endpoint for its models again (FX thread; asks on {@code io}). */
@@ -172,22 +161,11 @@ public final class SettingsViewModel {
             return;
         }
         endpointBusy.set(true);
-        io.execute(() -> {
-            try {
-                int models = work.call();
-                fx.execute(() -> {
-                    endpointBusy.set(false);
-                    endpoints.setAll(remotes.list());
-                    endpointStatus.set(java.text.MessageFormat.format(messages.getString(done), name, models));
-                    onModelsChanged.run();
-                });
-            } catch (Exception e) {
-                fx.execute(() -> {
-                    endpointBusy.set(false);
-                    endpointStatus.set(Errors.describe(e, messages));
-                });
-            }
-        });
+        background.task(work::call).onSuccess(models -> {
+            endpoints.setAll(remotes.list());
+            endpointStatus.set(java.text.MessageFormat.format(messages.getString(done), name, models));
+            onModelsChanged.run();
+        }).onFailure(e -> endpointStatus.set(Errors.describe(e, messages))).onFinally(() -> endpointBusy.set(false)).start();
     }
 
     /** The remote endpoints and the models each listed. */
@@ -232,18 +210,11 @@ public final class SettingsViewModel {
         if (hubAccess == null) {
             return;
         }
-        io.execute(() -> {
-            try {
-                HubAccess.Values v = hubAccess.load();
-                fx.execute(() -> {
-                    huggingFaceToken.set(v.huggingFaceToken());
-                    modelScopeToken.set(v.modelScopeToken());
-                    proxy.set(v.proxy());
-                });
-            } catch (Exception e) {
-                fx.execute(() -> hubStatus.set(Errors.describe(e, messages)));
-            }
-        });
+        background.task(hubAccess::load).onSuccess(v -> {
+            huggingFaceToken.set(v.huggingFaceToken());
+            modelScopeToken.set(v.modelScopeToken());
+            proxy.set(v.proxy());
+        }).onFailure(e -> hubStatus.set(Errors.describe(e, messages))).start();
     }
 
     /**
@@ -260,20 +231,8 @@ public final class SettingsViewModel {
             return;
         }
         hubBusy.set(true);
-        io.execute(() -> {
-            try {
-                hubAccess.save(v);
-                fx.execute(() -> {
-                    hubBusy.set(false);
-                    hubStatus.set(messages.getString("settings.downloads.saved"));
-                });
-            } catch (Exception e) {
-                fx.execute(() -> {
-                    hubBusy.set(false);
-                    hubStatus.set(Errors.describe(e, messages));
-                });
-            }
-        });
+        background.run(() -> hubAccess.save(v)).onSuccess(done -> hubStatus.set(messages.getString("settings.downloads.saved")))
+                .onFailure(e -> hubStatus.set(Errors.describe(e, messages))).onFinally(() -> hubBusy.set(false)).start();
     }
 
     /** The Hugging Face access token (for gated models); empty for none. */
@@ -397,26 +356,19 @@ public final class SettingsViewModel {
         if (server == null) {
             return;
         }
-        io.execute(() -> {
-            try {
-                String key = server.apiKey();
-                List<String> models = server.models();
-                fx.execute(() -> {
-                    serverKey.set(key);
-                    exampleModel.set(models.isEmpty() ? "" : models.get(0));
-                    if (serverOn.get()) {
-                        applyServer();
-                    } else {
-                        showServer(java.util.Optional.empty(), false);
-                    }
-                });
-            } catch (Exception e) {
-                fx.execute(() -> {
-                    serverShown = null;
-                    serverStatus.set(Errors.describe(e, messages));
-                });
+        record Stored(String key, List<String> models) {}
+        background.task(() -> new Stored(server.apiKey(), server.models())).onSuccess(stored -> {
+            serverKey.set(stored.key());
+            exampleModel.set(stored.models().isEmpty() ? "" : stored.models().get(0));
+            if (serverOn.get()) {
+                applyServer();
+            } else {
+                showServer(java.util.Optional.empty(), false);
             }
-        });
+        }).onFailure(e -> {
+            serverShown = null;
+            serverStatus.set(Errors.describe(e, messages));
+        }).start();
     }
 
     /**
@@ -443,25 +395,18 @@ public final class SettingsViewModel {
         String key = serverKey.get() == null ? "" : serverKey.get().strip();
         changed(current.withServer(new Settings.ApiServer(on, port)), onChange);
         serverBusy.set(true);
-        io.execute(() -> {
-            try {
-                java.util.Optional<String> address = server.apply(on, port, key);
-                fx.execute(() -> {
-                    serverBusy.set(false);
-                    showServer(address, !key.isEmpty());
-                });
-            } catch (Exception e) {
-                fx.execute(() -> {
-                    serverBusy.set(false);
-                    serverOn.set(false);
-                    changed(current.withServer(new Settings.ApiServer(false, port)), onChange);
-                    serverShown = null;
-                    serverStatus.set(e instanceof java.net.BindException
-                            ? java.text.MessageFormat.format(messages.getString("settings.server.portInUse"), String.valueOf(port))
-                            : Errors.describe(e, messages));
-                });
-            }
-        });
+        background.task(() -> server.apply(on, port, key)).onSuccess(address -> {
+            serverBusy.set(false);
+            showServer(address, !key.isEmpty());
+        }).onFailure(e -> {
+            serverBusy.set(false);
+            serverOn.set(false);
+            changed(current.withServer(new Settings.ApiServer(false, port)), onChange);
+            serverShown = null;
+            serverStatus.set(e instanceof java.net.BindException
+                    ? java.text.MessageFormat.format(messages.getString("settings.server.portInUse"), String.valueOf(port))
+                    : Errors.describe(e, messages));
+        }).start();
     }
 
     /** The local API server's switch. */

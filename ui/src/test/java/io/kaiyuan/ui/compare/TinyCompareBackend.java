@@ -8,6 +8,7 @@ import io.kaiyuan.engine.chat.ChatStore;
 import io.kaiyuan.engine.chat.Conversation;
 import io.kaiyuan.engine.compare.Comparison;
 import io.kaiyuan.engine.compare.Vote;
+import io.kaiyuan.engine.compare.VoteStore;
 import io.kaiyuan.engine.generate.LanguageModel;
 import io.kaiyuan.engine.model.ModelFolder;
 import io.kaiyuan.engine.model.Variant;
@@ -22,16 +23,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
-/** Comparisons of two real tiny models ("tiny/a", "tiny/b") on one thread; votes in a real SQLite file. */
+/** Comparisons of two real tiny models ("tiny/a", "tiny/b") on one thread; votes and conversations in real SQLite files. */
 public final class TinyCompareBackend implements CompareBackend, AutoCloseable {
     private final Map<String, Path> models = new LinkedHashMap<>();
     private final ChatStore store;
+    private final VoteStore votes;
     private final ExecutorService worker = Executors.newSingleThreadExecutor();
 
     public TinyCompareBackend(Path dir) throws Exception {
         models.put("tiny/a", TestModels.withTokenizer(TestModels.chatSized(), dir.resolve("a")));
         models.put("tiny/b", TestModels.withTokenizer(TestModels.chatSized().seed(11), dir.resolve("b")));
-        store = ChatStore.open(dir.resolve("votes.db"));
+        store = ChatStore.open(dir.resolve("chats.db"));
+        votes = VoteStore.open(dir.resolve("votes.db"));
     }
 
     @Override
@@ -60,7 +63,7 @@ public final class TinyCompareBackend implements CompareBackend, AutoCloseable {
         return store.chatMessages(id);
     }
 
-    /** The SQLite file the votes and conversations are in, to put conversations in. */
+    /** The chat history, to put conversations in. */
     ChatStore store() {
         return store;
     }
@@ -91,17 +94,18 @@ public final class TinyCompareBackend implements CompareBackend, AutoCloseable {
 
     @Override
     public void vote(List<Vote> votes) throws Exception {
-        store.addVotes(votes);
+        this.votes.addVotes(votes);
     }
 
     @Override
     public List<Vote> votes() throws Exception {
-        return store.votes();
+        return votes.votes();
     }
 
     @Override
     public void close() {
         worker.shutdownNow();
         store.close();
+        votes.close();
     }
 }
