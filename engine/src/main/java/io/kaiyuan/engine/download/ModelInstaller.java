@@ -1,9 +1,7 @@
 package io.kaiyuan.engine.download;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.model.Manifest;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.model.Variant;
 import java.io.IOException;
@@ -40,7 +38,6 @@ public final class ModelInstaller {
     private static final Set<String> REQUIRED = Set.of("config.json", "tokenizer.json", "tokenizer_config.json");
     private static final Set<String> OPTIONAL = Set.of("generation_config.json", "chat_template.jinja",
             "special_tokens_map.json");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * Receives an install's progress: at most every {@value #PROGRESS_INTERVAL_MS} ms while bytes arrive, at
@@ -284,29 +281,13 @@ public final class ModelInstaller {
         }
         Tracker tracker = new Tracker(files, present, progress, control);
         String[] sha256 = download(choice, pinned, staging, tracker, control);
-        ObjectNode manifest = JSON.createObjectNode();
-        ArrayNode manifestFiles = JSON.createArrayNode();
+        List<Manifest.Entry> entries = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
             RemoteFile f = files.get(i);
-            ObjectNode entry = manifestFiles.addObject().put("path", choice.local(f)).put("size", f.size())
-                    .put("sha256", sha256[i]);
-            if (!choice.folder().isEmpty()) {
-                entry.put("repo_path", f.path());
-            }
+            entries.add(new Manifest.Entry(choice.local(f), f.size(), sha256[i], choice.folder().isEmpty() ? "" : f.path()));
         }
-        manifest.put("id", id);
-        manifest.put("source", first.source().name());
-        manifest.put("repo", repo);
-        manifest.put("revision", revision);
-        manifest.put("commit", listing.commit());
-        manifest.put("variant", choice.variant().cliName());
-        if (!choice.folder().isEmpty()) {
-            manifest.put("folder", choice.folder());
-        }
-        manifest.put("installed_at", Instant.now().toString());
-        manifest.set("files", manifestFiles);
-        JSON.writerWithDefaultPrettyPrinter().writeValue(staging.resolve(MANIFEST).toFile(), manifest);
-        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        new ModelRegistry(modelsDir).commit(staging, new Manifest(id, first.source().name(), repo, revision, listing.commit(),
+                choice.variant().cliName(), choice.folder(), "", Instant.now().toString(), entries));
         return new Installed(id, target, repo, listing.commit(), choice.variant(), total);
     }
 

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -230,7 +231,13 @@ public final class ModelHost implements AutoCloseable {
         }
     }
 
-    /** Closes every model (after the work running for it) and stops their threads. */
+    /** How long {@link #close()} waits for the work running on the models' threads. */
+    private static final long CLOSE_WAIT_MS = 10_000;
+
+    /**
+     * Closes every model after the work given for it and stops their threads; waits at most 10 s for that (a long
+     * generation nobody cancelled goes on, on its daemon thread, and its model is closed when it ends).
+     */
     @Override
     public void close() {
         List<Slot> all;
@@ -240,8 +247,23 @@ public final class ModelHost implements AutoCloseable {
             slots.clear();
         }
         for (Slot s : all) {
-            s.unload();
+            try {
+                s.thread.execute(s::closeModel);
+            } catch (RejectedExecutionException e) {
+                // already stopped
+            }
             s.thread.shutdown();
+        }
+        long deadline = System.nanoTime() + CLOSE_WAIT_MS * 1_000_000;
+        for (Slot s : all) {
+            try {
+                if (!s.thread.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    LOG.warn("{} is still busy; it closes when its work ends", s.key);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -277,16 +299,19 @@ public final class ModelHost implements AutoCloseable {
             return hosted;
         }
 
-        /** Closes the model on its own thread, after the work running there (if any). */
+        /** On this slot's thread: closes the model, if loaded. */
+        void closeModel() {
+            Hosted h = hosted;
+            hosted = null;
+            if (h != null) {
+                h.model().close();
+            }
+        }
+
+        /** Closes the model on its own thread, after the work running there (if any); waits for it. */
         void unload() {
             try {
-                thread.submit(() -> {
-                    Hosted h = hosted;
-                    hosted = null;
-                    if (h != null) {
-                        h.model().close();
-                    }
-                }).get();
+                thread.submit(this::closeModel).get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | RejectedExecutionException e) {

@@ -1,9 +1,5 @@
 package io.kaiyuan.engine.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kaiyuan.engine.api.ModelLoadException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +26,7 @@ import java.util.stream.Stream;
  * manifest, which points at its folder. Partial downloads live in .staging and are never listed.
  */
 public final class ModelRegistry {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelRegistry.class);
     /** Written into each installed model's folder. */
     public static final String MANIFEST = "kaiyuan-manifest.json";
 
@@ -85,20 +81,12 @@ public final class ModelRegistry {
 
     /** The sha256 the manifest of the model in {@code dir} records for {@code path}, if it has one. */
     public static Optional<String> manifestSha256(Path dir, String path) {
-        Path manifest = dir.resolve(MANIFEST);
-        if (!Files.isRegularFile(manifest)) {
-            return Optional.empty();
-        }
         try {
-            for (JsonNode f : JSON.readTree(manifest.toFile()).path("files")) {
-                if (f.path("path").asText().equals(path) && f.path("sha256").isTextual()) {
-                    return Optional.of(f.get("sha256").asText());
-                }
-            }
-        } catch (IOException e) {
+            return Manifest.in(dir).flatMap(m -> m.file(path)).map(Manifest.Entry::sha256).filter(s -> !s.isEmpty());
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("{}: its manifest cannot be read ({})", dir, e.getMessage());
             return Optional.empty();
         }
-        return Optional.empty();
     }
 
     /**
@@ -139,16 +127,11 @@ public final class ModelRegistry {
 
     private static InstalledModel read(Path dir) {
         try {
-            JsonNode m = JSON.readTree(dir.resolve(MANIFEST).toFile());
-            long bytes = 0;
-            for (JsonNode f : m.path("files")) {
-                bytes += f.path("size").asLong();
-            }
-            Path location = m.hasNonNull("location") ? Path.of(m.get("location").asText()) : dir;
-            return new InstalledModel(m.path("id").asText(dir.getFileName().toString()), location, m.path("source").asText(""),
-                    m.path("repo").asText(""), m.path("commit").asText(""), m.path("variant").asText(""), bytes,
-                    m.path("installed_at").asText(""), OptimisationRecord.runs(location, m.path("variant").asText("")));
-        } catch (IOException e) {
+            Manifest m = Manifest.in(dir).orElseThrow(() -> new IOException("it is missing"));
+            Path location = m.location().isEmpty() ? dir : Path.of(m.location());
+            return new InstalledModel(m.id(), location, m.source(), m.repo(), m.commit(), m.variant(), m.bytes(),
+                    m.installedAt(), OptimisationRecord.runs(location, m.variant()));
+        } catch (IOException | RuntimeException e) {
             throw new ModelLoadException(dir.resolve(MANIFEST) + " cannot be read: " + e.getMessage(), e);
         }
     }
@@ -161,18 +144,17 @@ public final class ModelRegistry {
     /** Re-hashes every file of the manifest and reports the missing and altered ones. */
     public VerifyReport verify(String id) throws IOException {
         InstalledModel model = require(id);
-        JsonNode manifest = JSON.readTree(modelsDir.resolve(folderName(id)).resolve(MANIFEST).toFile());
+        Manifest manifest = Manifest.in(modelsDir.resolve(folderName(id))).orElseThrow();
         List<String> missing = new ArrayList<>();
         List<String> altered = new ArrayList<>();
         int checked = 0;
-        for (JsonNode f : manifest.path("files")) {
-            String path = f.path("path").asText();
-            Path file = model.dir().resolve(path);
+        for (Manifest.Entry f : manifest.files()) {
+            Path file = model.dir().resolve(f.path());
             checked++;
             if (!Files.isRegularFile(file)) {
-                missing.add(path);
-            } else if (Files.size(file) != f.path("size").asLong() || !sha256(file).equals(f.path("sha256").asText())) {
-                altered.add(path);
+                missing.add(f.path());
+            } else if (Files.size(file) != f.size() || !sha256(file).equals(f.sha256())) {
+                altered.add(f.path());
             }
         }
         return new VerifyReport(model.id(), missing, altered, checked);
@@ -208,7 +190,7 @@ public final class ModelRegistry {
         Path staging = modelsDir.resolve(".staging").resolve(folderName(id) + "@import");
         deleteTree(staging);
         Files.createDirectories(staging);
-        ArrayNode files = JSON.createArrayNode();
+        List<Manifest.Entry> files = new ArrayList<>();
         // The model's own files only: nothing else in the folder (a note, a link to a file elsewhere) is copied
         // or listed.
         List<Path> regular = ModelFiles.own(checked);
@@ -222,20 +204,26 @@ public final class ModelRegistry {
                 Files.createDirectories(dest.getParent());
                 Files.copy(f, dest, StandardCopyOption.COPY_ATTRIBUTES);
             }
-            files.addObject().put("path", rel).put("size", Files.size(f)).put("sha256", sha256(f));
+            files.add(new Manifest.Entry(rel, Files.size(f), sha256(f)));
         }
-        ObjectNode manifest = JSON.createObjectNode();
-        manifest.put("id", id);
-        manifest.put("source", "local");
-        manifest.put("repo", folder.toAbsolutePath().toString());
-        manifest.put("commit", "");
-        manifest.put("variant", checked.chooseVariant(Optional.empty(), false).cliName());
-        manifest.put("installed_at", Instant.now().toString());
-        if (inPlace) {
-            manifest.put("location", folder.toAbsolutePath().toString());
+        return commit(staging, new Manifest(id, "local", folder.toAbsolutePath().toString(), "", "",
+                checked.chooseVariant(Optional.empty(), false).cliName(), "", inPlace ? folder.toAbsolutePath().toString() : "",
+                Instant.now().toString(), files));
+    }
+
+    /**
+     * Installs what {@code staging} holds (every file verified) as {@code manifest}'s model: the manifest written into
+     * it, then the folder moved into place in one atomic rename, so that a model is either installed with its
+     * manifest or not at all. The one writer of manifests, for downloads and imports.
+     *
+     * @throws ModelLoadException when a model with that id is installed already
+     */
+    public InstalledModel commit(Path staging, Manifest manifest) throws IOException {
+        Path target = modelsDir.resolve(folderName(manifest.id()));
+        if (Files.exists(target)) {
+            throw new ModelLoadException(manifest.id() + " is already installed: remove it first, or choose another --id.");
         }
-        manifest.set("files", files);
-        JSON.writerWithDefaultPrettyPrinter().writeValue(staging.resolve(MANIFEST).toFile(), manifest);
+        manifest.write(staging);
         Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
         return read(target);
     }

@@ -121,10 +121,12 @@ class ModelHostTest {
         assertThrows(ModelHost.QueueFullException.class, () -> host.submit(key, 0, () -> { }, () -> { }, h -> h));
         assertEquals(1, host.pending(key));
         release.countDown();
-        first.get(60, TimeUnit.SECONDS);
+        LanguageModel model = ((ModelHost.Hosted) first.get(60, TimeUnit.SECONDS)).model();
         host.close();
         assertEquals(List.of(), host.loaded());
         assertThrows(IllegalStateException.class, () -> host.submit(key, h -> h));
+        // its model was closed on the way out: it runs no more
+        assertThrows(RuntimeException.class, () -> model.generate(HI, t -> { }, new CancellationToken()));
     }
 
     @Test

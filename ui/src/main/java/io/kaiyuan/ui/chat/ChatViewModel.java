@@ -14,6 +14,7 @@ import io.kaiyuan.engine.chat.Conversation;
 import io.kaiyuan.engine.chat.StoredMessage;
 import io.kaiyuan.engine.chat.VersionedMessage;
 import io.kaiyuan.engine.remote.Endpoint;
+import io.kaiyuan.ui.common.Background;
 import io.kaiyuan.ui.common.Errors;
 import io.kaiyuan.ui.common.SerialExecutor;
 import io.kaiyuan.ui.common.TextPump;
@@ -81,6 +82,10 @@ public final class ChatViewModel {
     private final Executor io;
     /** Every read and write of the store, in order. */
     private final Executor storeTasks;
+    /** Reads off the FX thread, their outcome back on it. */
+    private final Background background;
+    /** The latest look at the chosen model (its template's switch, window, defaults): an older one is not shown. */
+    private final Background.Latest inspections = new Background.Latest();
     private final ObservableList<String> models = FXCollections.observableArrayList();
     private final ObservableList<ChatBackend.ModelChoice> modelChoices = FXCollections.observableArrayList();
     private final StringProperty selectedModel = new SimpleStringProperty();
@@ -126,6 +131,7 @@ public final class ChatViewModel {
         this.store = store;
         this.io = io;
         this.storeTasks = new SerialExecutor(io);
+        this.background = new Background(io, fxExecutor);
         Bindings.bindContent(conversation, shown.messages);
         search.addListener((o, a, b) -> refreshConversations());
         selectedModel.addListener((o, a, b) -> inspectModel(b));
@@ -144,18 +150,15 @@ public final class ChatViewModel {
             modelDefaults.set(null);
             return;
         }
-        io.execute(() -> {
-            boolean has = backend.hasThinkingSwitch(modelId);
-            int limit = backend.contextWindow(modelId).orElse(0);
-            SamplingParams defaults = backend.samplingDefaults(modelId).orElse(null);
-            fxExecutor.execute(() -> {
-                if (modelId.equals(selectedModel.get())) {
-                    thinkingSwitch.set(has);
-                    contextLimit.set(limit);
-                    modelDefaults.set(defaults);
-                }
-            });
-        });
+        record Inspected(boolean thinking, int limit, SamplingParams defaults) {}
+        background.task(() -> new Inspected(backend.hasThinkingSwitch(modelId), backend.contextWindow(modelId).orElse(0),
+                backend.samplingDefaults(modelId).orElse(null))).in(inspections).onSuccess(found -> {
+            if (modelId.equals(selectedModel.get())) {
+                thinkingSwitch.set(found.thinking());
+                contextLimit.set(found.limit());
+                modelDefaults.set(found.defaults());
+            }
+        }).start();
     }
 
     /** Replaces the model list by ids alone (FX thread); keeps the selection when it is still there. */
@@ -182,16 +185,8 @@ public final class ChatViewModel {
 
     /** Reads the installed and remote models again (on {@code io}): after an install, a removal, a change on disk. */
     public void refreshModels() {
-        io.execute(() -> {
-            List<ChatBackend.ModelChoice> choices;
-            try {
-                choices = backend.modelChoices();
-            } catch (RuntimeException e) {
-                fxExecutor.execute(() -> error.set(Errors.describe(e, messages)));
-                return;
-            }
-            fxExecutor.execute(() -> setModelChoices(choices));
-        });
+        background.task(backend::modelChoices).onSuccess(this::setModelChoices)
+                .onFailure(e -> error.set(Errors.describe(e, messages))).start();
     }
 
     /** Loads the selected model in the background, showing that it loads (FX thread; the picker's choice). */

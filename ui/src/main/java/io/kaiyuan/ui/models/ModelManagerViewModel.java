@@ -15,6 +15,7 @@ import io.kaiyuan.engine.model.MemoryFit;
 import io.kaiyuan.engine.model.ModelConfig;
 import io.kaiyuan.engine.model.ModelRegistry;
 import io.kaiyuan.engine.model.Variant;
+import io.kaiyuan.ui.common.Background;
 import io.kaiyuan.ui.common.Errors;
 import java.nio.file.Path;
 import java.text.MessageFormat;
@@ -87,6 +88,10 @@ public final class ModelManagerViewModel {
     private final DownloadJournal journal;
     /** Journal writes in the order they were asked for, on {@code io}. */
     private final Executor journalWrites;
+    /** Reads and changes of the models folder off the FX thread, their outcome back on it. */
+    private final Background background;
+    /** The latest refresh: an older one's answer is not shown over it. */
+    private final Background.Latest refreshes = new Background.Latest();
     private boolean journalRead;
 
     /**
@@ -115,6 +120,7 @@ public final class ModelManagerViewModel {
         this.env = () -> fixed;
         this.fx = fx;
         this.io = io;
+        this.background = new Background(io, fx);
         this.downloads = downloads;
         this.messages = messages;
         for (CatalogEntry e : catalog.entries()) {
@@ -310,38 +316,32 @@ public final class ModelManagerViewModel {
 
     /** Reads the installed models and partial downloads from disk (on {@code io}) and updates the page. */
     public void refresh() {
-        io.execute(() -> {
-            List<ModelRegistry.InstalledModel> list;
-            try {
-                list = registry.list();
-            } catch (RuntimeException e) {
-                fx.execute(() -> message.set(Errors.describe(e, messages)));
-                return;
+        record Found(List<ModelRegistry.InstalledModel> list, Map<String, Long> staged, List<DownloadJournal.Entry> pending) {}
+        List<String> ids = rows.stream().map(r -> r.entry().id()).toList();
+        background.task(() -> new Found(registry.list(), ids.stream().collect(Collectors.toMap(id -> id,
+                registry::stagedBytes)), journal == null ? List.of() : journal.load())).in(refreshes).onSuccess(found -> {
+            List<ModelRegistry.InstalledModel> list = found.list();
+            Map<String, Long> staged = found.staged();
+            List<DownloadJournal.Entry> pending = found.pending();
+            installed.setAll(list);
+            for (CatalogRow r : rows) {
+                boolean isInstalled = list.stream().anyMatch(m -> m.id().equals(r.entry().id()));
+                CatalogRow.State s = r.stateProperty().get();
+                if (isInstalled) {
+                    r.stateProperty().set(CatalogRow.State.INSTALLED);
+                } else if (s == CatalogRow.State.INSTALLED) {
+                    r.stateProperty().set(CatalogRow.State.AVAILABLE);
+                }
+                if (!isInstalled && r.stateProperty().get() == CatalogRow.State.AVAILABLE && staged.getOrDefault(r.entry().id(), 0L) > 0) {
+                    r.detailProperty().set(MessageFormat.format(messages.getString("models.partial"),
+                            gb(staged.get(r.entry().id()))));
+                }
             }
-            Map<String, Long> staged = rows.stream().collect(Collectors.toMap(r -> r.entry().id(),
-                    r -> registry.stagedBytes(r.entry().id())));
-            List<DownloadJournal.Entry> pending = journal == null ? List.of() : journal.load();
-            fx.execute(() -> {
-                installed.setAll(list);
-                for (CatalogRow r : rows) {
-                    boolean isInstalled = list.stream().anyMatch(m -> m.id().equals(r.entry().id()));
-                    CatalogRow.State s = r.stateProperty().get();
-                    if (isInstalled) {
-                        r.stateProperty().set(CatalogRow.State.INSTALLED);
-                    } else if (s == CatalogRow.State.INSTALLED) {
-                        r.stateProperty().set(CatalogRow.State.AVAILABLE);
-                    }
-                    if (!isInstalled && r.stateProperty().get() == CatalogRow.State.AVAILABLE && staged.get(r.entry().id()) > 0) {
-                        r.detailProperty().set(MessageFormat.format(messages.getString("models.partial"),
-                                gb(staged.get(r.entry().id()))));
-                    }
-                }
-                if (!journalRead) {
-                    journalRead = true;
-                    continueDownloads(pending, list, staged);
-                }
-            });
-        });
+            if (!journalRead) {
+                journalRead = true;
+                continueDownloads(pending, list, staged);
+            }
+        }).onFailure(e -> message.set(Errors.describe(e, messages))).start();
     }
 
     /**
@@ -658,36 +658,20 @@ public final class ModelManagerViewModel {
 
     /** Removes an installed model completely (after the view asked for confirmation). */
     public void remove(String id) {
-        io.execute(() -> {
-            try {
-                registry.remove(id);
-                fx.execute(() -> {
-                    message.set(MessageFormat.format(messages.getString("models.removed"), id));
-                    onInstalledChanged.run();
-                });
-            } catch (Exception e) {
-                fx.execute(() -> message.set(Errors.describe(e, messages)));
-            }
-            refresh();
-        });
+        background.run(() -> registry.remove(id)).onSuccess(done -> {
+            message.set(MessageFormat.format(messages.getString("models.removed"), id));
+            onInstalledChanged.run();
+        }).onFailure(e -> message.set(Errors.describe(e, messages))).onFinally(this::refresh).start();
     }
 
     /** Re-hashes an installed model's files and says what it found. */
     public void verify(String id) {
         message.set(MessageFormat.format(messages.getString("models.verifying"), id));
-        io.execute(() -> {
-            String text;
-            try {
-                ModelRegistry.VerifyReport r = registry.verify(id);
-                text = r.ok() ? MessageFormat.format(messages.getString("models.verify.ok"), id, r.checked())
-                        : MessageFormat.format(messages.getString("models.verify.damaged"), id,
-                                String.join(", ", concat(r.missing(), r.altered())));
-            } catch (Exception e) {
-                text = Errors.describe(e, messages);
-            }
-            String shown = text;
-            fx.execute(() -> message.set(shown));
-        });
+        background.task(() -> registry.verify(id)).onSuccess(r -> message.set(r.ok()
+                ? MessageFormat.format(messages.getString("models.verify.ok"), id, r.checked())
+                : MessageFormat.format(messages.getString("models.verify.damaged"), id,
+                        String.join(", ", concat(r.missing(), r.altered())))))
+                .onFailure(e -> message.set(Errors.describe(e, messages))).start();
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
@@ -696,18 +680,10 @@ public final class ModelManagerViewModel {
 
     /** Registers a local model folder where it is (nothing is copied). */
     public void importFolder(Path folder) {
-        io.execute(() -> {
-            try {
-                ModelRegistry.InstalledModel m = registry.importFolder(folder, folder.getFileName().toString(), true);
-                fx.execute(() -> {
-                    message.set(MessageFormat.format(messages.getString("models.imported"), m.id()));
-                    onInstalledChanged.run();
-                });
-            } catch (Exception e) {
-                fx.execute(() -> message.set(Errors.describe(e, messages)));
-            }
-            refresh();
-        });
+        background.task(() -> registry.importFolder(folder, folder.getFileName().toString(), true)).onSuccess(m -> {
+            message.set(MessageFormat.format(messages.getString("models.imported"), m.id()));
+            onInstalledChanged.run();
+        }).onFailure(e -> message.set(Errors.describe(e, messages))).onFinally(this::refresh).start();
     }
 
     public static String gb(long bytes) {
