@@ -217,7 +217,7 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
             try {
                 GenerationRequest request = new GenerationRequest(new GenerationRequest.Prompt.Chat(conversation,
                         templateVariables), sampling, MAX_NEW_TOKENS, List.of());
-                completion.finished(await(host.submit(key(modelId), Integer.MAX_VALUE, () -> { }, completion::loading,
+                completion.finished(ModelHost.await(host.submit(key(modelId), Integer.MAX_VALUE, () -> { }, completion::loading,
                         hosted -> {
                             activeProvider = hosted.model().provider().cliName();
                             return ContextWindow.answer(hosted.model(), request, listener, cancel, completion::trimmed);
@@ -245,7 +245,7 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
         }
         generation.execute(() -> {
             try {
-                await(host.submit(key(modelId), hosted -> {
+                ModelHost.await(host.submit(key(modelId), hosted -> {
                     activeProvider = hosted.model().provider().cliName();
                     return hosted;
                 }));
@@ -262,21 +262,6 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
         ModelRegistry.InstalledModel installed = registry.find(modelId).orElseThrow(() ->
                 new IllegalArgumentException(modelId + " is not installed any more: pick another model."));
         return host.key(installed.dir(), new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.AUTO, threads));
-    }
-
-    /** Waits for the host's work; its failure thrown as it was thrown there. */
-    private static <T> T await(java.util.concurrent.CompletableFuture<T> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
     }
 
     @Override

@@ -205,7 +205,7 @@ public final class Comparison {
                         loadedHere.add(key);
                     }
                     try {
-                        runs.add(await(host.submit(key, hosted -> generate(hosted, columns.get(index), index, request,
+                        runs.add(ModelHost.await(host.submit(key, hosted -> generate(hosted, columns.get(index), index, request,
                                 listener, cancel, origin, peak))));
                     } finally {
                         if (loadedHere.contains(key) && !keys.subList(i + 1, keys.size()).contains(key)) {
@@ -227,7 +227,7 @@ public final class Comparison {
                 if (!host.isLoaded(key)) {
                     loadedHere.add(key);
                 }
-                await(host.submit(key, hosted -> hosted));
+                ModelHost.await(host.submit(key, hosted -> hosted));
             }
         }
         ExecutorService remotes = Executors.newCachedThreadPool(r -> {
@@ -246,24 +246,10 @@ public final class Comparison {
                                 listener, cancel, origin, peak)));
             }
             for (CompletableFuture<RunCard.ColumnRun> f : futures) {
-                runs.add(await(f));
+                runs.add(ModelHost.await(f));
             }
         } finally {
             remotes.shutdownNow();
-        }
-    }
-
-    private static <T> T await(CompletableFuture<T> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
         }
     }
 

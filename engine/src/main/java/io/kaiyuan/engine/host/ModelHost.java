@@ -176,6 +176,27 @@ public final class ModelHost implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Waits for work given to a host and returns its value; what the work threw is thrown here as it was thrown
+     * there (an unchecked exception as itself). Not on a model's own thread.
+     */
+    public static <T> T await(CompletableFuture<T> work) {
+        try {
+            return work.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a model", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
     /** Pieces of work running or waiting for a model. Any thread. */
     public synchronized int pending(Key key) {
         Slot s = slots.get(key);

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,7 +27,7 @@ import java.util.TreeSet;
 
 /**
  * One decoder graph (the Optimum/transformers.js layout or an ONNX Runtime GenAI graph, its inputs and
- * outputs named by {@link DecoderIo}) and its KV cache, kept in native tensors.
+ * outputs named by {@link DecoderIo}) and its KV cache ({@link KvCache}), kept in native tensors.
  *
  * <p>Each {@link #forward} runs the new tokens on top of the cache: the present.* outputs of a step
  * become the past_key_values.* inputs of the next without passing through the Java heap (the Result that
@@ -69,8 +68,6 @@ public final class DecoderSession implements AutoCloseable {
     private final boolean hasLogitsToKeep;
     private final String[] pastNames;
     private final String[] presentNames;
-    private final Set<String> presentSet;
-    private final OnnxTensor[] emptyPast;
     private final OnnxTensor decodeLogits;
     /** Direct buffer for up to {@link #TAIL} rows of logits, made on the first multi-token run. */
     private ByteBuffer tailLogits;
@@ -84,20 +81,8 @@ public final class DecoderSession implements AutoCloseable {
     private final OnnxTensor logitsToKeepOne;
     private final float[] lastLogits;
 
-    /** Whether past and present are one tensor per layer and kind ({@link DecoderIo#shareBuffer()}). */
-    private final boolean shared;
-    /** The most positions a shared cache grows to: the model's context. */
-    private final int maxPositions;
-    /** Positions a shared cache has room for; 0 before the first run. */
-    private int capacity;
-
-    /** The tensors that currently serve as past_key_values, in {@link #pastNames} order. */
-    private final OnnxTensor[] past;
-    /** Owner of {@link #past} when it came from a run; closed when replaced. */
-    private OrtSession.Result pastOwner;
-    /** Tensors this class made itself for {@link #past} (after a truncation); closed when replaced. */
-    private final List<OnnxTensor> ownedPast = new ArrayList<>();
-    private int cacheLength;
+    /** The KV cache: past and present tensors, handed over or shared. */
+    private final KvCache cache;
     /** Session runs made so far. */
     private long runs;
 
@@ -149,8 +134,6 @@ public final class DecoderSession implements AutoCloseable {
         }
         this.hasPositionIds = inputs.containsKey(io.positionIds());
         this.hasLogitsToKeep = inputs.containsKey("num_logits_to_keep");
-        this.shared = io.shareBuffer();
-        this.maxPositions = config.maxPositions();
 
         TensorInfo kvInfo = tensorInfo(inputs, pastNames[0], graph);
         this.kvType = kvInfo.type;
@@ -176,7 +159,6 @@ public final class DecoderSession implements AutoCloseable {
         for (String name : presentNames) {
             require(outputs, name, graph);
         }
-        this.presentSet = new LinkedHashSet<>(Arrays.asList(presentNames));
         TensorInfo logitsInfo = tensorInfo(outputs, io.logits(), graph);
         this.logitsType = logitsInfo.type;
         if (logitsType != OnnxJavaType.FLOAT && logitsType != OnnxJavaType.FLOAT16) {
@@ -186,26 +168,28 @@ public final class DecoderSession implements AutoCloseable {
         this.vocab = logitsShape.length == 3 && logitsShape[2] > 0 ? (int) logitsShape[2] : config.vocabSize();
 
         // the tensors kept for the session's life: if one cannot be made, those made before are closed
-        List<OnnxTensor> made = new ArrayList<>();
+        List<AutoCloseable> made = new ArrayList<>();
         try {
-            this.emptyPast = new OnnxTensor[pastNames.length];
-            for (int i = 0; i < emptyPast.length; i++) {
-                emptyPast[i] = kept(made, OnnxTensor.createTensor(env, ByteBuffer.allocateDirect(0),
-                        new long[] {1, kvHeads, 0, headDim}, kvType));
-            }
-            this.past = emptyPast.clone();
+            this.cache = kept(made, new KvCache(env, pastNames, presentNames, kvHeads, headDim, kvType, io.shareBuffer(),
+                    config.maxPositions()));
             this.decodeLogits = kept(made, logitsTensor());
             this.logitsToKeepOne = hasLogitsToKeep ? kept(made, OnnxTensor.createTensor(env, 1L)) : null;
             this.stepIdTensor = kept(made, OnnxTensor.createTensor(env, stepId, new long[] {1, 1}));
             this.stepPositionTensor = kept(made, OnnxTensor.createTensor(env, stepPosition, new long[] {1, 1}));
         } catch (OrtException | RuntimeException | Error e) {
-            made.forEach(OnnxTensor::close);
+            for (AutoCloseable c : made) {
+                try {
+                    c.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             throw e;
         }
         this.lastLogits = new float[vocab];
     }
 
-    private static OnnxTensor kept(List<OnnxTensor> made, OnnxTensor t) {
+    private static <T extends AutoCloseable> T kept(List<AutoCloseable> made, T t) {
         made.add(t);
         return t;
     }
@@ -278,7 +262,7 @@ public final class DecoderSession implements AutoCloseable {
     private OnnxTensor longs(int[] tokens, int from, int to, boolean positions) throws OrtException {
         LongBuffer buffer = directLongs(to - from);
         for (int i = from; i < to; i++) {
-            buffer.put(positions ? cacheLength + (i - from) : tokens[i]);
+            buffer.put(positions ? cache.length() + (i - from) : tokens[i]);
         }
         buffer.rewind();
         return OnnxTensor.createTensor(env, buffer, new long[] {1, to - from});
@@ -311,8 +295,8 @@ public final class DecoderSession implements AutoCloseable {
         if (to <= from) {
             throw new IllegalArgumentException("nothing to run");
         }
-        if (from != cacheLength) {
-            throw new IllegalArgumentException("tokens from " + from + " do not follow the cache of " + cacheLength);
+        if (from != cache.length()) {
+            throw new IllegalArgumentException("tokens from " + from + " do not follow the cache of " + cache.length());
         }
         int tail = Math.max(from, to - (hasLogitsToKeep ? PREFILL_CHUNK : TAIL));
         for (int start = from; start < tail; start += PREFILL_CHUNK) {
@@ -339,20 +323,17 @@ public final class DecoderSession implements AutoCloseable {
     private float[] run(int[] tokens, int from, int to, OrtSession.RunOptions options, OnnxTensor logits)
             throws OrtException {
         int s = to - from;
-        int total = cacheLength + s;
+        int total = cache.length() + s;
         List<OnnxTensor> made = new ArrayList<>(3);
         OrtSession.Result result = null;
         try {
-            if (shared) {
-                ensureCapacity(total);
-            }
             Map<String, OnnxTensor> inputs = new HashMap<>(pastNames.length + 4);
             OnnxTensor mask = mask(total);
             made.add(mask);
             inputs.put(io.attentionMask(), mask);
             if (s == 1) {
                 stepId.put(0, tokens[from]);
-                stepPosition.put(0, cacheLength);
+                stepPosition.put(0, cache.length());
                 inputs.put(io.inputIds(), stepIdTensor);
                 if (hasPositionIds) {
                     inputs.put(io.positionIds(), stepPositionTensor);
@@ -370,31 +351,19 @@ public final class DecoderSession implements AutoCloseable {
             if (hasLogitsToKeep) {
                 inputs.put("num_logits_to_keep", logitsToKeepOne);
             }
-            for (int i = 0; i < pastNames.length; i++) {
-                inputs.put(pastNames[i], past[i]);
-            }
-            Map<String, OnnxValue> pinned = new HashMap<>(shared ? presentNames.length + 1 : 1);
+            Map<String, OnnxValue> pinned = new HashMap<>(cache.shared() ? presentNames.length + 1 : 1);
             if (logits != null) {
                 pinned.put(io.logits(), logits);
             }
-            if (shared) {
-                // the same tensors as past and present: the graph writes the new positions in place
-                for (int i = 0; i < presentNames.length; i++) {
-                    pinned.put(presentNames[i], past[i]);
-                }
-            }
+            cache.feed(total, inputs, pinned);
             runs++;
-            result = session.run(inputs, shared ? Set.of() : presentSet, pinned, options);
+            result = session.run(inputs, cache.requested(), pinned, options);
             if (logits != null) {
                 readLastRow(logits, hasLogitsToKeep ? 1 : s);
             }
-            if (shared) {
-                result.close();
-            } else {
-                replacePast(result);
-            }
+            OrtSession.Result done = result;
             result = null;
-            cacheLength = total;
+            cache.advance(done, total);
             return logits != null ? lastLogits : null;
         } finally {
             for (OnnxTensor m : made) {
@@ -404,60 +373,6 @@ public final class DecoderSession implements AutoCloseable {
                 result.close();
             }
         }
-    }
-
-    /**
-     * Gives a shared cache room for {@code total} positions: on the first run a tensor per layer and kind of
-     * {@link #SHARED_START} positions or more; when full, tensors of twice the room (at most the context,
-     * at least {@code total}) into which the cached positions are copied once.
-     */
-    private void ensureCapacity(int total) throws OrtException {
-        if (total <= capacity) {
-            return;
-        }
-        int room = (int) Math.min(Math.max(maxPositions, total), Math.max((long) total, Math.max(2L * capacity, SHARED_START)));
-        replaceCache(capacity, cacheLength, room);
-        capacity = room;
-    }
-
-    /**
-     * Replaces the cache tensors by new ones of {@code room} positions holding the first {@code keep} positions of
-     * each head of the current ones (whose position dimension is {@code currentRoom}).
-     */
-    private void replaceCache(int currentRoom, int keep, int room) throws OrtException {
-        int elementBytes = kvType == OnnxJavaType.FLOAT ? 4 : 2;
-        long rowBytes = (long) headDim * elementBytes;
-        long tensorBytes = kvHeads * room * rowBytes;
-        if (tensorBytes > Integer.MAX_VALUE) {
-            throw new IllegalStateException("a KV cache of " + room + " positions does not fit one buffer");
-        }
-        OnnxTensor[] next = new OnnxTensor[past.length];
-        List<OnnxTensor> created = new ArrayList<>(past.length);
-        try {
-            for (int i = 0; i < past.length; i++) {
-                ByteBuffer dst = ByteBuffer.allocateDirect((int) tensorBytes).order(ByteOrder.nativeOrder());
-                if (keep > 0) {
-                    OnnxTensor old = past[i];
-                    // a tensor of this class's own wraps its buffer; one from a run is copied out once
-                    ByteBuffer src = (ownedPast.contains(old) ? ((ByteBuffer) old.getBufferRef().orElseThrow()).duplicate()
-                            : old.getByteBuffer()).order(ByteOrder.nativeOrder());
-                    for (int h = 0; h < kvHeads; h++) {
-                        int from = (int) (h * currentRoom * rowBytes);
-                        dst.position((int) (h * room * rowBytes));
-                        dst.put(src.duplicate().position(from).limit(from + (int) (keep * rowBytes)));
-                    }
-                    dst.rewind();
-                }
-                next[i] = OnnxTensor.createTensor(env, dst, new long[] {1, kvHeads, room, headDim}, kvType);
-                created.add(next[i]);
-            }
-        } catch (OrtException | RuntimeException e) {
-            created.forEach(OnnxTensor::close);
-            throw e;
-        }
-        releasePast();
-        System.arraycopy(next, 0, past, 0, past.length);
-        ownedPast.addAll(created);
     }
 
     private void readLastRow(OnnxTensor logits, int rows) {
@@ -472,32 +387,9 @@ public final class DecoderSession implements AutoCloseable {
         }
     }
 
-    private void replacePast(OrtSession.Result result) {
-        OnnxTensor[] next = new OnnxTensor[pastNames.length];
-        for (int i = 0; i < presentNames.length; i++) {
-            next[i] = (OnnxTensor) result.get(presentNames[i]).orElseThrow();
-        }
-        releasePast();
-        System.arraycopy(next, 0, past, 0, next.length);
-        pastOwner = result;
-    }
-
-    private void releasePast() {
-        if (pastOwner != null) {
-            pastOwner.close();
-            pastOwner = null;
-        }
-        ownedPast.forEach(OnnxTensor::close);
-        ownedPast.clear();
-        System.arraycopy(emptyPast, 0, past, 0, past.length);
-    }
-
     /** Empties the cache (a shared cache keeps its room, to be written over). */
     public void reset() {
-        if (!shared) {
-            releasePast();
-        }
-        cacheLength = 0;
+        cache.reset();
     }
 
     /**
@@ -505,22 +397,7 @@ public final class DecoderSession implements AutoCloseable {
      * prompt that shares only part of the cached prefix can reuse that part.
      */
     public void truncate(int length) throws OrtException {
-        if (length < 0 || length > cacheLength) {
-            throw new IllegalArgumentException("cannot truncate a cache of " + cacheLength + " to " + length);
-        }
-        if (length == cacheLength) {
-            return;
-        }
-        if (length == 0 || shared) {
-            // a shared cache is read only as far as the attention mask says: the rest is written over
-            if (length == 0) {
-                reset();
-            }
-            cacheLength = length;
-            return;
-        }
-        replaceCache(cacheLength, length, length);
-        cacheLength = length;
+        cache.truncate(length);
     }
 
     /** Session runs made so far (a long prompt takes several, a decode step one). */
@@ -530,7 +407,7 @@ public final class DecoderSession implements AutoCloseable {
 
     /** Positions currently in the KV cache. */
     public int cacheLength() {
-        return cacheLength;
+        return cache.length();
     }
 
     public int layers() {
@@ -574,17 +451,17 @@ public final class DecoderSession implements AutoCloseable {
 
     /** Whether past and present share one buffer per layer, written in place. */
     public boolean sharesBuffer() {
-        return shared;
+        return cache.shared();
     }
 
     /** Positions a shared cache has room for now (0 before the first run, or without a shared cache). */
     int sharedCapacity() {
-        return capacity;
+        return cache.capacity();
     }
 
     /** The memory of a shared cache tensor ({@link #pastNames} order), as the graph wrote it. */
     ByteBuffer sharedBuffer(int index) {
-        return ((ByteBuffer) past[index].getBufferRef().orElseThrow()).duplicate().order(ByteOrder.nativeOrder());
+        return cache.buffer(index);
     }
 
     /** The raw session, for the benchmark's bare loop. */
@@ -594,11 +471,7 @@ public final class DecoderSession implements AutoCloseable {
 
     @Override
     public void close() throws OrtException {
-        releasePast();
-        capacity = 0;
-        for (OnnxTensor t : emptyPast) {
-            t.close();
-        }
+        cache.close();
         decodeLogits.close();
         stepIdTensor.close();
         stepPositionTensor.close();
