@@ -75,7 +75,7 @@ final class BenchCommand implements Callable<Integer> {
                 ObjectNode bare = root.putObject("bare");
                 bare.put("prefill_tokens_per_s", r.barePrefillTokensPerS());
                 bare.put("decode_tokens_per_s", r.bareDecodeTokensPerS());
-                root.put("shared_kv_buffer", model.decoder().sharesBuffer());
+                root.put("shared_kv_buffer", model.sharesCacheBuffer());
                 root.put("int8_compute", model.optimised());
                 root.put("optimisation", model.optimisation());
                 ObjectNode overhead = root.putObject("overhead_percent");
@@ -96,7 +96,7 @@ final class BenchCommand implements Callable<Integer> {
                         r.bareDecodeTokensPerS());
                 out.printf(Locale.ROOT, "%-8s %12s %15.1f%% %15.1f%%%n", "overhead", "-", r.prefillOverheadPercent(),
                         r.decodeOverheadPercent());
-                if (model.decoder().sharesBuffer()) {
+                if (model.sharesCacheBuffer()) {
                     out.println("(the engine writes this graph's shared past/present buffer in place; the bare loop hands"
                             + " over a growing cache, so it is no floor here)");
                 }

@@ -57,7 +57,7 @@ public final class Benchmark {
         if (promptTokens < 1 || newTokens < 2 || runs < 1) {
             throw new IllegalArgumentException("need at least 1 prompt token, 2 new tokens and 1 run");
         }
-        int limit = Math.min(model.decoder().vocabSize(), model.tokenizer().vocabularySize());
+        int limit = Math.min(model.graph().vocab(), model.tokenizer().vocabularySize());
         List<Integer> prompt = prompt(promptTokens, limit);
         int[] promptArray = prompt.stream().mapToInt(Integer::intValue).toArray();
         GenerationRequest request = new GenerationRequest(new GenerationRequest.Prompt.Tokens(prompt),
@@ -103,37 +103,36 @@ public final class Benchmark {
             throw new IllegalArgumentException("need at least 1 prompt token and 2 new tokens");
         }
         io.kaiyuan.engine.ort.DecoderSession decoder = model.decoder();
-        int limit = Math.min(decoder.vocabSize(), model.tokenizer().vocabularySize());
+        int limit = Math.min(decoder.graph().vocab(), model.tokenizer().vocabularySize());
         int[] prompt = prompt(promptTokens, limit).stream().mapToInt(Integer::intValue).toArray();
         long skip;
         long prefillRuns;
-        try (ai.onnxruntime.OrtSession.RunOptions options = new ai.onnxruntime.OrtSession.RunOptions()) {
+        try {
             decoder.reset();
-            greedy(decoder, prompt, Math.min(newTokens, 4), options); // warm-up
+            greedy(decoder, prompt, Math.min(newTokens, 4)); // warm-up
             decoder.reset();
             skip = decoder.runs();
-            prefillRuns = greedy(decoder, prompt, newTokens, options);
+            prefillRuns = greedy(decoder, prompt, newTokens);
         } finally {
             decoder.reset();
-            model.resetCache();
         }
-        String file = decoder.session().endProfiling();
-        return io.kaiyuan.engine.ort.OpProfile.read(java.nio.file.Path.of(file), (int) skip, (int) prefillRuns);
+        java.nio.file.Path file = decoder.endProfiling();
+        return io.kaiyuan.engine.ort.OpProfile.read(file, (int) skip, (int) prefillRuns);
     }
 
     /** Greedy tokens after {@code prompt} on an empty cache; returns the session runs the prompt took. */
-    private static long greedy(io.kaiyuan.engine.ort.DecoderSession decoder, int[] prompt, int newTokens,
-            ai.onnxruntime.OrtSession.RunOptions options) throws OrtException {
-        int[] tokens = java.util.Arrays.copyOf(prompt, prompt.length + newTokens);
-        long before = decoder.runs();
-        float[] logits = decoder.forward(tokens, 0, prompt.length, options);
-        long prefillRuns = decoder.runs() - before;
-        for (int n = prompt.length; n < tokens.length; n++) {
-            tokens[n] = io.kaiyuan.engine.sample.Greedy.pick(logits);
-            if (n + 1 < tokens.length) {
-                logits = decoder.forward(tokens, n, n + 1, options);
+    private static long greedy(io.kaiyuan.engine.ort.DecoderSession decoder, int[] prompt, int newTokens) {
+        var search = new Generator.Search(new io.kaiyuan.engine.sample.TokenChooser(List.of(),
+                io.kaiyuan.engine.sample.Sampler.ARGMAX), java.util.Set.of(), prompt.length + newTokens, false);
+        try (Generator generator = new Generator(decoder, search, new CancellationToken())) {
+            generator.append(prompt, 0, prompt.length);
+            long before = decoder.runs();
+            generator.next();
+            long prefillRuns = decoder.runs() - before;
+            while (!generator.isDone()) {
+                generator.next();
             }
+            return prefillRuns;
         }
-        return prefillRuns;
     }
 }

@@ -1,29 +1,28 @@
 package io.kaiyuan.engine.generate;
 
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import io.kaiyuan.engine.api.CancellationToken;
 import io.kaiyuan.engine.api.ChatMessage;
 import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.api.FinishReason;
 import io.kaiyuan.engine.api.GenerationException;
-import io.kaiyuan.engine.api.GenerationMetrics;
 import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.api.GenerationResult;
-import io.kaiyuan.engine.api.SamplingParams;
 import io.kaiyuan.engine.api.TokenListener;
 import io.kaiyuan.engine.api.TokenLogprob;
 import io.kaiyuan.engine.model.ModelFolder;
 import io.kaiyuan.engine.model.Variant;
 import io.kaiyuan.engine.ort.DecoderSession;
+import io.kaiyuan.engine.ort.GraphIo;
 import io.kaiyuan.engine.ort.OptimizedGraph;
 import io.kaiyuan.engine.ort.OrtRuntime;
+import io.kaiyuan.engine.sample.LogitsProcessor;
+import io.kaiyuan.engine.sample.OpenAiAdjustments;
 import io.kaiyuan.engine.sample.Sampler;
 import io.kaiyuan.engine.sample.TokenChooser;
 import io.kaiyuan.engine.template.ChatTemplate;
 import io.kaiyuan.engine.template.ChatTemplates;
 import io.kaiyuan.engine.template.ReasoningParser;
-import io.kaiyuan.engine.tokenize.StreamingDetokenizer;
 import io.kaiyuan.engine.tokenize.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,9 +32,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A loaded model: its folder, tokenizer and decoder session with the KV cache of the last conversation.
- * A prompt that extends what is cached (the next chat turn) reuses the cached prefix and prefills only
- * the new tokens.
+ * A loaded model: its folder, tokenizer, chat template and decoder session with the KV cache of the last
+ * conversation. {@link #generate} renders and tokenizes the prompt, then a {@link Generator} chooses the
+ * tokens and a {@link TextStream} turns them into text. A prompt that extends what is cached (the next
+ * chat turn) reuses the cached prefix and prefills only the new tokens.
  *
  * <p>Not thread-safe: load, generate and close on the model's one generation thread. Cancel from any
  * thread through the {@link CancellationToken}.
@@ -48,10 +48,6 @@ public final class LanguageModel implements AutoCloseable {
      * @param variant the graph variant; empty picks the best present for the provider
      * @param provider where to run
      * @param threads intra-op threads; 0 lets ONNX Runtime choose
-     */
-    /**
-     * How to load a model.
-     *
      * @param exact run a 4-bit graph as exported (float32 compute), not through its rewrite for the CPU
      *     ({@link OptimizedGraph}: fused attention and int8 compute), which runs faster with logits about 1% apart
      */
@@ -75,8 +71,6 @@ public final class LanguageModel implements AutoCloseable {
     private final Optional<ChatTemplate> chatTemplate;
     /** Why the template could not be compiled: reported when a chat prompt needs it, not at load. */
     private final RuntimeException chatTemplateError;
-    /** The tokens whose keys and values are in the cache: the first decoder.cacheLength() entries. */
-    private int[] cachedTokens = new int[0];
 
     private LanguageModel(ModelFolder folder, Variant variant, Tokenizer tokenizer, DecoderSession decoder, long loadMs) {
         this.folder = folder;
@@ -143,9 +137,55 @@ public final class LanguageModel implements AutoCloseable {
     /** As {@link #generate(GenerationRequest, TokenListener, CancellationToken)}, also reporting each sampled id. */
     public GenerationResult generate(GenerationRequest request, TokenListener listener, CancellationToken cancel,
             java.util.function.IntConsumer onToken) {
-        long t0 = System.nanoTime();
+        long start = System.nanoTime();
         String promptText = promptText(request.prompt());
-        int[] prompt = request.prompt() instanceof GenerationRequest.Prompt.Tokens t
+        int[] prompt = promptTokens(request.prompt(), promptText);
+        Set<Integer> eos = request.ignoreEos() ? Set.of() : folder.generation().eosTokenIds();
+        int maxLength = (int) Math.min(contextLimit, (long) prompt.length + request.maxNewTokens());
+        boolean logprobs = request.topLogprobs() >= 0;
+        Generator.Search search = new Generator.Search(chooser(request, prompt.length), eos, maxLength, logprobs);
+        List<TokenLogprob> tokenLogprobs = new ArrayList<>();
+        listener.onPromptAccepted();
+        TextStream text = new TextStream(tokenizer, request.stopStrings(),
+                ReasoningParser.promptOpensReasoning(promptText), listener, start);
+        int reused;
+        long prefillNanos = 0;
+        int[] tokens;
+        FinishReason finish;
+        try (Generator generator = new Generator(decoder, search, cancel)) {
+            reused = generator.appendReusing(prompt);
+            while (!generator.isDone()) {
+                int id = generator.next();
+                if (id == Generator.CANCELLED) {
+                    break;
+                }
+                if (generator.length() == prompt.length + 1) {
+                    prefillNanos = generator.lastRunNanos();
+                }
+                if (logprobs) {
+                    tokenLogprobs.add(Logprobs.of(generator.logits(), id, request.topLogprobs(), this::tokenText));
+                }
+                onToken.accept(id);
+                if (text.add(id, eos.contains(id))) {
+                    break;
+                }
+            }
+            finish = text.stopped() ? FinishReason.STOP : generator.finishReason();
+            tokens = generator.tokens();
+        } catch (GenerationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new GenerationException("Generation failed: " + e.getMessage(), e);
+        }
+        text.finish();
+        List<Integer> generated = boxed(Arrays.copyOfRange(tokens, prompt.length, tokens.length));
+        return new GenerationResult(boxed(prompt), generated, text.text(), text.reasoning(), text.answer(),
+                text.reasoningUnclosed(), finish, text.metrics(prompt.length, reused, loadMs, prefillNanos), tokenLogprobs);
+    }
+
+    /** The prompt's tokens, checked to be neither empty nor beyond the context. */
+    private int[] promptTokens(GenerationRequest.Prompt request, String promptText) {
+        int[] prompt = request instanceof GenerationRequest.Prompt.Tokens t
                 ? t.ids().stream().mapToInt(Integer::intValue).toArray()
                 : tokenizer.encode(promptText);
         if (prompt.length == 0) {
@@ -155,191 +195,23 @@ public final class LanguageModel implements AutoCloseable {
             throw new GenerationException("The prompt has " + prompt.length + " tokens, but " + folder.name()
                     + " reads at most " + contextLimit + ": shorten the conversation.");
         }
-        SamplingParams params = request.sampling().over(folder.generation().sampling());
-        TokenChooser chooser = Sampler.of(params);
-        if (!request.adjustments().isNone()) {
-            List<io.kaiyuan.engine.sample.LogitsProcessor> first = new ArrayList<>();
-            try {
-                first.add(new io.kaiyuan.engine.sample.OpenAiAdjustments(request.adjustments(), prompt.length,
-                        folder.config().vocabSize()));
-            } catch (IllegalArgumentException e) {
-                throw new GenerationException(e.getMessage() + ".");
-            }
-            first.addAll(chooser.processors());
-            chooser = new TokenChooser(first, chooser.sampler());
-        }
-        List<TokenLogprob> logprobs = new ArrayList<>();
-        listener.onPromptAccepted();
-        Set<Integer> eos = request.ignoreEos() ? Set.of() : folder.generation().eosTokenIds();
-
-        int[] tokens = Arrays.copyOf(prompt, (int) Math.min(contextLimit, (long) prompt.length + request.maxNewTokens()));
-        int length = prompt.length;
-        List<Integer> generated = new ArrayList<>();
-        Output text = new Output(listener, ReasoningParser.promptOpensReasoning(promptText));
-        StreamingDetokenizer detokenizer = new StreamingDetokenizer(tokenizer);
-        StopStrings stops = new StopStrings(request.stopStrings());
-        FinishReason finish = null;
-        int reused = 0;
-        long prefillNs = 0;
-        long firstTokenNs = 0;
-        long lastTokenNs = 0;
-        long reasoningEndNs = 0;
-
-        try (Terminator terminator = new Terminator(new OrtSession.RunOptions());
-                CancellationToken.Registration unused = cancel.onCancel(terminator::terminate)) {
-            OrtSession.RunOptions runOptions = terminator.options;
-            reused = reuseCachedPrefix(prompt);
-            float[] logits = null;
-            if (!cancel.isCancelled()) {
-                long p0 = System.nanoTime();
-                logits = forward(tokens, reused, length, runOptions, cancel);
-                prefillNs = System.nanoTime() - p0;
-            }
-            while (logits != null && !cancel.isCancelled()) {
-                float[] raw = request.topLogprobs() >= 0 ? logits.clone() : null;
-                int id = chooser.choose(logits, tokens, length);
-                if (raw != null) {
-                    logprobs.add(Logprobs.of(raw, id, request.topLogprobs(), this::tokenText));
-                }
-                lastTokenNs = System.nanoTime();
-                if (generated.isEmpty()) {
-                    firstTokenNs = lastTokenNs;
-                }
-                tokens[length++] = id;
-                generated.add(id);
-                onToken.accept(id);
-                if (eos.contains(id)) {
-                    finish = FinishReason.STOP;
-                    break;
-                }
-                text.add(stops.add(detokenizer.add(id)));
-                if (reasoningEndNs == 0 && text.reasoning.reasoningEnded()) {
-                    reasoningEndNs = lastTokenNs;
-                }
-                if (stops.stopped()) {
-                    finish = FinishReason.STOP;
-                    break;
-                }
-                if (generated.size() >= request.maxNewTokens() || length >= contextLimit) {
-                    finish = FinishReason.LENGTH;
-                    break;
-                }
-                logits = forward(tokens, length - 1, length, runOptions, cancel);
-            }
-        } catch (GenerationException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new GenerationException("Generation failed: " + e.getMessage(), e);
-        } finally {
-            cachedTokens = tokens;
-        }
-        if (finish == null) {
-            finish = FinishReason.CANCELLED;
-        }
-        if (!stops.stopped()) {
-            text.add(stops.add(detokenizer.flush()));
-            text.add(stops.stopped() ? "" : stops.flush());
-        }
-        text.finish();
-        if (reasoningEndNs == 0 && text.reasoning.unclosed()) {
-            reasoningEndNs = lastTokenNs;
-        }
-
-        double ttftMs = firstTokenNs == 0 ? 0 : (firstTokenNs - t0) / 1e6;
-        int prefilled = prompt.length - reused;
-        double prefillRate = prefillNs == 0 ? 0 : prefilled / (prefillNs / 1e9);
-        double decodeRate = generated.size() > 1 ? (generated.size() - 1) / ((lastTokenNs - firstTokenNs) / 1e9) : 0;
-        double reasoningMs = reasoningEndNs == 0 || firstTokenNs == 0 ? 0 : (reasoningEndNs - firstTokenNs) / 1e6;
-        GenerationMetrics metrics = new GenerationMetrics(prompt.length, reused, generated.size(), loadMs, ttftMs,
-                prefillRate, decodeRate, reasoningMs);
-        return new GenerationResult(boxed(prompt), generated, text.all.toString(), text.reasoningText.toString(),
-                text.answerText.toString(), text.reasoning.unclosed(), finish, metrics, logprobs);
+        return prompt;
     }
 
-    /**
-     * Lets another thread stop a model run in flight (a cancel can come from any thread at any time), but
-     * never touches the RunOptions once they are closed: a cancel racing the end of a generation does nothing.
-     */
-    private static final class Terminator implements AutoCloseable {
-        final OrtSession.RunOptions options;
-        private boolean closed;
-
-        Terminator(OrtSession.RunOptions options) {
-            this.options = options;
+    /** The request's sampling over the model's defaults, after the OpenAI logit bias and penalties if any. */
+    private TokenChooser chooser(GenerationRequest request, int promptLength) {
+        TokenChooser chooser = Sampler.of(request.sampling().over(folder.generation().sampling()));
+        if (request.adjustments().isNone()) {
+            return chooser;
         }
-
-        synchronized void terminate() {
-            if (closed) {
-                return;
-            }
-            try {
-                options.setTerminate(true);
-            } catch (OrtException e) {
-                throw new IllegalStateException("cannot stop the model run", e);
-            }
-        }
-
-        @Override
-        public synchronized void close() {
-            closed = true;
-            options.close();
-        }
-    }
-
-    /** Runs tokens[from, to); null when the run was cancelled. */
-    private float[] forward(int[] tokens, int from, int to, OrtSession.RunOptions options, CancellationToken cancel) {
+        List<LogitsProcessor> first = new ArrayList<>();
         try {
-            return decoder.forward(tokens, from, to, options);
-        } catch (OrtException e) {
-            if (cancel.isCancelled()) {
-                return null;
-            }
-            throw new GenerationException("The model run failed on " + decoder.provider().cliName() + ": " + e.getMessage(), e);
+            first.add(new OpenAiAdjustments(request.adjustments(), promptLength, folder.config().vocabSize()));
+        } catch (IllegalArgumentException e) {
+            throw new GenerationException(e.getMessage() + ".");
         }
-    }
-
-    /**
-     * Keeps the longest cached prefix of {@code prompt} (leaving at least one prompt token to run) and
-     * returns its length.
-     */
-    private int reuseCachedPrefix(int[] prompt) throws OrtException {
-        int cached = decoder.cacheLength();
-        int common = 0;
-        int max = Math.min(cached, prompt.length - 1);
-        while (common < max && cachedTokens[common] == prompt[common]) {
-            common++;
-        }
-        decoder.truncate(common);
-        return common;
-    }
-
-    /** The generated text, split into reasoning and answer as it streams to the listener. */
-    private static final class Output {
-        final StringBuilder all = new StringBuilder();
-        final StringBuilder reasoningText = new StringBuilder();
-        final StringBuilder answerText = new StringBuilder();
-        final ReasoningParser reasoning;
-        final TokenListener listener;
-
-        Output(TokenListener listener, boolean startsInsideReasoning) {
-            this.listener = listener;
-            this.reasoning = new ReasoningParser(startsInsideReasoning);
-        }
-
-        void add(String delta) {
-            if (!delta.isEmpty()) {
-                all.append(delta);
-                send(reasoning.add(delta));
-            }
-        }
-
-        void finish() {
-            send(reasoning.finish());
-        }
-
-        private void send(ReasoningParser.Delta d) {
-            d.deliver(reasoningText, answerText, listener);
-        }
+        first.addAll(chooser.processors());
+        return new TokenChooser(first, chooser.sampler());
     }
 
     /** The prompt as text: rendered with the chat template, raw, or the token ids decoded. */
@@ -419,8 +291,18 @@ public final class LanguageModel implements AutoCloseable {
         return tokenizer;
     }
 
-    /** The decoder session (the benchmark's bare loop runs on it). */
-    public DecoderSession decoder() {
+    /** What the graph that runs takes and gives: its cache's layers, heads and type, its logits' width. */
+    public GraphIo graph() {
+        return decoder.graph();
+    }
+
+    /** Whether the cache is one buffer per layer that the graph writes in place (a GenAI folder's graph). */
+    public boolean sharesCacheBuffer() {
+        return decoder.sharesBuffer();
+    }
+
+    /** The decoder session, for the benchmark and tests in this package. */
+    DecoderSession decoder() {
         return decoder;
     }
 

@@ -29,11 +29,10 @@ public final class MemoryProbe {
      * tokens of the second generation.
      */
     public static List<Sample> run(LanguageModel model, int promptTokens, int newTokens, int every) {
-        int limit = Math.min(model.decoder().vocabSize(), model.tokenizer().vocabularySize());
+        int limit = Math.min(model.graph().vocab(), model.tokenizer().vocabularySize());
         GenerationRequest request = new GenerationRequest(new GenerationRequest.Prompt.Tokens(Benchmark.prompt(promptTokens, limit)),
                 new SamplingOverrides(0.0, null, null, null, null, null), newTokens, List.of(), true);
-        long bytesPerPosition = 2L * model.decoder().layers() * model.decoder().kvHeads() * model.decoder().headDim()
-                * (model.decoder().kvType() == ai.onnxruntime.OnnxJavaType.FLOAT16 ? 2 : 4);
+        long bytesPerPosition = model.graph().bytesPerPosition();
         List<Sample> samples = new ArrayList<>();
         int[] count = {0};
         model.resetCache();

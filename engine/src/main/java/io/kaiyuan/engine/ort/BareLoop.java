@@ -26,13 +26,14 @@ public final class BareLoop {
     public static Timing run(DecoderSession decoder, int[] prompt, int newTokens) throws OrtException {
         var env = ai.onnxruntime.OrtEnvironment.getEnvironment();
         OrtSession session = decoder.session();
-        io.kaiyuan.engine.model.DecoderIo io = decoder.io();
+        GraphIo graph = decoder.graph();
+        io.kaiyuan.engine.model.DecoderIo io = graph.names();
         List<AutoCloseable> toClose = new ArrayList<>();
         Map<String, OnnxTensor> past = new HashMap<>();
-        for (int i = 0; i < decoder.layers(); i++) {
+        for (int i = 0; i < graph.layers(); i++) {
             for (String name : new String[] {io.pastKey(i), io.pastValue(i)}) {
                 OnnxTensor empty = OnnxTensor.createTensor(env, java.nio.ByteBuffer.allocateDirect(0),
-                        new long[] {1, decoder.kvHeads(), 0, decoder.headDim()}, decoder.kvType());
+                        new long[] {1, graph.kvHeads(), 0, graph.headDim()}, graph.kvType());
                 toClose.add(empty);
                 past.put(name, empty);
             }
@@ -59,19 +60,19 @@ public final class BareLoop {
                 inputs.put(io.inputIds(), made.get(made.size() - 1));
                 made.add(OnnxTensor.createTensor(env, mask));
                 inputs.put(io.attentionMask(), made.get(made.size() - 1));
-                if (decoder.hasPositionIds()) {
+                if (graph.hasPositionIds()) {
                     made.add(OnnxTensor.createTensor(env, positions));
                     inputs.put(io.positionIds(), made.get(made.size() - 1));
                 }
-                if (decoder.hasLogitsToKeep()) {
+                if (graph.hasLogitsToKeep()) {
                     made.add(OnnxTensor.createTensor(env, 1L));
-                    inputs.put("num_logits_to_keep", made.get(made.size() - 1));
+                    inputs.put(GraphIo.LOGITS_TO_KEEP, made.get(made.size() - 1));
                 }
                 OrtSession.Result result = session.run(inputs);
                 for (OnnxTensor m : made) {
                     m.close();
                 }
-                for (int i = 0; i < decoder.layers(); i++) {
+                for (int i = 0; i < graph.layers(); i++) {
                     past.put(io.pastKey(i), (OnnxTensor) result.get(io.presentKey(i)).orElseThrow());
                     past.put(io.pastValue(i), (OnnxTensor) result.get(io.presentValue(i)).orElseThrow());
                 }

@@ -1,14 +1,11 @@
 package io.kaiyuan.engine.ort;
 
-import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
-import ai.onnxruntime.ValueInfo;
 import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.api.ModelLoadException;
 import io.kaiyuan.engine.model.DecoderIo;
@@ -22,8 +19,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * One decoder graph (the Optimum/transformers.js layout or an ONNX Runtime GenAI graph, its inputs and
@@ -57,15 +52,11 @@ public final class DecoderSession implements AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final ExecutionProvider provider;
+    /** The graph's inputs and outputs. */
+    private final GraphIo graph;
     private final DecoderIo io;
-    private final int layers;
-    private final int kvHeads;
-    private final int headDim;
     private final int vocab;
-    private final OnnxJavaType kvType;
     private final OnnxJavaType logitsType;
-    private final boolean hasPositionIds;
-    private final boolean hasLogitsToKeep;
     private final String[] pastNames;
     private final String[] presentNames;
     private final OnnxTensor decodeLogits;
@@ -83,97 +74,30 @@ public final class DecoderSession implements AutoCloseable {
 
     /** The KV cache: past and present tensors, handed over or shared. */
     private final KvCache cache;
+    /** The tokens whose keys and values are in the cache: the first {@code cache.length()} entries. */
+    private int[] cached = new int[0];
     /** Session runs made so far. */
     private long runs;
 
     private DecoderSession(OrtEnvironment env, OrtSession session, ExecutionProvider provider, ModelConfig config,
-            DecoderIo io, Path graph) throws OrtException {
+            DecoderIo io, Path file) throws OrtException {
         this.env = env;
         this.session = session;
         this.provider = provider;
         this.io = io;
-        Map<String, NodeInfo> inputs = session.getInputInfo();
-        Map<String, NodeInfo> outputs = session.getOutputInfo();
-
-        require(inputs, io.inputIds(), graph);
-        require(inputs, io.attentionMask(), graph);
-        int layerCount = 0;
-        while (layerCount <= inputs.size() && inputs.containsKey(io.pastKey(layerCount))) {
-            layerCount++;
-        }
-        this.layers = layerCount;
-        this.pastNames = new String[2 * layers];
-        this.presentNames = new String[2 * layers];
-        for (int i = 0; i < layers; i++) {
-            pastNames[2 * i] = io.pastKey(i);
-            pastNames[2 * i + 1] = io.pastValue(i);
-            presentNames[2 * i] = io.presentKey(i);
-            presentNames[2 * i + 1] = io.presentValue(i);
-        }
-        Set<String> known = new java.util.HashSet<>(Arrays.asList(pastNames));
-        known.addAll(List.of(io.inputIds(), io.attentionMask(), io.positionIds(), "num_logits_to_keep"));
-        Set<String> unknown = new TreeSet<>();
-        for (String name : inputs.keySet()) {
-            if (!known.contains(name)) {
-                unknown.add(name);
-            }
-        }
-        if (!unknown.isEmpty()) {
-            throw new ModelLoadException(graph + " has inputs Kaiyuan does not know: " + String.join(", ", unknown)
-                    + ". Kaiyuan runs decoder-only exports with KV cache (" + io.inputIds() + ", " + io.attentionMask()
-                    + ", " + io.positionIds() + ", " + io.pastKey().replace("%d", "N") + "/" + io.pastValue().replace("%d", "N")
-                    + "), as in the onnx-community repositories and ONNX Runtime GenAI folders.");
-        }
-        if (layers == 0) {
-            throw new ModelLoadException(graph + " has no KV-cache inputs (" + io.pastKey().replace("%d", "N") + "): export"
-                    + " the model with its past (Optimum's text-generation-with-past task).");
-        }
-        if (layers != config.layers()) {
-            throw new ModelLoadException(graph + " has " + layers + " layers of KV cache, but its configuration says"
-                    + " num_hidden_layers = " + config.layers() + ": the graph and its configuration do not belong together.");
-        }
-        this.hasPositionIds = inputs.containsKey(io.positionIds());
-        this.hasLogitsToKeep = inputs.containsKey("num_logits_to_keep");
-
-        TensorInfo kvInfo = tensorInfo(inputs, pastNames[0], graph);
-        this.kvType = kvInfo.type;
-        if (kvType != OnnxJavaType.FLOAT && kvType != OnnxJavaType.FLOAT16) {
-            throw new ModelLoadException(graph + " keeps its KV cache as " + kvType + "; Kaiyuan supports float32 and float16.");
-        }
-        long[] kvShape = kvInfo.getShape();
-        if (kvShape.length != 4) {
-            throw new ModelLoadException(graph + ": " + pastNames[0] + " has rank " + kvShape.length + ", expected 4.");
-        }
-        this.kvHeads = kvShape[1] > 0 ? (int) kvShape[1] : config.kvHeads();
-        this.headDim = kvShape[3] > 0 ? (int) kvShape[3] : config.headDim();
-        if (kvHeads != config.kvHeads() || headDim != config.headDim()) {
-            throw new ModelLoadException(graph + " has KV heads x head_dim " + kvHeads + " x " + headDim
-                    + ", but its configuration gives " + config.kvHeads() + " x " + config.headDim() + ".");
-        }
-        for (String name : pastNames) {
-            TensorInfo t = tensorInfo(inputs, name, graph);
-            if (t.type != kvType) {
-                throw new ModelLoadException(graph + ": " + name + " is " + t.type + " but " + pastNames[0] + " is " + kvType + ".");
-            }
-        }
-        for (String name : presentNames) {
-            require(outputs, name, graph);
-        }
-        TensorInfo logitsInfo = tensorInfo(outputs, io.logits(), graph);
-        this.logitsType = logitsInfo.type;
-        if (logitsType != OnnxJavaType.FLOAT && logitsType != OnnxJavaType.FLOAT16) {
-            throw new ModelLoadException(graph + " gives logits as " + logitsType + "; expected float32 or float16.");
-        }
-        long[] logitsShape = logitsInfo.getShape();
-        this.vocab = logitsShape.length == 3 && logitsShape[2] > 0 ? (int) logitsShape[2] : config.vocabSize();
+        this.graph = GraphIo.of(session.getInputInfo(), session.getOutputInfo(), config, io, file);
+        this.vocab = graph.vocab();
+        this.logitsType = graph.logitsType();
+        this.pastNames = graph.pastNames();
+        this.presentNames = graph.presentNames();
 
         // the tensors kept for the session's life: if one cannot be made, those made before are closed
         List<AutoCloseable> made = new ArrayList<>();
         try {
-            this.cache = kept(made, new KvCache(env, pastNames, presentNames, kvHeads, headDim, kvType, io.shareBuffer(),
-                    config.maxPositions()));
+            this.cache = kept(made, new KvCache(env, pastNames, presentNames, graph.kvHeads(), graph.headDim(),
+                    graph.kvType(), io.shareBuffer(), config.maxPositions()));
             this.decodeLogits = kept(made, logitsTensor());
-            this.logitsToKeepOne = hasLogitsToKeep ? kept(made, OnnxTensor.createTensor(env, 1L)) : null;
+            this.logitsToKeepOne = graph.hasLogitsToKeep() ? kept(made, OnnxTensor.createTensor(env, 1L)) : null;
             this.stepIdTensor = kept(made, OnnxTensor.createTensor(env, stepId, new long[] {1, 1}));
             this.stepPositionTensor = kept(made, OnnxTensor.createTensor(env, stepPosition, new long[] {1, 1}));
         } catch (OrtException | RuntimeException | Error e) {
@@ -220,32 +144,6 @@ public final class DecoderSession implements AutoCloseable {
             }
             throw new ModelLoadException("Cannot inspect " + graph + ": " + e.getMessage(), e);
         }
-    }
-
-    private static void require(Map<String, NodeInfo> infos, String name, Path graph) {
-        if (!infos.containsKey(name)) {
-            throw new ModelLoadException(graph + " has no '" + name + "': it is not a decoder graph in the onnx-community"
-                    + " or ONNX Runtime GenAI layout (it has " + String.join(", ", first(new TreeSet<>(infos.keySet()), 12)) + ").");
-        }
-    }
-
-    /** The first {@code n} names, and how many more there are. */
-    private static List<String> first(Set<String> names, int n) {
-        List<String> out = new ArrayList<>(names).subList(0, Math.min(n, names.size()));
-        if (names.size() > n) {
-            out = new ArrayList<>(out);
-            out.add("and " + (names.size() - n) + " more");
-        }
-        return out;
-    }
-
-    private static TensorInfo tensorInfo(Map<String, NodeInfo> infos, String name, Path graph) {
-        require(infos, name, graph);
-        ValueInfo info = infos.get(name).getInfo();
-        if (!(info instanceof TensorInfo t)) {
-            throw new ModelLoadException(graph + ": '" + name + "' is not a tensor.");
-        }
-        return t;
     }
 
     private OnnxTensor logitsTensor() throws OrtException {
@@ -298,11 +196,11 @@ public final class DecoderSession implements AutoCloseable {
         if (from != cache.length()) {
             throw new IllegalArgumentException("tokens from " + from + " do not follow the cache of " + cache.length());
         }
-        int tail = Math.max(from, to - (hasLogitsToKeep ? PREFILL_CHUNK : TAIL));
+        int tail = Math.max(from, to - (graph.hasLogitsToKeep() ? PREFILL_CHUNK : TAIL));
         for (int start = from; start < tail; start += PREFILL_CHUNK) {
             run(tokens, start, Math.min(tail, start + PREFILL_CHUNK), options, null);
         }
-        int rows = hasLogitsToKeep ? 1 : to - tail;
+        int rows = graph.hasLogitsToKeep() ? 1 : to - tail;
         if (rows == 1) {
             return run(tokens, tail, to, options, decodeLogits);
         }
@@ -335,21 +233,21 @@ public final class DecoderSession implements AutoCloseable {
                 stepId.put(0, tokens[from]);
                 stepPosition.put(0, cache.length());
                 inputs.put(io.inputIds(), stepIdTensor);
-                if (hasPositionIds) {
+                if (graph.hasPositionIds()) {
                     inputs.put(io.positionIds(), stepPositionTensor);
                 }
             } else {
                 OnnxTensor ids = longs(tokens, from, to, false);
                 made.add(ids);
                 inputs.put(io.inputIds(), ids);
-                if (hasPositionIds) {
+                if (graph.hasPositionIds()) {
                     OnnxTensor positions = longs(tokens, from, to, true);
                     made.add(positions);
                     inputs.put(io.positionIds(), positions);
                 }
             }
-            if (hasLogitsToKeep) {
-                inputs.put("num_logits_to_keep", logitsToKeepOne);
+            if (logitsToKeepOne != null) {
+                inputs.put(GraphIo.LOGITS_TO_KEEP, logitsToKeepOne);
             }
             Map<String, OnnxValue> pinned = new HashMap<>(cache.shared() ? presentNames.length + 1 : 1);
             if (logits != null) {
@@ -359,11 +257,13 @@ public final class DecoderSession implements AutoCloseable {
             runs++;
             result = session.run(inputs, cache.requested(), pinned, options);
             if (logits != null) {
-                readLastRow(logits, hasLogitsToKeep ? 1 : s);
+                readLastRow(logits, graph.hasLogitsToKeep() ? 1 : s);
             }
             OrtSession.Result done = result;
             result = null;
+            int before = cache.length();
             cache.advance(done, total);
+            remember(tokens, from, before, s);
             return logits != null ? lastLogits : null;
         } finally {
             for (OnnxTensor m : made) {
@@ -373,6 +273,14 @@ public final class DecoderSession implements AutoCloseable {
                 result.close();
             }
         }
+    }
+
+    /** Notes {@code count} tokens run from {@code tokens[from]} as cache positions from {@code at} on. */
+    private void remember(int[] tokens, int from, int at, int count) {
+        if (cached.length < at + count) {
+            cached = Arrays.copyOf(cached, Math.max(at + count, 2 * cached.length));
+        }
+        System.arraycopy(tokens, from, cached, at, count);
     }
 
     private void readLastRow(OnnxTensor logits, int rows) {
@@ -410,43 +318,18 @@ public final class DecoderSession implements AutoCloseable {
         return cache.length();
     }
 
-    public int layers() {
-        return layers;
+    /** The tokens whose keys and values are in the cache, in order. */
+    public int[] cachedTokens() {
+        return Arrays.copyOf(cached, cache.length());
     }
 
-    public int kvHeads() {
-        return kvHeads;
-    }
-
-    public int headDim() {
-        return headDim;
-    }
-
-    /** Width of the logits (the model's vocab_size, often larger than the tokenizer's vocabulary). */
-    public int vocabSize() {
-        return vocab;
-    }
-
-    public boolean hasPositionIds() {
-        return hasPositionIds;
-    }
-
-    public boolean hasLogitsToKeep() {
-        return hasLogitsToKeep;
-    }
-
-    /** float32 or float16. */
-    public OnnxJavaType kvType() {
-        return kvType;
+    /** What the graph takes and gives. */
+    public GraphIo graph() {
+        return graph;
     }
 
     public ExecutionProvider provider() {
         return provider;
-    }
-
-    /** The names of the graph's inputs and outputs. */
-    public DecoderIo io() {
-        return io;
     }
 
     /** Whether past and present share one buffer per layer, written in place. */
@@ -465,8 +348,13 @@ public final class DecoderSession implements AutoCloseable {
     }
 
     /** The raw session, for the benchmark's bare loop. */
-    public OrtSession session() {
+    OrtSession session() {
         return session;
+    }
+
+    /** Ends the profile of a session opened on a profiling runtime; returns the profile's file. */
+    public Path endProfiling() throws OrtException {
+        return Path.of(session.endProfiling());
     }
 
     @Override

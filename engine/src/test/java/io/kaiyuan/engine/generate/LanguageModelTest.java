@@ -299,7 +299,7 @@ class LanguageModelTest {
         try (LanguageModel loaded = LanguageModel.load(RUNTIME, m,
                 new LanguageModel.LoadOptions(Optional.of(Variant.FP16), ExecutionProvider.CPU, 1))) {
             assertEquals(Variant.FP16, loaded.variant());
-            assertEquals(ai.onnxruntime.OnnxJavaType.FLOAT16, loaded.decoder().kvType());
+            assertEquals(ai.onnxruntime.OnnxJavaType.FLOAT16, loaded.graph().kvType());
         }
     }
 }

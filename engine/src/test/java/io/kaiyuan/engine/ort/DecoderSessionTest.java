@@ -67,14 +67,14 @@ class DecoderSessionTest {
         int total = prompt.length + NEW_TOKENS;
         try (DecoderSession session = open(spec, tmp.resolve("m"));
                 OrtSession.RunOptions options = new OrtSession.RunOptions()) {
-            assertEquals(spec.layers(), session.layers());
-            assertEquals(spec.kvHeads(), session.kvHeads());
-            assertEquals(spec.headDim(), session.headDim());
-            assertEquals(spec.positionIds(), session.hasPositionIds());
-            assertEquals(spec.logitsToKeep(), session.hasLogitsToKeep());
-            assertEquals(spec.fp16Kv() ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT, session.kvType());
+            assertEquals(spec.layers(), session.graph().layers());
+            assertEquals(spec.kvHeads(), session.graph().kvHeads());
+            assertEquals(spec.headDim(), session.graph().headDim());
+            assertEquals(spec.positionIds(), session.graph().hasPositionIds());
+            assertEquals(spec.logitsToKeep(), session.graph().hasLogitsToKeep());
+            assertEquals(spec.fp16Kv() ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT, session.graph().kvType());
             assertEquals(spec.fp16Kv() ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT,
-                    ((ai.onnxruntime.TensorInfo) session.session().getOutputInfo().get("logits").getInfo()).type);
+                    session.graph().logitsType());
 
             int[] cached = Arrays.copyOf(prompt, total);
             float[][] cachedLogits = new float[NEW_TOKENS][];
@@ -174,7 +174,7 @@ class DecoderSessionTest {
     void chatSizedModelHasTheQwenVocabulary() throws Exception {
         try (DecoderSession session = open(TestModels.chatSized(), tmp.resolve("m"));
                 OrtSession.RunOptions options = new OrtSession.RunOptions()) {
-            assertEquals(TestModels.QWEN_VOCAB, session.vocabSize());
+            assertEquals(TestModels.QWEN_VOCAB, session.graph().vocab());
             assertEquals(TestModels.QWEN_VOCAB, session.forward(new int[] {151644, 872}, 0, 2, options).length);
         }
     }
@@ -187,7 +187,7 @@ class DecoderSessionTest {
         try (DecoderSession chunked = open(spec, tmp.resolve("chunked"));
                 DecoderSession kept = open(spec.logitsToKeep(true), tmp.resolve("kept"));
                 OrtSession.RunOptions options = new OrtSession.RunOptions()) {
-            assertTrue(!chunked.hasLogitsToKeep() && kept.hasLogitsToKeep());
+            assertTrue(!chunked.graph().hasLogitsToKeep() && kept.graph().hasLogitsToKeep());
             float[] a = chunked.forward(prompt, 0, prompt.length, options).clone();
             float[] b = kept.forward(prompt, 0, prompt.length, options);
             assertEquals(prompt.length, chunked.cacheLength());

@@ -152,7 +152,7 @@ class FusedGraphTest {
         assertEquals("fused", record.path("runs").asText());
         try (DecoderSession d = DecoderSession.open(RUNTIME, choice.graph(), folder.config(), choice.io(),
                 ExecutionProvider.CPU, 1)) {
-            assertEquals(ai.onnxruntime.OnnxJavaType.FLOAT, d.kvType(), "a float32 cache");
+            assertEquals(ai.onnxruntime.OnnxJavaType.FLOAT, d.graph().kvType(), "a float32 cache");
         }
         Run fused = greedy(choice.graph(), folder, choice.io());
         double worst = 0;

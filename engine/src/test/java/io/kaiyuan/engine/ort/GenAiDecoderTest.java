@@ -93,8 +93,8 @@ class GenAiDecoderTest {
         int[] cached;
         try (DecoderSession session = open(genai)) {
             assertEquals(io.shareBuffer(), session.sharesBuffer());
-            assertEquals(spec.layers(), session.layers());
-            assertEquals(spec.qwen3() || spec.positionIds(), session.hasPositionIds());
+            assertEquals(spec.layers(), session.graph().layers());
+            assertEquals(spec.qwen3() || spec.positionIds(), session.graph().hasPositionIds());
             cached = greedy(session, prompt, NEW_TOKENS, cachedLogits);
             assertEquals(total - 1, session.cacheLength());
 
