@@ -175,7 +175,7 @@ public final class CompareView {
         status.setPadding(new Insets(0, 8, 6, 8));
         root.setTop(new VBox(top, status));
 
-        model.columns().addListener((ListChangeListener<CompareViewModel.Column>) c -> buildColumns());
+        model.columns().addListener((ListChangeListener<CompareColumn>) c -> buildColumns());
         buildColumns();
         columnsBox.setPadding(new Insets(0, 8, 8, 8));
         root.setCenter(columnsBox);
@@ -199,7 +199,7 @@ public final class CompareView {
         // Until the names are shown after a blind run, nothing tells the columns apart but their letter.
         javafx.beans.property.BooleanProperty named = model.revealedProperty();
         for (int i = 0; i < model.columns().size(); i++) {
-            CompareViewModel.Column c = model.columns().get(i);
+            CompareColumn c = model.columns().get(i);
             ComboBox<String> picker = new ComboBox<>(model.models());
             picker.setId("compare-model-" + i);
             picker.valueProperty().bindBidirectional(c.modelProperty());
@@ -295,11 +295,11 @@ public final class CompareView {
     }
 
     /** A column's own variant, provider and sampling settings; an empty field takes the shared value. */
-    private GridPane columnSettings(CompareViewModel.Column c, int index) {
+    private GridPane columnSettings(CompareColumn c, int index) {
         ComboBox<String> variant = new ComboBox<>(c.variants());
         variant.setId("compare-variant-" + index);
         variant.valueProperty().bindBidirectional(c.variantProperty());
-        variant.setConverter(named(CompareViewModel.AUTO, messages.getString("compare.variant.auto")));
+        variant.setConverter(named(CompareColumn.AUTO, messages.getString("compare.variant.auto")));
         ComboBox<String> provider = new ComboBox<>(model.providers());
         provider.setId("compare-provider-" + index);
         provider.valueProperty().bindBidirectional(c.providerProperty());

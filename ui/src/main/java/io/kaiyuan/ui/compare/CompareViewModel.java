@@ -3,7 +3,6 @@ package io.kaiyuan.ui.compare;
 import io.kaiyuan.engine.api.CancellationToken;
 import io.kaiyuan.engine.api.ChatMessage;
 import io.kaiyuan.engine.api.ExecutionProvider;
-import io.kaiyuan.engine.api.GenerationMetrics;
 import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.TokenListener;
@@ -12,12 +11,9 @@ import io.kaiyuan.engine.compare.Comparison;
 import io.kaiyuan.engine.compare.Leaderboard;
 import io.kaiyuan.engine.compare.RunCard;
 import io.kaiyuan.engine.compare.Vote;
-import io.kaiyuan.engine.model.Variant;
-import io.kaiyuan.engine.remote.Endpoint;
 import io.kaiyuan.ui.common.Background;
 import io.kaiyuan.ui.common.Errors;
 import io.kaiyuan.ui.common.TextPump;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.MessageFormat;
 import java.time.Instant;
@@ -26,7 +22,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.ResourceBundle;
 import java.util.concurrent.Executor;
@@ -51,254 +46,6 @@ public final class CompareViewModel {
     public static final int MIN_COLUMNS = 2;
     public static final int MAX_COLUMNS = 4;
 
-    /** One column: the model picked, how it runs (variant, provider, its own sampling settings), and what it produced. */
-    public static final class Column {
-        private final StringProperty model = new SimpleStringProperty();
-        private final StringProperty runModel = new SimpleStringProperty();
-        private final StringProperty text = new SimpleStringProperty("");
-        private final StringProperty reasoning = new SimpleStringProperty("");
-        private final javafx.beans.property.DoubleProperty reasoningMs = new javafx.beans.property.SimpleDoubleProperty(0);
-        private final StringProperty figures = new SimpleStringProperty("");
-        private final StringProperty blindFigures = new SimpleStringProperty("");
-        /** What this column ran in the last run (in blind mode another column's pick). */
-        private CompareBackend.Choice ran;
-        private final StringProperty marks = new SimpleStringProperty("");
-        private final StringProperty variant = new SimpleStringProperty(AUTO);
-        private final StringProperty provider = new SimpleStringProperty(ExecutionProvider.AUTO.cliName());
-        private final SamplingFields sampling = new SamplingFields();
-        private final ObservableList<String> variants = FXCollections.observableArrayList(AUTO);
-        private volatile CancellationToken stop = new CancellationToken();
-
-        /** The model picked for this column. */
-        public StringProperty modelProperty() {
-            return model;
-        }
-
-        /**
-         * What this column ran, as titled once the names are shown and as rated on the leaderboard: the model,
-         * and its variant, provider and own settings where chosen (in blind mode another column's pick, as the
-         * columns are shuffled).
-         */
-        public StringProperty runModelProperty() {
-            return runModel;
-        }
-
-        /** The answer (without the thinking). */
-        public StringProperty textProperty() {
-            return text;
-        }
-
-        /** The model's thinking before its answer; empty for none. */
-        public StringProperty reasoningProperty() {
-            return reasoning;
-        }
-
-        /** How long the model thought, once the run ended; 0 before. */
-        public javafx.beans.property.DoubleProperty reasoningMsProperty() {
-            return reasoningMs;
-        }
-
-        /** Time to first token, tokens/s, tokens, finish reason, load time, memory, tokens per 1,000 characters. */
-        public StringProperty figuresProperty() {
-            return figures;
-        }
-
-        /**
-         * The figures that do not tell one model from another (nor a local one from a remote one): time to
-         * first token, tokens/s, tokens and finish reason; shown in a blind run until the names are.
-         */
-        public StringProperty blindFiguresProperty() {
-            return blindFigures;
-        }
-
-        /** Picks what {@code choice} says: model, variant, provider and own sampling. */
-        void apply(CompareBackend.Choice choice) {
-            model.set(choice.modelId());
-            String v = choice.variant().map(Variant::cliName).orElse(AUTO);
-            if (!variants.contains(v)) {
-                variants.add(v);
-            }
-            variant.set(v);
-            provider.set(choice.provider().cliName());
-            sampling.set(choice.sampling());
-        }
-
-        /** Stops this column alone while the run goes on (any thread). */
-        public void stop() {
-            stop.cancel();
-        }
-
-        /** "fastest", "shortest" or both. */
-        public StringProperty marksProperty() {
-            return marks;
-        }
-
-        /** The variant (q4, fp16, ...), or {@link #AUTO} for the best one for the provider. */
-        public StringProperty variantProperty() {
-            return variant;
-        }
-
-        /** The variants installed for the picked model, {@link #AUTO} first. */
-        public ObservableList<String> variants() {
-            return variants;
-        }
-
-        /** auto, cpu, cuda, directml or coreml. */
-        public StringProperty providerProperty() {
-            return provider;
-        }
-
-        /** This column's own sampling settings; an empty field takes the shared value. */
-        public SamplingFields sampling() {
-            return sampling;
-        }
-
-        /** The properties that make up {@link #settingsSummary()}, to bind on. */
-        public javafx.beans.Observable[] settings() {
-            List<javafx.beans.Observable> all = new ArrayList<>(List.of(variant, provider));
-            all.addAll(List.of(sampling.all()));
-            return all.toArray(new javafx.beans.Observable[0]);
-        }
-
-        /** What this column sets apart from the others ("q4 · cpu · temperature=0.7"); empty when nothing. */
-        public String settingsSummary() {
-            List<String> parts = new ArrayList<>();
-            if (variant.get() != null && !AUTO.equals(variant.get())) {
-                parts.add(variant.get());
-            }
-            if (provider.get() != null && !ExecutionProvider.AUTO.cliName().equals(provider.get())) {
-                parts.add(provider.get());
-            }
-            try {
-                SamplingOverrides own = ownSampling();
-                if (!own.equals(SamplingOverrides.NONE)) {
-                    parts.add(RunCard.describe(own));
-                }
-            } catch (NumberFormatException e) {
-                parts.add("?");
-            }
-            return String.join(" · ", parts);
-        }
-
-        /** This column's own settings as typed; throws NumberFormatException on a field that is not a number. */
-        SamplingOverrides ownSampling() {
-            return sampling.overrides();
-        }
-
-        /** The choice as picked, or null when a field does not parse. */
-        CompareBackend.Choice choice0() {
-            try {
-                return choice();
-            } catch (RuntimeException e) {
-                return null;
-            }
-        }
-
-        CompareBackend.Choice choice() {
-            boolean remote = Endpoint.isRemote(model.get()); // runs elsewhere as the endpoint chooses
-            String v = remote ? null : variant.get();
-            String p = remote ? null : provider.get();
-            return new CompareBackend.Choice(model.get(), v == null || AUTO.equals(v) ? Optional.empty()
-                    : Optional.of(Variant.parse(v)), p == null ? ExecutionProvider.AUTO : ExecutionProvider.parse(p),
-                    ownSampling());
-        }
-
-        /** Takes a run card column's settings: what it set apart from the card's shared settings. */
-        void take(RunCard.ColumnRun run, SamplingOverrides shared) {
-            model.set(run.model());
-            boolean remote = Endpoint.isRemote(run.model()); // its variant and provider are the endpoint's
-            String v = remote ? AUTO : run.variant();
-            variant.set(v);
-            if (!variants.contains(v)) {
-                variants.add(v);
-            }
-            provider.set(remote ? ExecutionProvider.AUTO.cliName() : run.provider());
-            SamplingOverrides s = run.sampling();
-            sampling.set(new SamplingOverrides(own(s.temperature(), shared.temperature()), own(s.topK(), shared.topK()),
-                    own(s.topP(), shared.topP()), own(s.minP(), shared.minP()), null, own(s.seed(), shared.seed())));
-        }
-
-        /** A column's value where it differs from the shared one, else null (the column takes the shared value). */
-        private static <T> T own(T value, T shared) {
-            return value == null || value.equals(shared) ? null : value;
-        }
-    }
-
-    /** Sampling settings as typed on the page; an empty field is not set here. */
-    public static final class SamplingFields {
-        private final StringProperty temperature = new SimpleStringProperty("");
-        private final StringProperty topP = new SimpleStringProperty("");
-        private final StringProperty topK = new SimpleStringProperty("");
-        private final StringProperty minP = new SimpleStringProperty("");
-        private final StringProperty seed = new SimpleStringProperty("");
-
-        /** Temperature; 0 for greedy. */
-        public StringProperty temperatureProperty() {
-            return temperature;
-        }
-
-        public StringProperty topPProperty() {
-            return topP;
-        }
-
-        public StringProperty topKProperty() {
-            return topK;
-        }
-
-        public StringProperty minPProperty() {
-            return minP;
-        }
-
-        public StringProperty seedProperty() {
-            return seed;
-        }
-
-        javafx.beans.Observable[] all() {
-            return new javafx.beans.Observable[] {temperature, topP, topK, minP, seed};
-        }
-
-        /** The fields as settings; throws NumberFormatException on a field that is not a number. */
-        SamplingOverrides overrides() {
-            return new SamplingOverrides(number(temperature, Double::valueOf), number(topK, Integer::valueOf),
-                    number(topP, Double::valueOf), number(minP, Double::valueOf), null, number(seed, Long::valueOf));
-        }
-
-        /** Shows {@code s} in the fields (unset values empty). */
-        void set(SamplingOverrides s) {
-            temperature.set(text(s.temperature()));
-            topP.set(text(s.topP()));
-            topK.set(text(s.topK()));
-            minP.set(text(s.minP()));
-            seed.set(text(s.seed()));
-        }
-
-        private static String text(Object value) {
-            return value == null ? "" : String.valueOf(value);
-        }
-    }
-
-    /** The variant choice meaning "the best for the provider". */
-    public static final String AUTO = "auto";
-
-    /** Result of a {@code valueOf} on a field's text, or null when the field is empty. */
-    static <T> T number(StringProperty field, java.util.function.Function<String, T> parse) {
-        String text = field.get() == null ? "" : field.get().strip();
-        return text.isEmpty() ? null : parse.apply(text);
-    }
-
-    /** What a column's choice is titled and rated as: the model, and what was chosen for it. */
-    static String label(CompareBackend.Choice choice) {
-        StringBuilder sb = new StringBuilder(choice.modelId());
-        choice.variant().ifPresent(v -> sb.append('@').append(v.cliName()));
-        if (choice.provider() != ExecutionProvider.AUTO) {
-            sb.append(" on ").append(choice.provider().cliName());
-        }
-        if (!choice.sampling().equals(SamplingOverrides.NONE)) {
-            sb.append(" (").append(RunCard.describe(choice.sampling())).append(')');
-        }
-        return sb.toString();
-    }
-
     private final CompareBackend backend;
     private final Executor fx;
     /** The disk and the engine's answers off the FX thread, their outcome back on it. */
@@ -309,16 +56,16 @@ public final class CompareViewModel {
     private final ObservableList<String> providers = FXCollections.observableArrayList(ExecutionProvider.AUTO.cliName());
     private final ObservableList<Conversation> conversations = FXCollections.observableArrayList();
     private final ObjectProperty<Conversation> conversation = new SimpleObjectProperty<>();
-    private final ObservableList<Column> columns = FXCollections.observableArrayList();
+    private final ObservableList<CompareColumn> columns = FXCollections.observableArrayList();
     private final StringProperty prompt = new SimpleStringProperty("");
-    private final BooleanProperty blind = new SimpleBooleanProperty(false);
-    private final BooleanProperty revealed = new SimpleBooleanProperty(true);
+    private final BlindVote blind = new BlindVote();
+    /** Whether the names are shown (the blind vote's). */
+    private final BooleanProperty revealed = blind.revealedProperty();
     private final StringProperty schedule = new SimpleStringProperty("");
     private final StringProperty error = new SimpleStringProperty("");
     private final ObjectProperty<State> state = new SimpleObjectProperty<>(State.IDLE);
     private final ObjectProperty<RunCard> card = new SimpleObjectProperty<>();
     private final ObservableList<Leaderboard.Entry> leaderboard = FXCollections.observableArrayList();
-    private final BooleanProperty voted = new SimpleBooleanProperty(false);
     private final StringProperty reproduced = new SimpleStringProperty("");
     private final SamplingFields shared = new SamplingFields();
     private final StringProperty maxTokens = new SimpleStringProperty("256");
@@ -353,7 +100,7 @@ public final class CompareViewModel {
      * hidden, as the models were shuffled among the columns), and the schedule says what it ran on.
      */
     private void identify() {
-        for (Column c : columns) {
+        for (CompareColumn c : columns) {
             if (c.ran != null && !c.ran.equals(c.choice0())) {
                 c.apply(c.ran);
             }
@@ -382,26 +129,26 @@ public final class CompareViewModel {
     }
 
     /** A column whose variant list follows the model picked for it. */
-    private Column newColumn() {
-        Column c = new Column();
+    private CompareColumn newColumn() {
+        CompareColumn c = new CompareColumn();
         c.modelProperty().addListener((o, before, now) -> readVariants(c, now));
         return c;
     }
 
-    private void readVariants(Column c, String modelId) {
+    private void readVariants(CompareColumn c, String modelId) {
         if (modelId == null) {
-            c.variants().setAll(AUTO);
+            c.variants().setAll(CompareColumn.AUTO);
             return;
         }
         background.task(() -> {
-            List<String> names = new ArrayList<>(List.of(AUTO));
+            List<String> names = new ArrayList<>(List.of(CompareColumn.AUTO));
             backend.variants(modelId).forEach(v -> names.add(v.cliName()));
             return names;
         }).onSuccess(names -> {
             if (modelId.equals(c.modelProperty().get())) {
                 String chosen = c.variantProperty().get();
                 c.variants().setAll(names);
-                c.variantProperty().set(names.contains(chosen) ? chosen : AUTO);
+                c.variantProperty().set(names.contains(chosen) ? chosen : CompareColumn.AUTO);
             }
         }).onFailure(e -> error.set(Errors.describe(e, messages))).start();
     }
@@ -437,7 +184,7 @@ public final class CompareViewModel {
                 }
             }
             for (int i = 0; i < columns.size(); i++) {
-                Column c = columns.get(i);
+                CompareColumn c = columns.get(i);
                 if (c.modelProperty().get() == null && !ids.isEmpty()) {
                     c.modelProperty().set(ids.get(Math.min(i, ids.size() - 1)));
                 }
@@ -453,7 +200,7 @@ public final class CompareViewModel {
     /** Adds a column (up to four). */
     public void addColumn() {
         if (columns.size() < MAX_COLUMNS && state.get() == State.IDLE) {
-            Column c = newColumn();
+            CompareColumn c = newColumn();
             c.modelProperty().set(models.isEmpty() ? null : models.get(0));
             columns.add(c);
         }
@@ -493,7 +240,7 @@ public final class CompareViewModel {
             return;
         }
         List<CompareBackend.Choice> picked = new ArrayList<>();
-        for (Column c : columns) {
+        for (CompareColumn c : columns) {
             if (c.modelProperty().get() == null) {
                 error.set(messages.getString("compare.pickModels"));
                 return;
@@ -503,7 +250,7 @@ public final class CompareViewModel {
         int maxNewTokens;
         try {
             sampling = shared.overrides().checked();
-            for (Column c : columns) {
+            for (CompareColumn c : columns) {
                 CompareBackend.Choice choice = c.choice();
                 choice.sampling().orElse(sampling).checked();
                 picked.add(choice);
@@ -555,17 +302,16 @@ public final class CompareViewModel {
     private void launch(List<CompareBackend.Choice> picked, List<ChatMessage> messagesToAsk, SamplingOverrides sampling,
             int maxNewTokens) {
         List<CompareBackend.Choice> order = new ArrayList<>(picked);
-        if (blind.get()) {
+        if (blind.blindProperty().get()) {
             Collections.shuffle(order, shuffle);
         }
         error.set("");
         schedule.set("");
         card.set(null);
-        voted.set(false);
-        revealed.set(!blind.get());
+        blind.runStarts();
         for (int i = 0; i < columns.size(); i++) {
             columns.get(i).ran = order.get(i);
-            columns.get(i).runModelProperty().set(label(order.get(i)));
+            columns.get(i).runModelProperty().set(CompareColumn.label(order.get(i)));
         }
         GenerationRequest request = new GenerationRequest(new GenerationRequest.Prompt.Chat(messagesToAsk, Map.of()),
                 sampling, maxNewTokens, List.of());
@@ -573,13 +319,8 @@ public final class CompareViewModel {
     }
 
     /** A column's streamed answer and thinking, handed to the FX thread in batches. */
-    private TokenListener listener(Column c) {
-        c.textProperty().set("");
-        c.reasoningProperty().set("");
-        c.reasoningMsProperty().set(0);
-        c.figuresProperty().set("");
-        c.blindFiguresProperty().set("");
-        c.marksProperty().set("");
+    private TokenListener listener(CompareColumn c) {
+        c.clear();
         TextPump text = new TextPump(fx, t -> c.textProperty().set(c.textProperty().get() + t));
         TextPump reasoning = new TextPump(fx, t -> c.reasoningProperty().set(c.reasoningProperty().get() + t));
         pumps.add(text);
@@ -606,9 +347,8 @@ public final class CompareViewModel {
         List<CancellationToken> stops = new ArrayList<>();
         List<TokenListener> listeners = new ArrayList<>();
         pumps.clear();
-        for (Column c : columns) {
-            c.stop = new CancellationToken();
-            stops.add(c.stop);
+        for (CompareColumn c : columns) {
+            stops.add(c.newStop());
             listeners.add(listener(c));
         }
         backend.run(choices, request, new Comparison.Listener() {
@@ -632,12 +372,7 @@ public final class CompareViewModel {
                     pumps.clear();
                     show(result);
                     if (previous != null) {
-                        List<Boolean> same = previous.sameTokens(result);
-                        List<String> parts = new ArrayList<>();
-                        for (int i = 0; i < same.size(); i++) {
-                            parts.add((char) ('A' + i) + " " + messages.getString(same.get(i) ? "compare.same" : "compare.different"));
-                        }
-                        reproduced.set(MessageFormat.format(messages.getString("compare.reproduced"), String.join(", ", parts)));
+                        reproduced.set(RunCards.reproduced(previous, result, messages));
                     }
                     state.set(State.IDLE);
                 });
@@ -666,30 +401,7 @@ public final class CompareViewModel {
         int shortest = result.shortest();
         String peakNote = result.schedule().parallel() ? messages.getString("compare.peakTogether") : "";
         for (int i = 0; i < columns.size() && i < result.columns().size(); i++) {
-            RunCard.ColumnRun run = result.columns().get(i);
-            GenerationMetrics m = run.result().metrics();
-            Column c = columns.get(i);
-            c.textProperty().set(run.result().answer());
-            c.reasoningProperty().set(run.result().reasoning());
-            c.reasoningMsProperty().set(m.reasoningMs());
-            String finish = messages.getString("finish." + run.result().finishReason().jsonName());
-            c.figuresProperty().set(new MessageFormat(messages.getString("compare.figures"), Locale.ENGLISH).format(new Object[] {
-                String.format(Locale.ROOT, "%.0f", m.ttftMs()), String.format(Locale.ROOT, "%.1f", m.decodeTokensPerS()),
-                m.generatedTokens(), finish,
-                run.loadMs(), run.modelResidentBytes() < 0 ? "?" : String.format(Locale.ROOT, "%.0f", run.modelResidentBytes() / 1e6),
-                String.format(Locale.ROOT, "%.0f", run.peakResidentBytes() / 1e6), peakNote,
-                run.tokensPer1000Chars() < 0 ? "?" : String.format(Locale.ROOT, "%.0f", run.tokensPer1000Chars())}));
-            c.blindFiguresProperty().set(new MessageFormat(messages.getString("compare.figures.blind"), Locale.ENGLISH)
-                    .format(new Object[] {String.format(Locale.ROOT, "%.0f", m.ttftMs()),
-                        String.format(Locale.ROOT, "%.1f", m.decodeTokensPerS()), m.generatedTokens(), finish}));
-            List<String> marks = new ArrayList<>();
-            if (i == fastest) {
-                marks.add(messages.getString("compare.fastest"));
-            }
-            if (i == shortest) {
-                marks.add(messages.getString("compare.shortest"));
-            }
-            c.marksProperty().set(String.join(" · ", marks));
+            columns.get(i).show(result.columns().get(i), messages, i == fastest, i == shortest, peakNote);
         }
     }
 
@@ -703,7 +415,7 @@ public final class CompareViewModel {
 
     /** Whether the last run can be voted on: a blind run that ended, before the names are shown. */
     public boolean canVote() {
-        return card.get() != null && !voted.get() && !revealed.get();
+        return blind.canVote(card.get() != null);
     }
 
     /**
@@ -727,23 +439,8 @@ public final class CompareViewModel {
         if (!canVote() || best >= columns.size()) {
             return;
         }
-        List<String> ran = columns.stream().map(c -> c.runModelProperty().get()).toList();
-        Instant now = Instant.now();
-        List<Vote> votes = new ArrayList<>();
-        for (int i = 0; i < ran.size(); i++) {
-            for (int j = i + 1; j < ran.size(); j++) {
-                if (ran.get(i).equals(ran.get(j))) {
-                    continue; // the same model and settings twice has nothing to rate
-                }
-                if (best < 0) {
-                    votes.add(new Vote(ran.get(i), ran.get(j), outcome, now));
-                } else if (i == best || j == best) {
-                    votes.add(new Vote(ran.get(i), ran.get(j), i == best ? Vote.Outcome.A_BETTER : Vote.Outcome.B_BETTER, now));
-                }
-            }
-        }
-        voted.set(true);
-        revealed.set(true);
+        List<Vote> votes = blind.decide(columns.stream().map(c -> c.runModelProperty().get()).toList(), outcome, best,
+                Instant.now());
         if (votes.isEmpty()) {
             return;
         }
@@ -755,7 +452,7 @@ public final class CompareViewModel {
 
     /** Shows the models' names without voting. */
     public void reveal() {
-        revealed.set(true);
+        blind.reveal();
     }
 
     /** Writes the last run card as JSON, or Markdown when the file name ends in .md (FX thread; writes on {@code io}). */
@@ -764,8 +461,7 @@ public final class CompareViewModel {
         if (c == null) {
             return;
         }
-        background.run(() -> Files.writeString(file, file.getFileName().toString().endsWith(".md") ? c.toMarkdown()
-                : c.toJson())).onSuccess(done -> error.set("")).onFailure(e -> error.set(Errors.describe(e, messages))).start();
+        background.run(() -> RunCards.write(c, file)).onSuccess(done -> error.set("")).onFailure(e -> error.set(Errors.describe(e, messages))).start();
     }
 
     /**
@@ -776,7 +472,7 @@ public final class CompareViewModel {
         if (state.get() == State.RUNNING) {
             return;
         }
-        background.task(() -> RunCard.fromJson(Files.readString(file))).onFailure(e -> error.set(Errors.describe(e, messages)))
+        background.task(() -> RunCards.read(file)).onFailure(e -> error.set(Errors.describe(e, messages)))
                 .onSuccess(previous -> {
                 if (previous.columns().size() > MAX_COLUMNS) {
                     error.set(messages.getString("compare.pickModels"));
@@ -784,14 +480,9 @@ public final class CompareViewModel {
                 }
                 GenerationRequest request = previous.request();
                 // Every column's choice first: a card that cannot run leaves the page as it was, with a message.
-                List<CompareBackend.Choice> choices = new ArrayList<>();
+                List<CompareBackend.Choice> choices;
                 try {
-                    for (RunCard.ColumnRun run : previous.columns()) {
-                        boolean remote = Endpoint.isRemote(run.model());
-                        choices.add(new CompareBackend.Choice(run.model(), remote ? Optional.empty()
-                                : Optional.of(Variant.parse(run.variant())), remote ? ExecutionProvider.AUTO
-                                : ExecutionProvider.parse(run.provider()), run.sampling()));
-                    }
+                    choices = RunCards.choices(previous);
                 } catch (IllegalArgumentException e) {
                     error.set(MessageFormat.format(messages.getString("compare.rerun.bad"), Errors.detail(e)));
                     return;
@@ -799,20 +490,18 @@ public final class CompareViewModel {
                 setSampling(request.sampling(), request.maxNewTokens());
                 columns.clear();
                 for (int i = 0; i < choices.size(); i++) {
-                    Column c = newColumn();
+                    CompareColumn c = newColumn();
                     c.take(previous.columns().get(i), request.sampling());
                     columns.add(c);
                     c.ran = choices.get(i);
-                    c.runModelProperty().set(label(c.choice()));
+                    c.runModelProperty().set(CompareColumn.label(c.choice()));
                 }
                 conversation.set(null);
                 if (request.prompt() instanceof GenerationRequest.Prompt.Chat chat && !chat.messages().isEmpty()) {
                     prompt.set(chat.messages().get(chat.messages().size() - 1).content());
                 }
                 error.set("");
-                blind.set(false);
-                revealed.set(true);
-                voted.set(false);
+                blind.rerunStarts();
                 card.set(null);
                 start(choices, request, previous);
             }).start();
@@ -825,7 +514,7 @@ public final class CompareViewModel {
 
     /** How a column is titled: its letter in blind mode until revealed, else what it ran. */
     public String title(int index) {
-        Column c = columns.get(index);
+        CompareColumn c = columns.get(index);
         String letter = String.valueOf((char) ('A' + index));
         return revealed.get() && c.runModelProperty().get() != null ? letter + ": " + c.runModelProperty().get() : letter;
     }
@@ -849,7 +538,7 @@ public final class CompareViewModel {
         return conversation;
     }
 
-    public ObservableList<Column> columns() {
+    public ObservableList<CompareColumn> columns() {
         return columns;
     }
 
@@ -859,7 +548,7 @@ public final class CompareViewModel {
 
     /** Blind mode: columns shuffled and named A, B, ... until the vote. */
     public BooleanProperty blindProperty() {
-        return blind;
+        return blind.blindProperty();
     }
 
     /** Whether the columns scroll together: scrolling one moves the others to the same place. */
@@ -874,7 +563,7 @@ public final class CompareViewModel {
 
     /** Whether this run was voted on. */
     public BooleanProperty votedProperty() {
-        return voted;
+        return blind.votedProperty();
     }
 
     /** How the columns ran (all at once or one after another) and why. */

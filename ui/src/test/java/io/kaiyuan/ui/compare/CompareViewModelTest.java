@@ -125,7 +125,7 @@ class CompareViewModelTest {
         waitUntil(() -> !vm.errorProperty().get().isEmpty() && vm.stateProperty().get() == CompareViewModel.State.IDLE);
         assertEquals(List.of("tiny/a", "remote/lab/tiny"), onFx(() -> vm.columns().stream().map(c -> c.modelProperty().get()).toList()),
                 onFx(() -> vm.errorProperty().get()));
-        assertEquals(CompareViewModel.AUTO, onFx(() -> vm.columns().get(1).variantProperty().get()));
+        assertEquals(CompareColumn.AUTO, onFx(() -> vm.columns().get(1).variantProperty().get()));
         assertTrue(onFx(() -> vm.errorProperty().get()).contains("remote/lab/tiny"), onFx(() -> vm.errorProperty().get()));
 
         Path notACard = dir.resolve("not-a-card.json");
@@ -246,7 +246,7 @@ class CompareViewModelTest {
         waitUntil(() -> vm.columns().get(1).variants().size() > 1 && vm.providers().contains("cpu"));
         String variant = onFx(() -> vm.columns().get(1).variants().get(1));
         onFx(() -> {
-            CompareViewModel.Column b = vm.columns().get(1);
+            CompareColumn b = vm.columns().get(1);
             b.modelProperty().set("tiny/a");
             b.variantProperty().set(variant);
             b.providerProperty().set("cpu");
