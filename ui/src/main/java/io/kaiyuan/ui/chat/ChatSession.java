@@ -3,6 +3,7 @@ package io.kaiyuan.ui.chat;
 import io.kaiyuan.engine.api.CancellationToken;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.chat.Conversation;
+import java.util.concurrent.Executor;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
@@ -10,7 +11,7 @@ import javafx.collections.ObservableList;
  * One conversation as the page holds it: its messages, the turn being answered, and its settings. An
  * answer belongs to the session that asked for it, whatever the page shows meanwhile, so switching,
  * starting a new chat or deleting while it streams can never write it elsewhere. FX thread, except the
- * fields marked for the store's thread.
+ * fields marked for the store's thread (its {@link #writes}).
  */
 final class ChatSession {
     /** A question being answered: whose, where in the conversation, and how to stop it. */
@@ -54,11 +55,17 @@ final class ChatSession {
     /** The stored conversation's id once created (0 before). Written and read on the store's thread. */
     volatile long storedId;
 
-    ChatSession() {
+    /** This conversation's writes to the store, and the reads that must see them, in order. */
+    final Executor writes;
+
+    /** A new conversation's session. */
+    ChatSession(Executor writes) {
+        this.writes = writes;
     }
 
-    /** A session for a stored conversation. */
-    ChatSession(Conversation c) {
+    /** A session for a stored conversation, written through its conversation's {@code writes}. */
+    ChatSession(Conversation c, Executor writes) {
+        this.writes = writes;
         this.conversation = c;
         this.storedId = c.id();
         this.systemPrompt = c.systemPrompt();

@@ -7,7 +7,6 @@ import io.kaiyuan.engine.api.GenerationResult;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.SamplingParams;
 import io.kaiyuan.engine.api.TokenListener;
-import io.kaiyuan.engine.chat.Assistant;
 import io.kaiyuan.engine.chat.ChatExport;
 import io.kaiyuan.engine.chat.ChatStore;
 import io.kaiyuan.engine.chat.Conversation;
@@ -80,8 +79,15 @@ public final class ChatViewModel {
     private volatile ResourceBundle messages;
     private final ChatStore store;
     private final Executor io;
-    /** Every read and write of the store, in order. */
-    private final Executor storeTasks;
+    /**
+     * Each stored conversation's writes (and the reads that must see them) in the order asked for, one
+     * serial executor per conversation id: conversations are written in parallel, one conversation in order.
+     */
+    private final Map<Long, Executor> writers = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The saved assistants' writes and reads, in order. */
+    private final Executor assistantTasks;
+    /** The newest read of the conversation list (a search typed fast shows its last words only). */
+    private final Background.Latest listing = new Background.Latest();
     /** Reads off the FX thread, their outcome back on it. */
     private final Background background;
     /** The latest look at the chosen model (its template's switch, window, defaults): an older one is not shown. */
@@ -112,7 +118,7 @@ public final class ChatViewModel {
     private final BooleanProperty modelsKnown = new SimpleBooleanProperty(false);
     /** Sessions answering in the background, by conversation id. */
     private final Map<Long, ChatSession> live = new HashMap<>();
-    private ChatSession shown = new ChatSession();
+    private ChatSession shown;
     /** Bumped by every open, so that a slow read of one conversation cannot show over a later choice. */
     private int opening;
     /** A model to select as soon as it is installed (a download from the empty chat, "Chat with this model"). */
@@ -130,8 +136,9 @@ public final class ChatViewModel {
         this.messages = messages;
         this.store = store;
         this.io = io;
-        this.storeTasks = new SerialExecutor(io);
+        this.assistantTasks = new SerialExecutor(io);
         this.background = new Background(io, fxExecutor);
+        this.shown = newSession();
         Bindings.bindContent(conversation, shown.messages);
         search.addListener((o, a, b) -> refreshConversations());
         selectedModel.addListener((o, a, b) -> inspectModel(b));
@@ -225,10 +232,8 @@ public final class ChatViewModel {
             return;
         }
         String query = search.get() == null ? "" : search.get().strip();
-        onStore(() -> {
-            List<Conversation> list = query.isEmpty() ? store.list() : store.search(query);
-            fxExecutor.execute(() -> conversations.setAll(list));
-        });
+        background.task(() -> query.isEmpty() ? store.list() : store.search(query)).in(listing)
+                .onSuccess(conversations::setAll).onFailure(this::storeFailed).start();
     }
 
     /** Shows a stored conversation (FX thread); an answer streaming in the one shown goes on there. */
@@ -243,31 +248,29 @@ public final class ChatViewModel {
             show(answeringSession);
             return;
         }
-        ChatSession session = new ChatSession(c);
+        ChatSession session = new ChatSession(c, writesOf(c.id()));
         show(session);
         if (store == null) {
             return;
         }
         int ticket = ++opening;
-        onStore(() -> {
-            List<VersionedMessage> history = store.history(c.id());
-            fxExecutor.execute(() -> {
-                if (ticket != opening || shown != session) {
-                    return;
-                }
-                session.messages.setAll(history.stream().map(this::item).toList());
-                session.contextUsed = history.stream().map(VersionedMessage::message)
-                        .flatMap(m -> m.metrics().stream()).reduce((x, y) -> y)
-                        .map(m -> m.promptTokens() + m.generatedTokens()).orElse(0);
-                contextUsed.set(session.contextUsed);
-            });
-        });
+        // after the writes of this conversation asked for before (an answer of a turn just ended)
+        background.task(() -> store.history(c.id())).on(session.writes).onSuccess(history -> {
+            if (ticket != opening || shown != session) {
+                return;
+            }
+            session.messages.setAll(history.stream().map(this::item).toList());
+            session.contextUsed = history.stream().map(VersionedMessage::message)
+                    .flatMap(m -> m.metrics().stream()).reduce((x, y) -> y)
+                    .map(m -> m.promptTokens() + m.generatedTokens()).orElse(0);
+            contextUsed.set(session.contextUsed);
+        }).onFailure(this::storeFailed).start();
     }
 
     /** Starts a new conversation (FX thread); an answer streaming in the one shown goes on there. */
     public void newChat() {
         leave();
-        show(new ChatSession());
+        show(newSession());
         input.set("");
         attachments.clear();
     }
@@ -332,12 +335,11 @@ public final class ChatViewModel {
         if (store == null || t.isEmpty()) {
             return;
         }
-        onStore(() -> {
+        background.task(() -> {
             store.rename(c.id(), t);
-            Optional<Conversation> renamed = store.find(c.id());
-            fxExecutor.execute(() -> renamed.ifPresent(this::updated));
-        });
-        refreshConversations();
+            return store.find(c.id());
+        }).on(writesOf(c.id())).onSuccess(renamed -> renamed.ifPresent(this::updated)).onFailure(this::storeFailed)
+                .onFinally(this::refreshConversations).start();
     }
 
     /** A stored conversation changed: the session holding it takes the new record (FX thread). */
@@ -372,11 +374,10 @@ public final class ChatViewModel {
             live.remove(c.id());
             answering.remove(c.id());
             if (s == shown) {
-                show(new ChatSession());
+                show(newSession());
             }
         }
-        onStore(() -> store.delete(c.id()));
-        refreshConversations();
+        write(writesOf(c.id()), () -> store.delete(c.id()), true);
     }
 
     // ---------------------------------------------------------------- turns
@@ -454,12 +455,12 @@ public final class ChatViewModel {
         if (store == null) {
             return;
         }
-        onStore(() -> {
+        write(s.writes, () -> {
             if (s.deleted || s.storedId == 0) {
                 return;
             }
             store.choose(s.storedId, position, version);
-        });
+        }, false);
     }
 
     private boolean checkModel() {
@@ -641,34 +642,33 @@ public final class ChatViewModel {
             return;
         }
         String title = title(question);
-        onStore(() -> {
+        background.task(() -> {
             if (s.deleted) {
-                return;
+                return Optional.<Conversation>empty();
             }
             long id = s.storedId;
             if (id == 0) {
                 id = store.create(title, Optional.ofNullable(modelId)).id();
                 s.storedId = id;
+                writers.putIfAbsent(id, s.writes); // what is asked of this conversation from now on follows these writes
             } else if (position == 0) {
                 store.retitle(id, title);
             }
             store.replaceFrom(id, position, List.of(StoredMessage.user(question)));
             store.updateSettings(id, Optional.ofNullable(modelId), system, turnSampling);
-            Optional<Conversation> saved = store.find(id);
-            fxExecutor.execute(() -> saved.ifPresent(c -> {
-                s.conversation = c;
-                if (s.turn != null) {
-                    answering.add(c.id());
-                    if (s != shown) {
-                        live.put(c.id(), s);
-                    }
+            return store.find(id);
+        }).on(s.writes).onSuccess(saved -> saved.ifPresent(c -> {
+            s.conversation = c;
+            if (s.turn != null) {
+                answering.add(c.id());
+                if (s != shown) {
+                    live.put(c.id(), s);
                 }
-                if (s == shown) {
-                    current.set(c);
-                }
-            }));
-        });
-        refreshConversations();
+            }
+            if (s == shown) {
+                current.set(c);
+            }
+        })).onFailure(this::storeFailed).onFinally(this::refreshConversations).start();
     }
 
     /** Stores a finished answer where its turn was asked, on the store's thread. */
@@ -677,7 +677,7 @@ public final class ChatViewModel {
             return;
         }
         ChatSession s = turn.session;
-        onStore(() -> {
+        write(s.writes, () -> {
             if (s.deleted || s.storedId == 0) {
                 return;
             }
@@ -690,25 +690,30 @@ public final class ChatViewModel {
             } else {
                 store.replaceFrom(s.storedId, turn.position, List.of(withVariant));
             }
-        });
-        refreshConversations();
+        }, true);
     }
 
-    /** Work on the store, which may fail as the store does. */
-    private interface StoreWork {
-        void run() throws IOException;
+    /** A new conversation's session, with writes of its own. */
+    private ChatSession newSession() {
+        return new ChatSession(new SerialExecutor(io));
     }
 
-    /** Runs {@code work} on the store's thread after what was asked before; a failure shows as the page's error. */
-    private void onStore(StoreWork work) {
-        storeTasks.execute(() -> {
-            try {
-                work.run();
-            } catch (IOException | RuntimeException e) {
-                String message = Errors.describe(e, messages);
-                fxExecutor.execute(() -> error.set(message));
-            }
-        });
+    /** The serial executor of conversation {@code id}'s writes. */
+    private Executor writesOf(long id) {
+        return writers.computeIfAbsent(id, k -> new SerialExecutor(io));
+    }
+
+    /**
+     * Runs {@code work} on {@code writes} after what was asked there before; a failure shows as the page's
+     * error; with {@code listChanged} the conversation list is read again after it.
+     */
+    private void write(Executor writes, Background.Action work, boolean listChanged) {
+        background.run(work).on(writes).onFailure(this::storeFailed)
+                .onFinally(listChanged ? this::refreshConversations : () -> { }).start();
+    }
+
+    private void storeFailed(Exception e) {
+        error.set(Errors.describe(e, messages));
     }
 
     /** A title from the first question: its first words, cut at a word where it is long. */
@@ -749,12 +754,12 @@ public final class ChatViewModel {
         s.conversation = new Conversation(c.id(), c.title(), c.modelId(), system, chosen, c.createdAt(), c.updatedAt());
         current.set(s.conversation);
         Optional<String> model = c.modelId();
-        onStore(() -> {
+        write(s.writes, () -> {
             if (s.deleted) {
                 return;
             }
             store.updateSettings(c.id(), model, system, chosen);
-        });
+        }, false);
     }
 
     /**
@@ -775,25 +780,19 @@ public final class ChatViewModel {
         Conversation unsaved = new Conversation(0, shownMessages.isEmpty() ? "Kaiyuan"
                 : title(shownMessages.get(0).message().content()), Optional.ofNullable(selectedModel.get()), s.systemPrompt,
                 s.sampling, Instant.now(), Instant.now());
-        Runnable write = () -> {
-            try {
-                Conversation conv = c != null && store != null ? store.find(c.id()).orElse(c) : unsaved;
-                List<VersionedMessage> list = c != null && store != null ? store.history(c.id()) : shownMessages;
-                String text = format == ExportFormat.JSON ? ChatExport.json(conv, list) : ChatExport.markdown(conv, list);
-                // Into the folder the user chose, which must exist; the old file is replaced only once this is whole.
-                Path tmp = file.resolveSibling(file.getFileName() + ".part");
-                Files.writeString(tmp, text);
-                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                fxExecutor.execute(() -> notice.set(MessageFormat.format(messages.getString("chat.exported"), file)));
-            } catch (IOException | RuntimeException e) {
-                fxExecutor.execute(() -> error.set(MessageFormat.format(messages.getString("chat.export.failed"), Errors.detail(e))));
-            }
-        };
-        if (c != null && store != null) {
-            storeTasks.execute(write); // after the writes of this conversation asked for before
-        } else {
-            io.execute(write);
-        }
+        boolean stored = c != null && store != null;
+        background.run(() -> {
+            Conversation conv = stored ? store.find(c.id()).orElse(c) : unsaved;
+            List<VersionedMessage> list = stored ? store.history(c.id()) : shownMessages;
+            String text = format == ExportFormat.JSON ? ChatExport.json(conv, list) : ChatExport.markdown(conv, list);
+            // Into the folder the user chose, which must exist; the old file is replaced only once this is whole.
+            Path tmp = file.resolveSibling(file.getFileName() + ".part");
+            Files.writeString(tmp, text);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }).on(stored ? s.writes : io) // a stored one after the writes of this conversation asked for before
+                .onSuccess(done -> notice.set(MessageFormat.format(messages.getString("chat.exported"), file)))
+                .onFailure(e -> error.set(MessageFormat.format(messages.getString("chat.export.failed"), Errors.detail(e))))
+                .start();
     }
 
     // ---------------------------------------------------------------- attachments
@@ -807,27 +806,24 @@ public final class ChatViewModel {
         int limit = contextLimit.get();
         int used = contextUsed.get() + attachments.stream().mapToInt(a -> Math.max(0, a.tokens())).sum();
         for (Path file : files) {
-            io.execute(() -> {
-                String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
-                try {
-                    String text = readText(file, name);
-                    int tokens = modelId == null ? -1 : backend.countTokens(modelId, text).orElse(-1);
-                    fxExecutor.execute(() -> {
-                        int taken = used + attachments.stream().mapToInt(a -> Math.max(0, a.tokens())).sum();
-                        if (tokens >= 0 && limit > 0 && tokens > limit - ANSWER_ROOM - taken) {
-                            error.set(MessageFormat.format(messages.getString("chat.attach.tooLong"), name,
-                                    String.format(Locale.ROOT, "%,d", tokens),
-                                    String.format(Locale.ROOT, "%,d", Math.max(0, limit - ANSWER_ROOM - taken)),
-                                    String.format(Locale.ROOT, "%,d", limit)));
-                        } else {
-                            attachments.add(new Attachment(name, text, Attachment.languageOf(name), tokens));
-                            error.set("");
-                        }
-                    });
-                } catch (AttachmentException e) {
-                    fxExecutor.execute(() -> error.set(e.getMessage()));
+            String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+            background.task(() -> {
+                String text = readText(file, name);
+                int tokens = modelId == null ? -1 : backend.countTokens(modelId, text).orElse(-1);
+                return new Attachment(name, text, Attachment.languageOf(name), tokens);
+            }).onSuccess(a -> {
+                int taken = used + attachments.stream().mapToInt(x -> Math.max(0, x.tokens())).sum();
+                if (a.tokens() >= 0 && limit > 0 && a.tokens() > limit - ANSWER_ROOM - taken) {
+                    error.set(MessageFormat.format(messages.getString("chat.attach.tooLong"), name,
+                            String.format(Locale.ROOT, "%,d", a.tokens()),
+                            String.format(Locale.ROOT, "%,d", Math.max(0, limit - ANSWER_ROOM - taken)),
+                            String.format(Locale.ROOT, "%,d", limit)));
+                } else {
+                    attachments.add(a);
+                    error.set("");
                 }
-            });
+            }).onFailure(e -> error.set(e instanceof AttachmentException ? e.getMessage() : Errors.describe(e, messages)))
+                    .start();
         }
     }
 
@@ -888,14 +884,11 @@ public final class ChatViewModel {
         if (store == null) {
             return;
         }
-        onStore(() -> {
-            List<Assistant> saved = store.assistants();
-            fxExecutor.execute(() -> {
-                List<AssistantChoice> all = new ArrayList<>(builtIn);
-                saved.forEach(a -> all.add(new AssistantChoice(a.name(), a.prompt(), a.id())));
-                assistants.setAll(all);
-            });
-        });
+        background.task(store::assistants).on(assistantTasks).onSuccess(saved -> {
+            List<AssistantChoice> all = new ArrayList<>(builtIn);
+            saved.forEach(a -> all.add(new AssistantChoice(a.name(), a.prompt(), a.id())));
+            assistants.setAll(all);
+        }).onFailure(this::storeFailed).start();
     }
 
     /** The assistant whose prompt is the conversation's system prompt; empty for a prompt of its own. */
@@ -917,10 +910,8 @@ public final class ChatViewModel {
         if (store == null || n.isEmpty() || prompt.isEmpty()) {
             return;
         }
-        onStore(() -> {
-            store.addAssistant(n, prompt);
-        });
-        loadAssistants();
+        write(assistantTasks, () -> store.addAssistant(n, prompt), false);
+        loadAssistants(); // read after the write, on the same executor
     }
 
     /** Forgets a saved assistant; built-in ones stay (FX thread). */
@@ -928,9 +919,7 @@ public final class ChatViewModel {
         if (store == null || a.builtIn()) {
             return;
         }
-        onStore(() -> {
-            store.deleteAssistant(a.storedId());
-        });
+        write(assistantTasks, () -> store.deleteAssistant(a.storedId()), false);
         loadAssistants();
     }
 
@@ -942,7 +931,7 @@ public final class ChatViewModel {
         v.footerProperty().set(footer(m, finish));
     }
 
-        private String footer(GenerationMetrics m, FinishReason finish) {
+    private String footer(GenerationMetrics m, FinishReason finish) {
         // English digit grouping (1,234) in both languages, as the rest of the figures.
         return new MessageFormat(messages.getString("chat.footer"), Locale.ENGLISH).format(new Object[] {
             m.generatedTokens(), String.format(Locale.ROOT, "%.0f", m.ttftMs()),

@@ -82,6 +82,7 @@ public final class Background {
         private Consumer<? super Exception> onFailure;
         private Runnable onFinally = () -> { };
         private Latest latest;
+        private Executor executor = io;
 
         private Task(Work<T> work) {
             this.work = work;
@@ -111,7 +112,16 @@ public final class Background {
             return this;
         }
 
-        /** Runs the work on the io executor. */
+        /**
+         * Runs the work on {@code where} instead of the io executor: a serial executor, for writes that
+         * must apply in the order they were asked for.
+         */
+        public Task<T> on(Executor where) {
+            this.executor = where;
+            return this;
+        }
+
+        /** Runs the work on the io executor (or the one {@link #on} gave). */
         public Handle start() {
             AtomicBoolean cancelled = new AtomicBoolean();
             Handle handle = new Handle() {
@@ -132,7 +142,7 @@ public final class Background {
                 }
             }
             try {
-                io.execute(() -> {
+                executor.execute(() -> {
                     if (cancelled.get()) {
                         return;
                     }

@@ -42,6 +42,8 @@ import javafx.collections.transformation.FilteredList;
  * on the FX thread ({@code fxExecutor}); disk work runs on {@code io}, each download on {@code downloads}.
  */
 public final class ModelManagerViewModel {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelManagerViewModel.class);
+
     /** The context the fit badges assume. */
     public static final int FIT_CONTEXT = 4096;
 
@@ -218,16 +220,12 @@ public final class ModelManagerViewModel {
         }
         hubSearching.set(true);
         hubStatus.set(MessageFormat.format(messages.getString("models.hub.searching"), shown, q));
-        HUB_SEARCHES.execute(() -> {
-            try {
-                HubSearch.Results results = HubSearch.search(hubs, q,
-                        HUB_SEARCH_LIMIT, catalog, FIT_CONTEXT, availableMemory, cancel,
-                        hit -> fx.execute(() -> {
-                            if (!cancel.isCancelled()) {
-                                addHit(hit);
-                            }
-                        }));
-                fx.execute(() -> {
+        background.task(() -> HubSearch.search(hubs, q, HUB_SEARCH_LIMIT, catalog, FIT_CONTEXT, availableMemory, cancel,
+                hit -> fx.execute(() -> {
+                    if (!cancel.isCancelled()) {
+                        addHit(hit); // each hit as it is found
+                    }
+                }))).on(HUB_SEARCHES).onSuccess(results -> {
                     if (cancel.isCancelled()) {
                         return;
                     }
@@ -238,17 +236,13 @@ public final class ModelManagerViewModel {
                             ? MessageFormat.format(messages.getString("models.hub.none"), answered, q, results.skipped())
                             : MessageFormat.format(messages.getString("models.hub.found"), results.hits().size(),
                                     answered, results.skipped()));
-                });
-            } catch (RuntimeException e) {
-                fx.execute(() -> {
+                }).onFailure(e -> {
                     if (cancel.isCancelled()) {
                         return;
                     }
                     hubSearching.set(false);
                     hubStatus.set(MessageFormat.format(messages.getString("models.hub.failed"), shown, Errors.detail(e)));
-                });
-            }
-        });
+                }).start();
     }
 
     /** Stops the hub search in progress; what it found stays (FX thread). */
@@ -372,39 +366,30 @@ public final class ModelManagerViewModel {
      */
     private void continueFromHub(DownloadJournal.Entry e) {
         Map<String, String> environment = env.get();
-        HUB_SEARCHES.execute(() -> {
-            Optional<HubSearch.Hit> hit = null;
-            long stagedBytes;
-            try {
-                stagedBytes = registry.stagedBytes(e.id());
-                for (HubSource hub : Sources.named(e.source(), environment)) {
-                    try {
-                        hit = HubSearch.lookup(hub, e.id(), catalog, FIT_CONTEXT, availableMemory);
-                        break;
-                    } catch (io.kaiyuan.engine.download.HubException unreachable) {
-                        // the next source, as downloads fall back
+        record Found(HubSearch.Hit hit, long stagedBytes) {}
+        background.task(() -> {
+            long stagedBytes = registry.stagedBytes(e.id());
+            for (HubSource hub : Sources.named(e.source(), environment)) {
+                try {
+                    Optional<HubSearch.Hit> hit = HubSearch.lookup(hub, e.id(), catalog, FIT_CONTEXT, availableMemory);
+                    if (hit.isEmpty()) {
+                        journalWrites.execute(() -> journal.remove(e.id())); // gone from the hub
                     }
+                    return hit.map(h -> new Found(h, stagedBytes));
+                } catch (io.kaiyuan.engine.download.HubException unreachable) {
+                    // the next source, as downloads fall back
                 }
-            } catch (RuntimeException ex) {
-                return; // cannot be looked at now: the next start tries again
             }
-            if (hit == null) {
-                return; // no source answered: the next start tries again
-            }
-            if (hit.isEmpty()) {
-                journalWrites.execute(() -> journal.remove(e.id()));
+            return Optional.<Found>empty(); // no source answered: the next start tries again
+        }).on(HUB_SEARCHES).onSuccess(found -> found.ifPresent(f -> {
+            if (rows.stream().anyMatch(r -> r.entry().id().equals(e.id()))) {
                 return;
             }
-            Optional<HubSearch.Hit> found = hit;
-            fx.execute(() -> {
-                if (rows.stream().anyMatch(r -> r.entry().id().equals(e.id()))) {
-                    return;
-                }
-                addHit(found.get());
-                rows.stream().filter(r -> r.entry().id().equals(e.id())).findFirst()
-                        .ifPresent(r -> continueRow(r, e, stagedBytes));
-            });
-        });
+            addHit(f.hit());
+            rows.stream().filter(r -> r.entry().id().equals(e.id())).findFirst()
+                    .ifPresent(r -> continueRow(r, e, f.stagedBytes()));
+        })).onFailure(ex -> LOG.info("{} cannot be looked at now; the next start tries again: {}", e.id(), ex.getMessage()))
+                .start();
     }
 
     private void continueRow(CatalogRow r, DownloadJournal.Entry e, long stagedBytes) {
@@ -457,46 +442,44 @@ public final class ModelManagerViewModel {
         row.stateProperty().set(CatalogRow.State.QUEUED);
         Variant chosen = variant.orElse(e.cpuVariant());
         record(new DownloadJournal.Entry(e.id(), chosen.cliName(), sourceName, false));
-        downloads.execute(() -> {
-            fx.execute(() -> {
+        background.run(() -> {
+            fx.execute(() -> { // its turn in the download queue has come
                 if (row.stateProperty().get() == CatalogRow.State.QUEUED) {
                     row.stateProperty().set(control.isPaused() ? CatalogRow.State.PAUSED : CatalogRow.State.DOWNLOADING);
                 }
             });
             try {
                 installer.install(e.id(), origins, Optional.of(chosen), p -> fx.execute(() -> show(row, p)), control);
-                forget(e.id());
-                fx.execute(() -> {
-                    row.stateProperty().set(CatalogRow.State.INSTALLED);
-                    row.detailProperty().set("");
-                    row.control = null;
-                    refresh();
-                    onInstalledChanged.run();
-                });
             } catch (Exception ex) {
-                boolean cancelled = control.isCancelled();
                 if (!interrupted(ex)) {
                     forget(e.id()); // an app closing mid-download keeps its record, to continue next time
                 }
-                String detail = ex instanceof HubException || ex instanceof IllegalArgumentException ? ex.getMessage()
-                        : HubException.describe(ex);
-                CatalogRow.Failure failure = ex instanceof HubException hub
-                        ? new CatalogRow.Failure(hub.kind(), hub.source().orElse(null), tried, detail)
-                        : new CatalogRow.Failure(HubException.Kind.OTHER, null, tried, detail);
-                fx.execute(() -> {
-                    row.control = null;
-                    row.progressProperty().set(0);
-                    if (cancelled) {
-                        row.stateProperty().set(CatalogRow.State.AVAILABLE);
-                        row.detailProperty().set(messages.getString("models.cancelled"));
-                    } else {
-                        row.stateProperty().set(CatalogRow.State.FAILED);
-                        row.failureProperty().set(failure);
-                        row.errorProperty().set(failureText(row, failure));
-                    }
-                });
+                throw ex;
             }
-        });
+            forget(e.id());
+        }).on(downloads).onSuccess(done -> {
+            row.stateProperty().set(CatalogRow.State.INSTALLED);
+            row.detailProperty().set("");
+            row.control = null;
+            refresh();
+            onInstalledChanged.run();
+        }).onFailure(ex -> {
+            String detail = ex instanceof HubException || ex instanceof IllegalArgumentException ? ex.getMessage()
+                    : HubException.describe(ex);
+            CatalogRow.Failure failure = ex instanceof HubException hub
+                    ? new CatalogRow.Failure(hub.kind(), hub.source().orElse(null), tried, detail)
+                    : new CatalogRow.Failure(HubException.Kind.OTHER, null, tried, detail);
+            row.control = null;
+            row.progressProperty().set(0);
+            if (control.isCancelled()) {
+                row.stateProperty().set(CatalogRow.State.AVAILABLE);
+                row.detailProperty().set(messages.getString("models.cancelled"));
+            } else {
+                row.stateProperty().set(CatalogRow.State.FAILED);
+                row.failureProperty().set(failure);
+                row.errorProperty().set(failureText(row, failure));
+            }
+        }).start();
     }
 
     private void show(CatalogRow row, InstallProgress p) {
