@@ -23,6 +23,7 @@ import io.kaiyuan.ui.settings.Settings;
 import io.kaiyuan.ui.settings.SettingsStore;
 import io.kaiyuan.ui.settings.SystemTheme;
 import io.kaiyuan.ui.shell.MainWindow;
+import io.kaiyuan.ui.shell.Pages;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -144,7 +145,7 @@ public final class DesktopApp extends Application {
         chat.setThreads(settings.threads());
         compare = new EngineCompareBackend(host, () -> settings.threads(), registry, store, votes, remotes);
         apiServer = new LocalApiServer(host, registry, secrets, () -> settings.threads());
-        MainWindow window = new MainWindow(Locale.getDefault(), MainWindow.Services.chat(chat, background)
+        MainWindow.Services services = MainWindow.Services.chat(chat, background)
                 .withStore(store)
                 .withModels(messages -> {
                     ModelManagerViewModel m = new ModelManagerViewModel(catalog, registry,
@@ -158,7 +159,10 @@ public final class DesktopApp extends Application {
                 .withOpenLink(url -> getHostServices().showDocument(url))
                 .withCompare(compare)
                 .withServer(apiServer)
-                .withRemotes(remotes));
+                .withRemotes(remotes);
+        // the pages' view models: their work on the io pool, its outcome back on the FX thread
+        Pages pages = new Pages(services, MainWindow.messages(Locale.getDefault(), settings), Platform::runLater);
+        MainWindow window = new MainWindow(Locale.getDefault(), services, pages);
         stage.titleProperty().bind(window.titleProperty());
         for (int size : ICON_SIZES) {
             stage.getIcons().add(new Image(DesktopApp.class.getResource("icons/kaiyuan-" + size + ".png").toExternalForm()));

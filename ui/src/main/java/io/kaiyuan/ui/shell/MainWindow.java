@@ -149,6 +149,7 @@ public final class MainWindow {
     private ResourceBundle messages;
     private StackPane placeholder;
     private String shown = "nav.chat";
+    private final Pages pages;
     private ChatViewModel chat;
     private ChatView chatView;
     private ModelManagerViewModel models;
@@ -163,100 +164,43 @@ public final class MainWindow {
     }
 
     /**
-     * The shell with its pages on {@code services}, in {@code locale} unless the settings choose a language.
+     * The shell with its pages on {@code services}, in {@code locale} unless the settings choose a language;
+     * the view models are made here, their work handed to the FX thread through {@link Platform#runLater}.
      * With no model installed the window opens on the model manager.
      */
     public MainWindow(Locale locale, Services services) {
+        this(locale, services, new Pages(services, messages(locale, services.settings()), Platform::runLater));
+    }
+
+    /** The strings of the language the settings choose, else of {@code system}. */
+    public static ResourceBundle messages(Locale system, Settings settings) {
+        return ResourceBundle.getBundle(BUNDLE, settings == null ? system : settings.language().locale(system));
+    }
+
+    /**
+     * The shell showing {@code pages}, which the app's wiring made over {@code services} in the strings of
+     * {@link #messages(Locale, Settings)}.
+     */
+    public MainWindow(Locale locale, Services services, Pages pages) {
         this.services = services;
         this.systemLocale = locale;
-        Locale shownLocale = services.settings() == null ? locale : services.settings().language().locale(locale);
-        messages = ResourceBundle.getBundle(BUNDLE, shownLocale);
+        this.pages = pages;
+        messages = messages(locale, services.settings());
         if (javafx.application.Application.getUserAgentStylesheet() == null) {
             Appearance.apply(false); // kaiyuan.css uses the theme's colour tokens
         }
         root.getStylesheets().add(MainWindow.class.getResource(STYLESHEET).toExternalForm());
-        ChatBackend chatBackend = services.chat();
-        Executor background = services.background();
-        if (chatBackend != null) {
-            chat = new ChatViewModel(chatBackend, Platform::runLater, messages, services.store(), background);
-            chat.refreshConversations();
-        }
-        if (services.models() != null) {
-            models = services.models().create(messages);
-            models.refresh();
-            if (chat != null) {
-                models.setOnInstalledChanged(chat::refreshModels);
-                models.recommendedProperty().addListener((o, a, b) -> chat.offerProperty().set(offer(b)));
-                chat.offerProperty().set(offer(models.recommendedProperty().get()));
-            }
-        }
-        if (services.compare() != null) {
-            compare = new CompareViewModel(services.compare(), Platform::runLater, background, messages, new java.util.Random());
-            compare.refresh();
-        }
-        if (services.settings() != null) {
-            settings = new SettingsViewModel(services.settings(), services.providers(), s -> {
-                services.onSettings().accept(s);
-            }, services.server(), Platform::runLater, background, messages);
-            settings.loadServer();
-            settings.setHubAccess(services.hubAccess());
-            settings.loadHubAccess();
-            settings.setRemotes(services.remotes(), this::remoteModelsChanged);
+        chat = pages.chat();
+        models = pages.models();
+        compare = pages.compare();
+        settings = pages.settings();
+        if (settings != null) {
             settings.languageProperty().addListener((o, a, b) -> Platform.runLater(() -> rebuild(b.locale(systemLocale))));
             sidebarCollapsed.bindBidirectional(settings.sidebarCollapsedProperty());
         }
         root.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, this::shortcut);
         build();
-        if (chat != null) {
-            chat.refreshModels();
-        }
-    }
-
-    /** The recommended catalog model as the empty chat's offer; null for none. */
-    private io.kaiyuan.ui.chat.ModelOffer offer(io.kaiyuan.ui.models.CatalogRow row) {
-        if (row == null) {
-            return null;
-        }
-        String label = java.text.MessageFormat.format(messages.getString("chat.empty.download"),
-                row.entry().name(messages.getLocale().getLanguage().equals("zh") ? Locale.SIMPLIFIED_CHINESE : Locale.ENGLISH),
-                ModelManagerViewModel.gb(row.fit().weightsBytes()));
-        javafx.beans.binding.BooleanBinding downloading = row.stateProperty().isEqualTo(io.kaiyuan.ui.models.CatalogRow.State.QUEUED)
-                .or(row.stateProperty().isEqualTo(io.kaiyuan.ui.models.CatalogRow.State.DOWNLOADING))
-                .or(row.stateProperty().isEqualTo(io.kaiyuan.ui.models.CatalogRow.State.PAUSED));
-        javafx.beans.binding.StringBinding status = javafx.beans.binding.Bindings.createStringBinding(
-                () -> !row.errorProperty().get().isEmpty() ? row.errorProperty().get() : row.detailProperty().get(),
-                row.errorProperty(), row.detailProperty());
-        return new io.kaiyuan.ui.chat.ModelOffer() {
-            @Override
-            public String modelId() {
-                return row.entry().id();
-            }
-
-            @Override
-            public String label() {
-                return label;
-            }
-
-            @Override
-            public void download() {
-                models.download(row, java.util.Optional.empty());
-            }
-
-            @Override
-            public javafx.beans.value.ObservableBooleanValue downloading() {
-                return downloading;
-            }
-
-            @Override
-            public javafx.beans.value.ObservableDoubleValue progress() {
-                return row.progressProperty();
-            }
-
-            @Override
-            public javafx.beans.value.ObservableStringValue status() {
-                return status;
-            }
-        };
+        pages.start();
     }
 
     /**
@@ -264,35 +208,13 @@ public final class MainWindow {
      * the Models page read them again. FX thread.
      */
     public void installedModelsChanged() {
-        if (chat != null) {
-            chat.refreshModels();
-        }
-        if (models != null) {
-            models.refresh();
-        }
-        if (compare != null) {
-            compare.refresh();
-        }
+        pages.installedModelsChanged();
     }
 
     /** Shows every view again in {@code locale}; the pages keep their state. */
     private void rebuild(Locale locale) {
         messages = ResourceBundle.getBundle(BUNDLE, locale);
-        if (chat != null) {
-            chat.setMessages(messages);
-        }
-        if (models != null) {
-            models.setMessages(messages);
-            if (chat != null) {
-                chat.offerProperty().set(offer(models.recommendedProperty().get()));
-            }
-        }
-        if (compare != null) {
-            compare.setMessages(messages);
-        }
-        if (settings != null) {
-            settings.setMessages(messages);
-        }
+        pages.setMessages(messages);
         build();
     }
 
@@ -485,16 +407,6 @@ public final class MainWindow {
         }
     }
 
-    /** The execution providers found, the one the loaded model uses, and the CPU threads setting. */
-    private String runtimeText() {
-        String inUse = services.chat() == null ? "-" : services.chat().activeProvider()
-                .orElse(messages.getString("models.runtime.none"));
-        int threads = settings != null ? settings.current().threads() : 0;
-        return java.text.MessageFormat.format(messages.getString("models.runtime"),
-                services.providers().isEmpty() ? "cpu" : String.join(", ", services.providers()), inUse,
-                threads == 0 ? messages.getString("models.runtime.auto") : String.valueOf(threads));
-    }
-
     /** The window title, in the window's language. */
     public String title() {
         return title.get();
@@ -509,28 +421,13 @@ public final class MainWindow {
         return root;
     }
 
-    /** Remote endpoints changed in Settings: the chat's model list and the Compare page read the models again. */
-    private void remoteModelsChanged() {
-        if (chat != null) {
-            chat.refreshModels();
-        }
-        if (compare != null) {
-            compare.refresh();
-        }
-    }
-
-    /** Shows a page by its navigation key (nav.chat, nav.compare, nav.models, nav.settings). */
     /** The Models page's view, for its search shortcut; null without one. */
     private ModelManagerView modelsView;
 
+    /** Shows a page by its navigation key (nav.chat, nav.compare, nav.models, nav.settings). */
     public void show(String key) {
         shown = key;
-        if (key.equals("nav.models") && models != null) {
-            models.runtimeProperty().set(runtimeText());
-        }
-        if (key.equals("nav.compare") && compare != null) {
-            compare.refresh(); // models installed since
-        }
+        pages.shown(key);
         navButtons.get(key).setSelected(true);
         pageTitle.setText(messages.getString(key));
         root.setCenter(pageNodes.getOrDefault(key, placeholder));
