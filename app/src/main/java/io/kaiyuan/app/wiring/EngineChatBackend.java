@@ -4,6 +4,7 @@ import io.kaiyuan.engine.api.CancellationToken;
 import io.kaiyuan.engine.api.ChatMessage;
 import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.api.GenerationRequest;
+import io.kaiyuan.engine.api.GenerationResult;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.TokenListener;
 import io.kaiyuan.engine.generate.ContextWindow;
@@ -218,10 +219,12 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
                 GenerationRequest request = new GenerationRequest(new GenerationRequest.Prompt.Chat(conversation,
                         templateVariables), sampling, MAX_NEW_TOKENS, List.of());
                 completion.finished(ModelHost.await(host.submit(key(modelId), Integer.MAX_VALUE, () -> { }, completion::loading,
-                        hosted -> {
+                        cancel, hosted -> {
                             activeProvider = hosted.model().provider().cliName();
                             return ContextWindow.answer(hosted.model(), request, listener, cancel, completion::trimmed);
                         })));
+            } catch (java.util.concurrent.CancellationException e) {
+                completion.finished(stoppedWhileLoading()); // Stop while the model loaded: an empty, cancelled answer
             } catch (io.kaiyuan.engine.api.GenerationException e) {
                 LOG.warn("chat with {} failed: {}", modelId, e.getMessage()); // the message says it all
                 completion.failed(e);
@@ -238,23 +241,32 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
     }
 
     @Override
-    public void preload(String modelId, LoadListener listener) {
+    public void preload(String modelId, LoadListener listener, CancellationToken cancel) {
         if (Endpoint.isRemote(modelId)) {
             listener.loaded(); // nothing to load here
             return;
         }
         generation.execute(() -> {
             try {
-                ModelHost.await(host.submit(key(modelId), hosted -> {
+                ModelHost.await(host.submit(key(modelId), Integer.MAX_VALUE, () -> { }, listener::loading, cancel, hosted -> {
                     activeProvider = hosted.model().provider().cliName();
                     return hosted;
                 }));
                 listener.loaded();
+            } catch (java.util.concurrent.CancellationException e) {
+                LOG.info("loading {} was cancelled", modelId);
+                listener.cancelled();
             } catch (RuntimeException e) {
                 LOG.warn("loading {} failed", modelId, e);
                 listener.failed(e);
             }
         });
+    }
+
+    /** The answer of a turn stopped before its model had loaded. */
+    private static GenerationResult stoppedWhileLoading() {
+        return new GenerationResult(List.of(), List.of(), "", "", "", false, io.kaiyuan.engine.api.FinishReason.CANCELLED,
+                new io.kaiyuan.engine.api.GenerationMetrics(0, 0, 0, 0, 0, 0, 0, 0));
     }
 
     /** The host's key of an installed model, loaded with the chat's threads. */

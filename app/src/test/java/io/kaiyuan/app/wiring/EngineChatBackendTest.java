@@ -30,9 +30,16 @@ class EngineChatBackendTest {
         final List<String> events = new CopyOnWriteArrayList<>();
         final CompletableFuture<GenerationResult> done = new CompletableFuture<>();
 
+        /** Cancels this token when the load reaches this step; null for never. */
+        CancellationToken cancelAt;
+        io.kaiyuan.engine.api.LoadProgress.Phase at;
+
         @Override
-        public void loading() {
-            events.add("loading");
+        public void loading(io.kaiyuan.engine.api.LoadProgress.Phase phase) {
+            events.add("loading " + phase);
+            if (phase == at) {
+                cancelAt.cancel();
+            }
         }
 
         @Override
@@ -56,8 +63,12 @@ class EngineChatBackendTest {
         return r;
     }
 
-    /** "loaded", or the failure's message. */
+    /** "loaded", "cancelled", or the failure's message. */
     private static String preload(EngineChatBackend backend, String id) throws Exception {
+        return preload(backend, id, new CancellationToken());
+    }
+
+    private static String preload(EngineChatBackend backend, String id, CancellationToken cancel) throws Exception {
         CompletableFuture<String> outcome = new CompletableFuture<>();
         backend.preload(id, new ChatBackend.LoadListener() {
             @Override
@@ -66,10 +77,15 @@ class EngineChatBackendTest {
             }
 
             @Override
+            public void cancelled() {
+                outcome.complete("cancelled");
+            }
+
+            @Override
             public void failed(String message) {
                 outcome.complete(message);
             }
-        });
+        }, cancel);
         return outcome.get(60, TimeUnit.SECONDS);
     }
 
@@ -82,13 +98,41 @@ class EngineChatBackendTest {
         try {
             assertEquals("loaded", preload(backend, "tiny/a"));
             assertEquals(List.of("finished"), ask(backend, "tiny/a").events, "already loaded");
-            assertEquals(List.of("loading", "finished"), ask(backend, "tiny/b").events);
+            assertEquals(List.of("loading READING", "loading PREPARING", "loading OPENING", "finished"),
+                    ask(backend, "tiny/b").events, "each step of the load, then the answer");
             assertEquals(4096, backend.contextWindow("tiny/a").orElseThrow());
             assertTrue(backend.samplingDefaults("tiny/a").isPresent());
             assertTrue(backend.variant("nobody/nothing").isEmpty());
 
             String missing = preload(backend, "nobody/nothing");
             assertTrue(missing.contains("nobody/nothing is not installed"), missing);
+        } finally {
+            backend.close();
+        }
+    }
+
+    @Test
+    void aLoadCancelledByThePickerOrByStopLeavesTheModelUnloaded() throws Exception {
+        ModelRegistry registry = new ModelRegistry(home.resolve("models"));
+        registry.importFolder(TestModels.withTokenizer(TestModels.chatSized(), work.resolve("a")), "tiny/a", true);
+        EngineChatBackend backend = new EngineChatBackend(registry);
+        try {
+            CancellationToken picked = new CancellationToken();
+            picked.cancel();
+            assertEquals("cancelled", preload(backend, "tiny/a", picked), "another model was picked before it began");
+
+            // Stop pressed while the model loads: an empty, cancelled answer; the next question loads it afresh
+            Recorder stopped = new Recorder();
+            stopped.cancelAt = new CancellationToken();
+            stopped.at = io.kaiyuan.engine.api.LoadProgress.Phase.PREPARING;
+            backend.answer("tiny/a", List.of(ChatMessage.user("你好")), Map.of(), SamplingOverrides.NONE, t -> { },
+                    stopped.cancelAt, stopped);
+            GenerationResult result = stopped.done.get(60, TimeUnit.SECONDS);
+            assertEquals(io.kaiyuan.engine.api.FinishReason.CANCELLED, result.finishReason());
+            assertEquals("", result.text());
+            assertEquals(List.of("loading READING", "loading PREPARING", "finished"), stopped.events);
+            assertEquals(List.of("loading READING", "loading PREPARING", "loading OPENING", "finished"),
+                    ask(backend, "tiny/a").events);
         } finally {
             backend.close();
         }

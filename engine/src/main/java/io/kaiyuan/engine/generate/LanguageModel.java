@@ -8,6 +8,7 @@ import io.kaiyuan.engine.api.FinishReason;
 import io.kaiyuan.engine.api.GenerationException;
 import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.api.GenerationResult;
+import io.kaiyuan.engine.api.LoadProgress;
 import io.kaiyuan.engine.api.TokenListener;
 import io.kaiyuan.engine.api.TokenLogprob;
 import io.kaiyuan.engine.model.ModelFolder;
@@ -30,6 +31,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 
 /**
  * A loaded model: its folder, tokenizer, chat template and decoder session with the KV cache of the last
@@ -92,7 +94,18 @@ public final class LanguageModel implements AutoCloseable {
 
     /** Loads a model folder; throws {@link io.kaiyuan.engine.api.ModelLoadException} with a clear message. */
     public static LanguageModel load(OrtRuntime runtime, Path dir, LoadOptions options) {
+        return load(runtime, dir, options, LoadProgress.NONE, new CancellationToken());
+    }
+
+    /**
+     * Loads a model folder, saying which step it is at; a cancel between steps stops it with a
+     * {@link CancellationException} and leaves nothing open. Throws
+     * {@link io.kaiyuan.engine.api.ModelLoadException} with a clear message when the folder cannot load.
+     */
+    public static LanguageModel load(OrtRuntime runtime, Path dir, LoadOptions options, LoadProgress progress,
+            CancellationToken cancel) {
         long start = System.nanoTime();
+        step(progress, LoadProgress.Phase.READING, cancel, dir);
         ModelFolder folder = ModelFolder.open(dir);
         ExecutionProvider provider = options.provider();
         boolean gpu = provider == ExecutionProvider.AUTO
@@ -102,10 +115,12 @@ public final class LanguageModel implements AutoCloseable {
         Tokenizer tokenizer = Tokenizer.load(dir);
         DecoderSession decoder = null;
         try {
+            step(progress, LoadProgress.Phase.PREPARING, cancel, dir);
             // the rewrites are for the CPU's kernels (MatMulNBits with int8 compute, GroupQueryAttention)
             OptimizedGraph.Choice graph = options.exact() || gpu
                     ? OptimizedGraph.Choice.asExported(folder.graphFile(variant), folder.io())
                     : OptimizedGraph.prepare(runtime, folder.graphFile(variant), folder.config(), folder.configJson(), folder.io());
+            step(progress, LoadProgress.Phase.OPENING, cancel, dir);
             decoder = DecoderSession.open(runtime, graph.graph(), folder.config(), graph.io(), provider, options.threads());
             long loadMs = (System.nanoTime() - start) / 1_000_000;
             LanguageModel model = new LanguageModel(folder, variant, tokenizer, decoder, loadMs);
@@ -123,6 +138,14 @@ public final class LanguageModel implements AutoCloseable {
             tokenizer.close();
             throw e;
         }
+    }
+
+    /** Stops a cancelled load before its next step, else says the step begins. */
+    private static void step(LoadProgress progress, LoadProgress.Phase phase, CancellationToken cancel, Path dir) {
+        if (cancel.isCancelled()) {
+            throw new CancellationException("loading " + dir.getFileName() + " was cancelled");
+        }
+        progress.phase(phase);
     }
 
     /**

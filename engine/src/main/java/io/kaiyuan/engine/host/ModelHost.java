@@ -1,6 +1,8 @@
 package io.kaiyuan.engine.host;
 
+import io.kaiyuan.engine.api.CancellationToken;
 import io.kaiyuan.engine.api.ExecutionProvider;
+import io.kaiyuan.engine.api.LoadProgress;
 import io.kaiyuan.engine.generate.LanguageModel;
 import io.kaiyuan.engine.generate.MemoryProbe;
 import io.kaiyuan.engine.model.ModelFolder;
@@ -122,18 +124,22 @@ public final class ModelHost implements AutoCloseable {
 
     /** Runs {@code work} on the model's thread after the work already given for it, loading the model first if needed. */
     public <T> CompletableFuture<T> submit(Key key, Work<T> work) {
-        return submit(key, Integer.MAX_VALUE, () -> { }, () -> { }, work);
+        return submit(key, Integer.MAX_VALUE, () -> { }, LoadProgress.NONE, new CancellationToken(), work);
     }
 
     /**
      * As {@link #submit(Key, Work)}, refusing when {@code maxQueue} pieces of work already wait behind the running one.
      *
      * @param onStart run on the model's thread when the work leaves the queue, before the model loads if it must
-     * @param onLoading run on the model's thread just before the model loads (not when it is loaded already)
+     * @param progress hears the steps of the model's load, on its thread (nothing when it is loaded already)
+     * @param cancel stops the load this work waits for between its steps (the result then fails with a
+     *     {@link java.util.concurrent.CancellationException} and the model stays unloaded; work given after this
+     *     loads it again); the work itself hears it as it chooses
      * @throws QueueFullException when the queue is full
      * @throws IllegalStateException when the host is closed
      */
-    public <T> CompletableFuture<T> submit(Key key, int maxQueue, Runnable onStart, Runnable onLoading, Work<T> work) {
+    public <T> CompletableFuture<T> submit(Key key, int maxQueue, Runnable onStart, LoadProgress progress,
+            CancellationToken cancel, Work<T> work) {
         Slot slot;
         synchronized (this) {
             if (closed) {
@@ -154,7 +160,7 @@ public final class ModelHost implements AutoCloseable {
                 Throwable failure = null;
                 try {
                     onStart.run();
-                    value = work.run(s.hosted(onLoading));
+                    value = work.run(s.hosted(progress, cancel));
                 } catch (Throwable t) {
                     failure = t;
                 } finally {
@@ -307,12 +313,14 @@ public final class ModelHost implements AutoCloseable {
         }
 
         /** The loaded model, loading it first; on this slot's thread. */
-        Hosted hosted(Runnable onLoading) {
+        Hosted hosted(LoadProgress progress, CancellationToken cancel) {
             if (hosted == null) {
-                onLoading.run();
+                if (cancel.isCancelled()) {
+                    throw new java.util.concurrent.CancellationException("loading " + key + " was cancelled");
+                }
                 makeRoom(this);
                 long before = MemoryProbe.resident().orElse(-1);
-                LanguageModel model = LanguageModel.load(runtime, key.folder(), key.loadOptions());
+                LanguageModel model = LanguageModel.load(runtime, key.folder(), key.loadOptions(), progress, cancel);
                 long after = MemoryProbe.resident().orElse(-1);
                 hosted = new Hosted(model, before < 0 || after < 0 ? -1 : Math.max(0, after - before));
                 LOG.info("loaded {} in {} ms", key, model.loadMs());

@@ -159,7 +159,7 @@ public final class ModelPool implements AutoCloseable {
                 }
                 onStart.run();
             };
-            return host.submit(key, maxQueue, start, () -> { }, hosted -> {
+            return host.submit(key, maxQueue, start, io.kaiyuan.engine.api.LoadProgress.NONE, cancel, hosted -> {
                 GenerationResult r = hosted.model().generate(request, listener, cancel);
                 onFinished.accept(modelId, r);
                 return r;

@@ -11,6 +11,7 @@ import io.kaiyuan.engine.api.CancellationToken;
 import io.kaiyuan.engine.api.ChatMessage;
 import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.api.GenerationRequest;
+import io.kaiyuan.engine.api.LoadProgress;
 import io.kaiyuan.engine.api.ModelLoadException;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.compare.Comparison;
@@ -114,11 +115,12 @@ class ModelHostTest {
         ModelHost host = new ModelHost(RUNTIME, () -> PLENTY);
         ModelHost.Key key = host.key(a, options(Optional.empty(), ExecutionProvider.CPU, 1));
         CountDownLatch release = new CountDownLatch(1);
-        Future<Object> first = host.submit(key, 0, () -> { }, () -> { }, h -> {
+        Future<Object> first = host.submit(key, 0, () -> { }, LoadProgress.NONE, new CancellationToken(), h -> {
             await(release);
             return h;
         });
-        assertThrows(ModelHost.QueueFullException.class, () -> host.submit(key, 0, () -> { }, () -> { }, h -> h));
+        assertThrows(ModelHost.QueueFullException.class, () -> host.submit(key, 0, () -> { }, LoadProgress.NONE,
+                new CancellationToken(), h -> h));
         assertEquals(1, host.pending(key));
         release.countDown();
         LanguageModel model = ((ModelHost.Hosted) first.get(60, TimeUnit.SECONDS)).model();
@@ -139,13 +141,46 @@ class ModelHostTest {
             Files.write(graph, new byte[] {1, 2, 3});
             List<String> loading = new java.util.concurrent.CopyOnWriteArrayList<>();
             ExecutionException failed = assertThrows(ExecutionException.class, () -> host.submit(key, Integer.MAX_VALUE,
-                    () -> { }, () -> loading.add("loading"), h -> h).get(60, TimeUnit.SECONDS));
+                    () -> { }, phase -> loading.add(phase.name()), new CancellationToken(), h -> h).get(60, TimeUnit.SECONDS));
             assertInstanceOf(ModelLoadException.class, failed.getCause());
-            assertEquals(List.of("loading"), loading, "the caller heard that it loads");
+            assertEquals(List.of("READING", "PREPARING", "OPENING"), loading, "the caller heard each step of the load");
             assertEquals(List.of(), host.loaded());
             Files.write(graph, bytes);
             host.submit(key, h -> h).get(60, TimeUnit.SECONDS);
             assertEquals(List.of(key), host.loaded());
+        }
+    }
+
+    @Test
+    void aLoadCancelledBetweenItsStepsStopsThereLeavesNothingLoadedAndLoadsWhenAskedAgain() throws Exception {
+        try (ModelHost host = new ModelHost(RUNTIME, () -> PLENTY)) {
+            ModelHost.Key key = host.key(a, options(Optional.empty(), ExecutionProvider.CPU, 1));
+            CancellationToken cancel = new CancellationToken();
+            List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+            // a future failed with a CancellationException throws it as itself (CompletableFuture)
+            assertThrows(java.util.concurrent.CancellationException.class, () -> host.submit(key, Integer.MAX_VALUE,
+                    () -> { }, phase -> {
+                        heard.add(phase.name());
+                        if (phase == LoadProgress.Phase.PREPARING) {
+                            cancel.cancel(); // the user cancels while the graph is prepared
+                        }
+                    }, cancel, h -> h).get(60, TimeUnit.SECONDS));
+            assertEquals(List.of("READING", "PREPARING"), heard, "no session was opened after the cancel");
+            assertEquals(List.of(), host.loaded());
+
+            assertThrows(java.util.concurrent.CancellationException.class, () -> ModelHost.await(host.submit(key,
+                    Integer.MAX_VALUE, () -> { }, LoadProgress.NONE, cancel, h -> h)), "cancelled before it began");
+
+            List<String> again = new java.util.concurrent.CopyOnWriteArrayList<>();
+            host.submit(key, Integer.MAX_VALUE, () -> { }, phase -> again.add(phase.name()), new CancellationToken(), h -> h)
+                    .get(60, TimeUnit.SECONDS);
+            assertEquals(List.of("READING", "PREPARING", "OPENING"), again);
+            assertEquals(List.of(key), host.loaded());
+            // loaded: a cancelled caller's work still runs (and hears the cancel itself); nothing is loaded again
+            List<String> none = new java.util.concurrent.CopyOnWriteArrayList<>();
+            assertEquals(key.folder(), host.submit(key, Integer.MAX_VALUE, () -> { }, phase -> none.add(phase.name()), cancel,
+                    h -> h.model().folder().dir()).get(60, TimeUnit.SECONDS).toAbsolutePath().normalize());
+            assertEquals(List.of(), none);
         }
     }
 

@@ -3,6 +3,7 @@ package io.kaiyuan.ui.chat;
 import io.kaiyuan.engine.api.CancellationToken;
 import io.kaiyuan.engine.api.ChatMessage;
 import io.kaiyuan.engine.api.GenerationResult;
+import io.kaiyuan.engine.api.LoadProgress;
 import io.kaiyuan.engine.api.TokenListener;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +66,15 @@ public interface ChatBackend {
 
     /** Hears how loading a model ahead of the first question went; called on the backend's thread. */
     interface LoadListener {
+        /** A step of the load begins (nothing is said when the model is loaded already). */
+        default void loading(LoadProgress.Phase phase) {
+        }
+
         void loaded();
+
+        /** The load was cancelled between its steps; the model is not loaded. */
+        default void cancelled() {
+        }
 
         /** A message for the user: what happened and what to do. */
         void failed(String message);
@@ -78,9 +87,10 @@ public interface ChatBackend {
 
     /**
      * Loads the model in the background (the picker's choice) so the first answer starts at once; returns
-     * at once. Backends that load on demand may just report it loaded.
+     * at once. {@code cancel} stops the load between its steps. Backends that load on demand may just report
+     * it loaded.
      */
-    default void preload(String modelId, LoadListener listener) {
+    default void preload(String modelId, LoadListener listener, CancellationToken cancel) {
         listener.loaded();
     }
 
@@ -88,8 +98,11 @@ public interface ChatBackend {
     interface Completion {
         void finished(GenerationResult result);
 
-        /** The model has to be loaded before it answers (called before loading starts). */
-        default void loading() {
+        /**
+         * The model has to be loaded before it answers: a step of its load begins. A cancel of the turn stops
+         * the load between steps; the turn then finishes as cancelled.
+         */
+        default void loading(LoadProgress.Phase phase) {
         }
 
         /**

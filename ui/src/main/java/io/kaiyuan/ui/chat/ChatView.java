@@ -16,6 +16,7 @@ import javafx.scene.Parent;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
+import javafx.scene.control.Hyperlink;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuButton;
 import javafx.scene.control.MenuItem;
@@ -139,6 +140,13 @@ public final class ChatView {
         loading.visibleProperty().bind(model.loadingStatusProperty().isNotEmpty());
         loading.managedProperty().bind(loading.visibleProperty());
         HBox.setHgrow(loading, Priority.SOMETIMES);
+        Hyperlink cancelLoading = new Hyperlink(messages.getString("chat.loading.cancel"));
+        cancelLoading.setId("chat-loading-cancel");
+        cancelLoading.setTooltip(new Tooltip(messages.getString("chat.loading.cancel.tip")));
+        cancelLoading.setMinWidth(Region.USE_PREF_SIZE);
+        cancelLoading.setOnAction(e -> model.cancelLoading());
+        cancelLoading.visibleProperty().bind(model.loadingProperty());
+        cancelLoading.managedProperty().bind(cancelLoading.visibleProperty());
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         MenuButton export = new MenuButton(null, new FontIcon(Feather.SHARE));
@@ -157,7 +165,7 @@ public final class ChatView {
             export.getItems().add(item);
         }
         export.disableProperty().bind(Bindings.isEmpty(model.conversation()));
-        HBox top = new HBox(8, newChat, picker.button(), think, loading, spacer, settings, export);
+        HBox top = new HBox(8, newChat, picker.button(), think, loading, cancelLoading, spacer, settings, export);
         top.getStyleClass().add("chat-top-bar");
         top.setAlignment(Pos.CENTER_LEFT);
         top.setPadding(new Insets(8, 12, 8, 12));

@@ -1,9 +1,11 @@
 package io.kaiyuan.ui.chat;
 
+import io.kaiyuan.engine.api.CancellationToken;
 import io.kaiyuan.engine.api.ChatMessage;
 import io.kaiyuan.engine.api.FinishReason;
 import io.kaiyuan.engine.api.GenerationMetrics;
 import io.kaiyuan.engine.api.GenerationResult;
+import io.kaiyuan.engine.api.LoadProgress;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.SamplingParams;
 import io.kaiyuan.engine.api.TokenListener;
@@ -40,6 +42,7 @@ import javafx.beans.binding.Bindings;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
@@ -110,6 +113,9 @@ public final class ChatViewModel {
     private final StringProperty notice = new SimpleStringProperty("");
     private final StringProperty systemPrompt = new SimpleStringProperty("");
     private final StringProperty loadingStatus = new SimpleStringProperty("");
+    /** Whether the model picked is loading ahead of a question, and how to stop that load. */
+    private final javafx.beans.property.ReadOnlyBooleanWrapper loading = new javafx.beans.property.ReadOnlyBooleanWrapper();
+    private CancellationToken preloading;
     private final ObjectProperty<SamplingOverrides> sampling = new SimpleObjectProperty<>(SamplingOverrides.NONE);
     private final ObjectProperty<SamplingParams> modelDefaults = new SimpleObjectProperty<>();
     private final ObservableList<Attachment> attachments = FXCollections.observableArrayList();
@@ -202,18 +208,45 @@ public final class ChatViewModel {
         if (modelId == null || shown.generating()) {
             return;
         }
+        cancelLoading(); // the model picked before is not wanted any more
+        CancellationToken cancel = new CancellationToken();
+        preloading = cancel;
+        loading.set(true);
         loadingStatus.set(MessageFormat.format(messages.getString("chat.loading"), modelId));
+        Runnable done = () -> {
+            if (preloading == cancel) {
+                preloading = null;
+                loading.set(false);
+                loadingStatus.set("");
+            }
+        };
         backend.preload(modelId, new ChatBackend.LoadListener() {
             @Override
+            public void loading(LoadProgress.Phase phase) {
+                fxExecutor.execute(() -> {
+                    if (preloading == cancel) {
+                        loadingStatus.set(loadingText(modelId, phase));
+                    }
+                });
+            }
+
+            @Override
             public void loaded() {
-                fxExecutor.execute(() -> loadingStatus.set(""));
+                fxExecutor.execute(done);
+            }
+
+            @Override
+            public void cancelled() {
+                fxExecutor.execute(done);
             }
 
             @Override
             public void failed(String message) {
                 fxExecutor.execute(() -> {
-                    loadingStatus.set("");
-                    error.set(message);
+                    if (preloading == cancel) {
+                        done.run();
+                        error.set(message);
+                    }
                 });
             }
 
@@ -221,7 +254,32 @@ public final class ChatViewModel {
             public void failed(Throwable e) {
                 failed(Errors.describe(e, messages));
             }
-        });
+        }, cancel);
+    }
+
+    /**
+     * Stops loading the model picked ahead of a question (between the load's steps: a step begun ends
+     * first); the page stops saying it loads at once (FX thread).
+     */
+    public void cancelLoading() {
+        CancellationToken c = preloading;
+        if (c != null) {
+            c.cancel();
+            preloading = null;
+            loading.set(false);
+            loadingStatus.set("");
+        }
+    }
+
+    /** Whether a model picked ahead of a question is loading (the page offers to cancel it). */
+    public ReadOnlyBooleanProperty loadingProperty() {
+        return loading.getReadOnlyProperty();
+    }
+
+    /** "Loading {model}: reading its weights…" in the page's language. */
+    private String loadingText(String modelId, LoadProgress.Phase phase) {
+        return MessageFormat.format(messages.getString("chat.loading.phase"), modelId,
+                messages.getString("chat.loading." + phase.name().toLowerCase(Locale.ROOT)));
     }
 
     // ---------------------------------------------------------------- conversations
@@ -497,6 +555,9 @@ public final class ChatViewModel {
         s.notice = "";
         state.set(State.GENERATING);
         notice.set("");
+        // a load begun by the picker goes on for this turn, which says how it goes (and stops it with Stop)
+        preloading = null;
+        loading.set(false);
         loadingStatus.set(othersAnswering && !Endpoint.isRemote(modelId) ? messages.getString("chat.waiting") : "");
         if (s.conversation != null) {
             answering.add(s.conversation.id());
@@ -542,10 +603,10 @@ public final class ChatViewModel {
             }
 
             @Override
-            public void loading() {
+            public void loading(LoadProgress.Phase phase) {
                 fxExecutor.execute(() -> {
                     if (shown == s && s.turn == turn) {
-                        loadingStatus.set(MessageFormat.format(messages.getString("chat.loading"), modelId));
+                        loadingStatus.set(loadingText(modelId, phase));
                     }
                 });
             }

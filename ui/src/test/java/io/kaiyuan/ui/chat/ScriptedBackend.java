@@ -84,4 +84,20 @@ public class ScriptedBackend implements ChatBackend {
     Turn last() {
         return turns.get(turns.size() - 1);
     }
+
+    /** A load the picker asked for, driven by the test. */
+    record Preload(String modelId, LoadListener listener, CancellationToken cancel) {}
+
+    final List<Preload> preloads = new ArrayList<>();
+    /** Whether preloads wait for the test (else they report loaded at once, as a backend that loads on demand). */
+    boolean scriptedPreloads;
+
+    @Override
+    public void preload(String modelId, LoadListener listener, CancellationToken cancel) {
+        if (!scriptedPreloads) {
+            listener.loaded();
+            return;
+        }
+        preloads.add(new Preload(modelId, listener, cancel));
+    }
 }
