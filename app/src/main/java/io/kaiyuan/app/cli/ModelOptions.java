@@ -31,7 +31,7 @@ final class ModelOptions {
     int threads;
 
     @Option(names = "--exact", description = {"Run a 4-bit graph as exported (float32 compute) instead of rebuilt for the",
-            "CPU (fused attention, int8 compute: faster; logits about 1-2% apart)."})
+            "CPU (fused attention, int8 compute: faster; logits about 1-2%% apart)."})
     boolean exact;
 
     LanguageModel.LoadOptions loadOptions() {
