@@ -214,6 +214,11 @@ public final class ModelHost implements AutoCloseable {
         return slots.values().stream().filter(s -> s.hosted != null).map(s -> s.key).toList();
     }
 
+    /** Models the host keeps a thread for (loaded, loading or with work waiting). */
+    synchronized int slotCount() {
+        return slots.size();
+    }
+
     public synchronized boolean isLoaded(Key key) {
         Slot s = slots.get(key);
         return s != null && s.hosted != null;
@@ -227,6 +232,15 @@ public final class ModelHost implements AutoCloseable {
         }
         if (s != null) {
             s.unload();
+            retire(s);
+        }
+    }
+
+    /** Forgets a slot whose model is closed and that nothing waits for, and stops its thread. */
+    private synchronized void retire(Slot s) {
+        if (s.hosted == null && s.pending.get() == 0 && slots.get(s.key) == s) {
+            slots.remove(s.key);
+            s.thread.shutdown();
         }
     }
 
@@ -243,6 +257,7 @@ public final class ModelHost implements AutoCloseable {
             if (s.key.sameModel(next.key)) {
                 LOG.info("closing {}: asked for again as {}", s.key, next.key);
                 s.unload();
+                retire(s);
             }
         }
         ModelFolder folder = ModelFolder.open(next.key.folder());
@@ -254,6 +269,7 @@ public final class ModelHost implements AutoCloseable {
             if (s.hosted != null) {
                 LOG.info("closing {} to make room for {}", s.key, next.key);
                 s.unload();
+                retire(s);
             }
         }
     }

@@ -107,6 +107,9 @@ class ModelHostTest {
             assertNotEquals(keyA, twoThreads);
             host.submit(twoThreads, h -> h).get(60, TimeUnit.SECONDS);
             assertEquals(List.of(twoThreads), host.loaded());
+            assertEquals(1, host.slotCount(), "the closed model's thread is gone with it");
+            host.unload(twoThreads);
+            assertEquals(0, host.slotCount());
         }
     }
 
