@@ -77,35 +77,51 @@ public final class VoteStore implements AutoCloseable {
                 attached = true;
             }
         }
+        boolean copyFormer = attached;
         try {
-            db.setAutoCommit(false);
-            try (Statement s = db.createStatement()) {
-                s.execute("""
-                        CREATE TABLE IF NOT EXISTS votes (
-                            id INTEGER PRIMARY KEY,
-                            model_a TEXT NOT NULL,
-                            model_b TEXT NOT NULL,
-                            outcome TEXT NOT NULL CHECK (outcome IN ('A_BETTER', 'B_BETTER', 'TIE', 'BOTH_BAD')),
-                            created_at TEXT NOT NULL)""");
-                if (attached && hasVotesTable(db)) {
+            inTransaction(db, () -> {
+                try (Statement s = db.createStatement()) {
                     s.execute("""
-                            INSERT INTO main.votes (model_a, model_b, outcome, created_at)
-                            SELECT model_a, model_b, outcome, created_at FROM former.votes ORDER BY created_at, id""");
+                            CREATE TABLE IF NOT EXISTS votes (
+                                id INTEGER PRIMARY KEY,
+                                model_a TEXT NOT NULL,
+                                model_b TEXT NOT NULL,
+                                outcome TEXT NOT NULL CHECK (outcome IN ('A_BETTER', 'B_BETTER', 'TIE', 'BOTH_BAD')),
+                                created_at TEXT NOT NULL)""");
+                    if (copyFormer && hasVotesTable(db)) {
+                        s.execute("""
+                                INSERT INTO main.votes (model_a, model_b, outcome, created_at)
+                                SELECT model_a, model_b, outcome, created_at FROM former.votes ORDER BY created_at, id""");
+                    }
+                    s.execute("PRAGMA user_version = " + VERSION);
                 }
-                s.execute("PRAGMA user_version = " + VERSION);
-                db.commit();
-            } catch (SQLException | RuntimeException e) {
-                db.rollback();
-                throw e;
-            } finally {
-                db.setAutoCommit(true);
-            }
+            });
         } finally {
             if (attached) {
                 try (Statement s = db.createStatement()) {
                     s.execute("DETACH DATABASE former");
                 }
             }
+        }
+    }
+
+    /** Work on the database that applies whole or not at all. */
+    @FunctionalInterface
+    private interface SqlWork {
+        void run() throws SQLException;
+    }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    private static void inTransaction(Connection db, SqlWork work) throws SQLException {
+        db.setAutoCommit(false);
+        try {
+            work.run();
+            db.commit();
+        } catch (SQLException | RuntimeException e) {
+            db.rollback();
+            throw e;
+        } finally {
+            db.setAutoCommit(true);
         }
     }
 
@@ -124,23 +140,18 @@ public final class VoteStore implements AutoCloseable {
     /** Stores the votes of one verdict (a 3- or 4-column vote is several pairs) together, or none of them. */
     public synchronized void addVotes(List<Vote> votes) throws IOException {
         try {
-            db.setAutoCommit(false);
-            try (PreparedStatement p = db.prepareStatement(
-                    "INSERT INTO votes (model_a, model_b, outcome, created_at) VALUES (?, ?, ?, ?)")) {
-                for (Vote vote : votes) {
-                    p.setString(1, vote.modelA());
-                    p.setString(2, vote.modelB());
-                    p.setString(3, vote.outcome().name());
-                    p.setString(4, vote.at().toString());
-                    p.executeUpdate();
+            inTransaction(db, () -> {
+                try (PreparedStatement p = db.prepareStatement(
+                        "INSERT INTO votes (model_a, model_b, outcome, created_at) VALUES (?, ?, ?, ?)")) {
+                    for (Vote vote : votes) {
+                        p.setString(1, vote.modelA());
+                        p.setString(2, vote.modelB());
+                        p.setString(3, vote.outcome().name());
+                        p.setString(4, vote.at().toString());
+                        p.executeUpdate();
+                    }
                 }
-                db.commit();
-            } catch (SQLException | RuntimeException e) {
-                db.rollback();
-                throw e;
-            } finally {
-                db.setAutoCommit(true);
-            }
+            });
         } catch (SQLException e) {
             throw new IOException("Saving the vote failed: " + e.getMessage(), e);
         }
