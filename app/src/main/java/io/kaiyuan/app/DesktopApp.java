@@ -17,7 +17,7 @@ import io.kaiyuan.engine.ort.OrtRuntime;
 import io.kaiyuan.engine.remote.RemoteEndpoints;
 import io.kaiyuan.engine.remote.Secrets;
 import io.kaiyuan.ui.models.DownloadJournal;
-import io.kaiyuan.ui.models.ModelManagerViewModel;
+import io.kaiyuan.ui.models.EngineModelsBackend;
 import io.kaiyuan.ui.settings.Appearance;
 import io.kaiyuan.ui.settings.Settings;
 import io.kaiyuan.ui.settings.SettingsStore;
@@ -147,13 +147,9 @@ public final class DesktopApp extends Application {
         apiServer = new LocalApiServer(host, registry, secrets, () -> settings.threads());
         MainWindow.Services services = MainWindow.Services.chat(chat, background)
                 .withStore(store)
-                .withModels(messages -> {
-                    ModelManagerViewModel m = new ModelManagerViewModel(catalog, registry,
-                            new ModelInstaller(registry.modelsDir(), FileTransfer.defaults()), hubAccess.environment(),
-                            availableMemory, Platform::runLater, background, downloads, messages, journal);
-                    m.setEnvironment(hubAccess::environment);
-                    return m;
-                })
+                .withModels(new EngineModelsBackend(catalog, registry,
+                        new ModelInstaller(registry.modelsDir(), FileTransfer.defaults()), hubAccess::environment,
+                        availableMemory, downloads, journal))
                 .withHubAccess(hubAccess)
                 .withSettings(settings, providers, this::settingsChanged)
                 .withOpenLink(url -> getHostServices().showDocument(url))

@@ -48,6 +48,24 @@ class ArchitectureTest {
     }
 
     @Test
+    void pagesReachTheEngineThroughTheirBackends() {
+        // a page's view model (and the shell that makes them) sees the engine's values and stores, but loads,
+        // downloads and runs models only through its backend (ChatBackend, CompareBackend, ModelsBackend),
+        // which the app's wiring gives it
+        noClasses().that().resideInAPackage("io.kaiyuan.ui..").and().haveSimpleNameEndingWith("ViewModel")
+                .or().resideInAPackage("io.kaiyuan.ui.shell..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.kaiyuan.engine.host..", "io.kaiyuan.engine.ort..",
+                        "io.kaiyuan.engine.generate..", "io.kaiyuan.engine.onnx..", "io.kaiyuan.engine.tokenize..",
+                        "io.kaiyuan.engine.template..", "io.kaiyuan.engine.sample..")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.kaiyuan.engine.model.ModelRegistry")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.kaiyuan.engine.model.Catalog")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.kaiyuan.engine.download.ModelInstaller")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.kaiyuan.engine.download.Sources")
+                .because("each page runs on a backend the wiring chooses, so it can be tested and replaced alone")
+                .check(classes);
+    }
+
+    @Test
     void layersDependOnlyDownwards() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("App").definedBy("io.kaiyuan.app..")

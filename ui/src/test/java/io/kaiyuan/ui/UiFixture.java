@@ -17,7 +17,7 @@ import io.kaiyuan.engine.remote.Secrets;
 import io.kaiyuan.ui.chat.ChatBackend;
 import io.kaiyuan.ui.chat.ScriptedBackend;
 import io.kaiyuan.ui.compare.TinyCompareBackend;
-import io.kaiyuan.ui.models.ModelManagerViewModel;
+import io.kaiyuan.ui.models.EngineModelsBackend;
 import io.kaiyuan.ui.settings.ApiServerControl;
 import io.kaiyuan.ui.settings.HubAccess;
 import io.kaiyuan.ui.settings.Settings;
@@ -147,13 +147,10 @@ final class UiFixture {
             }
         };
         return MainWindow.Services.chat(chat, io).withStore(store)
-                .withModels(messages -> {
-                    ModelManagerViewModel m = new ModelManagerViewModel(Catalog.bundled(), registry,
-                            new ModelInstaller(registry.modelsDir(), FileTransfer.defaults()), Map.of(), 16L << 30,
-                            Platform::runLater, io, io, messages);
-                    m.sourceProperty().set(nowhere);
-                    return m;
-                })
+                // the hubs at a port nothing listens on
+                .withModels(new EngineModelsBackend(Catalog.bundled(), registry,
+                        new ModelInstaller(registry.modelsDir(), FileTransfer.defaults()),
+                        () -> Map.of("HF_ENDPOINT", nowhere, "MODELSCOPE_DOMAIN", nowhere), 16L << 30, io, null))
                 .withSettings(Settings.DEFAULTS, List.of("cpu"), s -> { })
                 .withCompare(compare).withServer(server).withRemotes(remotes).withHubAccess(hubAccess);
     }

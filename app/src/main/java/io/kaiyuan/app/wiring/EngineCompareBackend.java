@@ -135,6 +135,9 @@ public final class EngineCompareBackend implements CompareBackend, AutoCloseable
                 schedule.accept(plan);
                 done.finished(Comparison.run(host, columns, request, plan, listener, cancel, c -> Comparison.Origin.installedAt(
                         registry.modelsDir().resolve(ModelRegistry.folderName(c.name())))));
+            } catch (java.util.concurrent.CancellationException e) {
+                LOG.info("comparison stopped while a model loaded");
+                done.failed(e);
             } catch (RuntimeException e) {
                 LOG.warn("comparison failed", e);
                 done.failed(e);

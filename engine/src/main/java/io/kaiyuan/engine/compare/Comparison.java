@@ -1,6 +1,7 @@
 package io.kaiyuan.engine.compare;
 
 import io.kaiyuan.engine.api.CancellationToken;
+import io.kaiyuan.engine.api.LoadProgress;
 import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.api.GenerationResult;
 import io.kaiyuan.engine.api.SamplingOverrides;
@@ -205,8 +206,8 @@ public final class Comparison {
                         loadedHere.add(key);
                     }
                     try {
-                        runs.add(ModelHost.await(host.submit(key, hosted -> generate(hosted, columns.get(index), index, request,
-                                listener, cancel, origin, peak))));
+                        runs.add(ModelHost.await(host.submit(key, Integer.MAX_VALUE, () -> { }, LoadProgress.NONE, cancel,
+                                hosted -> generate(hosted, columns.get(index), index, request, listener, cancel, origin, peak))));
                     } finally {
                         if (loadedHere.contains(key) && !keys.subList(i + 1, keys.size()).contains(key)) {
                             host.unload(key);
@@ -227,7 +228,8 @@ public final class Comparison {
                 if (!host.isLoaded(key)) {
                     loadedHere.add(key);
                 }
-                ModelHost.await(host.submit(key, hosted -> hosted));
+                // Stop ends a load between its steps (the run then fails with a CancellationException)
+                ModelHost.await(host.submit(key, Integer.MAX_VALUE, () -> { }, LoadProgress.NONE, cancel, hosted -> hosted));
             }
         }
         ExecutorService remotes = Executors.newCachedThreadPool(r -> {
@@ -242,8 +244,8 @@ public final class Comparison {
                 futures.add(keys.get(i) == null
                         ? CompletableFuture.supplyAsync(() -> generate(null, columns.get(index), index, request,
                                 listener, cancel, origin, peak), remotes)
-                        : host.submit(keys.get(i), hosted -> generate(hosted, columns.get(index), index, request,
-                                listener, cancel, origin, peak)));
+                        : host.submit(keys.get(i), Integer.MAX_VALUE, () -> { }, LoadProgress.NONE, cancel,
+                                hosted -> generate(hosted, columns.get(index), index, request, listener, cancel, origin, peak)));
             }
             for (CompletableFuture<RunCard.ColumnRun> f : futures) {
                 runs.add(ModelHost.await(f));

@@ -230,4 +230,18 @@ class ComparisonTest {
         assertEquals(io.kaiyuan.engine.api.FinishReason.CANCELLED, card.columns().get(1).result().finishReason());
         assertTrue(card.columns().get(1).result().tokenIds().size() < 24);
     }
+
+    @Test
+    void stopEndsTheModelsLoadBothSchedules() {
+        for (boolean parallel : new boolean[] {true, false}) {
+            try (io.kaiyuan.engine.host.ModelHost host = io.kaiyuan.engine.host.ModelHost.forThisMachine(RUNTIME)) {
+                CancellationToken stop = new CancellationToken();
+                stop.cancel(); // pressed before the first load's first step
+                assertThrows(java.util.concurrent.CancellationException.class, () -> Comparison.run(host,
+                        columns(modelA, modelB), REQUEST, new Comparison.Schedule(parallel, "test"), new Comparison.Listener() { },
+                        stop, c -> Comparison.Origin.UNKNOWN));
+                assertEquals(List.of(), host.loaded(), "a stopped load leaves nothing loaded");
+            }
+        }
+    }
 }

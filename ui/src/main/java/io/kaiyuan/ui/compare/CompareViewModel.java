@@ -390,7 +390,9 @@ public final class CompareViewModel {
 
             @Override
             public void failed(Throwable e) {
-                failed(Errors.describe(e, messages));
+                // Stop while a model was loading: nothing ran, nothing is wrong
+                failed(e instanceof java.util.concurrent.CancellationException ? messages.getString("compare.stoppedLoading")
+                        : Errors.describe(e, messages));
             }
         });
     }

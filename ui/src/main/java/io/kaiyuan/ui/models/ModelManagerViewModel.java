@@ -6,10 +6,7 @@ import io.kaiyuan.engine.download.HubException;
 import io.kaiyuan.engine.download.HubSearch;
 import io.kaiyuan.engine.download.HubSource;
 import io.kaiyuan.engine.download.InstallProgress;
-import io.kaiyuan.engine.download.ModelInstaller;
 import io.kaiyuan.engine.download.Origin;
-import io.kaiyuan.engine.download.Sources;
-import io.kaiyuan.engine.model.Catalog;
 import io.kaiyuan.engine.model.CatalogEntry;
 import io.kaiyuan.engine.model.MemoryFit;
 import io.kaiyuan.engine.model.ModelConfig;
@@ -47,10 +44,8 @@ public final class ModelManagerViewModel {
     /** The context the fit badges assume. */
     public static final int FIT_CONTEXT = 4096;
 
-    private final ModelRegistry registry;
-    private final ModelInstaller installer;
-    /** The environment downloads read (tokens, proxies, HF_ENDPOINT), asked for at each download. */
-    private volatile java.util.function.Supplier<Map<String, String>> env;
+    /** The catalog, the models folder, the hubs and the installer. */
+    private final ModelsBackend backend;
     private final Executor fx;
     private final Executor io;
     private final Executor downloads;
@@ -69,7 +64,6 @@ public final class ModelManagerViewModel {
     private final StringProperty source = new SimpleStringProperty("huggingface");
     private final StringProperty message = new SimpleStringProperty("");
     private final ObjectProperty<CatalogRow> recommended = new SimpleObjectProperty<>();
-    private final Catalog catalog;
     private final long availableMemory;
     /** A hub search in progress, and what it last said. */
     private final BooleanProperty hubSearching = new SimpleBooleanProperty(false);
@@ -97,35 +91,21 @@ public final class ModelManagerViewModel {
     private boolean journalRead;
 
     /**
-     * @param env the environment the sources read (HF_ENDPOINT, HF_TOKEN, MODELSCOPE_API_TOKEN, ...)
-     * @param availableMemory the memory the fit badges are measured against
+     * @param backend what the page runs on
+     * @param fx where the page's background work hands its outcome back (the FX thread)
+     * @param io where disk work runs
      */
-    public ModelManagerViewModel(Catalog catalog, ModelRegistry registry, ModelInstaller installer, Map<String, String> env,
-            long availableMemory, Executor fx, Executor io, Executor downloads, ResourceBundle messages) {
-        this(catalog, registry, installer, env, availableMemory, fx, io, downloads, messages, null);
-    }
-
-    /**
-     * @param journal where unfinished downloads are recorded, so they continue when the app starts again;
-     *     null to not record them
-     */
-    public ModelManagerViewModel(Catalog catalog, ModelRegistry registry, ModelInstaller installer, Map<String, String> env,
-            long availableMemory, Executor fx, Executor io, Executor downloads, ResourceBundle messages,
-            DownloadJournal journal) {
-        this.journal = journal;
-        this.catalog = catalog;
-        this.availableMemory = availableMemory;
+    public ModelManagerViewModel(ModelsBackend backend, Executor fx, Executor io, ResourceBundle messages) {
+        this.backend = backend;
+        this.journal = backend.journal().orElse(null);
+        this.availableMemory = backend.availableMemory();
         this.journalWrites = new io.kaiyuan.ui.common.SerialExecutor(io);
-        this.registry = registry;
-        this.installer = installer;
-        Map<String, String> fixed = Map.copyOf(env);
-        this.env = () -> fixed;
         this.fx = fx;
         this.io = io;
         this.background = new Background(io, fx);
-        this.downloads = downloads;
+        this.downloads = backend.downloads();
         this.messages = messages;
-        for (CatalogEntry e : catalog.entries()) {
+        for (CatalogEntry e : backend.catalog()) {
             rows.add(new CatalogRow(e, e.fit(e.cpuVariant(), FIT_CONTEXT, availableMemory)));
         }
         recommended.set(rows.stream().filter(r -> r.fit().fit() == MemoryFit.Fit.FITS).findFirst().orElse(null));
@@ -133,14 +113,6 @@ public final class ModelManagerViewModel {
         family.addListener((o, a, b) -> applyFilter());
         fitsOnly.addListener((o, a, b) -> applyFilter());
         maxBytes.addListener((o, a, b) -> applyFilter());
-    }
-
-    /**
-     * Where downloads read their tokens, proxies and endpoints from from now on: the process's environment
-     * with what was set in Settings over it. Called on the FX thread; read on the download pool.
-     */
-    public void setEnvironment(java.util.function.Supplier<Map<String, String>> env) {
-        this.env = env;
     }
 
     /** Runs after a model was installed, removed or imported (FX thread), e.g. to refresh the chat's picker. */
@@ -213,14 +185,14 @@ public final class ModelManagerViewModel {
         String shown = sourceName(sourceName);
         List<HubSource> hubs;
         try {
-            hubs = Sources.named(sourceName, env.get());
+            hubs = backend.hubs(sourceName);
         } catch (IllegalArgumentException e) {
             hubStatus.set(MessageFormat.format(messages.getString("models.hub.failed"), shown, e.getMessage()));
             return;
         }
         hubSearching.set(true);
         hubStatus.set(MessageFormat.format(messages.getString("models.hub.searching"), shown, q));
-        background.task(() -> HubSearch.search(hubs, q, HUB_SEARCH_LIMIT, catalog, FIT_CONTEXT, availableMemory, cancel,
+        background.task(() -> backend.search(hubs, q, HUB_SEARCH_LIMIT, cancel,
                 hit -> fx.execute(() -> {
                     if (!cancel.isCancelled()) {
                         addHit(hit); // each hit as it is found
@@ -312,8 +284,7 @@ public final class ModelManagerViewModel {
     public void refresh() {
         record Found(List<ModelRegistry.InstalledModel> list, Map<String, Long> staged, List<DownloadJournal.Entry> pending) {}
         List<String> ids = rows.stream().map(r -> r.entry().id()).toList();
-        background.task(() -> new Found(registry.list(), ids.stream().collect(Collectors.toMap(id -> id,
-                registry::stagedBytes)), journal == null ? List.of() : journal.load())).in(refreshes).onSuccess(found -> {
+        background.task(() -> new Found(backend.installed(), stagedBytes(ids), journal == null ? List.of() : journal.load())).in(refreshes).onSuccess(found -> {
             List<ModelRegistry.InstalledModel> list = found.list();
             Map<String, Long> staged = found.staged();
             List<DownloadJournal.Entry> pending = found.pending();
@@ -365,13 +336,12 @@ public final class ModelManagerViewModel {
      * paused). A repository that cannot be looked at now stays in the journal for the next start.
      */
     private void continueFromHub(DownloadJournal.Entry e) {
-        Map<String, String> environment = env.get();
         record Found(HubSearch.Hit hit, long stagedBytes) {}
         background.task(() -> {
-            long stagedBytes = registry.stagedBytes(e.id());
-            for (HubSource hub : Sources.named(e.source(), environment)) {
+            long stagedBytes = backend.stagedBytes(e.id());
+            for (HubSource hub : backend.hubs(e.source())) {
                 try {
-                    Optional<HubSearch.Hit> hit = HubSearch.lookup(hub, e.id(), catalog, FIT_CONTEXT, availableMemory);
+                    Optional<HubSearch.Hit> hit = backend.lookup(hub, e.id());
                     if (hit.isEmpty()) {
                         journalWrites.execute(() -> journal.remove(e.id())); // gone from the hub
                     }
@@ -423,7 +393,7 @@ public final class ModelManagerViewModel {
         CatalogEntry e = row.entry();
         List<Origin> origins;
         try {
-            origins = Sources.origins(sourceName, env.get(), e.huggingFaceRepo(), e.modelScopeId(), Optional.empty());
+            origins = backend.origins(sourceName, e);
         } catch (IllegalArgumentException ex) {
             CatalogRow.Failure failure = new CatalogRow.Failure(HubException.Kind.OTHER, sourceName, List.of(sourceName),
                     ex.getMessage());
@@ -449,7 +419,7 @@ public final class ModelManagerViewModel {
                 }
             });
             try {
-                installer.install(e.id(), origins, Optional.of(chosen), p -> fx.execute(() -> show(row, p)), control);
+                backend.install(e.id(), origins, chosen, p -> fx.execute(() -> show(row, p)), control);
             } catch (Exception ex) {
                 if (!interrupted(ex)) {
                     forget(e.id()); // an app closing mid-download keeps its record, to continue next time
@@ -613,7 +583,7 @@ public final class ModelManagerViewModel {
 
     /** Whether an installed model is used where it was imported from (deleting it keeps its files). */
     public boolean inPlace(ModelRegistry.InstalledModel m) {
-        return !m.dir().toAbsolutePath().normalize().startsWith(registry.modelsDir().toAbsolutePath().normalize());
+        return !m.dir().toAbsolutePath().normalize().startsWith(backend.modelsDir().toAbsolutePath().normalize());
     }
 
     /** Clears the search and every filter (FX thread). */
@@ -641,7 +611,7 @@ public final class ModelManagerViewModel {
 
     /** Removes an installed model completely (after the view asked for confirmation). */
     public void remove(String id) {
-        background.run(() -> registry.remove(id)).onSuccess(done -> {
+        background.run(() -> backend.remove(id)).onSuccess(done -> {
             message.set(MessageFormat.format(messages.getString("models.removed"), id));
             onInstalledChanged.run();
         }).onFailure(e -> message.set(Errors.describe(e, messages))).onFinally(this::refresh).start();
@@ -650,7 +620,7 @@ public final class ModelManagerViewModel {
     /** Re-hashes an installed model's files and says what it found. */
     public void verify(String id) {
         message.set(MessageFormat.format(messages.getString("models.verifying"), id));
-        background.task(() -> registry.verify(id)).onSuccess(r -> message.set(r.ok()
+        background.task(() -> backend.verify(id)).onSuccess(r -> message.set(r.ok()
                 ? MessageFormat.format(messages.getString("models.verify.ok"), id, r.checked())
                 : MessageFormat.format(messages.getString("models.verify.damaged"), id,
                         String.join(", ", concat(r.missing(), r.altered())))))
@@ -663,10 +633,18 @@ public final class ModelManagerViewModel {
 
     /** Registers a local model folder where it is (nothing is copied). */
     public void importFolder(Path folder) {
-        background.task(() -> registry.importFolder(folder, folder.getFileName().toString(), true)).onSuccess(m -> {
+        background.task(() -> backend.importFolder(folder)).onSuccess(m -> {
             message.set(MessageFormat.format(messages.getString("models.imported"), m.id()));
             onInstalledChanged.run();
         }).onFailure(e -> message.set(Errors.describe(e, messages))).onFinally(this::refresh).start();
+    }
+
+    private Map<String, Long> stagedBytes(List<String> ids) throws java.io.IOException {
+        Map<String, Long> staged = new java.util.HashMap<>();
+        for (String id : ids) {
+            staged.put(id, backend.stagedBytes(id));
+        }
+        return staged;
     }
 
     public static String gb(long bytes) {

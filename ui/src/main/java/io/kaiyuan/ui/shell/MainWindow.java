@@ -59,19 +59,13 @@ public final class MainWindow {
     static final List<String> PAGES = List.of("nav.chat", "nav.compare", "nav.models", "nav.settings");
     static final List<Feather> ICONS = List.of(Feather.MESSAGE_SQUARE, Feather.COLUMNS, Feather.BOX, Feather.SETTINGS);
 
-    /** What the model manager page needs, built by the app's wiring with the window's strings. */
-    @FunctionalInterface
-    public interface ModelsPage {
-        ModelManagerViewModel create(ResourceBundle messages);
-    }
-
     /**
      * What the pages run on, built by the app's wiring; any part may be null (that page shows its title).
      *
      * @param chat the engine behind the chat page
      * @param store the chat history; without it conversations live in memory only
      * @param background runs disk work (listing installed models, the history) off the FX thread
-     * @param models builds the model manager's view model with the window's strings
+     * @param models the catalog, the models folder, the hubs and the installer behind the Models page
      * @param openLink opens web addresses and folders in the system's browser or file manager
      * @param settings the settings to start with; null for no Settings page
      * @param providers the execution providers found, for the Settings page
@@ -83,13 +77,13 @@ public final class MainWindow {
      * @param remotes the remote OpenAI-compatible endpoints edited in Settings; null for none
      * @param hubAccess the download tokens and proxy edited in Settings; null for none
      */
-    public record Services(ChatBackend chat, ChatStore store, Executor background, ModelsPage models,
+    public record Services(ChatBackend chat, ChatStore store, Executor background, io.kaiyuan.ui.models.ModelsBackend models,
             Consumer<String> openLink, Settings settings, List<String> providers, Consumer<Settings> onSettings,
             CompareBackend compare, FileDialogs dialogs, ApiServerControl server, RemoteEndpoints remotes,
             io.kaiyuan.ui.settings.HubAccess hubAccess) {
 
         /** With the system's file dialogs. */
-        public Services(ChatBackend chat, ChatStore store, Executor background, ModelsPage models,
+        public Services(ChatBackend chat, ChatStore store, Executor background, io.kaiyuan.ui.models.ModelsBackend models,
                 Consumer<String> openLink, Settings settings, List<String> providers, Consumer<Settings> onSettings,
                 CompareBackend compare) {
             this(chat, store, background, models, openLink, settings, providers, onSettings, compare, FileDialogs.SYSTEM, null, null,
@@ -105,7 +99,7 @@ public final class MainWindow {
             return new Services(chat, s, background, models, openLink, settings, providers, onSettings, compare, dialogs, server, remotes, hubAccess);
         }
 
-        public Services withModels(ModelsPage m) {
+        public Services withModels(io.kaiyuan.ui.models.ModelsBackend m) {
             return new Services(chat, store, background, m, openLink, settings, providers, onSettings, compare, dialogs, server, remotes, hubAccess);
         }
 
@@ -170,6 +164,11 @@ public final class MainWindow {
      */
     public MainWindow(Locale locale, Services services) {
         this(locale, services, new Pages(services, messages(locale, services.settings()), Platform::runLater));
+    }
+
+    /** The pages' view models shown here. */
+    public Pages pages() {
+        return pages;
     }
 
     /** The strings of the language the settings choose, else of {@code system}. */

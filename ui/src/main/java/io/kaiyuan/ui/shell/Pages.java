@@ -41,7 +41,7 @@ public final class Pages {
         this.messages = messages;
         Executor io = services.background();
         chat = services.chat() == null ? null : new ChatViewModel(services.chat(), fx, messages, services.store(), io);
-        models = services.models() == null ? null : services.models().create(messages);
+        models = services.models() == null ? null : new ModelManagerViewModel(services.models(), fx, io, messages);
         compare = services.compare() == null ? null
                 : new CompareViewModel(services.compare(), fx, io, messages, new java.util.Random());
         settings = services.settings() == null ? null : new SettingsViewModel(services.settings(), services.providers(),

@@ -70,14 +70,12 @@ class HubSearchPageTest {
         registry = new ModelRegistry(work.resolve("home/models"));
         io = Executors.newSingleThreadExecutor();
         downloads = Executors.newSingleThreadExecutor();
-        MainWindow window = new MainWindow(Locale.ENGLISH, MainWindow.Services.chat(null, io).withModels(messages -> {
-            vm = new ModelManagerViewModel(Catalog.bundled(), registry, new ModelInstaller(registry.modelsDir(),
-                    new FileTransfer(Duration.ofSeconds(5), 2, Duration.ofMillis(20))),
-                    Map.of("MODELSCOPE_DOMAIN", hub.endpoint().toString()), 16L << 30,
-                    Platform::runLater, io, downloads, messages);
-            vm.sourceProperty().set(hub.endpoint().toString());
-            return vm;
-        }));
+        MainWindow window = new MainWindow(Locale.ENGLISH, MainWindow.Services.chat(null, io).withModels(
+                new EngineModelsBackend(Catalog.bundled(), registry, new ModelInstaller(registry.modelsDir(),
+                        new FileTransfer(Duration.ofSeconds(5), 2, Duration.ofMillis(20))),
+                        () -> Map.of("MODELSCOPE_DOMAIN", hub.endpoint().toString()), 16L << 30, downloads, null)));
+        vm = window.pages().models();
+        vm.sourceProperty().set(hub.endpoint().toString());
         stage.setScene(new Scene(window.root(), 1024, 700));
         stage.show();
         window.show("nav.models");

@@ -63,9 +63,9 @@ class ModelManagerViewModelTest {
     }
 
     private ModelManagerViewModel viewModel(long memory) {
-        ModelManagerViewModel vm = new ModelManagerViewModel(Catalog.bundled(), registry,
+        ModelManagerViewModel vm = new ModelManagerViewModel(new EngineModelsBackend(Catalog.bundled(), registry,
                 new ModelInstaller(registry.modelsDir(), new FileTransfer(Duration.ofSeconds(5), 2, Duration.ofMillis(20))),
-                Map.of(), memory, fx, io, downloads, messages);
+                Map::of, memory, downloads, null), fx, io, messages);
         vm.sourceProperty().set(hub.url());
         return vm;
     }
@@ -234,9 +234,9 @@ class ModelManagerViewModelTest {
     }
 
     private ModelManagerViewModel viewModel(DownloadJournal journal, java.util.concurrent.Executor downloadThreads) {
-        ModelManagerViewModel vm = new ModelManagerViewModel(Catalog.bundled(), registry,
+        ModelManagerViewModel vm = new ModelManagerViewModel(new EngineModelsBackend(Catalog.bundled(), registry,
                 new ModelInstaller(registry.modelsDir(), new FileTransfer(Duration.ofSeconds(5), 2, Duration.ofMillis(20))),
-                Map.of(), 16L << 30, fx, io, downloadThreads, messages, journal);
+                Map::of, 16L << 30, downloadThreads, journal), fx, io, messages);
         vm.sourceProperty().set(hub.url());
         return vm;
     }

@@ -54,14 +54,13 @@ class ModelManagerViewTest {
         backend = new RegistryBackend(registry);
         io = Executors.newSingleThreadExecutor();
         downloads = Executors.newSingleThreadExecutor();
-        MainWindow window = new MainWindow(Locale.ENGLISH, MainWindow.Services.chat(backend, io).withModels(messages -> {
-            ModelManagerViewModel vm = new ModelManagerViewModel(Catalog.bundled(), registry,
-                    new ModelInstaller(registry.modelsDir(), new FileTransfer(Duration.ofSeconds(5), 2, Duration.ofMillis(20))),
-                    Map.of(), 16L << 30, Platform::runLater, io, downloads, messages);
-            vm.sourceProperty().set(hub.url());
-            vm.rows().forEach(r -> r.progressProperty().addListener((o, a, b) -> progressSeen.add(b.doubleValue())));
-            return vm;
-        }));
+        MainWindow window = new MainWindow(Locale.ENGLISH, MainWindow.Services.chat(backend, io).withModels(
+                new EngineModelsBackend(Catalog.bundled(), registry, new ModelInstaller(registry.modelsDir(),
+                        new FileTransfer(Duration.ofSeconds(5), 2, Duration.ofMillis(20))), Map::of, 16L << 30, downloads,
+                        null)));
+        ModelManagerViewModel vm = window.pages().models();
+        vm.sourceProperty().set(hub.url());
+        vm.rows().forEach(r -> r.progressProperty().addListener((o, a, b) -> progressSeen.add(b.doubleValue())));
         stage.setScene(new Scene(window.root(), 1100, 700));
         stage.show();
     }

@@ -89,13 +89,12 @@ class ModelsPageTest {
             closed = "http://127.0.0.1:" + s.getLocalPort();
         }
         io = Executors.newSingleThreadExecutor();
-        MainWindow window = new MainWindow(Locale.ENGLISH, new MainWindow.Services(null, null, io, messages -> {
-            vm = new ModelManagerViewModel(Catalog.bundled(), registry, new ModelInstaller(registry.modelsDir(),
-                    FileTransfer.defaults()), Map.of(), 16L << 30, Platform::runLater, io, io, messages);
-            // Hugging Face as set by HF_ENDPOINT: here, a port nothing listens on.
-            vm.setEnvironment(() -> Map.of("HF_ENDPOINT", closed));
-            return vm;
-        }, url -> { }, Settings.DEFAULTS, List.of("cpu"), s -> { }, null));
+        // Hugging Face as set by HF_ENDPOINT: here, a port nothing listens on.
+        MainWindow window = new MainWindow(Locale.ENGLISH, new MainWindow.Services(null, null, io,
+                new EngineModelsBackend(Catalog.bundled(), registry, new ModelInstaller(registry.modelsDir(),
+                        FileTransfer.defaults()), () -> Map.of("HF_ENDPOINT", closed), 16L << 30, io, null),
+                url -> { }, Settings.DEFAULTS, List.of("cpu"), s -> { }, null));
+        vm = window.pages().models();
         stage.setScene(new Scene(window.root(), 1024, 700));
         stage.show();
         window.show("nav.models");
