@@ -14,6 +14,7 @@ module io.kaiyuan.engine {
     exports io.kaiyuan.engine.api;
     exports io.kaiyuan.engine.chat;
     exports io.kaiyuan.engine.compare;
+    exports io.kaiyuan.engine.constrain;
     exports io.kaiyuan.engine.download;
     exports io.kaiyuan.engine.model;
     exports io.kaiyuan.engine.ort;
