@@ -17,7 +17,7 @@ import java.util.Objects;
  *     {@link TokenLogprob}) with that many of the most likely tokens
  */
 public record GenerationRequest(Prompt prompt, SamplingOverrides sampling, int maxNewTokens, List<String> stopStrings,
-        boolean ignoreEos, LogitAdjustments adjustments, int topLogprobs) {
+        boolean ignoreEos, LogitAdjustments adjustments, int topLogprobs, ResponseFormat format) {
     /** The most alternatives a step reports. */
     public static final int MAX_TOP_LOGPROBS = 20;
 
@@ -25,6 +25,7 @@ public record GenerationRequest(Prompt prompt, SamplingOverrides sampling, int m
         Objects.requireNonNull(prompt, "prompt");
         Objects.requireNonNull(sampling, "sampling");
         Objects.requireNonNull(adjustments, "adjustments");
+        Objects.requireNonNull(format, "format");
         if (topLogprobs < -1 || topLogprobs > MAX_TOP_LOGPROBS) {
             throw new IllegalArgumentException("top_logprobs must be 0 to " + MAX_TOP_LOGPROBS + ", not " + topLogprobs);
         }
@@ -38,6 +39,11 @@ public record GenerationRequest(Prompt prompt, SamplingOverrides sampling, int m
     }
 
     public GenerationRequest(Prompt prompt, SamplingOverrides sampling, int maxNewTokens, List<String> stopStrings,
+            boolean ignoreEos, LogitAdjustments adjustments, int topLogprobs) {
+        this(prompt, sampling, maxNewTokens, stopStrings, ignoreEos, adjustments, topLogprobs, ResponseFormat.TEXT);
+    }
+
+    public GenerationRequest(Prompt prompt, SamplingOverrides sampling, int maxNewTokens, List<String> stopStrings,
             boolean ignoreEos) {
         this(prompt, sampling, maxNewTokens, stopStrings, ignoreEos, LogitAdjustments.NONE, -1);
     }
@@ -48,12 +54,17 @@ public record GenerationRequest(Prompt prompt, SamplingOverrides sampling, int m
 
     /** This request with other sampling settings. */
     public GenerationRequest withSampling(SamplingOverrides other) {
-        return new GenerationRequest(prompt, other, maxNewTokens, stopStrings, ignoreEos, adjustments, topLogprobs);
+        return new GenerationRequest(prompt, other, maxNewTokens, stopStrings, ignoreEos, adjustments, topLogprobs, format);
     }
 
     /** This request with OpenAI's adjustments and log probabilities. */
     public GenerationRequest withAdjustments(LogitAdjustments a, int top) {
-        return new GenerationRequest(prompt, sampling, maxNewTokens, stopStrings, ignoreEos, a, top);
+        return new GenerationRequest(prompt, sampling, maxNewTokens, stopStrings, ignoreEos, a, top, format);
+    }
+
+    /** This request with its answer in {@code f}. */
+    public GenerationRequest withFormat(ResponseFormat f) {
+        return new GenerationRequest(prompt, sampling, maxNewTokens, stopStrings, ignoreEos, adjustments, topLogprobs, f);
     }
 
     /** What the model continues. */

@@ -25,6 +25,11 @@ public final class TokenVocabulary {
     private final BitSet plain;
     /** The characters each plain token adds to a string. */
     private final int[] chars;
+    /** The most characters a plain token adds. */
+    private int longestPlain;
+    /** The plain tokens of at most k characters, for k below {@link #SHORT}. */
+    private final BitSet[] plainUpTo = new BitSet[SHORT];
+    private static final int SHORT = 16;
     private final TokenTrie all;
     /** The tokens that are not plain. */
     private final TokenTrie rest;
@@ -42,8 +47,17 @@ public final class TokenVocabulary {
             if (c > 0) {
                 plain.set(id);
                 chars[id] = c;
+                longestPlain = Math.max(longestPlain, c);
             } else {
                 notPlain[m++] = id;
+            }
+        }
+        for (int k = 0; k < SHORT; k++) {
+            plainUpTo[k] = new BitSet(bytes.length);
+        }
+        for (int id = plain.nextSetBit(0); id >= 0; id = plain.nextSetBit(id + 1)) {
+            for (int k = chars[id]; k < SHORT; k++) {
+                plainUpTo[k].set(id);
             }
         }
         this.all = TokenTrie.of(bytes, ids);
@@ -204,9 +218,15 @@ public final class TokenVocabulary {
             return;
         }
         // inside a string: every plain token that fits at once, the others one by one
-        for (int id = plain.nextSetBit(0); id >= 0; id = plain.nextSetBit(id + 1)) {
-            if (chars[id] <= room) {
-                allowed.set(id);
+        if (room >= longestPlain) {
+            allowed.or(plain);
+        } else if (room < SHORT) {
+            allowed.or(plainUpTo[room]);
+        } else {
+            for (int id = plain.nextSetBit(0); id >= 0; id = plain.nextSetBit(id + 1)) {
+                if (chars[id] <= room) {
+                    allowed.set(id);
+                }
             }
         }
         rest.allowed(state, allowed);

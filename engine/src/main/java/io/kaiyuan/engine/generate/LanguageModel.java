@@ -7,6 +7,11 @@ import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.api.FinishReason;
 import io.kaiyuan.engine.api.GenerationException;
 import io.kaiyuan.engine.api.GenerationRequest;
+import io.kaiyuan.engine.api.ResponseFormat;
+import io.kaiyuan.engine.constrain.JsonConstraint;
+import io.kaiyuan.engine.constrain.Schema;
+import io.kaiyuan.engine.constrain.SchemaException;
+import io.kaiyuan.engine.constrain.TokenVocabulary;
 import io.kaiyuan.engine.api.GenerationResult;
 import io.kaiyuan.engine.api.LoadProgress;
 import io.kaiyuan.engine.api.TokenListener;
@@ -73,6 +78,8 @@ public final class LanguageModel implements AutoCloseable {
     private final Optional<ChatTemplate> chatTemplate;
     /** Why the template could not be compiled: reported when a chat prompt needs it, not at load. */
     private final RuntimeException chatTemplateError;
+    /** Every token's bytes, read on the first structured answer. */
+    private TokenVocabulary vocabulary;
 
     private LanguageModel(ModelFolder folder, Variant variant, Tokenizer tokenizer, DecoderSession decoder, long loadMs) {
         this.folder = folder;
@@ -163,7 +170,8 @@ public final class LanguageModel implements AutoCloseable {
         long start = System.nanoTime();
         String promptText = promptText(request.prompt());
         int[] prompt = promptTokens(request.prompt(), promptText);
-        Set<Integer> eos = request.ignoreEos() ? Set.of() : folder.generation().eosTokenIds();
+        // a structured answer ends with its document, whatever ignore_eos says
+        Set<Integer> eos = request.ignoreEos() && request.format().isText() ? Set.of() : folder.generation().eosTokenIds();
         int maxLength = (int) Math.min(contextLimit, (long) prompt.length + request.maxNewTokens());
         boolean logprobs = request.topLogprobs() >= 0;
         Generator.Search search = new Generator.Search(chooser(request, prompt.length), eos, maxLength, logprobs);
@@ -224,17 +232,55 @@ public final class LanguageModel implements AutoCloseable {
     /** The request's sampling over the model's defaults, after the OpenAI logit bias and penalties if any. */
     private TokenChooser chooser(GenerationRequest request, int promptLength) {
         TokenChooser chooser = Sampler.of(request.sampling().over(folder.generation().sampling()));
-        if (request.adjustments().isNone()) {
+        if (request.adjustments().isNone() && request.format().isText()) {
             return chooser;
         }
         List<LogitsProcessor> first = new ArrayList<>();
-        try {
-            first.add(new OpenAiAdjustments(request.adjustments(), promptLength, folder.config().vocabSize()));
-        } catch (IllegalArgumentException e) {
-            throw new GenerationException(e.getMessage() + ".");
+        if (!request.format().isText()) {
+            // first, so that nothing after it can leave only tokens the document cannot take
+            first.add(constraint(request.format()));
+        }
+        if (!request.adjustments().isNone()) {
+            try {
+                first.add(new OpenAiAdjustments(request.adjustments(), promptLength, folder.config().vocabSize()));
+            } catch (IllegalArgumentException e) {
+                throw new GenerationException(e.getMessage() + ".");
+            }
         }
         first.addAll(chooser.processors());
         return new TokenChooser(first, chooser.sampler());
+    }
+
+    /** The processor that keeps the answer to {@code format}. */
+    private JsonConstraint constraint(ResponseFormat format) {
+        Schema schema;
+        try {
+            schema = format.kind() == ResponseFormat.Kind.JSON_OBJECT ? Schema.anyObject()
+                    : Schema.compile(new com.fasterxml.jackson.databind.ObjectMapper().readTree(format.schema()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new GenerationException("The JSON schema is not valid JSON: " + e.getOriginalMessage());
+        } catch (SchemaException e) {
+            throw new GenerationException(e.getMessage());
+        }
+        try {
+            return new JsonConstraint(schema, vocabulary(), folder.generation().eosTokenIds());
+        } catch (IllegalArgumentException e) {
+            throw new GenerationException(e.getMessage());
+        }
+    }
+
+    /** The tokens' bytes, read once from tokenizer.json (about a second for a 150k vocabulary). */
+    private TokenVocabulary vocabulary() {
+        if (vocabulary == null) {
+            try {
+                vocabulary = TokenVocabulary.read(folder.dir().resolve("tokenizer.json"), folder.config().vocabSize());
+            } catch (java.io.IOException e) {
+                throw new GenerationException("tokenizer.json in " + folder.dir() + " cannot be read: " + e.getMessage(), e);
+            } catch (IllegalArgumentException e) {
+                throw new GenerationException(e.getMessage());
+            }
+        }
+        return vocabulary;
     }
 
     /** The prompt as text: rendered with the chat template, raw, or the token ids decoded. */

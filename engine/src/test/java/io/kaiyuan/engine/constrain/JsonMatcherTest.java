@@ -14,11 +14,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-class JsonMatcherTest {
+public class JsonMatcherTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Schemas that use every supported keyword. */
-    static final List<String> SCHEMAS = List.of(
+    public static final List<String> SCHEMAS = List.of(
             "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":12},"
                     + "\"age\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":150},\"city\":{\"enum\":[\"北京\",\"上海\","
                     + "\"Shenzhen\"]}},\"required\":[\"name\",\"age\",\"city\"],\"additionalProperties\":false}",
