@@ -174,6 +174,20 @@ public final class RemoteClient {
             ArrayNode stop = root.putArray("stop");
             request.stopStrings().forEach(stop::add);
         }
+        switch (request.format().kind()) {
+            case JSON_OBJECT -> root.putObject("response_format").put("type", "json_object");
+            case JSON_SCHEMA -> {
+                // the endpoint enforces the schema its own way
+                ObjectNode schema = root.putObject("response_format").put("type", "json_schema").putObject("json_schema")
+                        .put("name", "answer").put("strict", true);
+                try {
+                    schema.set("schema", JSON.readTree(request.format().schema()));
+                } catch (JsonProcessingException e) {
+                    throw new IllegalArgumentException("The JSON schema is not valid JSON: " + e.getOriginalMessage(), e);
+                }
+            }
+            default -> { }
+        }
         root.put("stream", true);
         root.putObject("stream_options").put("include_usage", true);
         try {

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kaiyuan.engine.api.ChatMessage;
 import io.kaiyuan.engine.api.FinishReason;
 import io.kaiyuan.engine.api.GenerationRequest;
+import io.kaiyuan.engine.api.ResponseFormat;
+import io.kaiyuan.engine.constrain.Schema;
+import io.kaiyuan.engine.constrain.SchemaException;
 import io.kaiyuan.engine.api.GenerationResult;
 import io.kaiyuan.engine.api.LogitAdjustments;
 import io.kaiyuan.engine.api.TokenLogprob;
@@ -134,8 +137,44 @@ public final class OpenAiProtocol {
         }
         GenerationRequest request = new GenerationRequest(new GenerationRequest.Prompt.Chat(messages, Map.of()), sampling,
                 maxTokens == null ? defaultMaxTokens : maxTokens, stop, false, adjustments,
-                logprobs ? (top == null ? 0 : top) : -1);
+                logprobs ? (top == null ? 0 : top) : -1, responseFormat(body.path("response_format")));
         return new ChatRequest(model, request, stream, includeUsage);
+    }
+
+    /**
+     * {@code response_format}: {@code {"type": "text"}}, {@code {"type": "json_object"}} or
+     * {@code {"type": "json_schema", "json_schema": {"name", "schema", "strict"}}}. A schema is checked here,
+     * so one with a keyword the decoder cannot enforce gets a 400 naming it before any model loads.
+     */
+    static ResponseFormat responseFormat(JsonNode format) {
+        if (format.isMissingNode() || format.isNull()) {
+            return ResponseFormat.TEXT;
+        }
+        if (!format.isObject() || !format.path("type").isTextual()) {
+            throw new BadRequest("'response_format' must be an object with a 'type': text, json_object or json_schema.",
+                    "response_format");
+        }
+        switch (format.path("type").asText()) {
+            case "text":
+                return ResponseFormat.TEXT;
+            case "json_object":
+                return ResponseFormat.JSON_OBJECT;
+            case "json_schema":
+                JsonNode schema = format.path("json_schema").path("schema");
+                if (!schema.isObject()) {
+                    throw new BadRequest("'response_format.json_schema.schema' must be a JSON schema object.",
+                            "response_format");
+                }
+                try {
+                    Schema.compile(schema);
+                } catch (SchemaException e) {
+                    throw new BadRequest(e.getMessage(), "response_format");
+                }
+                return ResponseFormat.jsonSchema(schema.toString());
+            default:
+                throw new BadRequest("'response_format.type' must be text, json_object or json_schema, not '"
+                        + format.path("type").asText() + "'.", "response_format");
+        }
     }
 
     private static double orZero(Double d) {
