@@ -8,6 +8,9 @@ import io.kaiyuan.engine.api.CancellationToken;
 import io.kaiyuan.engine.api.ChatMessage;
 import io.kaiyuan.engine.api.GenerationMetrics;
 import io.kaiyuan.engine.api.GenerationRequest;
+import io.kaiyuan.engine.api.ResponseFormat;
+import io.kaiyuan.engine.constrain.Schema;
+import io.kaiyuan.engine.constrain.SchemaException;
 import io.kaiyuan.engine.api.GenerationRequest.Prompt;
 import io.kaiyuan.engine.api.GenerationResult;
 import io.kaiyuan.engine.api.TokenListener;
@@ -78,11 +81,18 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object at the end instead of streaming.")
     boolean json;
 
+    @Option(names = "--json-schema", paramLabel = "FILE.json",
+            description = "Answer with a JSON document valid for this JSON schema (enforced while generating).")
+    Path jsonSchema;
+
+    @Option(names = "--json-object", description = "Answer with a JSON object (any).")
+    boolean jsonObject;
+
     @Override
     public Integer call() throws IOException {
         Prompt prompt = buildPrompt();
         GenerationRequest request = new GenerationRequest(prompt,
-                sampling.overrides(), maxNewTokens, stops);
+                sampling.overrides(), maxNewTokens, stops).withFormat(responseFormat());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path folder = modelOptions.folder();
@@ -116,6 +126,37 @@ final class GenerateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** --json-schema FILE or --json-object, the schema checked before the model loads. */
+    private ResponseFormat responseFormat() throws IOException {
+        if (jsonSchema != null && jsonObject) {
+            throw new IllegalArgumentException("Give --json-schema FILE or --json-object, not both.");
+        }
+        if (jsonObject) {
+            return ResponseFormat.JSON_OBJECT;
+        }
+        if (jsonSchema == null) {
+            return ResponseFormat.TEXT;
+        }
+        if (!java.nio.file.Files.isRegularFile(jsonSchema)) {
+            throw new IllegalArgumentException(jsonSchema + " is not a file: give the path of a JSON schema.");
+        }
+        if (java.nio.file.Files.size(jsonSchema) > Schema.MAX_SCHEMA_CHARS * 4L) {
+            throw new IllegalArgumentException(jsonSchema + " is too large for a JSON schema.");
+        }
+        com.fasterxml.jackson.databind.JsonNode node;
+        try {
+            node = JSON.readTree(jsonSchema.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(jsonSchema + " is not valid JSON: " + e.getOriginalMessage());
+        }
+        try {
+            Schema.compile(node);
+        } catch (SchemaException e) {
+            throw new IllegalArgumentException(jsonSchema + ": " + e.getMessage());
+        }
+        return ResponseFormat.jsonSchema(node.toString());
     }
 
     /** Removes a shutdown hook unless the JVM is already exiting (then the hook has run). */

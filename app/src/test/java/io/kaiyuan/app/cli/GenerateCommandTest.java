@@ -241,4 +241,32 @@ class GenerateCommandTest {
         assertEquals(0, r.exitCode());
         assertTrue(r.out().contains("cpu       available"), r.out());
     }
+
+    @Test
+    void jsonSchemaAnswersWithAValidDocumentAndABadSchemaIsNamed() throws Exception {
+        Path schema = shared.resolve("answer.schema.json");
+        Files.writeString(schema, "{\"type\":\"object\",\"properties\":{\"ok\":{\"type\":\"boolean\"},\"n\":{\"type\":"
+                + "\"integer\",\"minimum\":1,\"maximum\":9}},\"required\":[\"ok\",\"n\"],\"additionalProperties\":false}");
+        int ended = 0;
+        for (String seed : List.of("1", "2", "3")) {
+            Cli.Run r = run("generate", "--model", model.toString(), "--prompt", "JSON please", "--max-new-tokens", "200",
+                    "--temperature", "1", "--seed", seed, "--json-schema", schema.toString(), "--json");
+            assertEquals(0, r.exitCode(), r.err());
+            JsonNode out = JSON.readTree(r.out());
+            if (out.get("finish_reason").asText().equals("stop")) {
+                ended++;
+                JsonNode doc = JSON.readTree(out.get("answer").asText());
+                assertTrue(doc.get("ok").isBoolean(), doc.toString());
+                assertTrue(doc.get("n").asInt() >= 1 && doc.get("n").asInt() <= 9, doc.toString());
+                assertEquals(2, doc.size(), doc.toString());
+            }
+        }
+        assertTrue(ended >= 2, "short bounded documents end: " + ended);
+
+        Path bad = shared.resolve("bad.schema.json");
+        Files.writeString(bad, "{\"type\":\"object\",\"patternProperties\":{}}");
+        Cli.Run refused = run("generate", "--model", model.toString(), "--prompt", "hi", "--json-schema", bad.toString());
+        assertTrue(refused.exitCode() != 0);
+        assertTrue(refused.err().contains("patternProperties") && refused.err().contains("bad.schema.json"), refused.err());
+    }
 }
