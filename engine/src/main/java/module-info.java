@@ -26,6 +26,7 @@ module io.kaiyuan.engine {
     exports io.kaiyuan.engine.io;
     exports io.kaiyuan.engine.template;
     exports io.kaiyuan.engine.tokenize;
+    exports io.kaiyuan.engine.tools;
 
     // Stored chat messages keep sampling settings and metrics (records of this package) as JSON.
     opens io.kaiyuan.engine.api to com.fasterxml.jackson.databind;

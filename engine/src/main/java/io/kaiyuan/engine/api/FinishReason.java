@@ -9,9 +9,11 @@ public enum FinishReason {
     /** The max-new-tokens budget or the model's context limit. */
     LENGTH,
     /** The caller cancelled. */
-    CANCELLED;
+    CANCELLED,
+    /** The answer called tools (it ended after its calls). */
+    TOOL_CALLS;
 
-    /** The lower-case name used in JSON ({@code stop}, {@code length}, {@code cancelled}). */
+    /** The lower-case name used in JSON ({@code stop}, {@code length}, {@code cancelled}, {@code tool_calls}). */
     public String jsonName() {
         return name().toLowerCase(Locale.ROOT);
     }

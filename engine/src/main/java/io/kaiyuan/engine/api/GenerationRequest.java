@@ -17,7 +17,7 @@ import java.util.Objects;
  *     {@link TokenLogprob}) with that many of the most likely tokens
  */
 public record GenerationRequest(Prompt prompt, SamplingOverrides sampling, int maxNewTokens, List<String> stopStrings,
-        boolean ignoreEos, LogitAdjustments adjustments, int topLogprobs, ResponseFormat format) {
+        boolean ignoreEos, LogitAdjustments adjustments, int topLogprobs, ResponseFormat format, ToolUse tools) {
     /** The most alternatives a step reports. */
     public static final int MAX_TOP_LOGPROBS = 20;
 
@@ -26,6 +26,10 @@ public record GenerationRequest(Prompt prompt, SamplingOverrides sampling, int m
         Objects.requireNonNull(sampling, "sampling");
         Objects.requireNonNull(adjustments, "adjustments");
         Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(tools, "tools");
+        if (tools.active() && !format.isText()) {
+            throw new IllegalArgumentException("an answer is either a structured document or may call tools, not both");
+        }
         if (topLogprobs < -1 || topLogprobs > MAX_TOP_LOGPROBS) {
             throw new IllegalArgumentException("top_logprobs must be 0 to " + MAX_TOP_LOGPROBS + ", not " + topLogprobs);
         }
@@ -40,7 +44,8 @@ public record GenerationRequest(Prompt prompt, SamplingOverrides sampling, int m
 
     public GenerationRequest(Prompt prompt, SamplingOverrides sampling, int maxNewTokens, List<String> stopStrings,
             boolean ignoreEos, LogitAdjustments adjustments, int topLogprobs) {
-        this(prompt, sampling, maxNewTokens, stopStrings, ignoreEos, adjustments, topLogprobs, ResponseFormat.TEXT);
+        this(prompt, sampling, maxNewTokens, stopStrings, ignoreEos, adjustments, topLogprobs, ResponseFormat.TEXT,
+                ToolUse.NONE);
     }
 
     public GenerationRequest(Prompt prompt, SamplingOverrides sampling, int maxNewTokens, List<String> stopStrings,
@@ -54,17 +59,22 @@ public record GenerationRequest(Prompt prompt, SamplingOverrides sampling, int m
 
     /** This request with other sampling settings. */
     public GenerationRequest withSampling(SamplingOverrides other) {
-        return new GenerationRequest(prompt, other, maxNewTokens, stopStrings, ignoreEos, adjustments, topLogprobs, format);
+        return new GenerationRequest(prompt, other, maxNewTokens, stopStrings, ignoreEos, adjustments, topLogprobs, format, tools);
     }
 
     /** This request with OpenAI's adjustments and log probabilities. */
     public GenerationRequest withAdjustments(LogitAdjustments a, int top) {
-        return new GenerationRequest(prompt, sampling, maxNewTokens, stopStrings, ignoreEos, a, top, format);
+        return new GenerationRequest(prompt, sampling, maxNewTokens, stopStrings, ignoreEos, a, top, format, tools);
     }
 
     /** This request with its answer in {@code f}. */
     public GenerationRequest withFormat(ResponseFormat f) {
-        return new GenerationRequest(prompt, sampling, maxNewTokens, stopStrings, ignoreEos, adjustments, topLogprobs, f);
+        return new GenerationRequest(prompt, sampling, maxNewTokens, stopStrings, ignoreEos, adjustments, topLogprobs, f, tools);
+    }
+
+    /** This request with these tools offered. */
+    public GenerationRequest withTools(ToolUse t) {
+        return new GenerationRequest(prompt, sampling, maxNewTokens, stopStrings, ignoreEos, adjustments, topLogprobs, format, t);
     }
 
     /** What the model continues. */

@@ -14,6 +14,7 @@ import java.util.List;
  * @param finishReason why it ended
  * @param metrics timings
  * @param logprobs each generated token's log probability when the request asked for them, else empty
+ * @param toolCalls the tools the answer called, in order (their blocks are not in {@code answer})
  */
 public record GenerationResult(
         List<Integer> promptTokenIds,
@@ -24,12 +25,20 @@ public record GenerationResult(
         boolean reasoningUnclosed,
         FinishReason finishReason,
         GenerationMetrics metrics,
-        List<TokenLogprob> logprobs) {
+        List<TokenLogprob> logprobs,
+        List<ToolCall> toolCalls) {
 
     public GenerationResult {
         promptTokenIds = List.copyOf(promptTokenIds);
         tokenIds = List.copyOf(tokenIds);
         logprobs = List.copyOf(logprobs);
+        toolCalls = List.copyOf(toolCalls);
+    }
+
+    public GenerationResult(List<Integer> promptTokenIds, List<Integer> tokenIds, String text, String reasoning,
+            String answer, boolean reasoningUnclosed, FinishReason finishReason, GenerationMetrics metrics,
+            List<TokenLogprob> logprobs) {
+        this(promptTokenIds, tokenIds, text, reasoning, answer, reasoningUnclosed, finishReason, metrics, logprobs, List.of());
     }
 
     public GenerationResult(List<Integer> promptTokenIds, List<Integer> tokenIds, String text, String reasoning,

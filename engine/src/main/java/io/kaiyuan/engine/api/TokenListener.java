@@ -18,6 +18,9 @@ public interface TokenListener {
     /** New reasoning text (inside {@code <think>}...{@code </think>}), without the tags. */
     default void onReasoning(String text) {}
 
+    /** A tool call the answer made, whole (its block is not part of the answer text); index from 0. */
+    default void onToolCall(int index, ToolCall call) {}
+
     /**
      * The prompt has been rendered, tokenized and found to fit: from here on the request fails only if the
      * model itself does. Called once, before the model reads the prompt.

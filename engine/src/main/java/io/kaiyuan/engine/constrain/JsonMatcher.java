@@ -32,6 +32,15 @@ final class JsonMatcher {
         return new State(java.util.Collections.singletonList(new Stack(new ValueFrame(schema.root(), 0), null)));
     }
 
+    /**
+     * The state after a call's opening tag: a little whitespace, the document, a little whitespace and
+     * {@code close} exactly; {@link State#closed()} once all of it is read.
+     */
+    static State callThenTag(Schema schema, byte[] close) {
+        Stack tag = push(new Stack(new LiteralFrame(List.of(close), new int[] {0}, 0), null), Ws.START);
+        return new State(java.util.Collections.singletonList(push(push(tag, new ValueFrame(schema.root(), 0)), Ws.START)));
+    }
+
     /** One stack of frames; {@code rest} null below the bottom frame. */
     record Stack(Frame top, Stack rest) {}
 

@@ -88,6 +88,46 @@ public final class Schema {
         return root;
     }
 
+    /**
+     * A tool call as Hermes-style templates write it, {@code {"name": NAME, "arguments": {...}}}: one of
+     * {@code names}, with the arguments valid for that function's parameter schema.
+     */
+    public static Schema toolCall(List<String> names, List<Schema> parameters) {
+        if (names.isEmpty() || names.size() != parameters.size()) {
+            throw new IllegalArgumentException("one parameter schema per function name");
+        }
+        List<Node> options = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            Node args = parameters.get(i).root;
+            options.add(new ObjectNode(List.of("name", "arguments"),
+                    List.of(new Literals(List.of(json(com.fasterxml.jackson.databind.node.TextNode.valueOf(names.get(i))))), args),
+                    List.of(true, true), null));
+        }
+        return new Schema(options.size() == 1 ? options.get(0) : new AnyOf(options));
+    }
+
+    /** The parameters of a function: an object schema; {@code {}} (or none) for any object. */
+    public static Schema parameters(JsonNode schema) {
+        if (schema == null || schema.isMissingNode() || schema.isNull() || schema.isObject() && schema.isEmpty()) {
+            return anyObject();
+        }
+        Schema s = compile(schema);
+        Node root = s.root;
+        while (root instanceof Ref r) {
+            root = r.target();
+        }
+        if (!(root instanceof ObjectNode) && !(root instanceof AnyValue)) {
+            throw new SchemaException("A function's parameters must be an object schema ({\"type\": \"object\", ...}).");
+        }
+        return root instanceof AnyValue ? anyObject() : s;
+    }
+
+    /** Whether {@code document} (UTF-8, written as the decoder writes documents) is valid for this schema. */
+    public boolean accepts(byte[] document) {
+        JsonMatcher.State s = JsonMatcher.start(this).advance(document);
+        return s != null && s.accepts();
+    }
+
     /** Any JSON object ({@code response_format: json_object}). */
     public static Schema anyObject() {
         return new Schema(new ObjectNode(List.of(), List.of(), List.of(), new AnyValue()));

@@ -30,6 +30,8 @@ public final class TokenVocabulary {
     /** The plain tokens of at most k characters, for k below {@link #SHORT}. */
     private final BitSet[] plainUpTo = new BitSet[SHORT];
     private static final int SHORT = 16;
+    /** Tokens of whitespace only. */
+    private final BitSet whitespace = new BitSet();
     private final TokenTrie all;
     /** The tokens that are not plain. */
     private final TokenTrie rest;
@@ -58,6 +60,18 @@ public final class TokenVocabulary {
         for (int id = plain.nextSetBit(0); id >= 0; id = plain.nextSetBit(id + 1)) {
             for (int k = chars[id]; k < SHORT; k++) {
                 plainUpTo[k].set(id);
+            }
+        }
+        for (int id = 0; id < bytes.length; id++) {
+            byte[] t = bytes[id];
+            if (t != null && t.length > 0 && t.length <= 8) {
+                boolean space = true;
+                for (byte x : t) {
+                    space &= x == ' ' || x == '\n' || x == '\t';
+                }
+                if (space) {
+                    whitespace.set(id);
+                }
             }
         }
         this.all = TokenTrie.of(bytes, ids);
@@ -208,6 +222,16 @@ public final class TokenVocabulary {
     /** The bytes of {@code id}, or null for a token that is never text. */
     byte[] bytes(int id) {
         return id >= 0 && id < bytes.length ? bytes[id] : null;
+    }
+
+    /** The ids whose bytes are exactly {@code text}. */
+    int[] idsOf(byte[] text) {
+        return java.util.stream.IntStream.range(0, bytes.length).filter(id -> java.util.Arrays.equals(bytes[id], text)).toArray();
+    }
+
+    /** Marks the tokens that are nothing but spaces, tabs and line breaks. */
+    void whitespace(BitSet allowed) {
+        allowed.or(whitespace);
     }
 
     /** Marks in {@code allowed} every token that {@code state} can read whole. */

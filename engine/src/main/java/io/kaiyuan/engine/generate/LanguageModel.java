@@ -8,7 +8,13 @@ import io.kaiyuan.engine.api.FinishReason;
 import io.kaiyuan.engine.api.GenerationException;
 import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.api.ResponseFormat;
+import io.kaiyuan.engine.api.ToolUse;
 import io.kaiyuan.engine.constrain.JsonConstraint;
+import io.kaiyuan.engine.constrain.ToolCallConstraint;
+import io.kaiyuan.engine.api.ToolCall;
+import io.kaiyuan.engine.tools.ToolCallFormat;
+import io.kaiyuan.engine.tools.ToolCallListener;
+import io.kaiyuan.engine.template.ChatTemplates;
 import io.kaiyuan.engine.constrain.Schema;
 import io.kaiyuan.engine.constrain.SchemaException;
 import io.kaiyuan.engine.constrain.TokenVocabulary;
@@ -78,6 +84,8 @@ public final class LanguageModel implements AutoCloseable {
     private final Optional<ChatTemplate> chatTemplate;
     /** Why the template could not be compiled: reported when a chat prompt needs it, not at load. */
     private final RuntimeException chatTemplateError;
+    /** How the template writes tool calls, read on first use. */
+    private Optional<ToolCallFormat> toolCallFormat;
     /** Every token's bytes, read on the first structured answer. */
     private TokenVocabulary vocabulary;
 
@@ -171,14 +179,20 @@ public final class LanguageModel implements AutoCloseable {
         String promptText = promptText(request.prompt());
         int[] prompt = promptTokens(request.prompt(), promptText);
         // a structured answer ends with its document, whatever ignore_eos says
-        Set<Integer> eos = request.ignoreEos() && request.format().isText() ? Set.of() : folder.generation().eosTokenIds();
+        Set<Integer> eos = request.ignoreEos() && request.format().isText() && !request.tools().active() ? Set.of()
+                : folder.generation().eosTokenIds();
         int maxLength = (int) Math.min(contextLimit, (long) prompt.length + request.maxNewTokens());
         boolean logprobs = request.topLogprobs() >= 0;
-        Generator.Search search = new Generator.Search(chooser(request, prompt.length), eos, maxLength, logprobs);
+        boolean reasoningOpen = ReasoningParser.promptOpensReasoning(promptText);
+        Generator.Search search = new Generator.Search(chooser(request, prompt.length, reasoningOpen), eos, maxLength,
+                logprobs);
         List<TokenLogprob> tokenLogprobs = new ArrayList<>();
+        // with tools, the answer's call blocks become calls (and leave its text)
+        ToolCallListener calls = request.tools().functions().isEmpty() ? null
+                : toolCallFormat().map(f -> new ToolCallListener(f, request.tools(), listener)).orElse(null);
         listener.onPromptAccepted();
-        TextStream text = new TextStream(tokenizer, request.stopStrings(),
-                ReasoningParser.promptOpensReasoning(promptText), listener, start);
+        TextStream text = new TextStream(tokenizer, request.stopStrings(), reasoningOpen, calls == null ? listener : calls,
+                start);
         int reused;
         long prefillNanos = 0;
         int[] tokens;
@@ -209,9 +223,18 @@ public final class LanguageModel implements AutoCloseable {
             throw new GenerationException("Generation failed: " + e.getMessage(), e);
         }
         text.finish();
+        String answer = text.answer();
+        List<ToolCall> toolCalls = List.of();
+        if (calls != null) {
+            calls.finish();
+            answer = calls.answer();
+            toolCalls = calls.calls();
+            finish = !toolCalls.isEmpty() && finish == FinishReason.STOP ? FinishReason.TOOL_CALLS : finish;
+        }
         List<Integer> generated = boxed(Arrays.copyOfRange(tokens, prompt.length, tokens.length));
-        return new GenerationResult(boxed(prompt), generated, text.text(), text.reasoning(), text.answer(),
-                text.reasoningUnclosed(), finish, text.metrics(prompt.length, reused, loadMs, prefillNanos), tokenLogprobs);
+        return new GenerationResult(boxed(prompt), generated, text.text(), text.reasoning(), answer,
+                text.reasoningUnclosed(), finish, text.metrics(prompt.length, reused, loadMs, prefillNanos), tokenLogprobs,
+                toolCalls);
     }
 
     /** The prompt's tokens, checked to be neither empty nor beyond the context. */
@@ -230,15 +253,19 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     /** The request's sampling over the model's defaults, after the OpenAI logit bias and penalties if any. */
-    private TokenChooser chooser(GenerationRequest request, int promptLength) {
+    private TokenChooser chooser(GenerationRequest request, int promptLength, boolean reasoningOpen) {
         TokenChooser chooser = Sampler.of(request.sampling().over(folder.generation().sampling()));
-        if (request.adjustments().isNone() && request.format().isText()) {
+        boolean tools = !request.tools().functions().isEmpty();
+        if (request.adjustments().isNone() && request.format().isText() && !tools) {
             return chooser;
         }
         List<LogitsProcessor> first = new ArrayList<>();
+        // constraints first, so that nothing after them can leave only tokens the answer cannot take
         if (!request.format().isText()) {
-            // first, so that nothing after it can leave only tokens the document cannot take
             first.add(constraint(request.format()));
+        }
+        if (tools) {
+            toolConstraint(request.tools(), reasoningOpen).ifPresent(first::add);
         }
         if (!request.adjustments().isNone()) {
             try {
@@ -264,6 +291,60 @@ public final class LanguageModel implements AutoCloseable {
         }
         try {
             return new JsonConstraint(schema, vocabulary(), folder.generation().eosTokenIds());
+        } catch (IllegalArgumentException e) {
+            throw new GenerationException(e.getMessage());
+        }
+    }
+
+    /**
+     * How this model writes tool calls, from its chat template; empty when Kaiyuan does not know its format
+     * (or it has no template).
+     */
+    public Optional<ToolCallFormat> toolCallFormat() {
+        if (toolCallFormat == null) {
+            toolCallFormat = ChatTemplates.templateText(folder).flatMap(ToolCallFormat::of);
+        }
+        return toolCallFormat;
+    }
+
+    /**
+     * The processor that keeps calls to the functions' schemas (and keeps them out with tool choice none);
+     * empty when no call can be made and none must be kept out.
+     */
+    private Optional<ToolCallConstraint> toolConstraint(ToolUse tools, boolean reasoningOpen) {
+        Optional<ToolCallFormat> format = toolCallFormat();
+        if (format.isEmpty()) {
+            if (!tools.active()) {
+                return Optional.empty(); // nothing to keep out: the model has no way to call
+            }
+            throw new GenerationException(folder.name() + "'s chat template writes no tool calls Kaiyuan can read "
+                    + "(Hermes-style <tool_call> blocks, as Qwen2.5 and Qwen3 write them): pick such a model or leave out tools.");
+        }
+        List<String> names = new ArrayList<>();
+        List<Schema> parameters = new ArrayList<>();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (ToolUse.Function f : tools.functions()) {
+            if (tools.choice() == ToolUse.Choice.FUNCTION && !f.name().equals(tools.only().orElseThrow())) {
+                continue;
+            }
+            try {
+                names.add(f.name());
+                parameters.add(Schema.parameters(json.readTree(f.parameters())));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new GenerationException("The parameters of " + f.name() + " are not valid JSON: " + e.getOriginalMessage());
+            } catch (SchemaException e) {
+                throw new GenerationException("Function " + f.name() + ": " + e.getMessage());
+            }
+        }
+        ToolCallConstraint.Mode mode = switch (tools.choice()) {
+            case NONE -> ToolCallConstraint.Mode.NONE;
+            case AUTO -> ToolCallConstraint.Mode.AUTO;
+            case REQUIRED, FUNCTION -> ToolCallConstraint.Mode.REQUIRED;
+        };
+        try {
+            return Optional.of(new ToolCallConstraint(vocabulary(), folder.generation().eosTokenIds(), format.get().open(),
+                    format.get().close(), Schema.toolCall(names, parameters), mode,
+                    tools.parallel() && tools.choice() != ToolUse.Choice.FUNCTION, reasoningOpen));
         } catch (IllegalArgumentException e) {
             throw new GenerationException(e.getMessage());
         }

@@ -8,6 +8,7 @@ import io.kaiyuan.engine.api.ChatMessage;
 import io.kaiyuan.engine.api.FinishReason;
 import io.kaiyuan.engine.api.GenerationRequest;
 import io.kaiyuan.engine.api.ResponseFormat;
+import io.kaiyuan.engine.api.ToolUse;
 import io.kaiyuan.engine.constrain.Schema;
 import io.kaiyuan.engine.constrain.SchemaException;
 import io.kaiyuan.engine.api.GenerationResult;
@@ -27,7 +28,7 @@ public final class OpenAiProtocol {
 
     /** Fields read without effect: accepted when of the right type. */
     private static final Map<String, JsonNodeType> IGNORED = Map.of("user", JsonNodeType.STRING, "metadata",
-            JsonNodeType.OBJECT, "store", JsonNodeType.BOOLEAN, "parallel_tool_calls", JsonNodeType.BOOLEAN);
+            JsonNodeType.OBJECT, "store", JsonNodeType.BOOLEAN);
 
     private OpenAiProtocol() {}
 
@@ -65,13 +66,7 @@ public final class OpenAiProtocol {
         if (n != null && n != 1) {
             throw new BadRequest("Only n = 1 is supported.", "n");
         }
-        JsonNode tools = body.path("tools");
-        if (!tools.isMissingNode() && !tools.isNull() && !tools.isArray()) {
-            throw new BadRequest("'tools' must be an array.", "tools");
-        }
-        if (tools.isArray() && !tools.isEmpty()) {
-            throw new BadRequest("Tool calling is not supported yet: leave out 'tools'.", "tools");
-        }
+        ToolUse tools = tools(body);
         for (Map.Entry<String, JsonNodeType> ignored : IGNORED.entrySet()) {
             JsonNode v = body.path(ignored.getKey());
             if (!v.isMissingNode() && !v.isNull() && v.getNodeType() != ignored.getValue()) {
@@ -135,10 +130,98 @@ public final class OpenAiProtocol {
         if (top != null && top > 0 && !logprobs) {
             throw new BadRequest("'top_logprobs' needs 'logprobs': true.", "top_logprobs");
         }
-        GenerationRequest request = new GenerationRequest(new GenerationRequest.Prompt.Chat(messages, Map.of()), sampling,
+        ResponseFormat format = responseFormat(body.path("response_format"));
+        if (tools.active() && !format.isText()) {
+            throw new BadRequest("'response_format' and 'tools' cannot be used together: a call's arguments already follow "
+                    + "the function's schema.", "response_format");
+        }
+        // the template sees the tools as transformers passes them (its tools variable, OpenAI's form)
+        Map<String, Object> variables = tools.functions().isEmpty() ? Map.of()
+                : Map.of("tools", JSON.convertValue(body.path("tools"), List.class));
+        GenerationRequest request = new GenerationRequest(new GenerationRequest.Prompt.Chat(messages, variables), sampling,
                 maxTokens == null ? defaultMaxTokens : maxTokens, stop, false, adjustments,
-                logprobs ? (top == null ? 0 : top) : -1, responseFormat(body.path("response_format")));
+                logprobs ? (top == null ? 0 : top) : -1, format, tools);
         return new ChatRequest(model, request, stream, includeUsage);
+    }
+
+    /** The most functions a request may offer. */
+    static final int MAX_TOOLS = 128;
+
+    /**
+     * {@code tools} ({@code [{"type": "function", "function": {"name", "description", "parameters"}}]}),
+     * {@code tool_choice} ({@code auto}, {@code none}, {@code required} or
+     * {@code {"type": "function", "function": {"name"}}}) and {@code parallel_tool_calls}. Each function's
+     * parameter schema is checked here: a keyword the decoder cannot enforce is a 400 naming the function.
+     */
+    static ToolUse tools(JsonNode body) {
+        JsonNode tools = body.path("tools");
+        JsonNode choice = body.path("tool_choice");
+        JsonNode parallel = body.path("parallel_tool_calls");
+        if (!parallel.isMissingNode() && !parallel.isNull() && !parallel.isBoolean()) {
+            throw new BadRequest("'parallel_tool_calls' must be true or false.", "parallel_tool_calls");
+        }
+        if (tools.isMissingNode() || tools.isNull() || tools.isArray() && tools.isEmpty()) {
+            if (!choice.isMissingNode() && !choice.isNull() && !"none".equals(choice.asText())
+                    && !"auto".equals(choice.asText())) {
+                throw new BadRequest("'tool_choice' needs 'tools'.", "tool_choice");
+            }
+            return ToolUse.NONE;
+        }
+        if (!tools.isArray()) {
+            throw new BadRequest("'tools' must be an array of {\"type\": \"function\", \"function\": {...}}.", "tools");
+        }
+        if (tools.size() > MAX_TOOLS) {
+            throw new BadRequest("'tools' takes at most " + MAX_TOOLS + " functions.", "tools");
+        }
+        List<ToolUse.Function> functions = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < tools.size(); i++) {
+            JsonNode t = tools.get(i);
+            JsonNode f = t.path("function");
+            if (!"function".equals(t.path("type").asText()) || !f.isObject()) {
+                throw new BadRequest("tools[" + i + "] must be {\"type\": \"function\", \"function\": {\"name\", ...}}.",
+                        "tools");
+            }
+            String name = f.path("name").asText("");
+            if (!name.matches("[A-Za-z0-9_.-]{1,64}")) {
+                throw new BadRequest("tools[" + i + "].function.name must be 1 to 64 letters, digits, _, . or -.", "tools");
+            }
+            if (!names.add(name)) {
+                throw new BadRequest("Two tools are named '" + name + "'.", "tools");
+            }
+            JsonNode parameters = f.path("parameters");
+            if (!parameters.isMissingNode() && !parameters.isNull() && !parameters.isObject()) {
+                throw new BadRequest("tools[" + i + "].function.parameters must be a JSON schema object.", "tools");
+            }
+            try {
+                Schema.parameters(parameters);
+            } catch (SchemaException e) {
+                throw new BadRequest("Function '" + name + "': " + e.getMessage(), "tools");
+            }
+            functions.add(new ToolUse.Function(name, f.path("description").asText(""),
+                    parameters.isObject() ? parameters.toString() : "{}"));
+        }
+        ToolUse.Choice how;
+        java.util.Optional<String> only = java.util.Optional.empty();
+        if (choice.isMissingNode() || choice.isNull() || "auto".equals(choice.asText(null))) {
+            how = ToolUse.Choice.AUTO;
+        } else if ("none".equals(choice.asText(null))) {
+            how = ToolUse.Choice.NONE;
+        } else if ("required".equals(choice.asText(null))) {
+            how = ToolUse.Choice.REQUIRED;
+        } else if (choice.isObject() && "function".equals(choice.path("type").asText())
+                && choice.path("function").path("name").isTextual()) {
+            String name = choice.path("function").path("name").asText();
+            if (!names.contains(name)) {
+                throw new BadRequest("'tool_choice' names '" + name + "', which is not among the tools.", "tool_choice");
+            }
+            how = ToolUse.Choice.FUNCTION;
+            only = java.util.Optional.of(name);
+        } else {
+            throw new BadRequest("'tool_choice' must be auto, none, required or {\"type\": \"function\", \"function\": "
+                    + "{\"name\": ...}}.", "tool_choice");
+        }
+        return new ToolUse(functions, how, only, !parallel.isBoolean() || parallel.booleanValue());
     }
 
     /**
@@ -316,7 +399,7 @@ public final class OpenAiProtocol {
 
     /** OpenAI's finish reasons: {@code stop} (end of sequence, stop string, or stopped) or {@code length}. */
     static String finishReason(FinishReason reason) {
-        return reason == FinishReason.LENGTH ? "length" : "stop";
+        return reason == FinishReason.LENGTH ? "length" : reason == FinishReason.TOOL_CALLS ? "tool_calls" : "stop";
     }
 
     /** A non-streaming {@code chat.completion}. */
@@ -326,7 +409,16 @@ public final class OpenAiProtocol {
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
         ObjectNode message = choice.putObject("message");
-        message.put("role", "assistant").put("content", result.answer());
+        message.put("role", "assistant");
+        if (result.toolCalls().isEmpty() || !result.answer().isEmpty()) {
+            message.put("content", result.answer());
+        } else {
+            message.putNull("content");
+        }
+        if (!result.toolCalls().isEmpty()) {
+            com.fasterxml.jackson.databind.node.ArrayNode calls = message.putArray("tool_calls");
+            result.toolCalls().forEach(c -> call(calls.addObject(), c));
+        }
         if (!result.reasoning().isEmpty()) {
             message.put("reasoning_content", result.reasoning());
         }
@@ -338,6 +430,20 @@ public final class OpenAiProtocol {
         choice.put("finish_reason", finishReason(result.finishReason()));
         root.set("usage", usage(result));
         return root;
+    }
+
+    /** A call as OpenAI writes it: {"id", "type": "function", "function": {"name", "arguments"}}. */
+    private static ObjectNode call(ObjectNode node, io.kaiyuan.engine.api.ToolCall c) {
+        node.put("id", c.id()).put("type", "function");
+        node.putObject("function").put("name", c.name()).put("arguments", c.arguments());
+        return node;
+    }
+
+    /** A stream's delta for a whole call: {"tool_calls": [{"index", "id", "type", "function"}]}. */
+    static ObjectNode toolCallDelta(int index, io.kaiyuan.engine.api.ToolCall c) {
+        ObjectNode delta = JSON.createObjectNode();
+        call(delta.putArray("tool_calls").addObject().put("index", index), c);
+        return delta;
     }
 
     /** OpenAI's {"content": [{token, logprob, bytes, top_logprobs}]} for the generated tokens. */

@@ -262,6 +262,13 @@ public final class OpenAiServer implements AutoCloseable {
             }
 
             @Override
+            public void onToolCall(int index, io.kaiyuan.engine.api.ToolCall call) {
+                if (stream) {
+                    events.add(new Event(null, false, index, call));
+                }
+            }
+
+            @Override
             public void onPromptAccepted() {
                 accepted.set(true);
                 events.add(Event.ACCEPTED);
@@ -359,9 +366,14 @@ public final class OpenAiServer implements AutoCloseable {
     }
 
     /** A piece of streamed text; {@link #ACCEPTED} when the prompt is accepted, {@link #END} when the generation ends. */
-    private record Event(String text, boolean reasoning) {
+    /** Streamed text (answer or reasoning), a tool call (with its index), or one of the markers. */
+    private record Event(String text, boolean reasoning, int index, io.kaiyuan.engine.api.ToolCall call) {
         static final Event END = new Event(null, false);
         static final Event ACCEPTED = new Event(null, true);
+
+        Event(String text, boolean reasoning) {
+            this(text, reasoning, -1, null);
+        }
     }
 
     /** How long a request waits for its model before its status goes out so its connection can be watched. */
@@ -417,8 +429,8 @@ public final class OpenAiServer implements AutoCloseable {
                 if (e == Event.END) {
                     break;
                 }
-                ObjectNode delta = OpenAiProtocol.JSON.createObjectNode().put(e.reasoning() ? "reasoning_content" : "content",
-                        e.text());
+                ObjectNode delta = e.call() != null ? OpenAiProtocol.toolCallDelta(e.index(), e.call())
+                        : OpenAiProtocol.JSON.createObjectNode().put(e.reasoning() ? "reasoning_content" : "content", e.text());
                 write(out, OpenAiProtocol.chunk(id, created, request.model(), delta, null, request.includeUsage()));
             }
             GenerationResult result;

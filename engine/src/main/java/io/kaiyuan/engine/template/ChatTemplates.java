@@ -118,6 +118,11 @@ public final class ChatTemplates {
         return ownTemplate(folder).map(t -> t.contains("enable_thinking")).orElse(false);
     }
 
+    /** The text of the model's own chat template, if it has one. Reads the folder's files. */
+    public static Optional<String> templateText(ModelFolder folder) {
+        return ownTemplate(folder);
+    }
+
     /** The template, or a clear error telling the user to pass --raw. */
     public static ChatTemplate require(ModelFolder folder) {
         return forModel(folder).orElseThrow(() -> noTemplate(folder.dir()));

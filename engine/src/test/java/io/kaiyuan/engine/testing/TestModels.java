@@ -65,6 +65,15 @@ public final class TestModels {
         return dir;
     }
 
+    /** A model that writes {@code script} after a prompt of {@code from} tokens (see {@link TinyQwen#scripted}), with the Qwen3 tokenizer. */
+    public static Path scripted(Path dir, int[] script, int from) throws IOException {
+        TinyQwen.scripted(dir, script, from, 2048);
+        for (String name : new String[] {"tokenizer.json", "tokenizer_config.json"}) {
+            Files.copy(qwenTokenizerDir().resolve(name), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        }
+        return dir;
+    }
+
     /** A small decoder with the full Qwen vocabulary, so that any text prompt is in range. */
     public static TinyQwen.Spec chatSized() {
         return TinyQwen.qwen2().vocab(QWEN_VOCAB).dims(32, 4, 2, 8, 64).maxPositions(4096)

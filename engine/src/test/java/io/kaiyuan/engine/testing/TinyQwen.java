@@ -279,6 +279,59 @@ public final class TinyQwen {
         return dir;
     }
 
+    /**
+     * A model that writes a script, whatever it is asked: the logits at position {@code from + i - 1} pick
+     * {@code script[i]} (one-hot), and every other position the end-of-sequence token 151645. So with a
+     * prompt of {@code from} tokens, greedy or sampled (the script's token is 30 logits above the rest), the
+     * answer is the script. Qwen-sized vocabulary, one layer, a cache that holds zeros: for testing what
+     * happens to text a real model would write (tool calls, say) without a model that writes it.
+     */
+    public static Path scripted(Path dir, int[] script, int from, int maxPositions) throws IOException {
+        int vocab = 151936;
+        int eos = 151645;
+        if (from < 1 || from + script.length > maxPositions) {
+            throw new IllegalArgumentException("the script must fit after the prompt");
+        }
+        Spec spec = qwen2().vocab(vocab).dims(8, 1, 1, 8, 8).layers(1).maxPositions(maxPositions)
+                .generationConfig(Map.of("eos_token_id", List.of(eos, 151643), "do_sample", false));
+        Files.createDirectories(dir.resolve("onnx"));
+        writeConfig(spec, dir);
+        long[] table = new long[maxPositions];
+        java.util.Arrays.fill(table, eos);
+        for (int i = 0; i < script.length; i++) {
+            table[from - 1 + i] = script[i];
+        }
+        OnnxGraph g = new OnnxGraph();
+        g.input("input_ids", OnnxGraph.INT64, "batch_size", "sequence_length");
+        g.input("attention_mask", OnnxGraph.INT64, "batch_size", "total_sequence_length");
+        g.input("past_key_values.0.key", OnnxGraph.FLOAT, "batch_size", 1L, "past_sequence_length", 8L);
+        g.input("past_key_values.0.value", OnnxGraph.FLOAT, "batch_size", 1L, "past_sequence_length", 8L);
+        g.output("logits", OnnxGraph.FLOAT, "batch_size", "sequence_length", (long) vocab);
+        g.output("present.0.key", OnnxGraph.FLOAT, "batch_size", 1L, "total_sequence_length", 8L);
+        g.output("present.0.value", OnnxGraph.FLOAT, "batch_size", 1L, "total_sequence_length", 8L);
+        g.longs("script", table);
+        g.scalarLong("idx1", 1);
+        g.scalarLong("idx2", 2);
+        g.scalarLong("one", 1);
+        g.longs("depth", vocab);
+        g.floats("onOff", new long[] {2}, new float[] {0f, 30f});
+        g.longs("axes0", 0);
+        g.longs("axes13", 1, 3);
+        g.longs("width", 1, 1, 1, 8);
+        g.scalarFloat("nothing", 0f);
+        String past = g.op("Gather", new String[] {g.op("Shape", "past_key_values.0.key"), "idx2"}, "axis", 0L);
+        String seq = g.op("Gather", new String[] {g.op("Shape", "input_ids"), "idx1"}, "axis", 0L);
+        String positions = g.op("Range", new String[] {past, g.op("Add", past, seq), "one"});
+        String next = g.op("Unsqueeze", g.op("Gather", new String[] {"script", positions}, "axis", 0L), "axes0");
+        g.node("OneHot", new String[] {next, "depth", "onOff"}, new String[] {"logits"}, "axis", -1L);
+        String zeros = g.op("Expand", g.op("Mul", g.op("Unsqueeze", g.op("Cast", new String[] {"input_ids"}, "to",
+                (long) OnnxGraph.FLOAT), "axes13"), "nothing"), "width");
+        g.node("Concat", new String[] {"past_key_values.0.key", zeros}, new String[] {"present.0.key"}, "axis", 2L);
+        g.node("Concat", new String[] {"past_key_values.0.value", zeros}, new String[] {"present.0.value"}, "axis", 2L);
+        g.write(dir.resolve("onnx").resolve("model.onnx"), false);
+        return dir;
+    }
+
     private static void writeConfig(Spec spec, Path dir) throws IOException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode config = json.createObjectNode();
