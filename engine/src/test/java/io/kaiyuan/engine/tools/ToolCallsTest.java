@@ -49,10 +49,19 @@ class ToolCallsTest {
     static Map<String, Object> variables(ToolUse tools) throws Exception {
         List<Object> out = new ArrayList<>();
         for (ToolUse.Function f : tools.functions()) {
-            out.add(Map.of("type", "function", "function", Map.of("name", f.name(), "description", f.description(),
+            out.add(ordered("type", "function", "function", ordered("name", f.name(), "description", f.description(),
                     "parameters", JSON.readValue(f.parameters(), Map.class))));
         }
         return Map.of("tools", out);
+    }
+
+    /** A map in the order given, as a JSON reader makes one. */
+    static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
     }
 
     static GenerationRequest request(List<ChatMessage> messages, ToolUse tools) throws Exception {
@@ -172,7 +181,7 @@ class ToolCallsTest {
         ToolUse tools = new ToolUse(List.of(GET_WEATHER), ToolUse.Choice.AUTO, Optional.empty(), true);
         List<ChatMessage> history = List.of(ChatMessage.user("北京天气？"),
                 new ChatMessage("assistant", "", Map.of("tool_calls", List.of(Map.of("id", "call_1", "type", "function",
-                        "function", Map.of("name", "get_weather", "arguments", Map.of("city", "北京", "days", 1)))))),
+                        "function", Map.of("name", "get_weather", "arguments", ordered("city", "北京", "days", 1)))))),
                 new ChatMessage("tool", "{\"temp_c\": 21}", Map.of("tool_call_id", "call_1")));
         try (LanguageModel m = LanguageModel.load(new OrtRuntime(), TestModels.scripted(dir.resolve("t"), new int[] {151645}, 1),
                 CPU)) {
