@@ -200,7 +200,7 @@ final class JsonMatcher {
             }
         } else if (node instanceof Schema.ObjectNode o) {
             if (b == '{' && depth < Schema.MAX_DEPTH) {
-                out.add(push(push(rest, new ObjectFrame(o, ObjectFrame.OPEN, 0, -1, depth + 1)), Ws.START));
+                out.add(push(push(rest, new ObjectFrame(o, ObjectFrame.OPEN, 0L, -1, depth + 1)), Ws.START));
             }
         } else if (node instanceof Schema.ArrayNode a) {
             if (b == '[' && depth < Schema.MAX_DEPTH) {
@@ -483,8 +483,12 @@ final class JsonMatcher {
         }
     }
 
-    /** An object after its opening brace: {@code next} the first declared property that may still come. */
-    record ObjectFrame(Schema.ObjectNode node, int phase, int next, int key, int depth) implements Frame {
+    /**
+     * An object after its opening brace: {@code done} the declared properties written so far (bit i for
+     * property i; they may come in any order, each once), {@code key} the property whose value comes next
+     * (-1 for an extra one). Extra properties come once every required one is written.
+     */
+    record ObjectFrame(Schema.ObjectNode node, int phase, long done, int key, int depth) implements Frame {
         static final int OPEN = 0;
         static final int COMMA = 1;
         static final int KEY = 2;
@@ -494,7 +498,7 @@ final class JsonMatcher {
         public void step(int b, Stack rest, Out out) {
             switch (phase) {
                 case OPEN, COMMA -> {
-                    if (b == '}' && phase == OPEN && !requiredFrom(next)) {
+                    if (b == '}' && phase == OPEN && requiredDone()) {
                         out.add(rest);
                     } else if (b == '"') {
                         keys(rest, out);
@@ -503,7 +507,7 @@ final class JsonMatcher {
                 case KEY -> {
                     if (b == ':') {
                         Schema.Node value = key >= 0 ? node.values().get(key) : node.additional();
-                        int after = key >= 0 ? key + 1 : node.names().size();
+                        long after = key >= 0 ? done | 1L << key : done;
                         Stack s = push(push(push(rest, new ObjectFrame(node, VALUE, after, -1, depth)), Ws.START),
                                 new ValueFrame(value, depth));
                         out.add(push(s, Ws.START));
@@ -511,41 +515,41 @@ final class JsonMatcher {
                 }
                 default -> { // VALUE
                     if (b == ',' && morePossible()) {
-                        out.add(push(push(rest, new ObjectFrame(node, COMMA, next, -1, depth)), Ws.START));
-                    } else if (b == '}' && !requiredFrom(next)) {
+                        out.add(push(push(rest, new ObjectFrame(node, COMMA, done, -1, depth)), Ws.START));
+                    } else if (b == '}' && requiredDone()) {
                         out.add(rest);
                     }
                 }
             }
         }
 
-        /** After a key's opening quote: a declared name from {@code next} on, or an extra property's key. */
+        /** After a key's opening quote: a declared name not yet written, or an extra property's key. */
         private void keys(Stack rest, Out out) {
-            for (int i = next; i < node.names().size(); i++) {
-                out.add(push(push(rest, new ObjectFrame(node, KEY, i + 1, i, depth)),
-                        new LiteralFrame(List.of(keyText(i)), new int[] {0}, 1)));
-                if (node.required().get(i)) {
-                    break; // a required property cannot be skipped
+            for (int i = 0; i < node.names().size(); i++) {
+                if ((done & 1L << i) == 0) {
+                    out.add(push(push(rest, new ObjectFrame(node, KEY, done, i, depth)),
+                            new LiteralFrame(List.of(keyText(i)), new int[] {0}, 1)));
                 }
             }
-            if (node.additional() != null && !requiredFrom(next)) {
-                out.add(push(push(rest, new ObjectFrame(node, KEY, node.names().size(), -1, depth)),
+            // extra properties once the required ones are written, so the object can always end after one
+            if (node.additional() != null && requiredDone()) {
+                out.add(push(push(rest, new ObjectFrame(node, KEY, done, -1, depth)),
                         new StringFrame(0, -1, 0, 0, 0, node.names().isEmpty() ? null
                                 : new Exclude(rawNames(), new byte[0]))));
             }
         }
 
-        private boolean requiredFrom(int from) {
-            for (int i = from; i < node.required().size(); i++) {
-                if (node.required().get(i)) {
-                    return true;
+        private boolean requiredDone() {
+            for (int i = 0; i < node.required().size(); i++) {
+                if (node.required().get(i) && (done & 1L << i) == 0) {
+                    return false;
                 }
             }
-            return false;
+            return true;
         }
 
         private boolean morePossible() {
-            return next < node.names().size() || node.additional() != null;
+            return node.additional() != null && requiredDone() || Long.bitCount(done) < node.names().size();
         }
 
         private byte[] keyText(int i) {
@@ -561,13 +565,13 @@ final class JsonMatcher {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof ObjectFrame f && f.node == node && f.phase == phase && f.next == next && f.key == key
+            return o instanceof ObjectFrame f && f.node == node && f.phase == phase && f.done == done && f.key == key
                     && f.depth == depth;
         }
 
         @Override
         public int hashCode() {
-            return (((System.identityHashCode(node) * 31 + phase) * 31 + next) * 31 + key) * 31 + depth;
+            return (((System.identityHashCode(node) * 31 + phase) * 31 + Long.hashCode(done)) * 31 + key) * 31 + depth;
         }
     }
 

@@ -18,9 +18,9 @@ import java.util.Set;
  * (plus the annotations in {@link #IGNORED}, which constrain nothing); any other keyword is refused with a
  * {@link SchemaException} naming it, so a schema is never silently half-enforced.
  *
- * <p>Objects are written with their properties in the schema's order (a property left out of
- * {@code required} may be skipped); extra properties, where {@code additionalProperties} allows them, come
- * after the declared ones and never repeat a declared name.
+ * <p>An object's declared properties may come in any order, each at most once (those in {@code required}
+ * exactly once); extra properties, where {@code additionalProperties} allows them, come once the required
+ * ones are written (so the object can end after each) and never repeat a declared name.
  */
 public final class Schema {
     /** The keywords that constrain the document. */
@@ -32,6 +32,8 @@ public final class Schema {
             "examples", "strict");
     /** The deepest nesting a document may have (objects and arrays), so any recursion ends. */
     public static final int MAX_DEPTH = 24;
+    /** The most properties one object may declare. */
+    public static final int MAX_PROPERTIES = 64;
     /** The most characters a schema may hold (its JSON text). */
     public static final int MAX_SCHEMA_CHARS = 200_000;
 
@@ -335,6 +337,10 @@ public final class Schema {
                     values.add(node(e.getValue(), at + "/properties/" + e.getKey(), depth + 1));
                     required.add(req.contains(e.getKey()));
                 }
+            }
+            if (names.size() > MAX_PROPERTIES) {
+                throw new SchemaException("The object at " + at + " declares " + names.size() + " properties; at most "
+                        + MAX_PROPERTIES + " are supported.");
             }
             for (String name : req) {
                 if (!names.contains(name)) {
