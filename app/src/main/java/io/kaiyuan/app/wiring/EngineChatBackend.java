@@ -4,6 +4,7 @@ import io.kaiyuan.engine.api.CancellationToken;
 import io.kaiyuan.engine.api.ChatMessage;
 import io.kaiyuan.engine.api.ExecutionProvider;
 import io.kaiyuan.engine.api.GenerationRequest;
+import io.kaiyuan.engine.api.ResponseFormat;
 import io.kaiyuan.engine.api.GenerationResult;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.TokenListener;
@@ -197,6 +198,13 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
     @Override
     public void answer(String modelId, List<ChatMessage> conversation, Map<String, Object> templateVariables,
             SamplingOverrides sampling, TokenListener listener, CancellationToken cancel, Completion completion) {
+        answer(modelId, conversation, templateVariables, sampling, ResponseFormat.TEXT, listener, cancel, completion);
+    }
+
+    @Override
+    public void answer(String modelId, List<ChatMessage> conversation, Map<String, Object> templateVariables,
+            SamplingOverrides sampling, ResponseFormat format, TokenListener listener, CancellationToken cancel,
+            Completion completion) {
         if (Endpoint.isRemote(modelId)) {
             remoteThread.execute(() -> {
                 try {
@@ -206,7 +214,7 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
                     // The endpoint's own answer limit applies: reasoning models there may think long.
                     completion.finished(remotes.chat(modelId, new GenerationRequest(new GenerationRequest.Prompt.Chat(
                             conversation, templateVariables), sampling, io.kaiyuan.engine.remote.RemoteClient.ENDPOINT_LIMIT,
-                            List.of()), listener, cancel));
+                            List.of()).withFormat(format), listener, cancel));
                 } catch (RuntimeException | java.io.IOException e) {
                     LOG.warn("chat with {} failed: {}", modelId, e.getMessage());
                     completion.failed(e);
@@ -217,7 +225,7 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
         generation.execute(() -> {
             try {
                 GenerationRequest request = new GenerationRequest(new GenerationRequest.Prompt.Chat(conversation,
-                        templateVariables), sampling, MAX_NEW_TOKENS, List.of());
+                        templateVariables), sampling, MAX_NEW_TOKENS, List.of()).withFormat(format);
                 completion.finished(ModelHost.await(host.submit(key(modelId), Integer.MAX_VALUE, () -> { }, completion::loading,
                         cancel, hosted -> {
                             activeProvider = hosted.model().provider().cliName();

@@ -72,6 +72,11 @@ public record GenerationRequest(Prompt prompt, SamplingOverrides sampling, int m
         return new GenerationRequest(prompt, sampling, maxNewTokens, stopStrings, ignoreEos, adjustments, topLogprobs, f, tools);
     }
 
+    /** This request with another prompt and token budget (a conversation fitted to the context), all else kept. */
+    public GenerationRequest withPrompt(Prompt p, int maxTokens) {
+        return new GenerationRequest(p, sampling, maxTokens, stopStrings, ignoreEos, adjustments, topLogprobs, format, tools);
+    }
+
     /** This request with these tools offered. */
     public GenerationRequest withTools(ToolUse t) {
         return new GenerationRequest(prompt, sampling, maxNewTokens, stopStrings, ignoreEos, adjustments, topLogprobs, format, t);

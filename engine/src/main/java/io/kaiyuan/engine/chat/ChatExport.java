@@ -78,6 +78,18 @@ public final class ChatExport {
         root.put("model", c.modelId().orElse(null));
         root.put("system_prompt", c.systemPrompt());
         root.set("sampling", JSON.valueToTree(c.sampling()));
+        if (!c.format().isText()) {
+            com.fasterxml.jackson.databind.node.ObjectNode f = root.putObject("response_format")
+                    .put("type", c.format().kind() == io.kaiyuan.engine.api.ResponseFormat.Kind.JSON_OBJECT ? "json_object"
+                            : "json_schema");
+            if (c.format().kind() == io.kaiyuan.engine.api.ResponseFormat.Kind.JSON_SCHEMA) {
+                try {
+                    f.set("schema", JSON.readTree(c.format().schema()));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    f.put("schema", c.format().schema());
+                }
+            }
+        }
         root.put("created_at", c.createdAt().toString());
         root.put("updated_at", c.updatedAt().toString());
         ArrayNode list = root.putArray("messages");

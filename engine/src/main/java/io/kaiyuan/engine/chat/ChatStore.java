@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kaiyuan.engine.api.FinishReason;
 import io.kaiyuan.engine.api.GenerationMetrics;
+import io.kaiyuan.engine.api.ResponseFormat;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -102,7 +103,9 @@ public final class ChatStore implements AutoCloseable {
                         id INTEGER PRIMARY KEY,
                         name TEXT NOT NULL,
                         prompt TEXT NOT NULL,
-                        created_at TEXT NOT NULL)"""));
+                        created_at TEXT NOT NULL)"""),
+            // The shape each conversation's answers take (null: text).
+            List.of("ALTER TABLE conversations ADD COLUMN response_format TEXT"));
 
     private final Connection db;
 
@@ -255,6 +258,21 @@ public final class ChatStore implements AutoCloseable {
                 p.setString(3, json(sampling));
                 p.setString(4, Instant.now().toString());
                 p.setLong(5, id);
+                requireOne(p.executeUpdate(), id);
+            }
+            return null;
+        });
+    }
+
+    /** Saves the shape a conversation's answers take. */
+    public synchronized void updateFormat(long id, ResponseFormat format) throws IOException {
+        write(() -> {
+            try (PreparedStatement p = db.prepareStatement("UPDATE conversations SET response_format = ?, updated_at = ?"
+                    + " WHERE id = ?")) {
+                p.setString(1, format.isText() ? null
+                        : JSON.createObjectNode().put("kind", format.kind().name()).put("schema", format.schema()).toString());
+                p.setString(2, Instant.now().toString());
+                p.setLong(3, id);
                 requireOne(p.executeUpdate(), id);
             }
             return null;
@@ -537,7 +555,8 @@ public final class ChatStore implements AutoCloseable {
                     out.add(new Conversation(r.getLong("id"), r.getString("title"), Optional.ofNullable(r.getString("model_id")),
                             r.getString("system_prompt"), Optional.ofNullable(r.getString("sampling"))
                                     .map(s -> parse(s, SamplingOverrides.class)).orElse(SamplingOverrides.NONE),
-                            Instant.parse(r.getString("created_at")), Instant.parse(r.getString("updated_at"))));
+                            Instant.parse(r.getString("created_at")), Instant.parse(r.getString("updated_at")),
+                            format(r.getString("response_format"))));
                 }
             }
             return out;
@@ -569,6 +588,19 @@ public final class ChatStore implements AutoCloseable {
             return JSON.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** A stored response format; one that cannot be read is text (the conversation stays readable). */
+    private static ResponseFormat format(String stored) {
+        if (stored == null) {
+            return ResponseFormat.TEXT;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(stored);
+            return new ResponseFormat(ResponseFormat.Kind.valueOf(n.path("kind").asText()), n.path("schema").asText(""));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return ResponseFormat.TEXT;
         }
     }
 

@@ -45,8 +45,9 @@ public final class ContextWindow {
             dropped.accept(fitted.dropped());
         }
         int room = Math.max(1, Math.min(request.maxNewTokens(), model.contextLimit() - fitted.promptTokens()));
-        return model.generate(new GenerationRequest(new GenerationRequest.Prompt.Chat(fitted.messages(), chat.variables()),
-                request.sampling(), room, request.stopStrings(), request.ignoreEos()), listener, cancel);
+        // everything else of the request stays: its format, tools, penalties
+        return model.generate(request.withPrompt(new GenerationRequest.Prompt.Chat(fitted.messages(), chat.variables()), room),
+                listener, cancel);
     }
 
     /** Fits {@code messages} so that their prompt leaves {@code reserve} tokens for the answer. */

@@ -251,4 +251,37 @@ class ChatStoreTest {
         IOException e = assertThrows(IOException.class, () -> ChatStore.open(db()));
         assertTrue(e.getMessage().contains("newer Kaiyuan") && e.getMessage().contains("update Kaiyuan"), e.getMessage());
     }
+
+    @Test
+    void aConversationsAnswerFormatIsKeptAndExportedAndAnUnreadableOneIsText() throws Exception {
+        String schema = "{\"type\":\"object\",\"properties\":{\"ok\":{\"type\":\"boolean\"}}}";
+        long id;
+        long other;
+        try (ChatStore store = ChatStore.open(db())) {
+            id = store.create("格式", Optional.empty()).id();
+            other = store.create("other", Optional.empty()).id();
+            assertEquals(io.kaiyuan.engine.api.ResponseFormat.TEXT, store.find(id).orElseThrow().format());
+            store.updateFormat(id, io.kaiyuan.engine.api.ResponseFormat.jsonSchema(schema));
+            store.updateFormat(other, io.kaiyuan.engine.api.ResponseFormat.JSON_OBJECT);
+        }
+        try (ChatStore store = ChatStore.open(db())) {
+            Conversation c = store.find(id).orElseThrow();
+            assertEquals(io.kaiyuan.engine.api.ResponseFormat.jsonSchema(schema), c.format());
+            assertEquals(io.kaiyuan.engine.api.ResponseFormat.JSON_OBJECT, store.find(other).orElseThrow().format());
+            String json = ChatExport.json(c, store.history(id));
+            com.fasterxml.jackson.databind.JsonNode exported = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            assertEquals("json_schema", exported.path("response_format").path("type").asText());
+            assertEquals("boolean", exported.path("response_format").path("schema").path("properties").path("ok")
+                    .path("type").asText());
+            store.updateFormat(other, io.kaiyuan.engine.api.ResponseFormat.TEXT);
+            assertEquals(io.kaiyuan.engine.api.ResponseFormat.TEXT, store.find(other).orElseThrow().format());
+        }
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + db()); Statement s = db.createStatement()) {
+            s.execute("UPDATE conversations SET response_format = '{\"kind\":\"XML\"}' WHERE id = " + id);
+        }
+        try (ChatStore store = ChatStore.open(db())) {
+            assertEquals(io.kaiyuan.engine.api.ResponseFormat.TEXT, store.find(id).orElseThrow().format(),
+                    "a stored format that cannot be read leaves the conversation readable, as text");
+        }
+    }
 }

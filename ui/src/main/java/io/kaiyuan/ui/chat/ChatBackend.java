@@ -129,6 +129,21 @@ public interface ChatBackend {
             io.kaiyuan.engine.api.SamplingOverrides sampling, TokenListener listener, CancellationToken cancel,
             Completion completion);
 
+    /**
+     * As {@link #answer(String, List, Map, io.kaiyuan.engine.api.SamplingOverrides, TokenListener, CancellationToken,
+     * Completion)}, the answer in {@code format} (a JSON object, or a document valid for a JSON schema). A backend
+     * that cannot keep to a format other than text says so through {@code completion}.
+     */
+    default void answer(String modelId, List<ChatMessage> conversation, Map<String, Object> templateVariables,
+            io.kaiyuan.engine.api.SamplingOverrides sampling, io.kaiyuan.engine.api.ResponseFormat format,
+            TokenListener listener, CancellationToken cancel, Completion completion) {
+        if (!format.isText()) {
+            completion.failed(new UnsupportedOperationException("This model cannot answer in JSON here."));
+            return;
+        }
+        answer(modelId, conversation, templateVariables, sampling, listener, cancel, completion);
+    }
+
     /** The model's sampling defaults (its generation_config.json), if known. May touch the disk: call off the FX thread. */
     default java.util.Optional<io.kaiyuan.engine.api.SamplingParams> samplingDefaults(String modelId) {
         return java.util.Optional.empty();

@@ -48,6 +48,8 @@ final class ChatSession {
     Turn turn;
     String systemPrompt = "";
     SamplingOverrides sampling = SamplingOverrides.NONE;
+    /** The shape its answers take. */
+    io.kaiyuan.engine.api.ResponseFormat format = io.kaiyuan.engine.api.ResponseFormat.TEXT;
     int contextUsed;
     String notice = "";
     /** Set when the conversation is deleted: nothing more is written for it. Read on the store's thread. */
@@ -70,6 +72,7 @@ final class ChatSession {
         this.storedId = c.id();
         this.systemPrompt = c.systemPrompt();
         this.sampling = c.sampling();
+        this.format = c.format();
     }
 
     boolean generating() {

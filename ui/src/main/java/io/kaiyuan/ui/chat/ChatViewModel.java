@@ -6,6 +6,9 @@ import io.kaiyuan.engine.api.FinishReason;
 import io.kaiyuan.engine.api.GenerationMetrics;
 import io.kaiyuan.engine.api.GenerationResult;
 import io.kaiyuan.engine.api.LoadProgress;
+import io.kaiyuan.engine.api.ResponseFormat;
+import io.kaiyuan.engine.constrain.Schema;
+import io.kaiyuan.engine.constrain.SchemaException;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.SamplingParams;
 import io.kaiyuan.engine.api.TokenListener;
@@ -117,6 +120,7 @@ public final class ChatViewModel {
     private final javafx.beans.property.ReadOnlyBooleanWrapper loading = new javafx.beans.property.ReadOnlyBooleanWrapper();
     private CancellationToken preloading;
     private final ObjectProperty<SamplingOverrides> sampling = new SimpleObjectProperty<>(SamplingOverrides.NONE);
+    private final ObjectProperty<ResponseFormat> responseFormat = new SimpleObjectProperty<>(ResponseFormat.TEXT);
     private final ObjectProperty<SamplingParams> modelDefaults = new SimpleObjectProperty<>();
     private final ObservableList<Attachment> attachments = FXCollections.observableArrayList();
     private final ObservableList<AssistantChoice> assistants = FXCollections.observableArrayList();
@@ -150,6 +154,7 @@ public final class ChatViewModel {
         selectedModel.addListener((o, a, b) -> inspectModel(b));
         systemPrompt.addListener((o, a, b) -> shown.systemPrompt = b == null ? "" : b);
         sampling.addListener((o, a, b) -> shown.sampling = b == null ? SamplingOverrides.NONE : b);
+        responseFormat.addListener((o, a, b) -> shown.format = b == null ? ResponseFormat.TEXT : b);
         loadAssistants();
     }
 
@@ -360,6 +365,7 @@ public final class ChatViewModel {
         current.set(session.conversation);
         systemPrompt.set(session.systemPrompt);
         sampling.set(session.sampling);
+        responseFormat.set(session.format);
         contextUsed.set(session.contextUsed);
         notice.set(session.notice);
         state.set(session.generating() ? State.GENERATING : State.IDLE);
@@ -562,8 +568,9 @@ public final class ChatViewModel {
         if (s.conversation != null) {
             answering.add(s.conversation.id());
         }
+        ResponseFormat turnFormat = s.format;
         if (question != null) {
-            storeQuestion(s, answerPosition - 1, question, modelId, system, turnSampling);
+            storeQuestion(s, answerPosition - 1, question, modelId, system, turnSampling, turnFormat);
         }
         TextPump answerPump = new TextPump(fxExecutor, t -> version.textProperty().set(version.textProperty().get() + t));
         TextPump reasoningPump = new TextPump(fxExecutor,
@@ -592,7 +599,7 @@ public final class ChatViewModel {
             }
         };
         Map<String, Object> variables = thinkingSwitch.get() ? Map.of("enable_thinking", thinking.get()) : Map.of();
-        backend.answer(modelId, history, variables, turnSampling, listener, turn.cancel, new ChatBackend.Completion() {
+        backend.answer(modelId, history, variables, turnSampling, turnFormat, listener, turn.cancel, new ChatBackend.Completion() {
             @Override
             public void finished(GenerationResult result) {
                 fxExecutor.execute(() -> {
@@ -698,7 +705,7 @@ public final class ChatViewModel {
      * of this turn, on the store's thread.
      */
     private void storeQuestion(ChatSession s, int position, String question, String modelId, String system,
-            SamplingOverrides turnSampling) {
+            SamplingOverrides turnSampling, ResponseFormat turnFormat) {
         if (store == null) {
             return;
         }
@@ -717,6 +724,9 @@ public final class ChatViewModel {
             }
             store.replaceFrom(id, position, List.of(StoredMessage.user(question)));
             store.updateSettings(id, Optional.ofNullable(modelId), system, turnSampling);
+            if (position == 0 && !turnFormat.isText()) {
+                store.updateFormat(id, turnFormat); // a new conversation's format, chosen before its first question
+            }
             return store.find(id);
         }).on(s.writes).onSuccess(saved -> saved.ifPresent(c -> {
             s.conversation = c;
@@ -812,7 +822,8 @@ public final class ChatViewModel {
         if (store == null || c == null || system.equals(c.systemPrompt()) && chosen.equals(c.sampling())) {
             return; // a new chat keeps them with its first turn
         }
-        s.conversation = new Conversation(c.id(), c.title(), c.modelId(), system, chosen, c.createdAt(), c.updatedAt());
+        s.conversation = new Conversation(c.id(), c.title(), c.modelId(), system, chosen, c.createdAt(), c.updatedAt(),
+                c.format());
         current.set(s.conversation);
         Optional<String> model = c.modelId();
         write(s.writes, () -> {
@@ -821,6 +832,54 @@ public final class ChatViewModel {
             }
             store.updateSettings(c.id(), model, system, chosen);
         }, false);
+    }
+
+    /**
+     * Sets the shape of the conversation's answers from here on (FX thread): text, any JSON object, or a
+     * document valid for {@code schema}. Returns why a schema cannot be used (then nothing changes), in
+     * the page's language with the schema's problem as the engine says it.
+     */
+    public Optional<String> setResponseFormat(ResponseFormat.Kind kind, String schema) {
+        ResponseFormat next;
+        if (kind == ResponseFormat.Kind.JSON_SCHEMA) {
+            String text = schema == null ? "" : schema.strip();
+            if (text.isEmpty()) {
+                return Optional.of(messages.getString("chat.format.schema.empty"));
+            }
+            try {
+                com.fasterxml.jackson.databind.JsonNode node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+                Schema.compile(node);
+                next = ResponseFormat.jsonSchema(node.toString());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                return Optional.of(MessageFormat.format(messages.getString("chat.format.schema.invalid"), e.getOriginalMessage()));
+            } catch (SchemaException e) {
+                return Optional.of(MessageFormat.format(messages.getString("chat.format.schema.invalid"), e.getMessage()));
+            }
+        } else {
+            next = kind == ResponseFormat.Kind.JSON_OBJECT ? ResponseFormat.JSON_OBJECT : ResponseFormat.TEXT;
+        }
+        if (next.equals(responseFormat.get())) {
+            return Optional.empty();
+        }
+        responseFormat.set(next);
+        ChatSession s = shown;
+        Conversation c = s.conversation;
+        if (store != null && c != null) {
+            s.conversation = new Conversation(c.id(), c.title(), c.modelId(), c.systemPrompt(), c.sampling(), c.createdAt(),
+                    c.updatedAt(), next);
+            current.set(s.conversation);
+            write(s.writes, () -> {
+                if (!s.deleted) {
+                    store.updateFormat(c.id(), next);
+                }
+            }, false);
+        }
+        return Optional.empty();
+    }
+
+    /** The shape of the shown conversation's answers. */
+    public ObjectProperty<ResponseFormat> responseFormatProperty() {
+        return responseFormat;
     }
 
     /**
@@ -840,7 +899,7 @@ public final class ChatViewModel {
         }
         Conversation unsaved = new Conversation(0, shownMessages.isEmpty() ? "Kaiyuan"
                 : title(shownMessages.get(0).message().content()), Optional.ofNullable(selectedModel.get()), s.systemPrompt,
-                s.sampling, Instant.now(), Instant.now());
+                s.sampling, Instant.now(), Instant.now(), s.format);
         boolean stored = c != null && store != null;
         background.run(() -> {
             Conversation conv = stored ? store.find(c.id()).orElse(c) : unsaved;

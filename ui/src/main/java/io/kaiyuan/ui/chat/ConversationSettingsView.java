@@ -1,5 +1,6 @@
 package io.kaiyuan.ui.chat;
 
+import io.kaiyuan.engine.api.ResponseFormat;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.SamplingParams;
 import java.text.MessageFormat;
@@ -17,8 +18,8 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
 /**
- * A conversation's settings beside the chat: the system prompt and the sampling settings (temperature,
- * top-p, top-k, min-p, repetition penalty, seed). An empty field means the model's default, which the
+ * A conversation's settings beside the chat: the system prompt, the sampling settings (temperature,
+ * top-p, top-k, min-p, repetition penalty, seed) and the answer format (text, JSON, a JSON schema). An empty field means the model's default, which the
  * field shows greyed; Reset returns to all defaults. FX thread only.
  */
 final class ConversationSettingsView {
@@ -127,10 +128,92 @@ final class ConversationSettingsView {
         reset.setMinHeight(Region.USE_PREF_SIZE);
         Label assistantLabel = heading("chat.assistant.label");
         root.getChildren().addAll(assistantLabel, assistantRow, heading("chat.system"), system, saveAssistant,
-                heading("chat.sampling"), grid, hint, reset);
+                heading("chat.sampling"), grid, hint, reset, heading("chat.format"), formatBox());
         model.samplingProperty().addListener((o, a, b) -> show());
         model.modelDefaultsProperty().addListener((o, a, b) -> show());
         show();
+    }
+
+    /** The answer format: text, any JSON object, or a JSON schema pasted here (checked before it is used). */
+    private VBox formatBox() {
+        javafx.scene.control.ComboBox<ResponseFormat.Kind> kind = new javafx.scene.control.ComboBox<>(
+                javafx.collections.FXCollections.observableArrayList(ResponseFormat.Kind.values()));
+        kind.setId("chat-format");
+        kind.setMaxWidth(Double.MAX_VALUE);
+        kind.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(ResponseFormat.Kind k) {
+                return k == null ? "" : messages.getString(switch (k) {
+                    case TEXT -> "chat.format.text";
+                    case JSON_OBJECT -> "chat.format.jsonObject";
+                    case JSON_SCHEMA -> "chat.format.jsonSchema";
+                });
+            }
+
+            @Override
+            public ResponseFormat.Kind fromString(String s) {
+                return null;
+            }
+        });
+        TextArea schema = new TextArea();
+        schema.setId("chat-format-schema");
+        schema.setWrapText(true);
+        schema.setPrefRowCount(6);
+        schema.setPromptText(messages.getString("chat.format.schema.placeholder"));
+        schema.getStyleClass().add("code-input");
+        Button apply = new Button(messages.getString("chat.format.schema.apply"));
+        apply.setId("chat-format-apply");
+        apply.setWrapText(true);
+        apply.setMinHeight(Region.USE_PREF_SIZE);
+        Label problem = new Label();
+        problem.setId("chat-format-problem");
+        problem.setWrapText(true);
+        problem.getStyleClass().add("error-text");
+        problem.managedProperty().bind(problem.textProperty().isNotEmpty());
+        problem.visibleProperty().bind(problem.managedProperty());
+        Label hint = new Label(messages.getString("chat.format.hint"));
+        hint.setWrapText(true);
+        hint.getStyleClass().add(ChatView.FOOTER_STYLE);
+        javafx.beans.binding.BooleanBinding schemaShown = kind.valueProperty().isEqualTo(ResponseFormat.Kind.JSON_SCHEMA);
+        for (javafx.scene.Node n : new javafx.scene.Node[] {schema, apply}) {
+            n.visibleProperty().bind(schemaShown);
+            n.managedProperty().bind(schemaShown);
+        }
+        boolean[] showing = {false};
+        Runnable show = () -> {
+            showing[0] = true;
+            ResponseFormat f = model.responseFormatProperty().get();
+            kind.setValue(f.kind());
+            schema.setText(f.kind() == ResponseFormat.Kind.JSON_SCHEMA ? pretty(f.schema()) : schema.getText());
+            problem.setText("");
+            showing[0] = false;
+        };
+        model.responseFormatProperty().addListener((o, a, b) -> show.run());
+        kind.valueProperty().addListener((o, a, b) -> {
+            if (showing[0] || b == null) {
+                return;
+            }
+            problem.setText("");
+            if (b != ResponseFormat.Kind.JSON_SCHEMA) {
+                model.setResponseFormat(b, null);
+            } else if (!schema.getText().isBlank()) {
+                model.setResponseFormat(b, schema.getText()).ifPresent(problem::setText);
+            }
+        });
+        apply.setOnAction(e -> problem.setText(model.setResponseFormat(ResponseFormat.Kind.JSON_SCHEMA, schema.getText())
+                .orElse("")));
+        show.run();
+        return new VBox(6, kind, schema, apply, problem, hint);
+    }
+
+    /** A schema as people read it: indented. */
+    private static String pretty(String json) {
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+            return m.writerWithDefaultPrettyPrinter().writeValueAsString(m.readTree(json));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return json;
+        }
     }
 
     private Label heading(String key) {

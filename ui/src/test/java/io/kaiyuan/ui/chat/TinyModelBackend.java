@@ -24,6 +24,7 @@ final class TinyModelBackend implements ChatBackend, AutoCloseable {
     final List<List<ChatMessage>> requests = new ArrayList<>();
     final List<Map<String, Object>> variables = new ArrayList<>();
     final List<SamplingOverrides> samplings = new ArrayList<>();
+    final List<io.kaiyuan.engine.api.ResponseFormat> formats = new ArrayList<>();
     private final LanguageModel model;
     private final Path dir;
     private final Executor executor;
@@ -73,6 +74,14 @@ final class TinyModelBackend implements ChatBackend, AutoCloseable {
     @Override
     public void answer(String modelId, List<ChatMessage> conversation, Map<String, Object> vars, SamplingOverrides sampling,
             TokenListener listener, CancellationToken cancel, Completion completion) {
+        answer(modelId, conversation, vars, sampling, io.kaiyuan.engine.api.ResponseFormat.TEXT, listener, cancel, completion);
+    }
+
+    @Override
+    public void answer(String modelId, List<ChatMessage> conversation, Map<String, Object> vars, SamplingOverrides sampling,
+            io.kaiyuan.engine.api.ResponseFormat format, TokenListener listener, CancellationToken cancel,
+            Completion completion) {
+        formats.add(format);
         requests.add(List.copyOf(conversation));
         variables.add(Map.copyOf(vars));
         samplings.add(sampling);
@@ -82,7 +91,7 @@ final class TinyModelBackend implements ChatBackend, AutoCloseable {
                 return;
             }
             completion.finished(ContextWindow.answer(model, new GenerationRequest(new GenerationRequest.Prompt.Chat(conversation, vars),
-                    sampling, maxNewTokens, List.of(), true), listener, cancel, completion::trimmed));
+                    sampling, maxNewTokens, List.of(), true).withFormat(format), listener, cancel, completion::trimmed));
         });
     }
 
