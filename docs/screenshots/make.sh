@@ -51,7 +51,7 @@ open_conversation() {
 
 # shot NAME WIDTH HEIGHT LANGUAGE THEME PAGE...: one app start, a picture per page
 # (chat: the long conversation, at its end; top: scrolled up to its question; new: an empty chat;
-# compare, models, settings).
+# compare, models, settings; format: the conversation's settings at its answer format).
 shot() {
   local name="$1" width="$2" height="$3" language="$4" theme="$5"
   shift 5
@@ -101,6 +101,10 @@ JSON
               DISPLAY=:97 xdotool mousemove $((width - 55)) 229 click 1
               sleep 1 ;;
       settings) DISPLAY=:97 xdotool key ctrl+4 ;;
+      format) open_conversation   # the conversation's settings, scrolled to its answer format
+              DISPLAY=:97 xdotool mousemove $((width - 99)) 45 click 1
+              sleep 1
+              DISPLAY=:97 xdotool mousemove $((width - 150)) $((height / 2)) click --repeat 25 --delay 30 5 ;;
     esac
     sleep 2
     DISPLAY=:97 import -window root "$out/$page-$name.png"
@@ -120,7 +124,7 @@ if [[ $all == 1 ]]; then
     for language in ENGLISH SIMPLIFIED_CHINESE; do
       for theme in LIGHT DARK; do
         lang="en"; [[ $language == SIMPLIFIED_CHINESE ]] && lang="zh"
-        shot "$size-$lang-${theme,,}" "${size%x*}" "${size#*x}" "$language" "$theme" "$out" top chat new compare models settings search variants
+        shot "$size-$lang-${theme,,}" "${size%x*}" "${size#*x}" "$language" "$theme" "$out" top chat new compare models settings search variants format
       done
     done
   done
