@@ -157,7 +157,7 @@ final class ConversationSettingsView {
         });
         TextArea schema = new TextArea();
         schema.setId("chat-format-schema");
-        schema.setWrapText(true);
+        schema.setWrapText(false); // a schema keeps its lines, as code does
         schema.setPrefRowCount(6);
         schema.setPromptText(messages.getString("chat.format.schema.placeholder"));
         schema.getStyleClass().add("code-input");
@@ -171,9 +171,11 @@ final class ConversationSettingsView {
         problem.getStyleClass().add("error-text");
         problem.managedProperty().bind(problem.textProperty().isNotEmpty());
         problem.visibleProperty().bind(problem.managedProperty());
-        Label hint = new Label(messages.getString("chat.format.hint"));
+        Label hint = new Label();
         hint.setWrapText(true);
         hint.getStyleClass().add(ChatView.FOOTER_STYLE);
+        hint.textProperty().bind(javafx.beans.binding.Bindings.when(kind.valueProperty().isEqualTo(ResponseFormat.Kind.TEXT))
+                .then(messages.getString("chat.format.hint.text")).otherwise(messages.getString("chat.format.hint")));
         javafx.beans.binding.BooleanBinding schemaShown = kind.valueProperty().isEqualTo(ResponseFormat.Kind.JSON_SCHEMA);
         for (javafx.scene.Node n : new javafx.scene.Node[] {schema, apply}) {
             n.visibleProperty().bind(schemaShown);
