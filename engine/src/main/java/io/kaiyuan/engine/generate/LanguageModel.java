@@ -317,7 +317,7 @@ public final class LanguageModel implements AutoCloseable {
             if (!tools.active()) {
                 return Optional.empty(); // nothing to keep out: the model has no way to call
             }
-            throw new GenerationException(folder.name() + "'s chat template writes no tool calls Kaiyuan can read "
+            throw GenerationException.of("tools", folder.name() + "'s chat template writes no tool calls Kaiyuan can read "
                     + "(Hermes-style <tool_call> blocks, as Qwen2.5 and Qwen3 write them): pick such a model or leave out tools.");
         }
         List<String> names = new ArrayList<>();

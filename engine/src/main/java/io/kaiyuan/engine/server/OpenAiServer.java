@@ -489,8 +489,8 @@ public final class OpenAiServer implements AutoCloseable {
         if (cause instanceof ChatTemplateException t && t.pastLimits()) {
             // The model's own template is at fault, not the request.
             return new Failure(500, OpenAiProtocol.error(message, "server_error", null, "chat_template_too_costly"));
-        } else if (cause instanceof GenerationException) {
-            return new Failure(400, OpenAiProtocol.error(message, "invalid_request_error", "messages",
+        } else if (cause instanceof GenerationException g) {
+            return new Failure(400, OpenAiProtocol.error(message, "invalid_request_error", g.field(),
                     message.contains("reads at most") ? "context_length_exceeded" : null));
         } else if (cause instanceof ModelLoadException) {
             return new Failure(500, OpenAiProtocol.error("The model cannot be loaded: " + message, "server_error", "model",

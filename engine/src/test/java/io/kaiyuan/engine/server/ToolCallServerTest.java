@@ -52,8 +52,17 @@ class ToolCallServerTest {
     @BeforeAll
     static void start() throws Exception {
         Path probe = TestModels.scripted(dir.resolve("probe"), new int[] {151645}, 1);
-        ModelPool pool = new ModelPool(new OrtRuntime(), () -> List.of("tiny/chat", "probe"),
-                id -> id.equals("tiny/chat") ? Optional.of(model.get()) : id.equals("probe") ? Optional.of(probe) : Optional.empty(),
+        // a model whose template shows no way to call tools
+        Path plain = TestModels.scripted(dir.resolve("plain"), new int[] {151645}, 1);
+        com.fasterxml.jackson.databind.node.ObjectNode config = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(
+                plain.resolve("tokenizer_config.json").toFile());
+        config.put("chat_template", "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+                + "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}");
+        JSON.writeValue(plain.resolve("tokenizer_config.json").toFile(), config);
+        java.nio.file.Files.deleteIfExists(plain.resolve("chat_template.jinja"));
+        ModelPool pool = new ModelPool(new OrtRuntime(), () -> List.of("tiny/chat", "probe", "plain"),
+                id -> id.equals("tiny/chat") ? Optional.of(model.get()) : id.equals("probe") ? Optional.of(probe)
+                        : id.equals("plain") ? Optional.of(plain) : Optional.empty(),
                 new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.CPU, 1), 4, () -> 16L << 30);
         server = OpenAiServer.start(ServerConfig.defaults().withPort(0).withApiKey("k").withAllowed(Set.of(), Set.of()), pool);
         // the prompt the client's request makes: the script starts after it
@@ -141,6 +150,14 @@ class ToolCallServerTest {
                 .chat().completions().create(ask().toolChoice(ChatCompletionNamedToolChoice.builder().function(
                         ChatCompletionNamedToolChoice.Function.builder().name("get_time").build()).build()).build()));
         assertTrue(unknown.getMessage().contains("get_time"), unknown.getMessage());
+
+        BadRequestException noFormat = org.junit.jupiter.api.Assertions.assertThrows(BadRequestException.class, () -> client()
+                .chat().completions().create(ask().model("plain").build()));
+        assertTrue(noFormat.getMessage().contains("writes no tool calls"), noFormat.getMessage());
+        assertEquals(Optional.of("tools"), noFormat.param());
+        assertEquals(ChatCompletion.Choice.FinishReason.STOP, client().chat().completions().create(ask().model("plain")
+                .toolChoice(com.openai.models.chat.completions.ChatCompletionToolChoiceOption.Auto.NONE).build()).choices().get(0)
+                .finishReason(), "with tool_choice none, a model that cannot call still answers");
 
         String body = "{\"model\":\"tiny/chat\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"tools\":[{\"type\":"
                 + "\"function\",\"function\":{\"name\":\"find\",\"parameters\":{\"type\":\"object\",\"properties\":{\"q\":"
