@@ -14,6 +14,9 @@ import java.util.Set;
 public final class JsonConstraint implements LogitsProcessor {
     private final TokenVocabulary vocabulary;
     private final int[] eos;
+    private final Schema schema;
+    /** While the model still reasons (the prompt opened it), what it has written of that; null after. */
+    private ToolCallConstraint.FreeText reasoning;
     private JsonMatcher.State state;
     private int read = -1;
     private final BitSet allowed;
@@ -23,13 +26,23 @@ public final class JsonConstraint implements LogitsProcessor {
      * @throws IllegalArgumentException without an end-of-sequence id (the document could not end)
      */
     public JsonConstraint(Schema schema, TokenVocabulary vocabulary, Set<Integer> eos) {
+        this(schema, vocabulary, eos, false);
+    }
+
+    /**
+     * @param reasoningOpen the prompt opens the model's reasoning ({@code <think>}, as DeepSeek-R1 distills' templates
+     *     do): the reasoning runs free until {@code </think>}, then the document follows (after a line break or two)
+     */
+    public JsonConstraint(Schema schema, TokenVocabulary vocabulary, Set<Integer> eos, boolean reasoningOpen) {
         if (eos.isEmpty()) {
             throw new IllegalArgumentException("Structured output needs the model's end-of-sequence token; this model names none"
                     + " in generation_config.json or config.json.");
         }
         this.vocabulary = vocabulary;
         this.eos = eos.stream().mapToInt(Integer::intValue).toArray();
-        this.state = JsonMatcher.start(schema);
+        this.schema = schema;
+        this.reasoning = reasoningOpen ? new ToolCallConstraint.FreeText(true) : null;
+        this.state = reasoningOpen ? null : JsonMatcher.start(schema);
         this.allowed = new BitSet(vocabulary.size());
     }
 
@@ -42,8 +55,15 @@ public final class JsonConstraint implements LogitsProcessor {
             accept(history[read++]);
         }
         allowed.clear();
-        vocabulary.allowed(state, allowed);
-        if (state.accepts()) {
+        if (reasoning != null) {
+            allowed.set(0, scores.length); // free, but the answer cannot end before its document
+            for (int id : eos) {
+                allowed.clear(id);
+            }
+        } else {
+            vocabulary.allowed(state, allowed);
+        }
+        if (reasoning == null && state.accepts()) {
             for (int id : eos) {
                 allowed.set(id);
             }
@@ -65,6 +85,16 @@ public final class JsonConstraint implements LogitsProcessor {
             }
         }
         byte[] b = vocabulary.bytes(id);
+        if (reasoning != null) {
+            if (b != null) {
+                reasoning.add(b);
+            }
+            if (reasoning.reasoningClosed()) {
+                reasoning = null;
+                state = JsonMatcher.startAfterSpace(schema);
+            }
+            return;
+        }
         JsonMatcher.State next = b == null ? null : state.advance(b);
         if (next == null) {
             throw new IllegalStateException("Token " + id + " does not continue the document; was it chosen past the constraint?");
@@ -74,6 +104,6 @@ public final class JsonConstraint implements LogitsProcessor {
 
     /** Whether the document read so far is whole and valid. */
     public boolean complete() {
-        return state.accepts();
+        return state != null && state.accepts();
     }
 }

@@ -32,6 +32,11 @@ final class JsonMatcher {
         return new State(java.util.Collections.singletonList(new Stack(new ValueFrame(schema.root(), 0), null)));
     }
 
+    /** The state before a document that may follow a little whitespace (after a model's reasoning). */
+    static State startAfterSpace(Schema schema) {
+        return new State(java.util.Collections.singletonList(push(new Stack(new ValueFrame(schema.root(), 0), null), Ws.START)));
+    }
+
     /**
      * The state after a call's opening tag: a little whitespace, the document, a little whitespace and
      * {@code close} exactly; {@link State#closed()} once all of it is read.

@@ -262,7 +262,7 @@ public final class LanguageModel implements AutoCloseable {
         List<LogitsProcessor> first = new ArrayList<>();
         // constraints first, so that nothing after them can leave only tokens the answer cannot take
         if (!request.format().isText()) {
-            first.add(constraint(request.format()));
+            first.add(constraint(request.format(), reasoningOpen));
         }
         if (tools) {
             toolConstraint(request.tools(), reasoningOpen).ifPresent(first::add);
@@ -279,7 +279,7 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     /** The processor that keeps the answer to {@code format}. */
-    private JsonConstraint constraint(ResponseFormat format) {
+    private JsonConstraint constraint(ResponseFormat format, boolean reasoningOpen) {
         Schema schema;
         try {
             schema = format.kind() == ResponseFormat.Kind.JSON_OBJECT ? Schema.anyObject()
@@ -290,7 +290,7 @@ public final class LanguageModel implements AutoCloseable {
             throw new GenerationException(e.getMessage());
         }
         try {
-            return new JsonConstraint(schema, vocabulary(), folder.generation().eosTokenIds());
+            return new JsonConstraint(schema, vocabulary(), folder.generation().eosTokenIds(), reasoningOpen);
         } catch (IllegalArgumentException e) {
             throw new GenerationException(e.getMessage());
         }

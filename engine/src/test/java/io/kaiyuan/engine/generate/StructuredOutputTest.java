@@ -112,4 +112,48 @@ class StructuredOutputTest {
         assertNotNull(e.getMessage());
         assertTrue(e.getMessage().contains("\"format\""), e.getMessage());
     }
+
+    /**
+     * A reasoning model whose prompt opens its thinking (as DeepSeek-R1 distills' templates do) thinks freely,
+     * braces included, and the document follows its thinking: the answer is the document, the thinking stays
+     * reasoning (a scripted model writes it as such a model would).
+     */
+    @Test
+    void aReasoningModelThinksFreelyThenWritesTheDocument() throws Exception {
+        String thinking = "The user wants {ok, n}. Let me pick n = 4.";
+        String document = "{\"ok\": true, \"n\": 4}";
+        String schema = "{\"type\":\"object\",\"properties\":{\"ok\":{\"type\":\"boolean\"},\"n\":{\"type\":\"integer\"}},"
+                + "\"required\":[\"ok\",\"n\"],\"additionalProperties\":false}";
+        List<ChatMessage> ask = List.of(ChatMessage.user("Pick a number as JSON."));
+        String template = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+                + "{% if add_generation_prompt %}<|im_start|>assistant\n<think>\n{% endif %}";
+        Path probe = reasoningTemplate(TestModels.scripted(dir.resolve("probe"), new int[] {151645}, 1), template);
+        int promptLength;
+        int[] script;
+        try (LanguageModel m = LanguageModel.load(new OrtRuntime(), probe,
+                new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.CPU, 1))) {
+            promptLength = m.promptTokens(ask, Map.of());
+        }
+        try (io.kaiyuan.engine.tokenize.Tokenizer t = io.kaiyuan.engine.tokenize.Tokenizer.load(probe)) {
+            script = t.encode(thinking + "\n</think>\n\n" + document);
+        }
+        Path model = reasoningTemplate(TestModels.scripted(dir.resolve("thinker"), script, promptLength), template);
+        try (LanguageModel m = LanguageModel.load(new OrtRuntime(), model,
+                new LanguageModel.LoadOptions(Optional.empty(), ExecutionProvider.CPU, 1))) {
+            GenerationResult r = m.generate(new GenerationRequest(new GenerationRequest.Prompt.Chat(ask, Map.of()),
+                    new SamplingOverrides(0.0, null, null, null, null, 1L), 200, List.of())
+                    .withFormat(ResponseFormat.jsonSchema(schema)), t -> { }, new CancellationToken());
+            assertEquals(FinishReason.STOP, r.finishReason(), r.text());
+            assertEquals(thinking, r.reasoning().strip());
+            assertEquals(JSON.readTree(document), JSON.readTree(r.answer()));
+        }
+    }
+
+    private static Path reasoningTemplate(Path folder, String template) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode config = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(
+                folder.resolve("tokenizer_config.json").toFile());
+        config.put("chat_template", template);
+        JSON.writeValue(folder.resolve("tokenizer_config.json").toFile(), config);
+        return folder;
+    }
 }
