@@ -5,6 +5,8 @@ module io.kaiyuan.app {
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
     requires org.slf4j;
+    requires io.modelcontextprotocol.sdk.mcp.core;
+    requires io.modelcontextprotocol.sdk.mcp.json.jackson2;
 
     exports io.kaiyuan.app to javafx.graphics;
     opens io.kaiyuan.app.cli to info.picocli;
