@@ -7,6 +7,7 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.nio.file.StandardCopyOption;
 
 /** Test models with the real Qwen3 tokenizer that the build fetched. */
@@ -67,7 +68,12 @@ public final class TestModels {
 
     /** A model that writes {@code script} after a prompt of {@code from} tokens (see {@link TinyQwen#scripted}), with the Qwen3 tokenizer. */
     public static Path scripted(Path dir, int[] script, int from) throws IOException {
-        TinyQwen.scripted(dir, script, from, 2048);
+        return scripted(dir, Map.of(from, script));
+    }
+
+    /** Several scripts, each after a prompt of its length (see {@link TinyQwen#scripted(Path, Map, int)}). */
+    public static Path scripted(Path dir, Map<Integer, int[]> scripts) throws IOException {
+        TinyQwen.scripted(dir, scripts, 2048);
         for (String name : new String[] {"tokenizer.json", "tokenizer_config.json"}) {
             Files.copy(qwenTokenizerDir().resolve(name), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
         }

@@ -287,10 +287,20 @@ public final class TinyQwen {
      * happens to text a real model would write (tool calls, say) without a model that writes it.
      */
     public static Path scripted(Path dir, int[] script, int from, int maxPositions) throws IOException {
+        return scripted(dir, Map.of(from, script), maxPositions);
+    }
+
+    /**
+     * As {@link #scripted(Path, int[], int, int)} with several scripts, each after a prompt of its length: a
+     * conversation whose turns the test knows (the model's answer, then its answer to a longer prompt).
+     */
+    public static Path scripted(Path dir, Map<Integer, int[]> scripts, int maxPositions) throws IOException {
         int vocab = 151936;
         int eos = 151645;
-        if (from < 1 || from + script.length > maxPositions) {
-            throw new IllegalArgumentException("the script must fit after the prompt");
+        for (Map.Entry<Integer, int[]> e : scripts.entrySet()) {
+            if (e.getKey() < 1 || e.getKey() + e.getValue().length > maxPositions) {
+                throw new IllegalArgumentException("each script must fit after its prompt");
+            }
         }
         Spec spec = qwen2().vocab(vocab).dims(8, 1, 1, 8, 8).layers(1).maxPositions(maxPositions)
                 .generationConfig(Map.of("eos_token_id", List.of(eos, 151643), "do_sample", false));
@@ -298,8 +308,10 @@ public final class TinyQwen {
         writeConfig(spec, dir);
         long[] table = new long[maxPositions];
         java.util.Arrays.fill(table, eos);
-        for (int i = 0; i < script.length; i++) {
-            table[from - 1 + i] = script[i];
+        for (Map.Entry<Integer, int[]> e : scripts.entrySet()) {
+            for (int i = 0; i < e.getValue().length; i++) {
+                table[e.getKey() - 1 + i] = e.getValue()[i];
+            }
         }
         OnnxGraph g = new OnnxGraph();
         g.input("input_ids", OnnxGraph.INT64, "batch_size", "sequence_length");
