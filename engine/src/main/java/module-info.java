@@ -24,6 +24,7 @@ module io.kaiyuan.engine {
     exports io.kaiyuan.engine.server;
     exports io.kaiyuan.engine.remote;
     exports io.kaiyuan.engine.io;
+    exports io.kaiyuan.engine.mcp;
     exports io.kaiyuan.engine.template;
     exports io.kaiyuan.engine.tokenize;
     exports io.kaiyuan.engine.tools;

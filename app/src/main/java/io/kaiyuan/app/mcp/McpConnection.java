@@ -3,6 +3,7 @@ package io.kaiyuan.app.mcp;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kaiyuan.engine.api.ToolUse;
+import io.kaiyuan.engine.mcp.McpServers;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -29,48 +30,13 @@ public final class McpConnection implements AutoCloseable {
     public static final int MAX_RESULT_CHARS = 64 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /**
-     * How to reach an MCP server: {@code command} (stdio: the program and its arguments, with
-     * {@code env} added to Kaiyuan's environment) or {@code url} (streamable HTTP), one of them.
-     */
-    public record Config(String name, List<String> command, Map<String, String> env, String url) {
-        public Config {
-            Objects.requireNonNull(name, "name");
-            command = List.copyOf(command);
-            env = Map.copyOf(env);
-            url = url == null ? "" : url.strip();
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("Give the MCP server a name.");
-            }
-            if (command.isEmpty() == url.isEmpty()) {
-                throw new IllegalArgumentException("An MCP server is a command to start (stdio) or a URL (HTTP), one of them.");
-            }
-            if (!url.isEmpty()) {
-                URI u = URI.create(url);
-                if (!"http".equalsIgnoreCase(u.getScheme()) && !"https".equalsIgnoreCase(u.getScheme()) || u.getHost() == null) {
-                    throw new IllegalArgumentException(url + " is not an http:// or https:// address.");
-                }
-            }
-        }
-
-        /** A server Kaiyuan starts and talks to over its standard input and output. */
-        public static Config stdio(String name, List<String> command, Map<String, String> env) {
-            return new Config(name, command, env, "");
-        }
-
-        /** A server at a streamable-HTTP address. */
-        public static Config http(String name, String url) {
-            return new Config(name, List.of(), Map.of(), url);
-        }
-    }
-
     /** What a call gave back: its text (the server's text content, joined) and whether the tool failed. */
     public record Result(String text, boolean error, long millis) {}
 
-    private final Config config;
+    private final McpServers.Server config;
     private final McpSyncClient client;
 
-    private McpConnection(Config config, McpSyncClient client) {
+    private McpConnection(McpServers.Server config, McpSyncClient client) {
         this.config = config;
         this.client = client;
     }
@@ -82,10 +48,10 @@ public final class McpConnection implements AutoCloseable {
      * @throws IOException when the server cannot be started or reached, or does not answer in time, with a
      *     message that names it
      */
-    public static McpConnection open(Config config, Duration timeout) throws IOException {
+    public static McpConnection open(McpServers.Server config, Duration timeout) throws IOException {
         JacksonMcpJsonMapper mapper = new JacksonMcpJsonMapper(JSON);
         McpClientTransport transport;
-        if (config.url().isEmpty()) {
+        if (config.stdio()) {
             ServerParameters parameters = ServerParameters.builder(config.command().get(0))
                     .args(config.command().subList(1, config.command().size())).env(config.env()).build();
             transport = new StdioClientTransport(parameters, mapper);
@@ -175,7 +141,7 @@ public final class McpConnection implements AutoCloseable {
         return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
     }
 
-    public Config config() {
+    public McpServers.Server config() {
         return config;
     }
 

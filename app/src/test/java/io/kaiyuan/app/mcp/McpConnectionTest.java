@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kaiyuan.engine.api.ToolUse;
+import io.kaiyuan.engine.mcp.McpServers;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,9 +29,9 @@ class McpConnectionTest {
         return String.join(File.pathSeparator, parts);
     }
 
-    private static McpConnection.Config echo() {
+    private static McpServers.Server echo() {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return McpConnection.Config.stdio("echo", List.of(java, "-cp", classPath(), EchoMcpServer.class.getName()), Map.of());
+        return new McpServers.Server("echo", List.of(java, "-cp", classPath(), EchoMcpServer.class.getName()), Map.of(), "", true);
     }
 
     @Test
@@ -62,10 +63,8 @@ class McpConnectionTest {
 
     @Test
     void aServerThatCannotStartIsNamed() {
-        IOException e = assertThrows(IOException.class, () -> McpConnection.open(McpConnection.Config.stdio("nowhere",
-                List.of("/nonexistent/mcp-server"), Map.of()), Duration.ofSeconds(5)));
+        IOException e = assertThrows(IOException.class, () -> McpConnection.open(new McpServers.Server("nowhere",
+                List.of("/nonexistent/mcp-server"), Map.of(), "", true), Duration.ofSeconds(5)));
         assertTrue(e.getMessage().contains("nowhere"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> McpConnection.Config.http("x", "ftp://example.com"));
-        assertThrows(IllegalArgumentException.class, () -> new McpConnection.Config("x", List.of("a"), Map.of(), "http://h/"));
     }
 }

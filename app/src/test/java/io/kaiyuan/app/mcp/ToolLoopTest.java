@@ -12,6 +12,7 @@ import io.kaiyuan.engine.api.GenerationResult;
 import io.kaiyuan.engine.api.SamplingOverrides;
 import io.kaiyuan.engine.api.ToolCall;
 import io.kaiyuan.engine.api.ToolUse;
+import io.kaiyuan.engine.mcp.McpServers;
 import io.kaiyuan.engine.generate.LanguageModel;
 import io.kaiyuan.engine.ort.OrtRuntime;
 import io.kaiyuan.engine.testing.TestModels;
@@ -48,8 +49,8 @@ class ToolLoopTest {
             }
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return McpConnection.open(McpConnection.Config.stdio("echo", List.of(java, "-cp",
-                String.join(File.pathSeparator, parts), EchoMcpServer.class.getName()), Map.of()), Duration.ofSeconds(20));
+        return McpConnection.open(new McpServers.Server("echo", List.of(java, "-cp",
+                String.join(File.pathSeparator, parts), EchoMcpServer.class.getName()), Map.of(), "", true), Duration.ofSeconds(20));
     }
 
     private static GenerationRequest ask() {
