@@ -67,6 +67,8 @@ public final class DesktopApp extends Application {
     private boolean systemDark;
     private List<String> providers;
     private RemoteEndpoints remotes;
+    /** The MCP servers whose tools the chat offers (mcp.json); null when the file cannot be read. */
+    private io.kaiyuan.engine.mcp.McpServers mcp;
     /** One key file object for everything that keeps keys, so their writes never interleave. */
     private Secrets secrets;
     private io.kaiyuan.app.wiring.KeyFileHubAccess hubAccess;
@@ -119,6 +121,12 @@ public final class DesktopApp extends Application {
             LOG.warn("remote endpoints unavailable", e);
             storeError = storeError == null ? e.getMessage() : storeError + "\n" + e.getMessage();
         }
+        try {
+            mcp = new io.kaiyuan.engine.mcp.McpServers(paths.mcp());
+        } catch (IOException e) {
+            LOG.warn("MCP servers unavailable", e);
+            storeError = storeError == null ? e.getMessage() : storeError + "\n" + e.getMessage();
+        }
     }
 
     /** The process's one ONNX Runtime, made here; null when it did not start (the app says so in Settings). */
@@ -143,6 +151,7 @@ public final class DesktopApp extends Application {
         host = ModelHost.forThisMachine(runtime != null ? runtime : new OrtRuntime());
         chat = new EngineChatBackend(host, registry, remotes);
         chat.setThreads(settings.threads());
+        chat.setMcpServers(mcp);
         compare = new EngineCompareBackend(host, () -> settings.threads(), registry, store, votes, remotes);
         apiServer = new LocalApiServer(host, registry, secrets, () -> settings.threads());
         MainWindow.Services services = MainWindow.Services.chat(chat, background)

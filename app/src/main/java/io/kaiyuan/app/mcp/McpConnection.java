@@ -51,6 +51,11 @@ public final class McpConnection implements AutoCloseable {
     public static McpConnection open(McpServers.Server config, Duration timeout) throws IOException {
         JacksonMcpJsonMapper mapper = new JacksonMcpJsonMapper(JSON);
         McpClientTransport transport;
+        if (config.stdio() && !runnable(config.command().get(0))) {
+            // the SDK would wait out the whole timeout for a program that never started
+            throw new IOException("The MCP server " + config.name() + " cannot start: " + config.command().get(0)
+                    + " is not a program on this computer (check the command, or install it).");
+        }
         if (config.stdio()) {
             ServerParameters parameters = ServerParameters.builder(config.command().get(0))
                     .args(config.command().subList(1, config.command().size())).env(config.env()).build();
@@ -70,6 +75,28 @@ public final class McpConnection implements AutoCloseable {
             throw new IOException("The MCP server " + config.name() + " did not start or answer: " + rootMessage(e), e);
         }
         return new McpConnection(config, client);
+    }
+
+    /** Whether {@code program} is an executable file, given by path or found on the PATH. */
+    static boolean runnable(String program) {
+        java.nio.file.Path p = java.nio.file.Path.of(program);
+        if (p.getNameCount() > 1 || p.isAbsolute()) {
+            return java.nio.file.Files.isExecutable(p);
+        }
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        String[] suffixes = System.getProperty("os.name", "").startsWith("Windows") ? new String[] {"", ".exe", ".cmd", ".bat"}
+                : new String[] {""};
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            for (String suffix : suffixes) {
+                if (!dir.isBlank() && java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, program + suffix))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The server's tools as functions a model can call (their input schemas as JSON text). */

@@ -66,6 +66,11 @@ public record AppPaths(Path home) {
         return home.resolve("keys.json");
     }
 
+    /** The MCP servers whose tools the chat may use. */
+    public Path mcp() {
+        return home.resolve("mcp.json");
+    }
+
     /** The remote OpenAI-compatible endpoints added in Settings, with their model lists (JSON; keys are in {@link #keys()}). */
     public Path endpoints() {
         return home.resolve("endpoints.json");

@@ -71,6 +71,19 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
         this(host, false, registry, remotes);
     }
 
+    /** The MCP servers whose tools a local model's answers may call; null for none. */
+    private volatile io.kaiyuan.engine.mcp.McpServers mcp;
+    /** The servers connected so far, kept for later turns; closed with the chat. */
+    private final java.util.Map<io.kaiyuan.engine.mcp.McpServers.Server, io.kaiyuan.app.mcp.McpConnection> connections =
+            new java.util.HashMap<>();
+    /** How long an MCP server may take to start, and to answer one request. */
+    static final java.time.Duration MCP_TIMEOUT = java.time.Duration.ofSeconds(60);
+
+    /** Offers the tools of {@code servers}' MCP servers to every local answer from now on (text answers only). */
+    public void setMcpServers(io.kaiyuan.engine.mcp.McpServers servers) {
+        this.mcp = servers;
+    }
+
     private EngineChatBackend(ModelHost host, boolean ownsHost, ModelRegistry registry, RemoteEndpoints remotes) {
         this.host = host;
         this.ownsHost = ownsHost;
@@ -229,7 +242,7 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
                 completion.finished(ModelHost.await(host.submit(key(modelId), Integer.MAX_VALUE, () -> { }, completion::loading,
                         cancel, hosted -> {
                             activeProvider = hosted.model().provider().cliName();
-                            return ContextWindow.answer(hosted.model(), request, listener, cancel, completion::trimmed);
+                            return answerWithTools(hosted.model(), request, listener, cancel, completion);
                         })));
             } catch (java.util.concurrent.CancellationException e) {
                 completion.finished(stoppedWhileLoading()); // Stop while the model loaded: an empty, cancelled answer
@@ -241,6 +254,67 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
                 completion.failed(e);
             }
         });
+    }
+
+    /**
+     * One turn on the model's thread: with MCP servers configured (and a text answer, from a model whose
+     * template writes tool calls), their tools are offered and the calls run (see {@link io.kaiyuan.app.mcp.ToolLoop});
+     * else a plain answer.
+     */
+    private GenerationResult answerWithTools(LanguageModel model, GenerationRequest request, TokenListener listener,
+            CancellationToken cancel, Completion completion) {
+        io.kaiyuan.engine.mcp.McpServers servers = mcp;
+        List<io.kaiyuan.engine.mcp.McpServers.Server> list = servers == null ? List.of() : servers.list();
+        if (list.isEmpty() || !request.format().isText() || model.toolCallFormat().isEmpty()) {
+            return ContextWindow.answer(model, request, listener, cancel, completion::trimmed);
+        }
+        java.util.Map<io.kaiyuan.app.mcp.McpConnection, List<io.kaiyuan.engine.api.ToolUse.Function>> tools =
+                new java.util.LinkedHashMap<>();
+        java.util.Map<String, Boolean> ask = new java.util.HashMap<>();
+        for (io.kaiyuan.engine.mcp.McpServers.Server server : list) {
+            ask.put(server.name(), server.ask());
+            try {
+                io.kaiyuan.app.mcp.McpConnection c = connection(server);
+                tools.put(c, c.tools());
+            } catch (java.io.IOException e) {
+                LOG.warn("MCP server {} left out: {}", server.name(), e.getMessage());
+                forget(server);
+                completion.toolServerFailed(server.name(), e.getMessage());
+            }
+        }
+        return io.kaiyuan.app.mcp.ToolLoop.run(q -> ContextWindow.answer(model, q, listener, cancel, completion::trimmed),
+                request, List.copyOf(tools.keySet()), tools,
+                (server, call) -> !ask.getOrDefault(server, true) || completion.allowToolCall(server, call),
+                (server, call, r) -> completion.toolCalled(server, call, r.text(), r.error(), r.millis()), cancel).last();
+    }
+
+    /** The server's connection, opened on first use and kept. */
+    private io.kaiyuan.app.mcp.McpConnection connection(io.kaiyuan.engine.mcp.McpServers.Server server) throws java.io.IOException {
+        synchronized (connections) {
+            io.kaiyuan.app.mcp.McpConnection c = connections.get(server);
+            if (c != null) {
+                return c;
+            }
+        }
+        io.kaiyuan.app.mcp.McpConnection opened = io.kaiyuan.app.mcp.McpConnection.open(server, MCP_TIMEOUT);
+        synchronized (connections) {
+            io.kaiyuan.app.mcp.McpConnection raced = connections.putIfAbsent(server, opened);
+            if (raced != null) {
+                opened.close();
+                return raced;
+            }
+        }
+        return opened;
+    }
+
+    private void forget(io.kaiyuan.engine.mcp.McpServers.Server server) {
+        io.kaiyuan.app.mcp.McpConnection c;
+        synchronized (connections) {
+            c = connections.remove(server);
+        }
+        if (c != null) {
+            c.close();
+        }
     }
 
     @Override
@@ -294,6 +368,10 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
         }
         generation.shutdown();
         remoteThread.shutdownNow();
+        synchronized (connections) {
+            connections.values().forEach(io.kaiyuan.app.mcp.McpConnection::close);
+            connections.clear();
+        }
         if (ownsHost) {
             host.close();
         }

@@ -107,6 +107,75 @@ class ToolLoopTest {
         }
     }
 
+    /**
+     * The desktop chat's backend with mcp.json's servers: the echo server's tools reach the model, a call
+     * waits for the page's yes (a server that asks) or runs at once (one that does not), and a server that
+     * cannot start is left out and said.
+     */
+    @Test
+    void theChatBackendOffersMcpToolsAndAsksBeforeEachCall() throws Exception {
+        try (McpConnection server = echo()) {
+            Map<McpConnection, List<ToolUse.Function>> tools = Map.of(server, server.tools());
+            List<GenerationRequest> asked = new ArrayList<>();
+            GenerationRequest question = new GenerationRequest(new GenerationRequest.Prompt.Chat(
+                    List.of(ChatMessage.user("What is 20 + 22?")), Map.of()), SamplingOverrides.NONE, 120, List.of());
+            ToolLoop.run(q -> {
+                asked.add(q);
+                return asked.size() == 1 ? fake("", List.of(new ToolCall("call_x", "add", "{\"a\":20,\"b\":22}")))
+                        : fake(ANSWER, List.of());
+            }, question, List.of(server), tools, (s, c) -> true, (s, c, r) -> { }, new CancellationToken());
+            Path probe = TestModels.scripted(dir.resolve("probe"), new int[] {151645}, 1);
+            Map<Integer, int[]> scripts = new java.util.HashMap<>();
+            try (LanguageModel m = LanguageModel.load(new OrtRuntime(), probe, CPU); Tokenizer t = Tokenizer.load(probe)) {
+                scripts.put(tokens(m, asked.get(0)), t.encode(CALL));
+                scripts.put(tokens(m, asked.get(1)), t.encode(ANSWER));
+            }
+            io.kaiyuan.engine.model.ModelRegistry registry = new io.kaiyuan.engine.model.ModelRegistry(dir.resolve("models"));
+            registry.importFolder(TestModels.scripted(dir.resolve("caller"), scripts), "tiny/caller", true);
+            io.kaiyuan.engine.mcp.McpServers servers = new io.kaiyuan.engine.mcp.McpServers(dir.resolve("mcp.json"));
+            servers.put(server.config());
+            servers.put(new io.kaiyuan.engine.mcp.McpServers.Server("broken", List.of("/nonexistent/mcp"), Map.of(), "", true));
+            try (io.kaiyuan.app.wiring.EngineChatBackend backend = new io.kaiyuan.app.wiring.EngineChatBackend(registry)) {
+                backend.setMcpServers(servers);
+                List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+                java.util.concurrent.CompletableFuture<GenerationResult> done = new java.util.concurrent.CompletableFuture<>();
+                StringBuilder streamed = new StringBuilder();
+                backend.answer("tiny/caller", List.of(ChatMessage.user("What is 20 + 22?")), Map.of(), SamplingOverrides.NONE,
+                        streamed::append, new CancellationToken(), new io.kaiyuan.ui.chat.ChatBackend.Completion() {
+                            @Override
+                            public boolean allowToolCall(String s, ToolCall call) {
+                                events.add("ask " + s + " " + call.name());
+                                return true;
+                            }
+
+                            @Override
+                            public void toolCalled(String s, ToolCall call, String result, boolean error, long millis) {
+                                events.add("called " + call.name() + " -> " + result);
+                            }
+
+                            @Override
+                            public void toolServerFailed(String s, String message) {
+                                events.add("left out " + s);
+                            }
+
+                            @Override
+                            public void finished(GenerationResult result) {
+                                done.complete(result);
+                            }
+
+                            @Override
+                            public void failed(String message) {
+                                done.completeExceptionally(new AssertionError(message));
+                            }
+                        });
+                GenerationResult r = done.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(ANSWER, r.answer(), events + " / " + streamed + " / " + r.text());
+                assertEquals(List.of("left out broken", "ask echo add", "called add -> 42"), events);
+                assertTrue(streamed.toString().endsWith(ANSWER), streamed.toString());
+            }
+        }
+    }
+
     private static int tokens(LanguageModel m, GenerationRequest q) {
         GenerationRequest.Prompt.Chat chat = (GenerationRequest.Prompt.Chat) q.prompt();
         return m.promptTokens(chat.messages(), chat.variables());

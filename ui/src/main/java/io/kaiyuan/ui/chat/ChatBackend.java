@@ -112,6 +112,22 @@ public interface ChatBackend {
         default void trimmed(int droppedMessages) {
         }
 
+        /**
+         * Before a tool the model called runs (an MCP server's, whose calls ask first): whether it may. Called
+         * on the generation thread, which waits for the answer; by default no.
+         */
+        default boolean allowToolCall(String server, io.kaiyuan.engine.api.ToolCall call) {
+            return false;
+        }
+
+        /** A tool call ran, or was refused or failed ({@code error}); its result goes back to the model. */
+        default void toolCalled(String server, io.kaiyuan.engine.api.ToolCall call, String result, boolean error, long millis) {
+        }
+
+        /** An MCP server could not be started or reached: its tools are left out of this turn. */
+        default void toolServerFailed(String server, String message) {
+        }
+
         /** A message for the user: what happened and what to do. */
         void failed(String message);
 

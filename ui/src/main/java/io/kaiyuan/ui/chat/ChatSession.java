@@ -27,6 +27,8 @@ final class ChatSession {
         final String modelId;
         final String systemPrompt;
         final SamplingOverrides sampling;
+        /** Whether the turn called tools: its answer is what streamed (rounds of text and the calls between). */
+        volatile boolean usedTools;
 
         Turn(ChatSession session, int position, MessageItem answer, MessageItem.Version version, boolean regenerated,
                 String modelId, String systemPrompt, SamplingOverrides sampling) {

@@ -205,7 +205,60 @@ public final class ChatView {
         noticeRow.setAlignment(Pos.CENTER_LEFT);
         noticeRow.visibleProperty().bind(model.noticeProperty().isNotEmpty());
         noticeRow.managedProperty().bind(noticeRow.visibleProperty());
-        return new VBox(errorRow, noticeRow);
+        return new VBox(errorRow, noticeRow, approvalRow());
+    }
+
+    /** A tool call waiting for the user: what it runs, where, with which arguments; Allow or Deny. */
+    private HBox approvalRow() {
+        Label what = new Label();
+        what.setId("chat-tool-ask");
+        what.setWrapText(true);
+        what.setMinHeight(Region.USE_PREF_SIZE);
+        Label args = new Label();
+        args.setId("chat-tool-arguments");
+        args.setWrapText(true);
+        args.setMinHeight(Region.USE_PREF_SIZE);
+        args.getStyleClass().add("code-input");
+        Button allow = new Button(messages.getString("chat.tools.allow"));
+        allow.setId("chat-tool-allow");
+        allow.setDefaultButton(false);
+        allow.getStyleClass().add("accent");
+        Button deny = new Button(messages.getString("chat.tools.deny"));
+        deny.setId("chat-tool-deny");
+        VBox text = new VBox(4, what, args);
+        HBox.setHgrow(text, Priority.ALWAYS);
+        text.setMaxWidth(Double.MAX_VALUE);
+        allow.setMinWidth(Region.USE_PREF_SIZE);
+        deny.setMinWidth(Region.USE_PREF_SIZE);
+        HBox row = new HBox(8, new FontIcon(Feather.TOOL), text, allow, deny);
+        row.getStyleClass().addAll("banner", "banner-notice");
+        row.setAlignment(Pos.CENTER_LEFT);
+        model.toolApprovalProperty().addListener((o, a, ask) -> {
+            if (ask != null) {
+                what.setText(java.text.MessageFormat.format(messages.getString("chat.tools.ask"), ask.call().name(),
+                        ask.server()));
+                String a2 = ask.call().arguments();
+                args.setText(a2.length() > 400 ? a2.substring(0, 400) + "…" : a2);
+                allow.requestFocus();
+            }
+        });
+        allow.setOnAction(e -> {
+            ToolApproval ask = model.toolApprovalProperty().get();
+            if (ask != null) {
+                ask.answer(true);
+                model.toolApprovalProperty().set(null);
+            }
+        });
+        deny.setOnAction(e -> {
+            ToolApproval ask = model.toolApprovalProperty().get();
+            if (ask != null) {
+                ask.answer(false);
+                model.toolApprovalProperty().set(null);
+            }
+        });
+        row.visibleProperty().bind(model.toolApprovalProperty().isNotNull());
+        row.managedProperty().bind(row.visibleProperty());
+        return row;
     }
 
     /**

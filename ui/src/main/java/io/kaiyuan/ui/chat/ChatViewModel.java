@@ -121,6 +121,7 @@ public final class ChatViewModel {
     private CancellationToken preloading;
     private final ObjectProperty<SamplingOverrides> sampling = new SimpleObjectProperty<>(SamplingOverrides.NONE);
     private final ObjectProperty<ResponseFormat> responseFormat = new SimpleObjectProperty<>(ResponseFormat.TEXT);
+    private final ObjectProperty<ToolApproval> toolApproval = new SimpleObjectProperty<>();
     private final ObjectProperty<SamplingParams> modelDefaults = new SimpleObjectProperty<>();
     private final ObservableList<Attachment> attachments = FXCollections.observableArrayList();
     private final ObservableList<AssistantChoice> assistants = FXCollections.observableArrayList();
@@ -619,6 +620,42 @@ public final class ChatViewModel {
             }
 
             @Override
+            public boolean allowToolCall(String server, io.kaiyuan.engine.api.ToolCall call) {
+                ToolApproval ask = new ToolApproval(server, call);
+                fxExecutor.execute(() -> {
+                    if (turn.cancel.isCancelled()) {
+                        ask.answer(false);
+                    } else {
+                        toolApproval.set(ask);
+                    }
+                });
+                boolean allowed = ask.await(turn.cancel);
+                fxExecutor.execute(() -> {
+                    if (toolApproval.get() == ask) {
+                        toolApproval.set(null);
+                    }
+                });
+                return allowed;
+            }
+
+            @Override
+            public void toolCalled(String server, io.kaiyuan.engine.api.ToolCall call, String result, boolean error,
+                    long millis) {
+                turn.usedTools = true;
+                answerPump.append(toolNote(server, call, result, error, millis));
+            }
+
+            @Override
+            public void toolServerFailed(String server, String message) {
+                fxExecutor.execute(() -> {
+                    s.notice = MessageFormat.format(messages.getString("chat.tools.serverFailed"), server, message);
+                    if (shown == s) {
+                        notice.set(s.notice);
+                    }
+                });
+            }
+
+            @Override
             public void trimmed(int droppedMessages) {
                 fxExecutor.execute(() -> {
                     s.notice = MessageFormat.format(messages.getString("chat.trimmed"), droppedMessages);
@@ -651,11 +688,13 @@ public final class ChatViewModel {
         if (turn.regenerated && empty && result.finishReason() == FinishReason.CANCELLED) {
             dropVersion(turn);
         } else {
-            v.textProperty().set(result.answer());
+            // a turn that called tools answered in rounds: the answer is all of it, calls included, as it streamed
+            String answer = turn.usedTools ? v.textProperty().get().strip() : result.answer();
+            v.textProperty().set(answer);
             v.reasoningProperty().set(result.reasoning());
             setFooter(v, result.metrics(), result.finishReason());
             v.reasoningMsProperty().set(result.metrics().reasoningMs());
-            storeAnswer(turn, StoredMessage.answer(result.answer(), result.reasoning(), turn.modelId,
+            storeAnswer(turn, StoredMessage.answer(answer, result.reasoning(), turn.modelId,
                     null, turn.sampling, result.metrics(), result.finishReason()));
         }
         s.contextUsed = result.metrics().promptTokens() + result.metrics().generatedTokens();
@@ -875,6 +914,19 @@ public final class ChatViewModel {
             }, false);
         }
         return Optional.empty();
+    }
+
+    /** A tool call waiting for the user's yes or no, or null. */
+    public ObjectProperty<ToolApproval> toolApprovalProperty() {
+        return toolApproval;
+    }
+
+    /** A call as the conversation shows and keeps it: a Markdown quote with its tool, arguments, result and time. */
+    String toolNote(String server, io.kaiyuan.engine.api.ToolCall call, String result, boolean error, long millis) {
+        String shown = result.length() > 600 ? result.substring(0, 600) + "…" : result;
+        return "\n\n> " + MessageFormat.format(messages.getString(error ? "chat.tools.failed" : "chat.tools.called"),
+                call.name(), server, millis) + "  \n> `" + call.arguments().replace("`", "'") + "`  \n> "
+                + shown.replace("\n", "  \n> ") + "\n\n";
     }
 
     /** The shape of the shown conversation's answers. */
