@@ -164,7 +164,8 @@ public final class DesktopApp extends Application {
                 .withOpenLink(url -> getHostServices().showDocument(url))
                 .withCompare(compare)
                 .withServer(apiServer)
-                .withRemotes(remotes);
+                .withRemotes(remotes)
+                .withMcp(mcp == null ? null : new io.kaiyuan.app.mcp.McpSettings(mcp, chat::retainMcpServers));
         // the pages' view models: their work on the io pool, its outcome back on the FX thread
         Pages pages = new Pages(services, MainWindow.messages(Locale.getDefault(), settings), Platform::runLater);
         MainWindow window = new MainWindow(Locale.getDefault(), services, pages);

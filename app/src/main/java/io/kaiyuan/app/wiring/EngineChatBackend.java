@@ -307,6 +307,23 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
         return opened;
     }
 
+    /** Closes the connections of servers no longer in the list (removed or changed in Settings). */
+    public void retainMcpServers() {
+        io.kaiyuan.engine.mcp.McpServers servers = mcp;
+        List<io.kaiyuan.engine.mcp.McpServers.Server> kept = servers == null ? List.of() : servers.list();
+        List<io.kaiyuan.app.mcp.McpConnection> stale = new java.util.ArrayList<>();
+        synchronized (connections) {
+            connections.entrySet().removeIf(e -> {
+                if (!kept.contains(e.getKey())) {
+                    stale.add(e.getValue());
+                    return true;
+                }
+                return false;
+            });
+        }
+        stale.forEach(io.kaiyuan.app.mcp.McpConnection::close);
+    }
+
     private void forget(io.kaiyuan.engine.mcp.McpServers.Server server) {
         io.kaiyuan.app.mcp.McpConnection c;
         synchronized (connections) {

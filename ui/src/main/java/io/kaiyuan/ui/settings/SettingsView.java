@@ -81,6 +81,9 @@ public final class SettingsView {
         if (model.hasRemotes()) {
             remotes();
         }
+        if (model.hasMcp()) {
+            mcp();
+        }
         root.getChildren().addAll(title, form);
     }
 
@@ -298,6 +301,70 @@ public final class SettingsView {
         add.disableProperty().bind(model.endpointBusyProperty());
         add.setMinWidth(Region.USE_PREF_SIZE);
         HBox line = new HBox(12, add, status("settings-remote-status", model.endpointStatusProperty()));
+        line.setAlignment(Pos.CENTER_LEFT);
+        form.add(line, 1, row++);
+    }
+
+    /** The MCP servers whose tools the chat offers: the list, and a server to add (checked before it is kept). */
+    private void mcp() {
+        heading("settings.mcp", "settings.mcp.hint");
+        ListView<io.kaiyuan.engine.mcp.McpServers.Server> list = new ListView<>(model.mcpServers());
+        list.setId("settings-mcp");
+        list.setPrefHeight(110);
+        list.setPlaceholder(new Label(messages.getString("settings.mcp.none")));
+        list.setCellFactory(v -> new ListCell<>() {
+            @Override
+            protected void updateItem(io.kaiyuan.engine.mcp.McpServers.Server s, boolean empty) {
+                super.updateItem(s, empty);
+                if (empty || s == null) {
+                    setText(null);
+                    setGraphic(null);
+                    return;
+                }
+                Label text = new Label(MessageFormat.format(messages.getString(s.ask() ? "settings.mcp.row.ask"
+                        : "settings.mcp.row.trusted"), s.name(), s.stdio() ? String.join(" ", s.command()) : s.url()));
+                text.setMinWidth(0);
+                Button check = new Button(messages.getString("settings.mcp.check"));
+                check.setOnAction(a -> model.checkMcp(s));
+                Button remove = new Button(messages.getString("settings.remote.remove"));
+                remove.setId("settings-mcp-remove-" + getIndex());
+                remove.setOnAction(a -> model.removeMcp(s.name()));
+                check.disableProperty().bind(model.mcpBusyProperty());
+                remove.disableProperty().bind(model.mcpBusyProperty());
+                check.setMinWidth(Region.USE_PREF_SIZE);
+                remove.setMinWidth(Region.USE_PREF_SIZE);
+                Region spacer = new Region();
+                HBox.setHgrow(spacer, Priority.ALWAYS);
+                HBox line = new HBox(8, text, spacer, check, remove);
+                line.setAlignment(Pos.CENTER_LEFT);
+                line.setMinWidth(0);
+                line.setPrefWidth(0);
+                setText(null);
+                setGraphic(line);
+            }
+        });
+        form.add(list, 0, row++, 2, 1);
+        TextField name = new TextField();
+        name.setId("settings-mcp-name");
+        name.setPromptText(messages.getString("settings.mcp.name.prompt"));
+        name.textProperty().bindBidirectional(model.mcpNameProperty());
+        field("settings.remote.name", name);
+        TextField target = new TextField();
+        target.setId("settings-mcp-target");
+        target.setPromptText(messages.getString("settings.mcp.target.prompt"));
+        target.textProperty().bindBidirectional(model.mcpTargetProperty());
+        field("settings.mcp.target", target);
+        javafx.scene.control.CheckBox ask = new javafx.scene.control.CheckBox(messages.getString("settings.mcp.ask"));
+        ask.setId("settings-mcp-ask");
+        ask.setWrapText(true);
+        ask.selectedProperty().bindBidirectional(model.mcpAskProperty());
+        form.add(ask, 1, row++);
+        Button add = new Button(messages.getString("settings.mcp.add"));
+        add.setId("settings-mcp-add");
+        add.setOnAction(e -> model.addMcp());
+        add.disableProperty().bind(model.mcpBusyProperty());
+        add.setMinWidth(Region.USE_PREF_SIZE);
+        HBox line = new HBox(12, add, status("settings-mcp-status", model.mcpStatusProperty()));
         line.setAlignment(Pos.CENTER_LEFT);
         form.add(line, 1, row++);
     }

@@ -5,6 +5,7 @@ import io.kaiyuan.engine.remote.RemoteEndpoints;
 import io.kaiyuan.engine.server.ServerConfig;
 import io.kaiyuan.ui.common.Background;
 import io.kaiyuan.ui.common.Errors;
+import java.text.MessageFormat;
 import java.util.List;
 import java.util.ResourceBundle;
 import java.util.concurrent.Executor;
@@ -101,6 +102,151 @@ public final class SettingsViewModel {
         if (remotes != null) {
             endpoints.setAll(remotes.list());
         }
+    }
+
+    // ---------------------------------------------------------------- MCP servers
+
+    private McpControl mcp;
+    private final ObservableList<io.kaiyuan.engine.mcp.McpServers.Server> mcpServers = FXCollections.observableArrayList();
+    private final StringProperty mcpName = new SimpleStringProperty("");
+    private final StringProperty mcpTarget = new SimpleStringProperty("");
+    private final BooleanProperty mcpAsk = new SimpleBooleanProperty(true);
+    private final StringProperty mcpStatus = new SimpleStringProperty("");
+    private final BooleanProperty mcpBusy = new SimpleBooleanProperty(false);
+
+    /** Shows and edits the MCP servers whose tools the chat offers; null for no such section. */
+    public void setMcp(McpControl control) {
+        this.mcp = control;
+        if (control != null) {
+            background.task(control::list).onSuccess(mcpServers::setAll)
+                    .onFailure(e -> mcpStatus.set(Errors.describe(e, messages))).start();
+        }
+    }
+
+    public boolean hasMcp() {
+        return mcp != null;
+    }
+
+    /**
+     * Adds the server typed in (a command line to start, or an http(s) URL), checking it first: it is kept
+     * only once it started and listed its tools (FX thread).
+     */
+    public void addMcp() {
+        if (mcp == null || mcpBusy.get()) {
+            return;
+        }
+        String target = mcpTarget.get() == null ? "" : mcpTarget.get().strip();
+        io.kaiyuan.engine.mcp.McpServers.Server server;
+        try {
+            boolean url = target.matches("[A-Za-z][A-Za-z0-9+.-]*://.*"); // an address (only http(s) is taken)
+            server = new io.kaiyuan.engine.mcp.McpServers.Server(mcpName.get() == null ? "" : mcpName.get(),
+                    url ? List.of() : commandLine(target), java.util.Map.of(), url ? target : "", mcpAsk.get());
+        } catch (IllegalArgumentException e) {
+            mcpStatus.set(MessageFormat.format(messages.getString("settings.mcp.bad"), e.getMessage()));
+            return;
+        }
+        mcpBusy.set(true);
+        mcpStatus.set(MessageFormat.format(messages.getString("settings.mcp.checking"), server.name()));
+        background.task(() -> {
+            List<String> tools = mcp.check(server);
+            mcp.put(server);
+            return tools;
+        }).onSuccess(tools -> {
+            mcpServers.setAll(mcp.list());
+            mcpName.set("");
+            mcpTarget.set("");
+            mcpStatus.set(MessageFormat.format(messages.getString("settings.mcp.added"), server.name(), tools.size(),
+                    String.join(", ", tools.stream().limit(8).toList()) + (tools.size() > 8 ? ", …" : "")));
+        }).onFailure(e -> mcpStatus.set(MessageFormat.format(messages.getString("settings.mcp.failed"), server.name(),
+                Errors.detail(e)))).onFinally(() -> mcpBusy.set(false)).start();
+    }
+
+    /** Starts or reaches a kept server and says which tools it has (FX thread). */
+    public void checkMcp(io.kaiyuan.engine.mcp.McpServers.Server server) {
+        if (mcp == null || mcpBusy.get()) {
+            return;
+        }
+        mcpBusy.set(true);
+        mcpStatus.set(MessageFormat.format(messages.getString("settings.mcp.checking"), server.name()));
+        background.task(() -> mcp.check(server)).onSuccess(tools -> mcpStatus.set(MessageFormat.format(
+                messages.getString("settings.mcp.tools"), server.name(), tools.size(),
+                String.join(", ", tools.stream().limit(8).toList()) + (tools.size() > 8 ? ", …" : ""))))
+                .onFailure(e -> mcpStatus.set(MessageFormat.format(messages.getString("settings.mcp.failed"), server.name(),
+                        Errors.detail(e)))).onFinally(() -> mcpBusy.set(false)).start();
+    }
+
+    /** Forgets a server (FX thread). */
+    public void removeMcp(String name) {
+        if (mcp == null || mcpBusy.get()) {
+            return;
+        }
+        mcpBusy.set(true);
+        background.run(() -> mcp.remove(name)).onSuccess(done -> {
+            mcpServers.setAll(mcp.list());
+            mcpStatus.set(MessageFormat.format(messages.getString("settings.mcp.removed"), name));
+        }).onFailure(e -> mcpStatus.set(Errors.describe(e, messages))).onFinally(() -> mcpBusy.set(false)).start();
+    }
+
+    /** A command line split as a shell would for plain words and quoted ones ("..." or '...'). */
+    static List<String> commandLine(String line) {
+        List<String> out = new java.util.ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        char quote = 0;
+        boolean inWord = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else {
+                    word.append(c);
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+                inWord = true;
+            } else if (Character.isWhitespace(c)) {
+                if (inWord) {
+                    out.add(word.toString());
+                    word.setLength(0);
+                    inWord = false;
+                }
+            } else {
+                word.append(c);
+                inWord = true;
+            }
+        }
+        if (quote != 0) {
+            throw new IllegalArgumentException("a quote in the command is not closed");
+        }
+        if (inWord) {
+            out.add(word.toString());
+        }
+        return out;
+    }
+
+    public ObservableList<io.kaiyuan.engine.mcp.McpServers.Server> mcpServers() {
+        return mcpServers;
+    }
+
+    public StringProperty mcpNameProperty() {
+        return mcpName;
+    }
+
+    /** A command line (stdio) or an http(s) URL. */
+    public StringProperty mcpTargetProperty() {
+        return mcpTarget;
+    }
+
+    public BooleanProperty mcpAskProperty() {
+        return mcpAsk;
+    }
+
+    public StringProperty mcpStatusProperty() {
+        return mcpStatus;
+    }
+
+    public BooleanProperty mcpBusyProperty() {
+        return mcpBusy;
     }
 
     /** Whether the page has the remote endpoints section. */

@@ -80,14 +80,14 @@ public final class MainWindow {
     public record Services(ChatBackend chat, ChatStore store, Executor background, io.kaiyuan.ui.models.ModelsBackend models,
             Consumer<String> openLink, Settings settings, List<String> providers, Consumer<Settings> onSettings,
             CompareBackend compare, FileDialogs dialogs, ApiServerControl server, RemoteEndpoints remotes,
-            io.kaiyuan.ui.settings.HubAccess hubAccess) {
+            io.kaiyuan.ui.settings.HubAccess hubAccess, io.kaiyuan.ui.settings.McpControl mcp) {
 
         /** With the system's file dialogs. */
         public Services(ChatBackend chat, ChatStore store, Executor background, io.kaiyuan.ui.models.ModelsBackend models,
                 Consumer<String> openLink, Settings settings, List<String> providers, Consumer<Settings> onSettings,
                 CompareBackend compare) {
             this(chat, store, background, models, openLink, settings, providers, onSettings, compare, FileDialogs.SYSTEM, null, null,
-                    null);
+                    null, null);
         }
 
         /** Just a chat page on {@code chat}, without history or other pages. */
@@ -95,41 +95,47 @@ public final class MainWindow {
             return new Services(chat, null, background, null, url -> { }, null, List.of(), s -> { }, null);
         }
 
+        /** With the MCP servers whose tools the chat offers, edited in Settings. */
+        public Services withMcp(io.kaiyuan.ui.settings.McpControl m) {
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, dialogs, server,
+                    remotes, hubAccess, m);
+        }
+
         public Services withStore(ChatStore s) {
-            return new Services(chat, s, background, models, openLink, settings, providers, onSettings, compare, dialogs, server, remotes, hubAccess);
+            return new Services(chat, s, background, models, openLink, settings, providers, onSettings, compare, dialogs, server, remotes, hubAccess, mcp);
         }
 
         public Services withModels(io.kaiyuan.ui.models.ModelsBackend m) {
-            return new Services(chat, store, background, m, openLink, settings, providers, onSettings, compare, dialogs, server, remotes, hubAccess);
+            return new Services(chat, store, background, m, openLink, settings, providers, onSettings, compare, dialogs, server, remotes, hubAccess, mcp);
         }
 
         public Services withOpenLink(Consumer<String> o) {
-            return new Services(chat, store, background, models, o, settings, providers, onSettings, compare, dialogs, server, remotes, hubAccess);
+            return new Services(chat, store, background, models, o, settings, providers, onSettings, compare, dialogs, server, remotes, hubAccess, mcp);
         }
 
         public Services withSettings(Settings s, List<String> p, Consumer<Settings> on) {
-            return new Services(chat, store, background, models, openLink, s, p, on, compare, dialogs, server, remotes, hubAccess);
+            return new Services(chat, store, background, models, openLink, s, p, on, compare, dialogs, server, remotes, hubAccess, mcp);
         }
 
         public Services withCompare(CompareBackend c) {
-            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, c, dialogs, server, remotes, hubAccess);
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, c, dialogs, server, remotes, hubAccess, mcp);
         }
 
         public Services withDialogs(FileDialogs d) {
-            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, d, server, remotes, hubAccess);
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, d, server, remotes, hubAccess, mcp);
         }
 
         public Services withServer(ApiServerControl s) {
-            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, dialogs, s, remotes, hubAccess);
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, dialogs, s, remotes, hubAccess, mcp);
         }
 
         public Services withHubAccess(io.kaiyuan.ui.settings.HubAccess h) {
             return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, dialogs, server,
-                    remotes, h);
+                    remotes, h, mcp);
         }
 
         public Services withRemotes(RemoteEndpoints r) {
-            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, dialogs, server, r, hubAccess);
+            return new Services(chat, store, background, models, openLink, settings, providers, onSettings, compare, dialogs, server, r, hubAccess, mcp);
         }
     }
 

@@ -65,6 +65,7 @@ public final class Pages {
             settings.setHubAccess(services.hubAccess());
             settings.loadHubAccess();
             settings.setRemotes(services.remotes(), this::remoteModelsChanged);
+            settings.setMcp(services.mcp());
         }
     }
 
