@@ -28,6 +28,12 @@ echo "building (mvn install) and making the data folder..." >&2
 mvn -q -B -DskipTests install >/dev/null
 mvn -q -B -pl app exec:exec -Dkaiyuan.args="$home" >/dev/null
 touch app/target/.kaiyuan-built   # ./kaiyuan starts without building again
+# two MCP servers for the Settings picture (listed only: nothing starts them unless the chat calls a tool)
+cat >"$home/mcp.json" <<'JSON'
+{"servers": [
+ {"name": "files", "command": ["npx", "-y", "@modelcontextprotocol/server-filesystem", "/home/me/Documents"], "env": {}, "ask": true},
+ {"name": "weather", "url": "https://mcp.example.com/weather/mcp", "ask": false}]}
+JSON
 # loaded once, as a person's first chat would: the Models page then says how it runs on this CPU
 KAIYUAN_HOME="$home" ./kaiyuan generate --model "$home/demo-model" --prompt hi --max-new-tokens 1 >/dev/null
 # A test hub with models named and sized like real ones, for the hub search's picture (the app reaches it
@@ -101,6 +107,9 @@ JSON
               DISPLAY=:97 xdotool mousemove $((width - 55)) 229 click 1
               sleep 1 ;;
       settings) DISPLAY=:97 xdotool key ctrl+4 ;;
+      mcp) DISPLAY=:97 xdotool key ctrl+4   # Settings, scrolled to the MCP servers
+           sleep 1
+           DISPLAY=:97 xdotool mousemove $((width / 2)) $((height / 2)) click --repeat 40 --delay 30 5 ;;
       format) open_conversation   # the conversation's settings, scrolled to its answer format
               DISPLAY=:97 xdotool mousemove $((width - 99)) 45 click 1
               sleep 1
@@ -124,7 +133,7 @@ if [[ $all == 1 ]]; then
     for language in ENGLISH SIMPLIFIED_CHINESE; do
       for theme in LIGHT DARK; do
         lang="en"; [[ $language == SIMPLIFIED_CHINESE ]] && lang="zh"
-        shot "$size-$lang-${theme,,}" "${size%x*}" "${size#*x}" "$language" "$theme" "$out" top chat new compare models settings search variants format
+        shot "$size-$lang-${theme,,}" "${size%x*}" "${size#*x}" "$language" "$theme" "$out" top chat new compare models settings search variants format mcp
       done
     done
   done
