@@ -121,10 +121,21 @@ public final class McpConnection implements AutoCloseable {
         return out;
     }
 
-    private static String schema(McpSchema.Tool t) {
+    /**
+     * A tool's input schema as the decoder can keep to it: relaxed ({@link io.kaiyuan.engine.constrain.Schema#relax}),
+     * since the server checks what cannot be enforced while generating (a URL's format, a pattern); a schema
+     * that still cannot be compiled becomes any object.
+     */
+    static String schema(McpSchema.Tool t) {
         try {
-            return t.inputSchema() == null ? "{}" : JSON.writeValueAsString(t.inputSchema());
-        } catch (JsonProcessingException e) {
+            if (t.inputSchema() == null) {
+                return "{}";
+            }
+            com.fasterxml.jackson.databind.JsonNode relaxed = io.kaiyuan.engine.constrain.Schema.relax(
+                    JSON.valueToTree(t.inputSchema()));
+            io.kaiyuan.engine.constrain.Schema.parameters(relaxed);
+            return JSON.writeValueAsString(relaxed);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
             return "{}";
         }
     }

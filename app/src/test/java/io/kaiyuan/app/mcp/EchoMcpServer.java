@@ -18,9 +18,15 @@ public final class EchoMcpServer {
 
     public static void main(String[] args) throws Exception {
         JacksonMcpJsonMapper mapper = new JacksonMcpJsonMapper(new ObjectMapper());
-        McpSchema.Tool add = McpSchema.Tool.builder().name("add").description("Adds two integers.")
-                .inputSchema(Map.of("type", "object", "properties", Map.of("a", Map.of("type", "integer"),
-                        "b", Map.of("type", "integer")), "required", List.of("a", "b"))).build();
+        // ordered maps: Map.of's order changes from one JVM to the next, and two connections must see one schema
+        Map<String, Object> properties = new java.util.LinkedHashMap<>();
+        properties.put("a", Map.of("type", "integer"));
+        properties.put("b", Map.of("type", "integer"));
+        Map<String, Object> schema = new java.util.LinkedHashMap<>();
+        schema.put("type", "object");
+        schema.put("properties", properties);
+        schema.put("required", List.of("a", "b"));
+        McpSchema.Tool add = McpSchema.Tool.builder().name("add").description("Adds two integers.").inputSchema(schema).build();
         McpSchema.Tool fail = McpSchema.Tool.builder().name("fail").description("Always fails.")
                 .inputSchema(Map.of("type", "object")).build();
         McpSchema.Tool slow = McpSchema.Tool.builder().name("slow").description("Answers after three seconds.")

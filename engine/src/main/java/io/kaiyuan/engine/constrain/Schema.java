@@ -124,6 +124,56 @@ public final class Schema {
         return root instanceof AnyValue ? anyObject() : s;
     }
 
+    /**
+     * {@code schema} with what the decoder cannot enforce taken out, so that it allows at least every document
+     * the original allows: unsupported keywords are dropped ({@code format}, {@code pattern}, {@code allOf},
+     * ...), {@code oneOf} becomes {@code anyOf}. For schemas Kaiyuan does not own (an MCP server's tools), whose
+     * owner checks the rest; a request's own schema is refused instead ({@link #compile}).
+     */
+    public static JsonNode relax(JsonNode schema) {
+        return relax(schema, 0);
+    }
+
+    private static JsonNode relax(JsonNode schema, int depth) {
+        if (schema == null || !schema.isObject() || depth > 64) {
+            return schema != null && schema.isBoolean() ? schema : com.fasterxml.jackson.databind.node.BooleanNode.TRUE;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode out = CANONICAL.createObjectNode();
+        for (Iterator<Map.Entry<String, JsonNode>> it = schema.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String k = e.getKey();
+            JsonNode v = e.getValue();
+            switch (k) {
+                case "properties", "$defs", "definitions" -> {
+                    com.fasterxml.jackson.databind.node.ObjectNode m = out.putObject(k);
+                    v.fields().forEachRemaining(p -> m.set(p.getKey(), relax(p.getValue(), depth + 1)));
+                }
+                case "items", "additionalProperties" -> out.set(k, v.isBoolean() ? v : relax(v, depth + 1));
+                case "anyOf", "oneOf" -> {
+                    com.fasterxml.jackson.databind.node.ArrayNode a = out.putArray("anyOf");
+                    v.forEach(o -> a.add(relax(o, depth + 1)));
+                }
+                default -> {
+                    if (SUPPORTED.contains(k) || IGNORED.contains(k)) {
+                        out.set(k, v);
+                    }
+                }
+            }
+        }
+        if (out.has("items") && out.get("items").isArray()) {
+            out.remove("items"); // the tuple form: any items
+        }
+        if (out.has("anyOf") && (out.has("type") || out.has("enum") || out.has("const"))) {
+            out.remove("anyOf"); // a schema that says both: keep the simpler, wider part
+        }
+        if (out.has("$ref") && out.size() > 1) {
+            for (String k : List.of("type", "properties", "required", "items")) {
+                out.remove(k);
+            }
+        }
+        return out;
+    }
+
     /** Whether {@code document} (UTF-8, written as the decoder writes documents) is valid for this schema. */
     public boolean accepts(byte[] document) {
         JsonMatcher.State s = JsonMatcher.start(this).advance(document);

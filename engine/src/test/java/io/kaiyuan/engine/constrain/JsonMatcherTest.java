@@ -155,4 +155,20 @@ public class JsonMatcherTest {
             assertTrue(ended > 150, schema + ": only " + ended + " of 200 walks ended");
         }
     }
+
+    @Test
+    void aRelaxedSchemaCompilesAndAllowsEverythingTheOriginalDoes() throws Exception {
+        String original = "{\"type\":\"object\",\"properties\":{\"url\":{\"type\":\"string\",\"format\":\"uri\","
+                + "\"pattern\":\"^https?://\"},\"mode\":{\"oneOf\":[{\"const\":\"fast\"},{\"const\":\"full\"}]},"
+                + "\"n\":{\"type\":\"integer\",\"exclusiveMinimum\":0,\"maximum\":9},\"tags\":{\"type\":\"array\","
+                + "\"items\":{\"type\":\"string\"},\"uniqueItems\":true}},\"required\":[\"url\"],\"allOf\":[{}]}";
+        assertThrows(SchemaException.class, () -> Schema.compile(JSON.readTree(original)));
+        Schema relaxed = Schema.compile(Schema.relax(JSON.readTree(original)));
+        for (String doc : List.of("{\"url\":\"https://example.com\",\"mode\":\"full\",\"n\":3,\"tags\":[\"a\"]}",
+                "{\"url\":\"http://x\"}")) {
+            assertEquals(List.of(), SchemaCheck.errors(original, doc), doc);
+            assertTrue(relaxed.accepts(doc.getBytes(StandardCharsets.UTF_8)), doc);
+        }
+        assertFalse(relaxed.accepts("{\"mode\":\"fast\"}".getBytes(StandardCharsets.UTF_8)), "what it can keep it keeps: url required");
+    }
 }
