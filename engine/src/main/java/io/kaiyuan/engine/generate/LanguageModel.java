@@ -187,8 +187,9 @@ public final class LanguageModel implements AutoCloseable {
         Generator.Search search = new Generator.Search(chooser(request, prompt.length, reasoningOpen), eos, maxLength,
                 logprobs);
         List<TokenLogprob> tokenLogprobs = new ArrayList<>();
-        // with tools, the answer's call blocks become calls (and leave its text)
-        ToolCallListener calls = request.tools().functions().isEmpty() ? null
+        // with tools it may call, the answer's call blocks become calls (and leave its text);
+        // with tool_choice none, nothing it writes is a call
+        ToolCallListener calls = !request.tools().active() ? null
                 : toolCallFormat().map(f -> new ToolCallListener(f, request.tools(), listener)).orElse(null);
         listener.onPromptAccepted();
         TextStream text = new TextStream(tokenizer, request.stopStrings(), reasoningOpen, calls == null ? listener : calls,

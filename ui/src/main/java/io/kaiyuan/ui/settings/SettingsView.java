@@ -259,24 +259,13 @@ public final class SettingsView {
                 }
                 Label text = new Label(MessageFormat.format(messages.getString("settings.remote.row"),
                         e.endpoint().name(), e.endpoint().baseUrl(), e.models().size()));
-                text.setMinWidth(0);
                 Button refresh = new Button(messages.getString("settings.remote.refresh"));
                 refresh.setOnAction(a -> model.refreshEndpoint(e.endpoint().name()));
                 Button remove = new Button(messages.getString("settings.remote.remove"));
                 remove.setId("settings-remote-remove-" + getIndex());
                 remove.setOnAction(a -> model.removeEndpoint(e.endpoint().name()));
-                refresh.disableProperty().bind(model.endpointBusyProperty());
-                remove.disableProperty().bind(model.endpointBusyProperty());
-                refresh.setMinWidth(Region.USE_PREF_SIZE);
-                remove.setMinWidth(Region.USE_PREF_SIZE);
-                Region spacer = new Region();
-                HBox.setHgrow(spacer, Priority.ALWAYS);
-                HBox line = new HBox(8, text, spacer, refresh, remove);
-                line.setAlignment(Pos.CENTER_LEFT);
-                line.setMinWidth(0);
-                line.setPrefWidth(0);
                 setText(null);
-                setGraphic(line);
+                setGraphic(listRow(text, model.endpointBusyProperty(), refresh, remove));
             }
         });
         form.add(list, 0, row++, 2, 1);
@@ -323,24 +312,13 @@ public final class SettingsView {
                 }
                 Label text = new Label(MessageFormat.format(messages.getString(s.ask() ? "settings.mcp.row.ask"
                         : "settings.mcp.row.trusted"), s.name(), s.stdio() ? String.join(" ", s.command()) : s.url()));
-                text.setMinWidth(0);
                 Button check = new Button(messages.getString("settings.mcp.check"));
                 check.setOnAction(a -> model.checkMcp(s));
                 Button remove = new Button(messages.getString("settings.remote.remove"));
                 remove.setId("settings-mcp-remove-" + getIndex());
                 remove.setOnAction(a -> model.removeMcp(s.name()));
-                check.disableProperty().bind(model.mcpBusyProperty());
-                remove.disableProperty().bind(model.mcpBusyProperty());
-                check.setMinWidth(Region.USE_PREF_SIZE);
-                remove.setMinWidth(Region.USE_PREF_SIZE);
-                Region spacer = new Region();
-                HBox.setHgrow(spacer, Priority.ALWAYS);
-                HBox line = new HBox(8, text, spacer, check, remove);
-                line.setAlignment(Pos.CENTER_LEFT);
-                line.setMinWidth(0);
-                line.setPrefWidth(0);
                 setText(null);
-                setGraphic(line);
+                setGraphic(listRow(text, model.mcpBusyProperty(), check, remove));
             }
         });
         form.add(list, 0, row++, 2, 1);
@@ -367,6 +345,23 @@ public final class SettingsView {
         HBox line = new HBox(12, add, status("settings-mcp-status", model.mcpStatusProperty()));
         line.setAlignment(Pos.CENTER_LEFT);
         form.add(line, 1, row++);
+    }
+
+    /** A list's row: its text, then its buttons at the right end, off while {@code busy}. */
+    private static HBox listRow(Label text, javafx.beans.value.ObservableBooleanValue busy, Button... buttons) {
+        text.setMinWidth(0);
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox line = new HBox(8, text, spacer);
+        for (Button b : buttons) {
+            b.disableProperty().bind(busy);
+            b.setMinWidth(Region.USE_PREF_SIZE);
+            line.getChildren().add(b);
+        }
+        line.setAlignment(Pos.CENTER_LEFT);
+        line.setMinWidth(0);
+        line.setPrefWidth(0);
+        return line;
     }
 
     /** A section's heading across both columns, a rule above all but the first, and its explanation. */
