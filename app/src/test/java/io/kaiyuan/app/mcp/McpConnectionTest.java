@@ -70,4 +70,19 @@ class McpConnectionTest {
         assertTrue(System.nanoTime() - start < 10_000_000_000L, "a program that does not exist fails at once, not after the timeout");
         assertTrue(McpConnection.runnable("java") || System.getenv("PATH") == null, "java is found on the PATH");
     }
+
+    /** A streamable-HTTP server: its tools listed (a schema relaxed to what the decoder keeps), a call answered. */
+    @Test
+    void aServerOverStreamableHttpListsAndCalls() throws Exception {
+        try (HttpMcpServer http = new HttpMcpServer();
+                McpConnection c = McpConnection.open(new McpServers.Server("web", List.of(), Map.of(), http.url(), true),
+                        Duration.ofSeconds(20))) {
+            List<ToolUse.Function> tools = c.tools();
+            assertEquals(List.of("echo"), tools.stream().map(ToolUse.Function::name).toList());
+            assertTrue(!tools.get(0).parameters().contains("format"), "relaxed: " + tools.get(0).parameters());
+            McpConnection.Result r = c.call("echo", "{\"text\": \"你好\"}");
+            assertEquals("echo: 你好", r.text());
+            assertTrue(!r.error());
+        }
+    }
 }
