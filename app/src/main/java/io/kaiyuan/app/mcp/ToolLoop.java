@@ -32,8 +32,12 @@ public final class ToolLoop {
 
     /** What the turn did, as it does it (the generation thread). */
     public interface Events {
-        /** A call ran (or was denied, or failed: {@code result.error()}). */
-        void called(String server, ToolCall call, McpConnection.Result result);
+        /**
+         * A call ran (or was denied, or failed: {@code result.error()}).
+         *
+         * @param round the answer it came from, from 0; the calls of one answer share it
+         */
+        void called(int round, String server, ToolCall call, McpConnection.Result result);
     }
 
     /**
@@ -80,8 +84,7 @@ public final class ToolLoop {
             if (last.toolCalls().isEmpty()) {
                 break;
             }
-            added.add(new ChatMessage("assistant", last.answer(), Map.of("tool_calls",
-                    last.toolCalls().stream().map(ToolLoop::callForm).toList())));
+            added.add(ChatMessage.toolCalls(last.answer(), last.reasoning(), last.toolCalls()));
             for (ToolCall call : last.toolCalls()) {
                 McpConnection server = owner.get(call.name());
                 McpConnection.Result result;
@@ -92,9 +95,8 @@ public final class ToolLoop {
                 } else {
                     result = server.call(call.name(), call.arguments());
                 }
-                events.called(server.config().name(), call, result);
-                added.add(new ChatMessage("tool", result.error() ? "Error: " + result.text() : result.text(),
-                        Map.of("tool_call_id", call.id(), "name", call.name())));
+                events.called(round, server.config().name(), call, result);
+                added.add(ChatMessage.toolResult(call, result.text(), result.error()));
             }
         }
         return new Turn(last, added);
@@ -107,14 +109,6 @@ public final class ToolLoop {
         function.put("description", f.description());
         function.put("parameters", parse(f.parameters()));
         return Map.of("type", "function", "function", function);
-    }
-
-    /** A call as an assistant message's {@code tool_calls} holds it, its arguments an object for the template. */
-    private static Map<String, Object> callForm(ToolCall c) {
-        Map<String, Object> function = new LinkedHashMap<>();
-        function.put("name", c.name());
-        function.put("arguments", parse(c.arguments()));
-        return Map.of("id", c.id(), "type", "function", "function", function);
     }
 
     private static Object parse(String json) {

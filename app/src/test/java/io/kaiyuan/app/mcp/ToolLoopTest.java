@@ -74,7 +74,7 @@ class ToolLoopTest {
                 asked.add(q);
                 return asked.size() == 1 ? fake("", List.of(new ToolCall("call_x", "add", "{\"a\":20,\"b\":22}")))
                         : fake(ANSWER, List.of());
-            }, ask(), List.of(server), tools, (s, c) -> true, (s, c, r) -> { }, new CancellationToken());
+            }, ask(), List.of(server), tools, (s, c) -> true, (round, s, c, r) -> { }, new CancellationToken());
             assertEquals(2, asked.size());
             Path probe = TestModels.scripted(dir.resolve("probe"), new int[] {151645}, 1);
             int first;
@@ -91,16 +91,16 @@ class ToolLoopTest {
             List<String> heard = new ArrayList<>();
             try (LanguageModel m = LanguageModel.load(new OrtRuntime(), model, CPU)) {
                 ToolLoop.Turn turn = ToolLoop.run(q -> m.generate(q, text -> { }, new CancellationToken()), ask(),
-                        List.of(server), tools, (s, c) -> true, (s, c, r) -> heard.add(s + " " + c.name() + " -> " + r.text()),
+                        List.of(server), tools, (s, c) -> true, (round, s, c, r) -> heard.add(round + " " + s + " " + c.name() + " -> " + r.text()),
                         new CancellationToken());
                 assertEquals(ANSWER, turn.last().answer());
-                assertEquals(List.of("echo add -> 42"), heard);
+                assertEquals(List.of("0 echo add -> 42"), heard);
                 assertEquals(List.of("assistant", "tool"), turn.added().stream().map(ChatMessage::role).toList());
                 assertEquals("42", turn.added().get(1).content());
 
                 heard.clear();
                 ToolLoop.Turn denied = ToolLoop.run(q -> m.generate(q, text -> { }, new CancellationToken()), ask(),
-                        List.of(server), tools, (s, c) -> false, (s, c, r) -> heard.add(r.text()), new CancellationToken());
+                        List.of(server), tools, (s, c) -> false, (round, s, c, r) -> heard.add(r.text()), new CancellationToken());
                 assertEquals(List.of("The user did not allow this call."), heard);
                 assertTrue(denied.added().get(1).content().startsWith("Error: "), denied.added().get(1).content());
             }
@@ -123,7 +123,7 @@ class ToolLoopTest {
                 asked.add(q);
                 return asked.size() == 1 ? fake("", List.of(new ToolCall("call_x", "add", "{\"a\":20,\"b\":22}")))
                         : fake(ANSWER, List.of());
-            }, question, List.of(server), tools, (s, c) -> true, (s, c, r) -> { }, new CancellationToken());
+            }, question, List.of(server), tools, (s, c) -> true, (round, s, c, r) -> { }, new CancellationToken());
             Path probe = TestModels.scripted(dir.resolve("probe"), new int[] {151645}, 1);
             Map<Integer, int[]> scripts = new java.util.HashMap<>();
             try (LanguageModel m = LanguageModel.load(new OrtRuntime(), probe, CPU); Tokenizer t = Tokenizer.load(probe)) {
@@ -149,7 +149,7 @@ class ToolLoopTest {
                             }
 
                             @Override
-                            public void toolCalled(String s, ToolCall call, String result, boolean error, long millis) {
+                            public void toolCalled(int round, String s, ToolCall call, String result, boolean error, long millis) {
                                 events.add("called " + call.name() + " -> " + result);
                             }
 

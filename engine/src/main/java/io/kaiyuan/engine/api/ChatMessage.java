@@ -36,4 +36,28 @@ public record ChatMessage(String role, String content, Map<String, Object> extra
     public static ChatMessage assistant(String content) {
         return new ChatMessage("assistant", content);
     }
+
+    /**
+     * An assistant turn that calls tools: what it wrote before the calls ("" for nothing), its thinking
+     * (kept as {@code reasoning_content} when there is some) and the calls.
+     */
+    public static ChatMessage toolCalls(String content, String reasoning, java.util.List<ToolCall> calls) {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        if (reasoning != null && !reasoning.isEmpty()) {
+            extra.put("reasoning_content", reasoning);
+        }
+        extra.put("tool_calls", calls.stream().map(ToolCall::messageField).toList());
+        return new ChatMessage("assistant", Objects.requireNonNull(content, "content"), extra);
+    }
+
+    /**
+     * A tool's result, or why the call did not run ({@code error}: the model reads it after "Error: "),
+     * answering {@code call}.
+     */
+    public static ChatMessage toolResult(ToolCall call, String result, boolean error) {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("tool_call_id", call.id());
+        extra.put("name", call.name());
+        return new ChatMessage("tool", (error ? "Error: " : "") + Objects.requireNonNull(result, "result"), extra);
+    }
 }

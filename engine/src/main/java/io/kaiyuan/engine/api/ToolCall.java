@@ -14,4 +14,16 @@ public record ToolCall(String id, String name, String arguments) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(arguments, "arguments");
     }
+
+    /** The call as an assistant message's {@code tool_calls} holds it (OpenAI's form; the arguments as JSON text). */
+    public java.util.Map<String, Object> messageField() {
+        java.util.Map<String, Object> function = new java.util.LinkedHashMap<>();
+        function.put("name", name);
+        function.put("arguments", arguments);
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("id", id);
+        out.put("type", "function");
+        out.put("function", function);
+        return out;
+    }
 }

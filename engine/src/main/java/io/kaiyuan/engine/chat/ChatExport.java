@@ -15,7 +15,8 @@ public final class ChatExport {
 
     /**
      * Markdown: the title, then each message under a heading; an answer's thinking in a collapsible
-     * {@code <details>} block and its figures in italics below it. A regenerated answer shows its chosen
+     * {@code <details>} block, its tool calls as quotes (tool, server, time, arguments, result) before its text,
+     * and its figures in italics below it. A regenerated answer shows its chosen
      * version, with the others in a {@code <details>} block after it.
      */
     public static String markdown(Conversation c, List<VersionedMessage> messages) {
@@ -61,6 +62,15 @@ public final class ChatExport {
             md.append("<details><summary>Thinking").append(seconds).append("</summary>\n\n")
                     .append(m.reasoning().strip()).append("\n\n</details>\n\n");
         }
+        for (ToolRound r : m.toolRounds()) {
+            if (!r.content().isBlank()) {
+                md.append(r.content().strip()).append("\n\n");
+            }
+            for (ToolRound.Call c : r.calls()) {
+                md.append(ToolRound.quote(c, String.format(Locale.ROOT, "%s **%s** on %s · %d ms",
+                        c.error() ? "Tool call failed:" : "Called", c.name(), c.server(), c.millis()))).append('\n');
+            }
+        }
         md.append(m.content().strip()).append("\n\n");
         m.metrics().ifPresent(x -> md.append(String.format(Locale.ROOT, "_%d tokens · first token %.0f ms · %.1f tokens/s%s_\n\n",
                 x.generatedTokens(), x.ttftMs(), x.decodeTokensPerS(),
@@ -68,7 +78,9 @@ public final class ChatExport {
     }
 
     /**
-     * JSON with every stored field: settings, and per message its reasoning, model, sampling and metrics;
+     * JSON with every stored field: settings, and per message its reasoning, model, sampling and metrics, and
+     * an answer's tool calls under {@code tool_rounds} (per round: its text, thinking, and each call's id, name,
+     * arguments, server, result, error and milliseconds);
      * a regenerated answer has the chosen version's fields and all versions under {@code versions}, with
      * {@code chosen_version} the index of the one shown.
      */
@@ -120,6 +132,25 @@ public final class ChatExport {
         m.sampling().ifPresent(v -> o.set("sampling", JSON.valueToTree(v)));
         m.metrics().ifPresent(v -> o.set("metrics", JSON.valueToTree(v)));
         m.finishReason().ifPresent(v -> o.put("finish_reason", v.jsonName()));
+        if (!m.toolRounds().isEmpty()) {
+            ArrayNode rounds = o.putArray("tool_rounds");
+            for (ToolRound r : m.toolRounds()) {
+                ObjectNode round = rounds.addObject().put("content", r.content());
+                if (!r.reasoning().isEmpty()) {
+                    round.put("reasoning", r.reasoning());
+                }
+                ArrayNode calls = round.putArray("tool_calls");
+                for (ToolRound.Call c : r.calls()) {
+                    ObjectNode call = calls.addObject().put("id", c.id()).put("name", c.name());
+                    try {
+                        call.set("arguments", JSON.readTree(c.arguments()));
+                    } catch (JsonProcessingException e) {
+                        call.put("arguments", c.arguments());
+                    }
+                    call.put("server", c.server()).put("result", c.result()).put("error", c.error()).put("millis", c.millis());
+                }
+            }
+        }
         o.put("created_at", m.createdAt().toString());
     }
 }

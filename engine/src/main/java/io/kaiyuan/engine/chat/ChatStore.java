@@ -31,6 +31,7 @@ import java.util.Optional;
  */
 public final class ChatStore implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChatStore.class);
 
     /** The schema's steps; version N is the first N applied. Never edit a released step: add one. */
     static final List<List<String>> MIGRATIONS = List.of(
@@ -105,7 +106,9 @@ public final class ChatStore implements AutoCloseable {
                         prompt TEXT NOT NULL,
                         created_at TEXT NOT NULL)"""),
             // The shape each conversation's answers take (null: text).
-            List.of("ALTER TABLE conversations ADD COLUMN response_format TEXT"));
+            List.of("ALTER TABLE conversations ADD COLUMN response_format TEXT"),
+            // The tool calls each answer made before its text (JSON rounds; null: none).
+            List.of("ALTER TABLE messages ADD COLUMN tool_rounds TEXT"));
 
     private final Connection db;
 
@@ -348,7 +351,7 @@ public final class ChatStore implements AutoCloseable {
 
     /**
      * A conversation as a model reads it: its system prompt (when it has one) and its messages' roles and
-     * texts, without the reasoning. Throws when there is no such conversation.
+     * texts, without the reasoning; an answer that called tools brings its calls and their results first. Throws when there is no such conversation.
      */
     public synchronized List<io.kaiyuan.engine.api.ChatMessage> chatMessages(long conversationId) throws IOException {
         Conversation c = find(conversationId).orElseThrow(() -> new IOException("There is no conversation "
@@ -358,7 +361,7 @@ public final class ChatStore implements AutoCloseable {
             out.add(io.kaiyuan.engine.api.ChatMessage.system(c.systemPrompt()));
         }
         for (StoredMessage m : messages(conversationId)) {
-            out.add(new io.kaiyuan.engine.api.ChatMessage(m.role(), m.content(), java.util.Map.of()));
+            out.addAll(m.chatMessages(false));
         }
         return out;
     }
@@ -437,8 +440,8 @@ public final class ChatStore implements AutoCloseable {
 
     private void insert(long conversationId, int position, int version, StoredMessage m) throws SQLException {
         try (PreparedStatement insert = db.prepareStatement("INSERT INTO messages (conversation_id, position, version, chosen,"
-                + " role, content, reasoning, created_at, model_id, variant, sampling, seed, metrics, finish_reason)"
-                + " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " role, content, reasoning, created_at, model_id, variant, sampling, seed, metrics, finish_reason, tool_rounds)"
+                + " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setLong(1, conversationId);
             insert.setInt(2, position);
             insert.setInt(3, version);
@@ -457,6 +460,7 @@ public final class ChatStore implements AutoCloseable {
             }
             insert.setString(12, m.metrics().map(ChatStore::json).orElse(null));
             insert.setString(13, m.finishReason().map(FinishReason::jsonName).orElse(null));
+            insert.setString(14, m.toolRounds().isEmpty() ? null : json(m.toolRounds()));
             insert.executeUpdate();
         }
     }
@@ -571,7 +575,22 @@ public final class ChatStore implements AutoCloseable {
                 Optional.ofNullable(r.getString("sampling")).map(s -> parse(s, SamplingOverrides.class)),
                 Optional.ofNullable(r.getString("metrics")).map(s -> parse(s, GenerationMetrics.class)),
                 Optional.ofNullable(r.getString("finish_reason")).map(ChatStore::finishReason),
-                Instant.parse(r.getString("created_at")));
+                Instant.parse(r.getString("created_at")), toolRounds(r.getString("tool_rounds")));
+    }
+
+    private static final com.fasterxml.jackson.core.type.TypeReference<List<ToolRound>> ROUNDS = new com.fasterxml.jackson.core.type.TypeReference<>() {};
+
+    /** Stored tool rounds; ones that cannot be read are left out (the answer's text stays readable). */
+    private static List<ToolRound> toolRounds(String stored) {
+        if (stored == null) {
+            return List.of();
+        }
+        try {
+            return JSON.readValue(stored, ROUNDS);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            LOG.warn("A stored answer's tool calls cannot be read and are left out: {}", e.getMessage());
+            return List.of();
+        }
     }
 
     private static FinishReason finishReason(String name) {

@@ -284,4 +284,77 @@ class ChatStoreTest {
                     "a stored format that cannot be read leaves the conversation readable, as text");
         }
     }
+
+    private static final ToolRound.Call ADD = new ToolRound.Call("call_1", "add", "{\"a\":20,\"b\":22}", "calc", "42", false, 15);
+    private static final ToolRound.Call CITY = new ToolRound.Call("call_2", "weather", "{\"city\":\"北京\"}", "web",
+            "晴，21°C", false, 230);
+    private static final ToolRound.Call DENIED = new ToolRound.Call("call_3", "delete_file", "{\"path\":\"/tmp/x\"}", "files",
+            "The user did not allow this call.", true, 0);
+    private static final List<ToolRound> ROUNDS = List.of(new ToolRound("Let me add them.", "A sum.", List.of(ADD)),
+            new ToolRound("", "", List.of(CITY, DENIED)));
+
+    @Test
+    void anAnswersToolCallsAreKeptReadBackAsMessagesAndExported() throws Exception {
+        long id;
+        try (ChatStore old = ChatStore.open(db(), 6)) {
+            id = old.create("tools", Optional.empty()).id();
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db()); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO messages (conversation_id, position, role, content, reasoning, created_at) VALUES (" + id
+                    + ", 0, 'user', 'What is 20 + 22, and the weather in Beijing?', '', '2026-01-01T00:00:00Z')");
+        }
+        try (ChatStore store = ChatStore.open(db())) {
+            assertTrue(store.messages(id).get(0).toolRounds().isEmpty(), "a message from before has no calls");
+            store.replaceFrom(id, 1, List.of(answer("42, and sunny in Beijing.").withToolRounds(ROUNDS)));
+        }
+        try (ChatStore store = ChatStore.open(db())) {
+            StoredMessage kept = store.messages(id).get(1);
+            assertEquals(ROUNDS, kept.toolRounds());
+            assertEquals("42, and sunny in Beijing.", kept.content());
+            List<io.kaiyuan.engine.api.ChatMessage> read = store.chatMessages(id);
+            assertEquals(List.of("user", "assistant", "tool", "assistant", "tool", "tool", "assistant"),
+                    read.stream().map(io.kaiyuan.engine.api.ChatMessage::role).toList());
+            assertEquals("Let me add them.", read.get(1).content());
+            assertEquals(List.of(java.util.Map.of("id", "call_1", "type", "function",
+                    "function", java.util.Map.of("name", "add", "arguments", "{\"a\":20,\"b\":22}"))),
+                    read.get(1).extra().get("tool_calls"));
+            assertTrue(!read.get(1).extra().containsKey("reasoning_content"), "no reasoning where the store reads none");
+            assertEquals(java.util.Map.of("tool_call_id", "call_1", "name", "add"), read.get(2).extra());
+            assertEquals("42", read.get(2).content());
+            assertEquals(2, ((List<?>) read.get(3).extra().get("tool_calls")).size());
+            assertEquals("晴，21°C", read.get(4).content());
+            assertEquals("Error: The user did not allow this call.", read.get(5).content());
+            assertEquals("42, and sunny in Beijing.", read.get(6).content());
+            assertEquals("A sum.", kept.chatMessages(true).get(0).extra().get("reasoning_content"));
+
+            com.fasterxml.jackson.databind.JsonNode exported = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(ChatExport.json(store.find(id).orElseThrow(), store.history(id)));
+            com.fasterxml.jackson.databind.JsonNode rounds = exported.path("messages").path(1).path("tool_rounds");
+            assertEquals(2, rounds.size());
+            assertEquals("Let me add them.", rounds.path(0).path("content").asText());
+            assertEquals("A sum.", rounds.path(0).path("reasoning").asText());
+            com.fasterxml.jackson.databind.JsonNode add = rounds.path(0).path("tool_calls").path(0);
+            assertEquals("add", add.path("name").asText());
+            assertEquals(22, add.path("arguments").path("b").asInt(), "arguments exported as the object they are");
+            assertEquals("calc", add.path("server").asText());
+            assertEquals("42", add.path("result").asText());
+            assertEquals(15, add.path("millis").asLong());
+            assertTrue(rounds.path(1).path("tool_calls").path(1).path("error").asBoolean());
+            String md = ChatExport.markdown(store.find(id).orElseThrow(), store.history(id));
+            int text = md.indexOf("Let me add them.");
+            int called = md.indexOf("> Called **add** on calc · 15 ms");
+            int failed = md.indexOf("> Tool call failed: **delete_file** on files · 0 ms");
+            int last = md.indexOf("42, and sunny in Beijing.");
+            assertTrue(text > 0 && text < called && called < failed && failed < last, md);
+            assertTrue(md.contains("> `{\"a\":20,\"b\":22}`  \n> 42\n"), md);
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db()); Statement s = c.createStatement()) {
+            s.execute("UPDATE messages SET tool_rounds = '[{\"calls\": 7}]' WHERE position = 1");
+        }
+        try (ChatStore store = ChatStore.open(db())) {
+            StoredMessage kept = store.messages(id).get(1);
+            assertTrue(kept.toolRounds().isEmpty(), "calls that cannot be read are left out");
+            assertEquals("42, and sunny in Beijing.", kept.content(), "the answer stays readable");
+        }
+    }
 }

@@ -192,4 +192,26 @@ class ToolCallsTest {
             assertTrue(prompt.contains("<tool_response>\n{\"temp_c\": 21}\n</tool_response>"), prompt);
         }
     }
+
+    /** An answer kept with its calls (chats.db) goes back to the model as Qwen writes calls and results. */
+    @Test
+    void aStoredAnswersCallsGoBackThroughTheTemplateAsQwenWritesThem() throws Exception {
+        io.kaiyuan.engine.chat.ToolRound.Call call = new io.kaiyuan.engine.chat.ToolRound.Call("call_1", "get_weather",
+                "{\"city\":\"北京\",\"days\":1}", "web", "{\"temp_c\": 21}", false, 120);
+        io.kaiyuan.engine.chat.StoredMessage answer = io.kaiyuan.engine.chat.StoredMessage.answer("北京 21°C。", "", "m", "q4",
+                io.kaiyuan.engine.api.SamplingOverrides.NONE, new io.kaiyuan.engine.api.GenerationMetrics(1, 0, 1, 0, 0, 0, 0, 0),
+                io.kaiyuan.engine.api.FinishReason.STOP)
+                .withToolRounds(List.of(new io.kaiyuan.engine.chat.ToolRound("我查一下。", "", List.of(call))));
+        List<ChatMessage> history = new java.util.ArrayList<>(List.of(ChatMessage.user("北京天气？")));
+        history.addAll(answer.chatMessages(false));
+        history.add(ChatMessage.user("明天呢？"));
+        try (LanguageModel m = LanguageModel.load(new OrtRuntime(), TestModels.scripted(dir.resolve("t"), new int[] {151645}, 1),
+                CPU)) {
+            String prompt = m.chatTemplate().render(history, true, Map.of());
+            assertTrue(prompt.contains("<|im_start|>assistant\n我查一下。\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": "
+                    + "{\"city\": \"北京\", \"days\": 1}}\n</tool_call><|im_end|>"), prompt);
+            assertTrue(prompt.contains("<|im_start|>user\n<tool_response>\n{\"temp_c\": 21}\n</tool_response><|im_end|>"), prompt);
+            assertTrue(prompt.contains("<|im_start|>assistant\n北京 21°C。<|im_end|>\n<|im_start|>user\n明天呢？"), prompt);
+        }
+    }
 }

@@ -120,8 +120,14 @@ public interface ChatBackend {
             return false;
         }
 
-        /** A tool call ran, or was refused or failed ({@code error}); its result goes back to the model. */
-        default void toolCalled(String server, io.kaiyuan.engine.api.ToolCall call, String result, boolean error, long millis) {
+        /**
+         * A tool call ran, or was refused or failed ({@code error}); its result goes back to the model. The text
+         * and thinking streamed since the previous round are the round's: what the model wrote before it called.
+         *
+         * @param round which of the turn's answers made the call, from 0; the calls of one answer share it
+         */
+        default void toolCalled(int round, String server, io.kaiyuan.engine.api.ToolCall call, String result, boolean error,
+                long millis) {
         }
 
         /** An MCP server could not be started or reached: its tools are left out of this turn. */

@@ -27,8 +27,8 @@ final class ChatSession {
         final String modelId;
         final String systemPrompt;
         final SamplingOverrides sampling;
-        /** Whether the turn called tools: its answer is what streamed (rounds of text and the calls between). */
-        volatile boolean usedTools;
+        /** The round of tool calls the version's last round came from; -1 before any (FX thread). */
+        int toolRound = -1;
 
         Turn(ChatSession session, int position, MessageItem answer, MessageItem.Version version, boolean regenerated,
                 String modelId, String systemPrompt, SamplingOverrides sampling) {

@@ -16,12 +16,12 @@ import io.kaiyuan.engine.chat.ChatExport;
 import io.kaiyuan.engine.chat.ChatStore;
 import io.kaiyuan.engine.chat.Conversation;
 import io.kaiyuan.engine.chat.StoredMessage;
+import io.kaiyuan.engine.chat.ToolRound;
 import io.kaiyuan.engine.chat.VersionedMessage;
 import io.kaiyuan.engine.remote.Endpoint;
 import io.kaiyuan.ui.common.Background;
 import io.kaiyuan.ui.common.Errors;
 import io.kaiyuan.ui.common.SerialExecutor;
-import io.kaiyuan.ui.common.TextPump;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -385,6 +385,7 @@ public final class ChatViewModel {
             MessageItem.Version version = i == 0 ? item.versions().get(0) : item.addVersion();
             version.textProperty().set(m.content());
             version.reasoningProperty().set(m.reasoning());
+            version.toolRounds().setAll(m.toolRounds());
             if (m.metrics().isPresent() && m.finishReason().isPresent()) {
                 setFooter(version, m.metrics().get(), m.finishReason().get());
                 version.reasoningMsProperty().set(m.metrics().get().reasoningMs());
@@ -553,6 +554,9 @@ public final class ChatViewModel {
             history.add(ChatMessage.system(system));
         }
         for (MessageItem m : s.messages.subList(0, answerPosition)) {
+            for (ToolRound r : m.chosen().toolRounds()) {
+                history.addAll(r.chatMessages());
+            }
             history.add(new ChatMessage(m.role(), m.textProperty().get(), reasoningExtra(m)));
         }
         boolean othersAnswering = live.values().stream().anyMatch(o -> o.turn != null && !Endpoint.isRemote(o.turn.modelId));
@@ -573,8 +577,7 @@ public final class ChatViewModel {
         if (question != null) {
             storeQuestion(s, answerPosition - 1, question, modelId, system, turnSampling, turnFormat);
         }
-        TextPump answerPump = new TextPump(fxExecutor, t -> version.textProperty().set(version.textProperty().get() + t));
-        TextPump reasoningPump = new TextPump(fxExecutor,
+        AnswerPump pump = new AnswerPump(fxExecutor, t -> version.textProperty().set(version.textProperty().get() + t),
                 t -> version.reasoningProperty().set(version.reasoningProperty().get() + t));
         AtomicBoolean started = new AtomicBoolean();
         Runnable firstOutput = () -> {
@@ -590,13 +593,13 @@ public final class ChatViewModel {
             @Override
             public void onText(String t) {
                 firstOutput.run();
-                answerPump.append(t);
+                pump.text(t);
             }
 
             @Override
             public void onReasoning(String t) {
                 firstOutput.run();
-                reasoningPump.append(t);
+                pump.reasoning(t);
             }
         };
         Map<String, Object> variables = thinkingSwitch.get() ? Map.of("enable_thinking", thinking.get()) : Map.of();
@@ -604,8 +607,7 @@ public final class ChatViewModel {
             @Override
             public void finished(GenerationResult result) {
                 fxExecutor.execute(() -> {
-                    answerPump.drain();
-                    reasoningPump.drain();
+                    pump.drain();
                     finish(turn, result);
                 });
             }
@@ -639,10 +641,10 @@ public final class ChatViewModel {
             }
 
             @Override
-            public void toolCalled(String server, io.kaiyuan.engine.api.ToolCall call, String result, boolean error,
-                    long millis) {
-                turn.usedTools = true;
-                answerPump.append(toolNote(server, call, result, error, millis));
+            public void toolCalled(int round, String server, io.kaiyuan.engine.api.ToolCall call, String result,
+                    boolean error, long millis) {
+                ToolRound.Call done = new ToolRound.Call(call.id(), call.name(), call.arguments(), server, result, error, millis);
+                pump.then(() -> called(turn, round, done));
             }
 
             @Override
@@ -668,7 +670,7 @@ public final class ChatViewModel {
             @Override
             public void failed(String message) {
                 fxExecutor.execute(() -> {
-                    answerPump.drain();
+                    pump.drain();
                     fail(turn, message);
                 });
             }
@@ -688,21 +690,38 @@ public final class ChatViewModel {
         if (turn.regenerated && empty && result.finishReason() == FinishReason.CANCELLED) {
             dropVersion(turn);
         } else {
-            // a turn that called tools answered in rounds: the answer is all of it, calls included, as it streamed
-            String answer = turn.usedTools ? v.textProperty().get().strip() : result.answer();
+            // a turn that called tools answered in rounds: the rounds are kept already, this is the last answer
+            String answer = result.answer();
             v.textProperty().set(answer);
             v.reasoningProperty().set(result.reasoning());
             setFooter(v, result.metrics(), result.finishReason());
             v.reasoningMsProperty().set(result.metrics().reasoningMs());
             storeAnswer(turn, StoredMessage.answer(answer, result.reasoning(), turn.modelId,
-                    null, turn.sampling, result.metrics(), result.finishReason()));
+                    null, turn.sampling, result.metrics(), result.finishReason()).withToolRounds(v.toolRounds()));
         }
         s.contextUsed = result.metrics().promptTokens() + result.metrics().generatedTokens();
         ended(turn);
     }
 
+    /**
+     * A tool call of the turn ran (FX thread, after the text streamed before it): the first call of a round
+     * takes the text and thinking streamed so far as the round's, and the answer goes on after it.
+     */
+    private static void called(ChatSession.Turn turn, int round, ToolRound.Call call) {
+        MessageItem.Version v = turn.version;
+        List<ToolRound> rounds = v.toolRounds();
+        if (round != turn.toolRound || rounds.isEmpty()) {
+            turn.toolRound = round;
+            rounds.add(new ToolRound(v.textProperty().get(), v.reasoningProperty().get(), List.of(call)));
+            v.textProperty().set("");
+            v.reasoningProperty().set("");
+        } else {
+            rounds.set(rounds.size() - 1, rounds.get(rounds.size() - 1).with(call));
+        }
+    }
+
     private void fail(ChatSession.Turn turn, String message) {
-        if (turn.version.textProperty().get().isEmpty()) {
+        if (turn.version.textProperty().get().isEmpty() && turn.version.toolRounds().isEmpty()) {
             if (turn.regenerated) {
                 dropVersion(turn);
             } else {
@@ -792,9 +811,7 @@ public final class ChatViewModel {
                 return;
             }
             String variant = backend.variant(turn.modelId).orElse(null);
-            StoredMessage withVariant = new StoredMessage(answer.role(), answer.content(), answer.reasoning(),
-                    answer.modelId(), Optional.ofNullable(variant), answer.sampling(), answer.metrics(),
-                    answer.finishReason(), answer.createdAt());
+            StoredMessage withVariant = answer.withVariant(variant);
             if (turn.regenerated) {
                 store.addVersion(s.storedId, turn.position, withVariant);
             } else {
@@ -921,14 +938,6 @@ public final class ChatViewModel {
         return toolApproval;
     }
 
-    /** A call as the conversation shows and keeps it: a Markdown quote with its tool, arguments, result and time. */
-    String toolNote(String server, io.kaiyuan.engine.api.ToolCall call, String result, boolean error, long millis) {
-        String shown = result.length() > 600 ? result.substring(0, 600) + "…" : result;
-        return "\n\n> " + MessageFormat.format(messages.getString(error ? "chat.tools.failed" : "chat.tools.called"),
-                call.name(), server, millis) + "  \n> `" + call.arguments().replace("`", "'") + "`  \n> "
-                + shown.replace("\n", "  \n> ") + "\n\n";
-    }
-
     /** The shape of the shown conversation's answers. */
     public ObjectProperty<ResponseFormat> responseFormatProperty() {
         return responseFormat;
@@ -946,7 +955,7 @@ public final class ChatViewModel {
             MessageItem m = s.messages.get(i);
             List<StoredMessage> versions = m.versions().stream().map(v -> new StoredMessage(m.role(), v.textProperty().get(),
                     v.reasoningProperty().get(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    Optional.empty(), Instant.now())).toList();
+                    Optional.empty(), Instant.now(), v.toolRounds())).toList();
             shownMessages.add(new VersionedMessage(i, versions, m.chosenProperty().get()));
         }
         Conversation unsaved = new Conversation(0, shownMessages.isEmpty() ? "Kaiyuan"

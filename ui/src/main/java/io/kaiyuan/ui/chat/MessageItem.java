@@ -16,9 +16,10 @@ import javafx.collections.ObservableList;
  * versions; the chosen one is shown and is what the next turn reads. Touch only on the FX thread.
  */
 public final class MessageItem {
-    /** One version of a message: its text, thinking and figures. */
+    /** One version of a message: its text, thinking, figures and the tool calls an answer made before its text. */
     public static final class Version {
         private final StringProperty text = new SimpleStringProperty("");
+        private final ObservableList<io.kaiyuan.engine.chat.ToolRound> toolRounds = FXCollections.observableArrayList();
         private final StringProperty reasoning = new SimpleStringProperty("");
         private final StringProperty footer = new SimpleStringProperty("");
         private final DoubleProperty reasoningMs = new SimpleDoubleProperty(0);
@@ -36,6 +37,14 @@ public final class MessageItem {
 
         public StringProperty reasoningProperty() {
             return reasoning;
+        }
+
+        /**
+         * The rounds of tool calls an answer made before its text, in order; the text and thinking are the last
+         * round's (what came after the calls). Empty for none.
+         */
+        public ObservableList<io.kaiyuan.engine.chat.ToolRound> toolRounds() {
+            return toolRounds;
         }
 
         /** Tokens, time to first token, tokens/s and finish reason under an answer; empty while it streams. */

@@ -107,7 +107,14 @@ final class MessageView extends SizeCachingVBox {
 
     private void showAnswer() {
         MessageItem.Version v = item.chosen();
-        AnswerView answer = new AnswerView(v.textProperty(), v.reasoningProperty(), v.reasoningMsProperty(), markdown, messages);
+        // the tool calls made before the text stand before it, each round's text with its calls
+        javafx.beans.binding.StringBinding calls = Bindings.createStringBinding(
+                () -> ToolNotes.markdown(v.toolRounds(), messages), v.toolRounds());
+        javafx.beans.binding.StringBinding text = Bindings.createStringBinding(
+                () -> calls.get() + v.textProperty().get(), calls, v.textProperty());
+        javafx.beans.binding.StringBinding thinking = Bindings.createStringBinding(
+                () -> ToolNotes.reasoning(v.toolRounds(), v.reasoningProperty().get()), v.toolRounds(), v.reasoningProperty());
+        AnswerView answer = new AnswerView(text, thinking, v.reasoningMsProperty(), markdown, messages);
         Label footer = new Label();
         footer.getStyleClass().add(ChatView.FOOTER_STYLE);
         footer.setWrapText(true);
@@ -123,6 +130,9 @@ final class MessageView extends SizeCachingVBox {
         unbind = () -> {
             answer.dispose();
             v.footerProperty().removeListener(onFooter);
+            text.dispose();
+            thinking.dispose();
+            calls.dispose();
         };
         body.getChildren().setAll(answer, footer);
     }
