@@ -38,7 +38,7 @@ public record ChatMessage(String role, String content, Map<String, Object> extra
     }
 
     /**
-     * An assistant turn that calls tools: what it wrote before the calls ("" for nothing), its thinking
+     * An assistant turn that calls tools: what it wrote before the calls (null or "" for nothing), its thinking
      * (kept as {@code reasoning_content} when there is some) and the calls.
      */
     public static ChatMessage toolCalls(String content, String reasoning, java.util.List<ToolCall> calls) {
@@ -47,7 +47,8 @@ public record ChatMessage(String role, String content, Map<String, Object> extra
             extra.put("reasoning_content", reasoning);
         }
         extra.put("tool_calls", calls.stream().map(ToolCall::messageField).toList());
-        return new ChatMessage("assistant", Objects.requireNonNull(content, "content"), extra);
+        // no text is None to the template, as transformers passes it (DeepSeek's would write an empty turn for "")
+        return new ChatMessage("assistant", content == null || content.isEmpty() ? null : content, extra);
     }
 
     /**

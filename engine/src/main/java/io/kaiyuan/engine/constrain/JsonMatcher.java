@@ -42,8 +42,97 @@ final class JsonMatcher {
      * {@code close} exactly; {@link State#closed()} once all of it is read.
      */
     static State callThenTag(Schema schema, byte[] close) {
+        return of(callThenTagStack(schema, close));
+    }
+
+    /** The stack of {@link #callThenTag}. */
+    static Stack callThenTagStack(Schema schema, byte[] close) {
         Stack tag = push(new Stack(new LiteralFrame(List.of(close), new int[] {0}, 0), null), Ws.START);
-        return new State(java.util.Collections.singletonList(push(push(tag, new ValueFrame(schema.root(), 0)), Ws.START)));
+        return push(push(tag, new ValueFrame(schema.root(), 0)), Ws.START);
+    }
+
+    /**
+     * Calls written as {@code name}, {@code nameEnd}, the arguments, {@code argsEnd} (DeepSeek's
+     * {@code get_weather\n```json\n{...}\n```<｜tool▁call▁end｜>}), each followed by one of {@code after}:
+     * the first ends the calls, the second (when more calls may follow) starts the next call's name.
+     */
+    record NamedCalls(List<List<byte[]>> names, List<Schema> parameters, List<byte[]> argsEnd, List<byte[]> after) {}
+
+    /** The state before {@code first}, then the calls of {@code calls} until one of them ends them. */
+    static Stack namedCalls(NamedCalls calls, byte[] first) {
+        return push(push(null, new NamesFrame(calls)), new LiteralFrame(List.of(first), new int[] {0}, 0));
+    }
+
+    /** A call's name about to start: each function's name, then its arguments. */
+    record NamesFrame(NamedCalls calls) implements Frame {
+        @Override
+        public void step(int b, Stack rest, Out out) {
+            Stack after = push(rest, new AfterCallFrame(calls, all(calls.after().size()), 0));
+            for (int i = 0; i < calls.names().size(); i++) {
+                Stack call = push(push(push(after, new LiteralFrame(calls.argsEnd(), new int[] {0}, 0)),
+                        new ValueFrame(calls.parameters().get(i).root(), 0)), new LiteralFrame(calls.names().get(i), new int[] {0}, 0));
+                feed(call, b, out);
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof NamesFrame n && n.calls == calls;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(calls);
+        }
+    }
+
+    /** After a call: the text that ends the calls ({@code after[0]}) or the one that starts another ({@code after[1]}). */
+    record AfterCallFrame(NamedCalls calls, int[] alive, int pos) implements Frame {
+        @Override
+        public void step(int b, Stack rest, Out out) {
+            int[] next = new int[alive.length];
+            int n = 0;
+            for (int i : alive) {
+                byte[] t = calls.after().get(i);
+                if (t.length == pos) {
+                    if (i == 0) {
+                        feed(rest, b, out);
+                    } else {
+                        new NamesFrame(calls).step(b, rest, out);
+                    }
+                } else if ((t[pos] & 0xFF) == b) {
+                    next[n++] = i;
+                }
+            }
+            if (n > 0) {
+                out.add(push(rest, new AfterCallFrame(calls, n == next.length ? next : Arrays.copyOf(next, n), pos + 1)));
+            }
+        }
+
+        @Override
+        public boolean canEnd() {
+            for (int i : alive) {
+                if (i == 0 && calls.after().get(0).length == pos) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof AfterCallFrame a && a.calls == calls && a.pos == pos && Arrays.equals(a.alive, alive);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * System.identityHashCode(calls) + pos) + Arrays.hashCode(alive);
+        }
+    }
+
+    /** A state of one configuration. */
+    static State of(Stack s) {
+        return new State(java.util.Collections.singletonList(s));
     }
 
     /** One stack of frames; {@code rest} null below the bottom frame. */

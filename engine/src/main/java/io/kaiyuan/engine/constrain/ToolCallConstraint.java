@@ -7,14 +7,15 @@ import java.util.BitSet;
 import java.util.Set;
 
 /**
- * Keeps an answer that may call tools to what the model's format allows, Hermes-style
- * ({@code <tool_call>{"name": ..., "arguments": {...}}</tool_call>}, as Qwen's templates write it): free text
- * until the model opens a call (outside reasoning and code fences), then a call whose name is one of the
- * functions and whose arguments are valid for that function's schema, then the closing tag (a token may span
- * the end of the call and the tag, as {@code }}\n} does); the opening tag in reasoning or a code fence is text;
- * after a call
- * only another call (when parallel calls are allowed) or the end. With a required or named call the
- * answer opens one at once (after the reasoning, for a model whose prompt opens it). Make one per generation.
+ * Keeps an answer that may call tools to what the model's format allows ({@link CallSection}: Hermes-style
+ * {@code <tool_call>{"name": ..., "arguments": {...}}</tool_call>} as Qwen's templates write it, or DeepSeek's
+ * name-then-arguments blocks): free text until the model opens a call (outside reasoning and code fences),
+ * then calls whose names are among the functions and whose arguments are valid for their schemas, then the
+ * closing text (a token may span the end of a call and its tag, as {@code }}\n} does); the opening text in
+ * reasoning or a code fence is text; after the calls only more calls (when parallel calls are allowed) or the
+ * end of the answer. The opening may be one token (Qwen's {@code <tool_call>}) or several (a model without such a token).
+ * With a required or named call the answer opens one at once (after the reasoning, for a model whose prompt
+ * opens it). Make one per generation.
  */
 public final class ToolCallConstraint implements LogitsProcessor {
     /** The most whitespace-only tokens before a forced call or between calls. */
@@ -26,9 +27,9 @@ public final class ToolCallConstraint implements LogitsProcessor {
 
     private final TokenVocabulary vocabulary;
     private final int[] eos;
+    /** The tokens that are the opening text on their own; may be none. */
     private final int[] open;
-    private final byte[] closeText;
-    private final Schema call;
+    private final CallSection section;
     private final Mode mode;
     private final boolean parallel;
     private final FreeText free;
@@ -40,34 +41,29 @@ public final class ToolCallConstraint implements LogitsProcessor {
     private final BitSet allowed;
 
     /**
-     * @param openText the text that opens a call ({@code <tool_call>}); the model must have it as one token
-     * @param closeText the text that closes it ({@code </tool_call>})
-     * @param call what a call is ({@link Schema#toolCall})
+     * @param section how the model writes its calls, with the functions it may call
+     * @param parallel whether more than one call may be made
      * @param reasoningOpen whether the answer starts inside the model's reasoning ({@code <think>} in the prompt)
-     * @throws IllegalArgumentException when no single token is {@code openText}, or without an end-of-sequence id
+     * @throws IllegalArgumentException without an end-of-sequence id
      */
-    public ToolCallConstraint(TokenVocabulary vocabulary, Set<Integer> eos, String openText, String closeText, Schema call,
-            Mode mode, boolean parallel, boolean reasoningOpen) {
+    public ToolCallConstraint(TokenVocabulary vocabulary, Set<Integer> eos, CallSection section, Mode mode, boolean parallel,
+            boolean reasoningOpen) {
         if (eos.isEmpty()) {
             throw new IllegalArgumentException("Tool calls need the model's end-of-sequence token; this model names none.");
         }
         this.vocabulary = vocabulary;
         this.eos = eos.stream().mapToInt(Integer::intValue).toArray();
-        this.open = vocabulary.idsOf(openText.getBytes(StandardCharsets.UTF_8));
-        if (open.length == 0) {
-            throw new IllegalArgumentException("This model has no " + openText + " token, so it cannot call tools.");
-        }
-        this.closeText = closeText.getBytes(StandardCharsets.UTF_8);
-        this.call = call;
+        this.section = section;
+        this.open = vocabulary.idsOf(section.open());
         this.mode = mode;
         this.parallel = parallel;
-        this.free = new FreeText(reasoningOpen);
+        this.free = new FreeText(reasoningOpen, section.open().length);
         this.phase = mode == Mode.REQUIRED && !reasoningOpen ? Phase.FORCED : Phase.FREE;
         this.spaces = MAX_SPACES; // a forced call opens the answer at once (after reasoning, a line break or two)
         this.allowed = new BitSet(vocabulary.size());
     }
 
-    /** How many calls the answer has made so far. */
+    /** How many call sections the answer has completed so far. */
     public int calls() {
         return calls;
     }
@@ -91,9 +87,7 @@ public final class ToolCallConstraint implements LogitsProcessor {
                 }
             }
             case FORCED -> {
-                for (int id : open) {
-                    allowed.set(id);
-                }
+                allowOpening();
                 if (spaces < MAX_SPACES) {
                     vocabulary.whitespace(allowed);
                 }
@@ -103,13 +97,11 @@ public final class ToolCallConstraint implements LogitsProcessor {
                 for (int id : eos) {
                     allowed.set(id);
                 }
-                if (parallel) {
-                    for (int id : open) {
-                        allowed.set(id);
+                if (parallel && section.repeats()) {
+                    allowOpening(); // another call's block, perhaps after a line break
+                    if (spaces < MAX_SPACES) {
+                        vocabulary.whitespace(allowed);
                     }
-                }
-                if (spaces < MAX_SPACES) {
-                    vocabulary.whitespace(allowed);
                 }
             }
         }
@@ -120,6 +112,17 @@ public final class ToolCallConstraint implements LogitsProcessor {
         }
         for (int id = allowed.nextClearBit(0); id < scores.length; id = allowed.nextClearBit(id + 1)) {
             scores[id] = Float.NEGATIVE_INFINITY;
+        }
+    }
+
+    /** The tokens that may open a call: the opening token when the model has one, else those that begin the opening text. */
+    private void allowOpening() {
+        if (open.length > 0) {
+            for (int id : open) {
+                allowed.set(id);
+            }
+        } else {
+            vocabulary.allowed(section.beforeOpen(), allowed);
         }
     }
 
@@ -142,9 +145,18 @@ public final class ToolCallConstraint implements LogitsProcessor {
         switch (phase) {
             case FREE -> {
                 if (isOpen(id) && !free.quiet() && mode != Mode.NONE) {
-                    startCall();
+                    enter(section.afterOpen());
                 } else if (b != null) {
-                    free.add(b);
+                    int opened = mode == Mode.NONE ? -1 : free.addUntilOpened(b, section.open());
+                    if (opened >= 0) {
+                        // the opening text ended inside this token: what follows it is the calls' start
+                        JsonMatcher.State next = section.afterOpen().advance(Arrays.copyOfRange(b, opened, b.length));
+                        if (next != null) {
+                            enter(next);
+                            return;
+                        }
+                        free.add(Arrays.copyOfRange(b, opened, b.length));
+                    }
                     if (mode == Mode.REQUIRED && !free.quiet() && free.reasoningClosed()) {
                         phase = Phase.FORCED; // the reasoning is over: the call comes now
                         spaces = 0;
@@ -153,9 +165,14 @@ public final class ToolCallConstraint implements LogitsProcessor {
             }
             case FORCED, AFTER -> {
                 if (isOpen(id)) {
-                    startCall();
+                    enter(section.afterOpen());
                 } else {
-                    spaces++;
+                    JsonMatcher.State next = open.length > 0 || b == null ? null : section.beforeOpen().advance(b);
+                    if (next != null) {
+                        enter(next);
+                    } else {
+                        spaces++;
+                    }
                 }
             }
             case CALL -> {
@@ -163,19 +180,20 @@ public final class ToolCallConstraint implements LogitsProcessor {
                 if (next == null) {
                     throw new IllegalStateException("Token " + id + " does not continue the tool call.");
                 }
-                state = next;
-                if (state.accepts()) { // the call and its closing tag are whole
-                    calls++;
-                    phase = Phase.AFTER;
-                    spaces = 0;
-                }
+                enter(next);
             }
         }
     }
 
-    private void startCall() {
+    /** Reading calls at {@code next}: done with them once the section is whole. */
+    private void enter(JsonMatcher.State next) {
+        state = next;
         phase = Phase.CALL;
-        state = JsonMatcher.callThenTag(call, closeText);
+        if (state.accepts()) { // the calls and their closing text are whole
+            calls++;
+            phase = Phase.AFTER;
+            spaces = 0;
+        }
     }
 
     /**
@@ -189,11 +207,31 @@ public final class ToolCallConstraint implements LogitsProcessor {
         private boolean closedReasoning;
         private boolean fence;
         private int backticks;
-        private final byte[] tail = new byte[8];
+        private final byte[] tail;
         private int tailLength;
 
         FreeText(boolean reasoningOpen) {
+            this(reasoningOpen, 0);
+        }
+
+        /** @param longest the longest text it must see the end of (beside {@code </think>}) */
+        FreeText(boolean reasoningOpen, int longest) {
             this.reasoning = reasoningOpen;
+            this.tail = new byte[Math.max(THINK_END.length, longest)];
+        }
+
+        /**
+         * Adds {@code bytes} until they complete {@code open} outside reasoning and code fences; returns how many
+         * were added then (the rest not), or -1 when all were added and none completed it.
+         */
+        int addUntilOpened(byte[] bytes, byte[] open) {
+            for (int i = 0; i < bytes.length; i++) {
+                add(bytes[i]);
+                if (!quiet() && endsWith(open)) {
+                    return i + 1;
+                }
+            }
+            return -1;
         }
 
         boolean quiet() {
@@ -206,26 +244,30 @@ public final class ToolCallConstraint implements LogitsProcessor {
 
         void add(byte[] bytes) {
             for (byte x : bytes) {
-                push(x);
-                if (reasoning) {
-                    if (endsWith(THINK_END)) {
-                        reasoning = false;
-                        closedReasoning = true;
-                    }
-                    continue;
+                add(x);
+            }
+        }
+
+        private void add(byte x) {
+            push(x);
+            if (reasoning) {
+                if (endsWith(THINK_END)) {
+                    reasoning = false;
+                    closedReasoning = true;
                 }
-                if (endsWith(THINK) && !closedReasoning) {
-                    reasoning = true;
-                    continue;
-                }
-                if (x == '`') {
-                    if (++backticks == 3) {
-                        fence = !fence;
-                        backticks = 0;
-                    }
-                } else {
+                return;
+            }
+            if (endsWith(THINK) && !closedReasoning) {
+                reasoning = true;
+                return;
+            }
+            if (x == '`') {
+                if (++backticks == 3) {
+                    fence = !fence;
                     backticks = 0;
                 }
+            } else {
+                backticks = 0;
             }
         }
 

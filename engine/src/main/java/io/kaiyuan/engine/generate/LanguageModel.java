@@ -86,6 +86,7 @@ public final class LanguageModel implements AutoCloseable {
     private final RuntimeException chatTemplateError;
     /** How the template writes tool calls, read on first use. */
     private Optional<ToolCallFormat> toolCallFormat;
+    private Boolean templateShowsTools;
     /** Every token's bytes, read on the first structured answer. */
     private TokenVocabulary vocabulary;
 
@@ -319,7 +320,8 @@ public final class LanguageModel implements AutoCloseable {
                 return Optional.empty(); // nothing to keep out: the model has no way to call
             }
             throw GenerationException.of("tools", folder.name() + "'s chat template writes no tool calls Kaiyuan can read "
-                    + "(Hermes-style <tool_call> blocks, as Qwen2.5 and Qwen3 write them): pick such a model or leave out tools.");
+                    + "(Hermes-style <tool_call> blocks, as Qwen2.5 and Qwen3 write them, or DeepSeek's): pick such a model or "
+                    + "leave out tools.");
         }
         List<String> names = new ArrayList<>();
         List<Schema> parameters = new ArrayList<>();
@@ -343,9 +345,9 @@ public final class LanguageModel implements AutoCloseable {
             case REQUIRED, FUNCTION -> ToolCallConstraint.Mode.REQUIRED;
         };
         try {
-            return Optional.of(new ToolCallConstraint(vocabulary(), folder.generation().eosTokenIds(), format.get().open(),
-                    format.get().close(), Schema.toolCall(names, parameters), mode,
-                    tools.parallel() && tools.choice() != ToolUse.Choice.FUNCTION, reasoningOpen));
+            boolean parallel = tools.parallel() && tools.choice() != ToolUse.Choice.FUNCTION;
+            return Optional.of(new ToolCallConstraint(vocabulary(), folder.generation().eosTokenIds(),
+                    format.get().section(names, parameters, parallel), mode, parallel, reasoningOpen));
         } catch (IllegalArgumentException e) {
             throw new GenerationException(e.getMessage());
         }
@@ -368,7 +370,7 @@ public final class LanguageModel implements AutoCloseable {
     /** The prompt as text: rendered with the chat template, raw, or the token ids decoded. */
     private String promptText(GenerationRequest.Prompt prompt) {
         if (prompt instanceof GenerationRequest.Prompt.Chat chat) {
-            return chatTemplate().render(chat.messages(), true, chat.variables());
+            return renderChat(chat.messages(), chat.variables());
         } else if (prompt instanceof GenerationRequest.Prompt.Raw raw) {
             return raw.text();
         } else {
@@ -400,7 +402,32 @@ public final class LanguageModel implements AutoCloseable {
      * Call on the model's thread.
      */
     public int promptTokens(List<ChatMessage> messages, java.util.Map<String, Object> variables) {
-        return tokenizer.encode(chatTemplate().render(messages, true, variables)).length;
+        return tokenizer.encode(renderChat(messages, variables)).length;
+    }
+
+    /**
+     * A chat prompt with the generation prompt. When the template writes calls but does not show the
+     * functions (DeepSeek's R1 distills), the functions of the {@code tools} variable are told in the system
+     * message, with how to call one, so that the model knows what it may call; when it writes no calls
+     * (GLM-Edge's), earlier calls and results in the conversation are given as text.
+     */
+    private String renderChat(List<ChatMessage> messages, java.util.Map<String, Object> variables) {
+        Optional<ToolCallFormat> format = toolCallFormat();
+        if (format.isEmpty()) {
+            // earlier calls (another model's, in the same chat) as text this template can write
+            messages = ToolCallFormat.callsAsText(messages);
+        } else if (variables.get("tools") instanceof List<?> tools && !tools.isEmpty() && !templateShowsTools()) {
+            messages = format.get().withToolsTold(messages, tools);
+        }
+        return chatTemplate().render(messages, true, variables);
+    }
+
+    /** Whether the chat template shows the model its functions. */
+    private boolean templateShowsTools() {
+        if (templateShowsTools == null) {
+            templateShowsTools = ChatTemplates.templateText(folder).map(ToolCallFormat::showsTools).orElse(false);
+        }
+        return templateShowsTools;
     }
 
     /** The model's chat template; throws a message telling the user to use --raw when it has none. */

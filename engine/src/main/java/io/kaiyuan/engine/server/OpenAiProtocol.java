@@ -342,7 +342,7 @@ public final class OpenAiProtocol {
                 }
                 text = sb.toString();
             } else if ((content.isNull() || content.isMissingNode()) && m.path("tool_calls").isArray()) {
-                text = ""; // as OpenAI-compatible servers pass it: templates test or concatenate the content
+                text = null; // None, as transformers passes it: templates test it (DeepSeek's writes an empty turn for "")
             } else {
                 throw new BadRequest(at + " needs a \"content\" string.", at + ".content");
             }

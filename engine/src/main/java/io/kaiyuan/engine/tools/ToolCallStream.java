@@ -1,6 +1,5 @@
 package io.kaiyuan.engine.tools;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kaiyuan.engine.api.ToolCall;
 import io.kaiyuan.engine.api.ToolUse;
@@ -13,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Splits an answer into its text and its tool calls as it streams: a call block
- * ({@code <tool_call>...</tool_call>}) outside code fences whose content is a call of one of the functions
- * with arguments valid for its schema becomes a call; anything else, a block in a code fence or one cut off
+ * Splits an answer into its text and its tool calls as it streams: a call block in the model's format
+ * ({@code <tool_call>...</tool_call>}, DeepSeek's {@code <｜tool▁calls▁begin｜>...<｜tool▁calls▁end｜>}) outside code
+ * fences whose content is calls of the functions with arguments valid for their schemas becomes calls; anything else, a block in a code fence or one cut off
  * by the token budget included, stays text. Text that could be the start of a call's tag is held back until
  * it is known not to be. One thread.
  */
@@ -87,9 +86,11 @@ public final class ToolCallStream {
                 String body = pending.substring(0, close);
                 pending.delete(0, close + format.close().length());
                 inCall = false;
-                ToolCall call = parse(body);
-                if (call != null) {
-                    sink.call(calls++, call);
+                List<ToolCall> parsed = parse(body);
+                if (parsed != null) {
+                    for (ToolCall call : parsed) {
+                        sink.call(calls++, call);
+                    }
                 } else {
                     emit(format.open() + body + format.close());
                 }
@@ -168,24 +169,22 @@ public final class ToolCallStream {
         sink.text(text);
     }
 
-    /** A call from a block's content, or null when it is not a valid call of one of the functions. */
-    private ToolCall parse(String body) {
-        JsonNode call;
-        try {
-            call = JSON.readTree(body);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    /** The calls of a block's content, or null when it is not calls of the functions with valid arguments. */
+    private List<ToolCall> parse(String body) {
+        List<ToolCallFormat.Written> written = format.parse(body);
+        if (written == null) {
             return null;
         }
-        if (call == null || !call.isObject() || !call.path("name").isTextual() || !call.path("arguments").isObject()) {
-            return null;
+        List<ToolCall> out = new ArrayList<>();
+        for (ToolCallFormat.Written w : written) {
+            Schema schema = functions.get(w.name());
+            String arguments = w.arguments().toString();
+            if (schema == null || !schema.accepts(arguments.getBytes(StandardCharsets.UTF_8))) {
+                return null;
+            }
+            out.add(new ToolCall(newId(), w.name(), arguments));
         }
-        String name = call.path("name").asText();
-        Schema schema = functions.get(name);
-        String arguments = call.path("arguments").toString();
-        if (schema == null || !schema.accepts(arguments.getBytes(StandardCharsets.UTF_8))) {
-            return null;
-        }
-        return new ToolCall(newId(), name, arguments);
+        return out;
     }
 
     private static String newId() {
