@@ -57,7 +57,8 @@ open_conversation() {
 
 # shot NAME WIDTH HEIGHT LANGUAGE THEME PAGE...: one app start, a picture per page
 # (chat: the long conversation, at its end; top: scrolled up to its question; new: an empty chat;
-# compare, models, settings; format: the conversation's settings at its answer format).
+# compare, models, settings; format: the conversation's settings at its answer format; tools: the
+# conversation whose answer called tools).
 shot() {
   local name="$1" width="$2" height="$3" language="$4" theme="$5"
   shift 5
@@ -110,6 +111,12 @@ JSON
       mcp) DISPLAY=:97 xdotool key ctrl+4   # Settings, scrolled to the MCP servers
            sleep 1
            DISPLAY=:97 xdotool mousemove $((width / 2)) $((height / 2)) click --repeat 40 --delay 30 5 ;;
+      tools) DISPLAY=:97 xdotool key ctrl+f   # the conversation whose answer called tools
+             DISPLAY=:97 xdotool type --delay 20 "天气"
+             sleep 1
+             DISPLAY=:97 xdotool key Return
+             sleep 2
+             DISPLAY=:97 xdotool key ctrl+a BackSpace ctrl+l ;;
       format) open_conversation   # the conversation's settings, scrolled to its answer format
               DISPLAY=:97 xdotool mousemove $((width - 99)) 45 click 1
               sleep 1
@@ -133,7 +140,7 @@ if [[ $all == 1 ]]; then
     for language in ENGLISH SIMPLIFIED_CHINESE; do
       for theme in LIGHT DARK; do
         lang="en"; [[ $language == SIMPLIFIED_CHINESE ]] && lang="zh"
-        shot "$size-$lang-${theme,,}" "${size%x*}" "${size#*x}" "$language" "$theme" "$out" top chat new compare models settings search variants format mcp
+        shot "$size-$lang-${theme,,}" "${size%x*}" "${size#*x}" "$language" "$theme" "$out" top chat new compare models settings search variants format mcp tools
       done
     done
   done

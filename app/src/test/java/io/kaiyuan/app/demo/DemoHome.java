@@ -58,6 +58,17 @@ public final class DemoHome {
                     "用窗口函数最清楚：\n\n```sql\nSELECT department, name, salary\nFROM (\n  SELECT *, RANK() OVER "
                             + "(PARTITION BY department ORDER BY salary DESC) AS r\n  FROM employees\n) t\nWHERE r = 1;\n```\n\n"
                             + "`RANK()` 会保留并列第一的员工；只要一个时用 `ROW_NUMBER()`。");
+            Conversation weather = conversation(store, "北京和上海现在的天气怎么样？要带伞吗？", Duration.ofHours(30),
+                    "北京晴，21°C，不用带伞；上海小雨，17°C，东北风 3 级，**记得带伞**。");
+            store.replaceFrom(weather.id(), 1, List.of(answer("北京晴，21°C，不用带伞；上海小雨，17°C，东北风 3 级，**记得带伞**。",
+                    "").withToolRounds(List.of(new io.kaiyuan.engine.chat.ToolRound("我来查一下两个城市现在的天气。",
+                            "The user asks about two cities: call get_weather for each.", List.of(
+                                    new io.kaiyuan.engine.chat.ToolRound.Call("call_1", "get_weather", "{\"city\": \"北京\"}",
+                                            "weather", "{\"city\": \"北京\", \"sky\": \"晴\", \"temp_c\": 21, \"rain_mm\": 0}",
+                                            false, 184),
+                                    new io.kaiyuan.engine.chat.ToolRound.Call("call_2", "get_weather", "{\"city\": \"上海\"}",
+                                            "weather", "{\"city\": \"上海\", \"sky\": \"小雨\", \"temp_c\": 17, \"rain_mm\": 4.2, "
+                                                    + "\"wind\": \"东北风 3 级\"}", false, 203)))))));
             conversation(store, "写一首关于长江的诗", Duration.ofHours(26), """
                     ## 长江
 

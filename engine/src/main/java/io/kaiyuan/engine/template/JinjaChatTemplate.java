@@ -83,12 +83,27 @@ public final class JinjaChatTemplate implements ChatTemplate {
 
     @Override
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, Object> variables) {
+        boolean noContent = messages.stream().anyMatch(m -> m.content() == null);
+        try {
+            return render(messages, addGenerationPrompt, variables, false);
+        } catch (ChatTemplateException e) {
+            if (!noContent || e.pastLimits()) {
+                throw e;
+            }
+            // a template that cannot take None (it adds the content to text): an empty text, as llama.cpp gives it
+            return render(messages, addGenerationPrompt, variables, true);
+        }
+    }
+
+    /** @param emptyForNone whether a message without content gets "" rather than None */
+    private String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, Object> variables,
+            boolean emptyForNone) {
         Map<String, Object> context = new LinkedHashMap<>(specialTokens);
         List<Object> list = new ArrayList<>();
         for (ChatMessage m : messages) {
             Map<String, Object> message = new LinkedHashMap<>();
             message.put("role", m.role());
-            message.put("content", m.content());
+            message.put("content", m.content() == null && emptyForNone ? "" : m.content());
             message.putAll(m.extra());
             if (argumentsAsObject && message.get("tool_calls") instanceof List<?> calls) {
                 message.put("tool_calls", argumentsParsed(calls));
