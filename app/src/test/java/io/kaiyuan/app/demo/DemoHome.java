@@ -69,6 +69,7 @@ public final class DemoHome {
                                     new io.kaiyuan.engine.chat.ToolRound.Call("call_2", "get_weather", "{\"city\": \"上海\"}",
                                             "weather", "{\"city\": \"上海\", \"sky\": \"小雨\", \"temp_c\": 17, \"rain_mm\": 4.2, "
                                                     + "\"wind\": \"东北风 3 级\"}", false, 203)))))));
+            age(weather, Duration.ofHours(30));
             conversation(store, "写一首关于长江的诗", Duration.ofHours(26), """
                     ## 长江
 
@@ -154,6 +155,12 @@ public final class DemoHome {
                 and a struct holding a reference, then say when cloning or Arc is the better choice, and compare with
                 Go's garbage collector in a small table.""" : "";
         store.replaceFrom(c.id(), 0, List.of(StoredMessage.user(question.strip()), answer(answer.strip(), reasoning)));
+        age(c, ago);
+        return c;
+    }
+
+    /** Makes conversation {@code c} last changed {@code ago} before now. */
+    private static void age(Conversation c, Duration ago) throws Exception {
         Instant at = Instant.now().minus(ago);
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + database.toAbsolutePath());
                 PreparedStatement p = db.prepareStatement("UPDATE conversations SET created_at = ?, updated_at = ? WHERE id = ?")) {
@@ -162,6 +169,5 @@ public final class DemoHome {
             p.setLong(3, c.id());
             p.executeUpdate();
         }
-        return c;
     }
 }

@@ -148,6 +148,9 @@ class ToolApprovalViewTest {
         assertEquals(List.of(new ToolRound("Let me add them.", "They want a sum.", List.of(added))), answer.toolRounds());
         assertInOrder(shown(robot), "What is 20 + 22?", "Let me add them.", "Called add on echo (12 ms)", "42",
                 "The sum is 42.");
+        StringBuilder thought = new StringBuilder();
+        robot.lookup("." + ChatView.REASONING_STYLE).queryAll().forEach(n -> collect(n, thought));
+        assertTrue(thought.toString().contains("They want a sum."), "the round's thinking stays in the Thinking block: " + thought);
         assertTrue(!bar.isVisible() && model.toolApprovalProperty().get() == null,
                 "the bar goes once answered");
 
