@@ -238,4 +238,56 @@ class DeepSeekToolCallsTest {
         }
         assertEquals(history.subList(0, 1), ToolCallFormat.callsAsText(history.subList(0, 1)), "no calls: as it is");
     }
+
+    /**
+     * The constraint itself: free text, until the answer has written DeepSeek's opening over several tokens;
+     * from there only what continues a call (in a code fence the same text opens nothing).
+     */
+    @Test
+    void theOpeningWrittenInPiecesStartsTheConstraint() throws Exception {
+        io.kaiyuan.engine.constrain.TokenVocabulary vocabulary = io.kaiyuan.engine.constrain.TokenVocabulary.read(
+                TestModels.qwenTokenizerDir().resolve("tokenizer.json"), TestModels.QWEN_VOCAB);
+        io.kaiyuan.engine.constrain.CallSection section = ToolCallFormat.DEEPSEEK.section(List.of("get_weather"),
+                List.of(io.kaiyuan.engine.constrain.Schema.parameters(JSON.readTree(WEATHER))), false);
+        try (Tokenizer t = Tokenizer.load(TestModels.qwenTokenizerDir())) {
+            for (String before : new String[] {"好的。", "看这个：\n```\n"}) {
+                int[] answer = t.encode(before + "<｜tool▁calls▁begin｜>");
+                assertTrue(answer.length > 3, "the opening is several tokens here");
+                int[] history = new int[10 + answer.length];
+                System.arraycopy(answer, 0, history, 10, answer.length);
+                io.kaiyuan.engine.constrain.ToolCallConstraint c = new io.kaiyuan.engine.constrain.ToolCallConstraint(vocabulary,
+                        java.util.Set.of(151645), section, io.kaiyuan.engine.constrain.ToolCallConstraint.Mode.AUTO, false, false);
+                float[] scores = new float[TestModels.QWEN_VOCAB];
+                for (int length = 10; length < history.length; length++) { // a step per token, the opening's last not yet read
+                    scores = new float[TestModels.QWEN_VOCAB];
+                    c.process(scores, history, length);
+                    assertEquals(TestModels.QWEN_VOCAB, allowed(scores).size(), "free text before the opening is whole");
+                }
+                scores = new float[TestModels.QWEN_VOCAB];
+                c.process(scores, history, history.length);
+                List<Integer> next = allowed(scores);
+                if (before.contains("```")) {
+                    assertEquals(TestModels.QWEN_VOCAB, next.size(), "in a code fence the opening is text");
+                    continue;
+                }
+                assertTrue(next.size() < 20, "only what continues the call: " + next.size() + " tokens");
+                int[] expected = t.encode("<｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather");
+                assertTrue(next.contains(expected[0]), "the call's next token is among them");
+                for (int id : next) {
+                    String piece = t.decode(new int[] {id}, false);
+                    assertTrue(piece.contains("\uFFFD") || "<｜tool▁call▁begin｜>function".startsWith(piece), "'" + piece + "'");
+                }
+            }
+        }
+    }
+
+    private static List<Integer> allowed(float[] scores) {
+        List<Integer> out = new java.util.ArrayList<>();
+        for (int i = 0; i < scores.length; i++) {
+            if (scores[i] != Float.NEGATIVE_INFINITY) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
 }
