@@ -13,9 +13,9 @@ import java.util.Set;
  * then calls whose names are among the functions and whose arguments are valid for their schemas, then the
  * closing text (a token may span the end of a call and its tag, as {@code }}\n} does); the opening text in
  * reasoning or a code fence is text; after the calls only more calls (when parallel calls are allowed) or the
- * end of the answer. The opening may be one token (Qwen's {@code <tool_call>}) or several (a model without such a token).
- * With a required or named call the answer opens one at once (after the reasoning, for a model whose prompt
- * opens it). Make one per generation.
+ * end of the answer. The opening may be one token (Qwen's {@code <tool_call>}) or several (a model without
+ * such a token). With a required or named call the answer opens one at once (after the reasoning, for a model
+ * whose prompt opens it). Make one per generation.
  */
 public final class ToolCallConstraint implements LogitsProcessor {
     /** The most whitespace-only tokens before a forced call or between calls. */
@@ -147,7 +147,12 @@ public final class ToolCallConstraint implements LogitsProcessor {
                 if (isOpen(id) && !free.quiet() && mode != Mode.NONE) {
                     enter(section.afterOpen());
                 } else if (b != null) {
-                    int opened = mode == Mode.NONE ? -1 : free.addUntilOpened(b, section.open());
+                    int opened = -1;
+                    if (mode == Mode.NONE) {
+                        free.add(b);
+                    } else {
+                        opened = free.addUntilOpened(b, section.open());
+                    }
                     if (opened >= 0) {
                         // the opening text ended inside this token: what follows it is the calls' start
                         JsonMatcher.State next = section.afterOpen().advance(Arrays.copyOfRange(b, opened, b.length));

@@ -197,7 +197,8 @@ public enum ToolCallFormat {
                 }
                 if (result) {
                     Object name = m.extra().get("name");
-                    append(pending, "[" + (name == null ? "tool" : name) + " answered: " + (m.content() == null ? "" : m.content()) + "]");
+                    String text = m.content() == null ? "" : m.content();
+                    append(pending, "[" + (name == null ? "tool" : name) + " answered: " + text + "]");
                 } else {
                     append(pending, m.content() == null ? "" : m.content());
                 }
