@@ -19,6 +19,7 @@ import io.kaiyuan.engine.chat.StoredMessage;
 import io.kaiyuan.engine.chat.ToolRound;
 import io.kaiyuan.engine.chat.VersionedMessage;
 import io.kaiyuan.engine.remote.Endpoint;
+import io.kaiyuan.ui.common.AnswerPump;
 import io.kaiyuan.ui.common.Background;
 import io.kaiyuan.ui.common.Errors;
 import io.kaiyuan.ui.common.SerialExecutor;

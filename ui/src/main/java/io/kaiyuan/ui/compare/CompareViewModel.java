@@ -13,7 +13,7 @@ import io.kaiyuan.engine.compare.RunCard;
 import io.kaiyuan.engine.compare.Vote;
 import io.kaiyuan.ui.common.Background;
 import io.kaiyuan.ui.common.Errors;
-import io.kaiyuan.ui.common.TextPump;
+import io.kaiyuan.ui.common.AnswerPump;
 import java.nio.file.Path;
 import java.text.MessageFormat;
 import java.time.Instant;
@@ -72,7 +72,7 @@ public final class CompareViewModel {
     private final BooleanProperty scrollTogether = new SimpleBooleanProperty(false);
     private CancellationToken cancel;
     /** The streams of the run going on, drained when it ends. */
-    private final List<TextPump> pumps = new ArrayList<>();
+    private final List<AnswerPump> pumps = new ArrayList<>();
     /** How the last run was scheduled; null before it is known. */
     private Comparison.Schedule lastSchedule;
 
@@ -321,19 +321,18 @@ public final class CompareViewModel {
     /** A column's streamed answer and thinking, handed to the FX thread in batches. */
     private TokenListener listener(CompareColumn c) {
         c.clear();
-        TextPump text = new TextPump(fx, t -> c.textProperty().set(c.textProperty().get() + t));
-        TextPump reasoning = new TextPump(fx, t -> c.reasoningProperty().set(c.reasoningProperty().get() + t));
-        pumps.add(text);
-        pumps.add(reasoning);
+        AnswerPump pump = new AnswerPump(fx, t -> c.textProperty().set(c.textProperty().get() + t),
+                t -> c.reasoningProperty().set(c.reasoningProperty().get() + t));
+        pumps.add(pump);
         return new TokenListener() {
             @Override
             public void onText(String t) {
-                text.append(t);
+                pump.text(t);
             }
 
             @Override
             public void onReasoning(String t) {
-                reasoning.append(t);
+                pump.reasoning(t);
             }
         };
     }
@@ -368,7 +367,7 @@ public final class CompareViewModel {
             @Override
             public void finished(RunCard result) {
                 fx.execute(() -> {
-                    pumps.forEach(TextPump::drain);
+                    pumps.forEach(AnswerPump::drain);
                     pumps.clear();
                     show(result);
                     if (previous != null) {
@@ -381,7 +380,7 @@ public final class CompareViewModel {
             @Override
             public void failed(String message) {
                 fx.execute(() -> {
-                    pumps.forEach(TextPump::drain);
+                    pumps.forEach(AnswerPump::drain);
                     pumps.clear();
                     error.set(message);
                     state.set(State.IDLE);

@@ -1,4 +1,4 @@
-package io.kaiyuan.ui.chat;
+package io.kaiyuan.ui.common;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,11 +8,11 @@ import java.util.function.Consumer;
 
 /**
  * Hands one answer from the generation thread to the FX thread in the order it was made: text, thinking,
- * and what happens between them (a tool call's round closing). Batched: one drain is scheduled at a time,
+ * and what happens between them (in the chat, a round of tool calls closing). Batched: one drain is scheduled at a time,
  * and text of one kind that follows text of the same kind goes as one piece, so 200 tokens/s become a few
  * updates per frame.
  */
-final class AnswerPump {
+public final class AnswerPump {
     private final Executor fxExecutor;
     private final Consumer<String> text;
     private final Consumer<String> reasoning;
@@ -29,24 +29,24 @@ final class AnswerPump {
         }
     }
 
-    AnswerPump(Executor fxExecutor, Consumer<String> text, Consumer<String> reasoning) {
+    public AnswerPump(Executor fxExecutor, Consumer<String> text, Consumer<String> reasoning) {
         this.fxExecutor = fxExecutor;
         this.text = text;
         this.reasoning = reasoning;
     }
 
     /** Any thread: answer text. */
-    void text(String t) {
+    public void text(String t) {
         add(t, false);
     }
 
     /** Any thread: thinking. */
-    void reasoning(String t) {
+    public void reasoning(String t) {
         add(t, true);
     }
 
     /** Any thread: {@code action} runs on the FX thread after everything handed over before it, and before anything after. */
-    void then(Runnable action) {
+    public void then(Runnable action) {
         synchronized (pending) {
             pending.add(action);
         }
@@ -77,7 +77,7 @@ final class AnswerPump {
     }
 
     /** FX thread: delivers everything pending, in order. Also called at the end of a turn. */
-    void drain() {
+    public void drain() {
         scheduled.set(false);
         List<Object> batch;
         synchronized (pending) {
