@@ -285,7 +285,8 @@ public final class EngineChatBackend implements ChatBackend, AutoCloseable {
         return io.kaiyuan.app.mcp.ToolLoop.run(q -> ContextWindow.answer(model, q, listener, cancel, completion::trimmed),
                 request, List.copyOf(tools.keySet()), tools,
                 (server, call) -> !ask.getOrDefault(server, true) || completion.allowToolCall(server, call),
-                (round, server, call, r) -> completion.toolCalled(round, server, call, r.text(), r.error(), r.millis()), cancel).last();
+                (round, server, call, r) -> completion.toolCalled(round, server, call, r.text(), r.error(), r.millis()),
+                cancel).last();
     }
 
     /** The server's connection, opened on first use and kept. */

@@ -91,7 +91,8 @@ class ToolLoopTest {
             List<String> heard = new ArrayList<>();
             try (LanguageModel m = LanguageModel.load(new OrtRuntime(), model, CPU)) {
                 ToolLoop.Turn turn = ToolLoop.run(q -> m.generate(q, text -> { }, new CancellationToken()), ask(),
-                        List.of(server), tools, (s, c) -> true, (round, s, c, r) -> heard.add(round + " " + s + " " + c.name() + " -> " + r.text()),
+                        List.of(server), tools, (s, c) -> true,
+                        (round, s, c, r) -> heard.add(round + " " + s + " " + c.name() + " -> " + r.text()),
                         new CancellationToken());
                 assertEquals(ANSWER, turn.last().answer());
                 assertEquals(List.of("0 echo add -> 42"), heard);

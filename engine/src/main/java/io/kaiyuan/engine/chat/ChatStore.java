@@ -351,7 +351,8 @@ public final class ChatStore implements AutoCloseable {
 
     /**
      * A conversation as a model reads it: its system prompt (when it has one) and its messages' roles and
-     * texts, without the reasoning; an answer that called tools brings its calls and their results first. Throws when there is no such conversation.
+     * texts, without the reasoning; an answer that called tools brings its calls and their results first.
+     * Throws when there is no such conversation.
      */
     public synchronized List<io.kaiyuan.engine.api.ChatMessage> chatMessages(long conversationId) throws IOException {
         Conversation c = find(conversationId).orElseThrow(() -> new IOException("There is no conversation "
@@ -578,7 +579,8 @@ public final class ChatStore implements AutoCloseable {
                 Instant.parse(r.getString("created_at")), toolRounds(r.getString("tool_rounds")));
     }
 
-    private static final com.fasterxml.jackson.core.type.TypeReference<List<ToolRound>> ROUNDS = new com.fasterxml.jackson.core.type.TypeReference<>() {};
+    private static final com.fasterxml.jackson.core.type.TypeReference<List<ToolRound>> ROUNDS =
+            new com.fasterxml.jackson.core.type.TypeReference<>() {};
 
     /** Stored tool rounds; ones that cannot be read are left out (the answer's text stays readable). */
     private static List<ToolRound> toolRounds(String stored) {
