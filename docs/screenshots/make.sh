@@ -111,7 +111,9 @@ JSON
       mcp) DISPLAY=:97 xdotool key ctrl+4   # Settings, scrolled to the MCP servers
            sleep 1
            DISPLAY=:97 xdotool mousemove $((width / 2)) $((height / 2)) click --repeat 40 --delay 30 5 ;;
-      tools) DISPLAY=:97 xdotool key ctrl+f   # the conversation whose answer called tools
+      tools) DISPLAY=:97 xdotool key ctrl+1   # the chat, at the conversation whose answer called tools
+             sleep 1
+             DISPLAY=:97 xdotool key ctrl+f
              DISPLAY=:97 xdotool type --delay 20 "天气"
              sleep 1
              DISPLAY=:97 xdotool key Return
@@ -140,7 +142,7 @@ if [[ $all == 1 ]]; then
     for language in ENGLISH SIMPLIFIED_CHINESE; do
       for theme in LIGHT DARK; do
         lang="en"; [[ $language == SIMPLIFIED_CHINESE ]] && lang="zh"
-        shot "$size-$lang-${theme,,}" "${size%x*}" "${size#*x}" "$language" "$theme" "$out" top chat new compare models settings search variants format mcp tools
+        shot "$size-$lang-${theme,,}" "${size%x*}" "${size#*x}" "$language" "$theme" "$out" top chat tools new compare models settings search variants format mcp
       done
     done
   done
